@@ -1,0 +1,35 @@
+"""Creates and drops throw-away PostgreSQL databases for the test run: ping | create | drop NAME."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+
+import asyncpg
+
+
+async def admin(host: str) -> asyncpg.Connection:
+    return await asyncpg.connect(host=host, port=5432, user="postgres", database="postgres", timeout=3)
+
+
+async def main(command: str, host: str, name: str | None) -> int:
+    try:
+        connection = await admin(host)
+    except (TimeoutError, OSError, asyncpg.PostgresError):
+        return 1
+    try:
+        if command == "create":
+            name = f"lensgraph_test_{uuid.uuid4().hex[:12]}"
+            await connection.execute(f'CREATE DATABASE "{name}"')
+            print(name)
+        elif command == "drop" and name and name.startswith("lensgraph_test_"):
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+    return 0
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    sys.exit(asyncio.run(main(args[0], args[1], args[2] if len(args) > 2 else None)))

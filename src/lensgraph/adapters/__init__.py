@@ -1,0 +1,1 @@
+"""The outside world: crypto, mail, rate limits, storage, payments, pubsub."""

@@ -1,0 +1,199 @@
+"""Reading images with Pillow: sniffing, a decompression-bomb guard, metadata, renditions, hashes."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import imagehash
+from PIL import ExifTags, Image, ImageDraw, ImageOps, IptcImagePlugin, UnidentifiedImageError
+from pillow_heif import register_heif_opener
+
+register_heif_opener()
+
+# Our own, lower limit is checked first (domain.photos.MAX_PIXELS); this stops Pillow itself from
+# ever decoding something absurd if a caller forgets.
+Image.MAX_IMAGE_PIXELS = 200_000_000
+
+
+class ImageUnreadable(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the first bytes say, without decoding pixels."""
+
+    format: str | None
+    width: int
+    height: int
+
+
+@dataclass
+class Analysis:
+    width: int
+    height: int
+    exif: dict[str, Any]
+    gps: dict[str, float] | None
+    rights: dict[str, str]
+    captured_at: datetime | None
+    phash: str
+    palette: list[tuple[int, int, int]]
+    renditions: dict[str, bytes] = field(default_factory=dict)
+
+
+def read_header(data: bytes) -> Header:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                return Header(format=image.format, width=image.width, height=image.height)
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, SyntaxError):
+        return Header(format=None, width=0, height=0)
+
+
+def check_decodes(data: bytes) -> None:
+    """Decodes every pixel: a truncated or corrupt file fails here, not later in analysis."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageUnreadable(str(exc)) from exc
+
+
+def analyse(data: bytes, *, watermark_text: str, thumbnail_px: int, preview_px: int) -> Analysis:
+    with Image.open(io.BytesIO(data)) as opened:
+        opened.load()
+        exif = opened.getexif()
+        iptc = IptcImagePlugin.getiptcinfo(opened) or {}
+        image = ImageOps.exif_transpose(opened).convert("RGB")
+    facts, gps, captured_at = _exif_facts(exif)
+    return Analysis(
+        width=image.width,
+        height=image.height,
+        exif=facts,
+        gps=gps,
+        rights=_rights(exif, iptc),
+        captured_at=captured_at,
+        phash=str(imagehash.phash(image)),
+        palette=_palette(image),
+        renditions={
+            "thumbnail": _jpeg(_fit(image, thumbnail_px)),
+            "preview": _jpeg(_fit(image, preview_px)),
+            "watermarked": _jpeg(_watermark(_fit(image, preview_px), watermark_text)),
+        },
+    )
+
+
+def _fit(image: Image.Image, longest: int) -> Image.Image:
+    copy = image.copy()
+    copy.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    return copy
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+def _watermark(image: Image.Image, text: str) -> Image.Image:
+    """A repeated diagonal line of text: visible enough to deter reuse, light enough to judge the photo."""
+    overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    font_size = max(12, image.width // 30)
+    step = font_size * 6
+    for y in range(-image.height, image.height * 2, step):
+        for x in range(-image.width, image.width * 2, step * 3):
+            draw.text((x, y), text, fill=(255, 255, 255, 90), font_size=font_size)
+    rotated = overlay.rotate(30, expand=False)
+    return Image.alpha_composite(image.convert("RGBA"), rotated).convert("RGB")
+
+
+def _palette(image: Image.Image, colors: int = 5) -> list[tuple[int, int, int]]:
+    small = image.resize((64, 64))
+    quantized = small.quantize(colors=colors)
+    palette = quantized.getpalette() or []
+    counts = sorted(quantized.getcolors() or [], reverse=True)
+    return [tuple(palette[index * 3 : index * 3 + 3]) for _count, index in counts]  # type: ignore[misc]
+
+
+EXIF_FIELDS = {
+    "Make": "cameraMake",
+    "Model": "cameraModel",
+    "LensModel": "lens",
+    "ExposureTime": "exposureTime",
+    "FNumber": "fNumber",
+    "ISOSpeedRatings": "iso",
+    "FocalLength": "focalLength",
+    "Software": "software",
+}
+
+
+def _exif_facts(exif: Image.Exif) -> tuple[dict[str, Any], dict[str, float] | None, datetime | None]:
+    merged: dict[str, Any] = {}
+    for tag, value in {**exif, **exif.get_ifd(ExifTags.IFD.Exif)}.items():
+        name = ExifTags.TAGS.get(tag)
+        if name in EXIF_FIELDS:
+            merged[EXIF_FIELDS[name]] = _plain(value)
+        elif name == "Flash" and isinstance(value, int):
+            merged["flash"] = "fired" if value & 1 else "off"
+        elif name == "SceneCaptureType" and isinstance(value, int):
+            merged["scene"] = {1: "landscape", 2: "portrait", 3: "night"}.get(value)
+    merged = {key: value for key, value in merged.items() if value not in (None, "")}
+    captured = exif.get_ifd(ExifTags.IFD.Exif).get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
+    return merged, _gps(exif.get_ifd(ExifTags.IFD.GPSInfo)), _capture_time(captured)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode(errors="replace").strip("\x00 ")
+    if isinstance(value, str):
+        return value.strip("\x00 ")
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    try:
+        return float(value) if not isinstance(value, int) else value
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _gps(info: dict[int, Any]) -> dict[str, float] | None:
+    try:
+        latitude = _degrees(info[2], info[1])
+        longitude = _degrees(info[4], info[3])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    return {"latitude": round(latitude, 6), "longitude": round(longitude, 6)}
+
+
+def _degrees(value: tuple[Any, Any, Any], reference: str) -> float:
+    degrees, minutes, seconds = (float(part) for part in value)
+    decimal = degrees + minutes / 60 + seconds / 3600
+    return -decimal if reference in {"S", "W"} else decimal
+
+
+def _capture_time(value: Any) -> datetime | None:
+    try:
+        return datetime.strptime(str(value), "%Y:%m:%d %H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _rights(exif: Image.Exif, iptc: dict[tuple[int, int], Any]) -> dict[str, str]:
+    """Creator, copyright and usage terms from EXIF and IPTC, whichever the camera or editor wrote."""
+    found = {
+        "creator": exif.get(ExifTags.Base.Artist) or iptc.get((2, 80)),
+        "copyright": exif.get(ExifTags.Base.Copyright) or iptc.get((2, 116)),
+        "usageTerms": iptc.get((2, 40)),
+    }
+    rights: dict[str, str] = {}
+    for key, value in found.items():
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value:
+            rights[key] = str(_plain(value))
+    return rights

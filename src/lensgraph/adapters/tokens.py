@@ -1,0 +1,101 @@
+"""Access tokens (JWT, HS256 via joserfc) and opaque secrets stored as digests."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
+from joserfc.jwt import JWTClaimsRegistry
+
+ALGORITHM = "HS256"
+API_KEY_PREFIX = "lg"
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: UUID
+    role: str
+    expires_at: datetime
+
+
+class InvalidToken(Exception):
+    pass
+
+
+class AccessTokens:
+    """Signs and checks short-lived access tokens: ``exp``, ``iss`` and ``aud`` are required."""
+
+    def __init__(self, key: bytes, issuer: str, audience: str, lifetime: timedelta) -> None:
+        self._key = OctKey.import_key(hashlib.sha256(b"jwt:" + key).digest())
+        self._issuer = issuer
+        self._audience = audience
+        self.lifetime = lifetime
+
+    def issue(self, user_id: UUID, role: str, now: datetime) -> tuple[str, datetime]:
+        expires_at = now + self.lifetime
+        claims = {
+            "sub": str(user_id),
+            "role": role,
+            "iss": self._issuer,
+            "aud": self._audience,
+            "iat": int(now.timestamp()),
+            "exp": int(expires_at.timestamp()),
+            "jti": secrets.token_urlsafe(12),
+        }
+        return jwt.encode({"alg": ALGORITHM}, claims, self._key, algorithms=[ALGORITHM]), expires_at
+
+    def verify(self, token: str, now: datetime) -> AccessClaims:
+        try:
+            decoded = jwt.decode(token, self._key, algorithms=[ALGORITHM])
+            JWTClaimsRegistry(
+                now=int(now.timestamp()),
+                iss={"essential": True, "value": self._issuer},
+                aud={"essential": True, "value": self._audience},
+                exp={"essential": True},
+                sub={"essential": True},
+            ).validate(decoded.claims)
+            return AccessClaims(
+                user_id=UUID(decoded.claims["sub"]),
+                role=str(decoded.claims.get("role", "")),
+                expires_at=datetime.fromtimestamp(decoded.claims["exp"], tz=now.tzinfo),
+            )
+        except (JoseError, ValueError, KeyError, TypeError) as exc:
+            raise InvalidToken(str(exc)) from exc
+
+
+def looks_like_jwt(token: str) -> bool:
+    return token.count(".") == 2
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    """Secrets with 256 bits of entropy need no slow hash; SHA-256 lets us look them up by value."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """Returns (raw key shown once, prefix stored in clear, digest of the secret)."""
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    return f"{API_KEY_PREFIX}_{prefix}_{secret}", prefix, digest(secret)
+
+
+def split_api_key(raw: str) -> tuple[str, str] | None:
+    parts = raw.split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+def same_digest(secret: str, expected_digest: str) -> bool:
+    return hmac.compare_digest(digest(secret), expected_digest)

@@ -1,0 +1,56 @@
+"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, and /files for local storage."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from lensgraph.adapters.storage.local import LocalStorage
+from lensgraph.config import Settings
+from lensgraph.resolvers.context import Services
+from lensgraph.schema.schema import build_schema
+from lensgraph.schema.view import GraphQLView
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> Starlette:
+    """Builds the app; the database must already be migrated (``lensgraph serve`` does it)."""
+    settings = settings or Settings()
+    services = services or Services(settings)
+    view = GraphQLView(build_schema(settings), services)
+
+    async def healthz(_request: Request) -> JSONResponse:
+        healthy = await services.db.ping()
+        return JSONResponse(
+            {"status": "ok" if healthy else "unavailable", "database": "ok" if healthy else "unreachable"},
+            status_code=200 if healthy else 503,
+        )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await services.start()
+        try:
+            yield
+        finally:
+            await services.close()
+
+    routes = [
+        Route("/graphql", view),
+        WebSocketRoute("/graphql", view),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    if isinstance(services.storage, LocalStorage):
+        routes.append(Route("/files/{key:path}", services.storage.handle, methods=["GET", "HEAD", "PUT"]))
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

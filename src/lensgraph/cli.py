@@ -1,0 +1,99 @@
+"""``lensgraph serve | worker | migrate | seed | export-schema``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import typer
+
+from lensgraph.config import Settings
+
+cli = typer.Typer(help="Lensgraph: one GraphQL API for photo businesses.", no_args_is_help=True)
+
+
+def _settings() -> Settings:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return Settings()
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    from lensgraph.persistence.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    typer.echo("database is up to date")
+
+
+@cli.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    demo: bool = typer.Option(False, "--demo", help="Load demo accounts before serving."),
+    workers: int = typer.Option(1, help="uvicorn worker processes."),
+) -> None:
+    """Migrate the database, then serve GraphQL (GraphiQL at /graphql in a browser)."""
+    import uvicorn
+
+    from lensgraph.persistence.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    if demo:
+        from lensgraph.seed import seed_demo
+
+        asyncio.run(seed_demo(settings))
+    uvicorn.run(
+        "lensgraph.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@cli.command()
+def worker(processes: int = typer.Option(1, help="Worker processes."), threads: int = typer.Option(4)) -> None:
+    """Run background jobs from the Redis or RabbitMQ broker in LENSGRAPH_BROKER."""
+    import os
+    import sys
+
+    settings = _settings()
+    if settings.broker == "memory":
+        raise typer.BadParameter("LENSGRAPH_BROKER is 'memory': jobs run inside the server; set redis:// or amqp://")
+    # exec, not a child process: signals from a supervisor reach dramatiq directly.
+    arguments = ["-m", "dramatiq", "lensgraph.jobs.worker", "--processes", str(processes), "--threads", str(threads)]
+    os.execv(sys.executable, [sys.executable, *arguments])
+
+
+@cli.command()
+def seed() -> None:
+    """Load demo accounts (idempotent)."""
+    from lensgraph.seed import seed_demo
+
+    settings = _settings()
+    asyncio.run(seed_demo(settings))
+
+
+@cli.command("export-schema")
+def export_schema(
+    output: Path = typer.Option(Path("schema.graphql"), "--output", "-o", help="Where to write the SDL; - for stdout."),
+) -> None:
+    """Write the GraphQL SDL that partners generate clients from."""
+    from lensgraph.schema.schema import sdl
+
+    text = sdl()
+    if str(output) == "-":
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text)
+        typer.echo(f"wrote {output}")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,82 @@
+"""Settings, read from ``LENSGRAPH_*`` environment variables only."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+DEV_SECRET_FILE = "dev-secret-key"
+
+
+class Settings(BaseSettings):
+    """Everything configurable. The embedded default needs no server at all."""
+
+    model_config = SettingsConfigDict(env_prefix="LENSGRAPH_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path("./data")
+    database_url: str = "sqlite+aiosqlite:///./lensgraph.db"
+    secret_key: SecretStr | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    broker: str = "memory"
+    broker_namespace: str = "lensgraph"
+    pubsub: str = "memory"
+    pubsub_namespace: str = "lensgraph"
+    storage: str = "file://./data/files"
+    upload_limit_bytes: int = 50 * 1024 * 1024
+    s3_endpoint: str | None = None
+    s3_region: str = "us-east-1"
+    webhooks_allow_private: bool = False
+    webhooks_timeout_seconds: float = 10.0
+    smtp_url: str | None = None
+    mail_from: str = "Lensgraph <no-reply@lensgraph.local>"
+    rate_limit_storage: str = "memory://"
+    allowed_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
+
+    jwt_issuer: str = "lensgraph"
+    jwt_audience: str = "lensgraph-api"
+    access_token_minutes: float = 15
+    refresh_token_days: int = 30
+    email_token_hours: int = 48
+    password_reset_minutes: int = 60
+    login_failures_allowed: int = 10
+    login_failure_window_minutes: int = 15
+
+    max_body_bytes: int = 1_000_000
+    max_query_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2_000
+    max_directives: int = 50
+    max_subscriptions_per_connection: int = 100
+    connection_init_timeout_seconds: float = 10.0
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key is None:
+            raise ValueError("LENSGRAPH_SECRET_KEY is required when LENSGRAPH_ENVIRONMENT=production")
+        return self
+
+    @cached_property
+    def signing_key(self) -> bytes:
+        """The secret behind tokens and signed URLs; a development key is made once and kept."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / DEV_SECRET_FILE
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+            log.warning("LENSGRAPH_SECRET_KEY is not set: generated a development key in %s", path)
+        return path.read_text().strip().encode()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,50 @@
+"""The one error vocabulary of the whole API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import Enum
+
+
+class ErrorCode(Enum):
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    CONFLICT = "CONFLICT"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+    PAYMENT_REQUIRED = "PAYMENT_REQUIRED"
+    PAYMENT_PENDING = "PAYMENT_PENDING"
+    DOWNLOAD_EXPIRED = "DOWNLOAD_EXPIRED"
+    UPLOAD_INVALID = "UPLOAD_INVALID"
+    RATE_LIMITED = "RATE_LIMITED"
+    ALREADY_EXISTS = "ALREADY_EXISTS"
+    INTERNAL = "INTERNAL"
+
+
+class DomainError(Exception):
+    """A refusal the user can act on; becomes a ``userErrors`` entry in a mutation payload."""
+
+    def __init__(self, code: ErrorCode, message: str, field: Sequence[str] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = list(field) if field else None
+
+
+class AccessDenied(Exception):
+    """Authentication or authorization failure; becomes a GraphQL error with a code."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def unauthenticated(message: str = "Sign in to do this.") -> AccessDenied:
+    return AccessDenied(ErrorCode.UNAUTHENTICATED, message)
+
+
+def forbidden(message: str = "You are not allowed to do this.") -> AccessDenied:
+    return AccessDenied(ErrorCode.FORBIDDEN, message)

@@ -1,0 +1,163 @@
+"""Photo rules: what may be uploaded, how a photo's text is cleaned, what analysis concludes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from lensgraph.domain.errors import DomainError, ErrorCode
+
+DEFAULT_UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024
+# A decoded image larger than this is refused before its pixels are decoded (decompression bombs).
+MAX_PIXELS = 120_000_000
+ACCEPTED_TYPES = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/tiff": "TIFF",
+    "image/webp": "WEBP",
+    "image/heic": "HEIF",
+}
+MAX_TITLE = 200
+MAX_DESCRIPTION = 5000
+MAX_KEYWORDS = 50
+MAX_KEYWORD_LENGTH = 50
+# Perceptual hashes this close (out of 64 bits) are the same picture, resized or recompressed.
+DUPLICATE_DISTANCE = 6
+THUMBNAIL_PX = 256
+PREVIEW_PX = 1280
+
+
+class PhotoStatus(Enum):
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+class Orientation(Enum):
+    LANDSCAPE = "LANDSCAPE"
+    PORTRAIT = "PORTRAIT"
+    SQUARE = "SQUARE"
+
+
+def check_upload_request(filename: str, mime_type: str, size: int, limit: int) -> str:
+    """Returns a safe file name; refuses types we cannot analyse and sizes over the limit."""
+    if mime_type not in ACCEPTED_TYPES:
+        accepted = ", ".join(sorted(ACCEPTED_TYPES))
+        raise DomainError(ErrorCode.UPLOAD_INVALID, f"Upload one of: {accepted}.", ["mimeType"])
+    if size <= 0:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Give the file's size in bytes.", ["fileSizeBytes"])
+    if size > limit:
+        megabytes = limit // (1024 * 1024)
+        raise DomainError(
+            ErrorCode.QUOTA_EXCEEDED, f"Files may be at most {megabytes} MB on your plan.", ["fileSizeBytes"]
+        )
+    return safe_filename(filename)
+
+
+def safe_filename(filename: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", filename.strip().rsplit("/", 1)[-1]).strip(".-")[:120]
+    if not name:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Give the file's name.", ["filename"])
+    return name
+
+
+def check_sniffed_format(declared_mime: str, sniffed_format: str | None) -> None:
+    """What the bytes are, not what the client said, decides."""
+    if sniffed_format is None or sniffed_format not in ACCEPTED_TYPES.values():
+        raise DomainError(ErrorCode.UPLOAD_INVALID, "The file is not an image we accept.", ["uploadId"])
+    if ACCEPTED_TYPES[declared_mime] != sniffed_format:
+        raise DomainError(
+            ErrorCode.UPLOAD_INVALID,
+            f"The file is {sniffed_format}, not {ACCEPTED_TYPES[declared_mime]} as declared.",
+            ["uploadId"],
+        )
+
+
+def check_pixels(width: int, height: int) -> None:
+    if width * height > MAX_PIXELS:
+        raise DomainError(
+            ErrorCode.UPLOAD_INVALID, f"Images may have at most {MAX_PIXELS // 1_000_000} megapixels.", ["uploadId"]
+        )
+
+
+def clean_title(title: str) -> str:
+    cleaned = " ".join(title.split())
+    if not cleaned or len(cleaned) > MAX_TITLE:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Give a title of 1 to {MAX_TITLE} characters.", ["title"])
+    return cleaned
+
+
+def clean_description(description: str | None) -> str:
+    cleaned = (description or "").strip()
+    if len(cleaned) > MAX_DESCRIPTION:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Use at most {MAX_DESCRIPTION} characters.", ["description"])
+    return cleaned
+
+
+def clean_keywords(keywords: list[str]) -> list[str]:
+    """Lower-cased, trimmed, unique, in the order given."""
+    seen: dict[str, None] = {}
+    for keyword in keywords:
+        cleaned = " ".join(keyword.lower().split())
+        if not cleaned:
+            continue
+        if len(cleaned) > MAX_KEYWORD_LENGTH:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, f"Keywords may have at most {MAX_KEYWORD_LENGTH} characters.", ["keywords"]
+            )
+        seen.setdefault(cleaned, None)
+    if len(seen) > MAX_KEYWORDS:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Use at most {MAX_KEYWORDS} keywords.", ["keywords"])
+    return list(seen)
+
+
+def orientation_of(width: int, height: int) -> Orientation:
+    if abs(width - height) <= max(width, height) * 0.02:
+        return Orientation.SQUARE
+    return Orientation.LANDSCAPE if width > height else Orientation.PORTRAIT
+
+
+def hamming(first_hex: str, second_hex: str) -> int:
+    return (int(first_hex, 16) ^ int(second_hex, 16)).bit_count()
+
+
+def is_duplicate(first_hex: str, second_hex: str) -> bool:
+    return hamming(first_hex, second_hex) <= DUPLICATE_DISTANCE
+
+
+@dataclass(frozen=True)
+class NamedColor:
+    name: str
+    rgb: tuple[int, int, int]
+
+
+# A small, honest vocabulary: the nearest of these names describes a dominant colour.
+COLOR_NAMES = (
+    NamedColor("black", (20, 20, 20)),
+    NamedColor("white", (240, 240, 240)),
+    NamedColor("gray", (128, 128, 128)),
+    NamedColor("red", (200, 30, 30)),
+    NamedColor("orange", (240, 140, 20)),
+    NamedColor("yellow", (240, 220, 40)),
+    NamedColor("green", (40, 160, 60)),
+    NamedColor("blue", (40, 90, 200)),
+    NamedColor("purple", (130, 60, 170)),
+    NamedColor("pink", (240, 150, 190)),
+    NamedColor("brown", (120, 80, 40)),
+)
+
+
+def color_name(rgb: tuple[int, int, int]) -> str:
+    return min(COLOR_NAMES, key=lambda named: sum((a - b) ** 2 for a, b in zip(named.rgb, rgb, strict=True))).name
+
+
+def auto_keywords(orientation: Orientation, palette: list[tuple[int, int, int]], exif: dict[str, str]) -> list[str]:
+    """Only what the pixels and metadata say: orientation, dominant colour names, camera facts."""
+    words = [orientation.value.lower()]
+    words += [color_name(rgb) for rgb in palette[:3]]
+    if exif.get("flash") == "fired":
+        words.append("flash")
+    if exif.get("scene"):
+        words.append(exif["scene"].lower())
+    return list(dict.fromkeys(words))

@@ -1,0 +1,171 @@
+"""Job functions, registered as actors named ``<area>.<verb>``: ids only, own session, idempotent."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import orjson
+
+from lensgraph.adapters import webhook_http
+from lensgraph.adapters.mail import Mail
+from lensgraph.domain import webhooks as rules
+from lensgraph.domain.events import WebhookEndpointDisabled
+from lensgraph.jobs import runtime
+from lensgraph.jobs.photos import analyze_photo
+from lensgraph.persistence import accounts as account_queries
+from lensgraph.persistence import notifications as notification_queries
+from lensgraph.persistence import webhooks as webhook_queries
+from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.enums import DeliveryStatus
+from lensgraph.persistence.models import Notification, User, WebhookDelivery, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+
+# Kept a while after expiry so that reuse of an expired refresh token is still recognised as reuse.
+REFRESH_TOKEN_GRACE = timedelta(days=7)
+# Longer than one request can take (10 s timeout), so no two workers attempt the same delivery at once.
+DELIVERY_LEASE = timedelta(seconds=60)
+
+
+async def purge_expired_tokens() -> None:
+    """Deletes spent or expired one-time tokens and long-expired refresh tokens."""
+    async with runtime.database().unit_of_work() as uow:
+        await account_queries.purge_expired_tokens(uow.session, utcnow(), REFRESH_TOKEN_GRACE)
+
+
+async def enqueue_due_deliveries() -> None:
+    """Sends every delivery whose next attempt is due: first tries lost in a crash, and retries."""
+    async with runtime.database().session() as session:
+        due = await webhook_queries.due_deliveries(session, utcnow(), limit=500)
+    for delivery_id in due:
+        runtime.jobs().send("webhooks.deliver", str(delivery_id))
+
+
+async def deliver_webhook(delivery_id: str) -> None:
+    """One attempt, signed the Standard Webhooks way; failures are scheduled again by ``next_attempt``."""
+    db = runtime.database()
+    key = uuid.UUID(delivery_id)
+    async with db.unit_of_work() as uow:
+        if not await webhook_queries.lease_delivery(uow.session, key, utcnow(), DELIVERY_LEASE):
+            return
+    async with db.session() as session:
+        delivery = await session.get(WebhookDelivery, key)
+        endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id) if delivery else None
+    if delivery is None or endpoint is None:
+        return
+    if not endpoint.enabled:
+        await _finish(delivery.id, status=DeliveryStatus.FAILED, error="endpoint is disabled")
+        return
+    body = orjson.dumps(delivery.body)
+    timestamp = int(time.time())
+    headers = {
+        "webhook-id": str(delivery.event_id),
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": rules.sign(endpoint.secret, str(delivery.event_id), timestamp, body),
+    }
+    try:
+        settings = runtime.settings()
+        attempt = await webhook_http.post(
+            endpoint.url,
+            body,
+            headers,
+            allow_private=settings.webhooks_allow_private,
+            timeout_seconds=settings.webhooks_timeout_seconds,
+        )
+    except webhook_http.AddressNotAllowed as refused:
+        await _finish(delivery.id, status=DeliveryStatus.FAILED, error=str(refused), count_attempt=True)
+        return
+    await _record(delivery, endpoint, attempt)
+
+
+async def _record(delivery: WebhookDelivery, endpoint: WebhookEndpoint, attempt: webhook_http.Attempt) -> None:
+    now = utcnow()
+    attempts = delivery.attempt_count + 1
+    async with runtime.database().unit_of_work() as uow:
+        stored_endpoint = await uow.session.get(WebhookEndpoint, endpoint.id, with_for_update=True)
+        values: dict[str, Any] = {
+            "attempt_count": attempts,
+            "response_status": attempt.status,
+            "latency_ms": attempt.latency_ms,
+            "last_error": attempt.error or (None if attempt.succeeded else f"HTTP {attempt.status}"),
+        }
+        if attempt.succeeded:
+            values.update(status=DeliveryStatus.SUCCEEDED, delivered_at=now, next_attempt_at=None)
+            if stored_endpoint is not None:
+                stored_endpoint.failing_since = None
+        else:
+            retry_at = rules.next_attempt(attempts, now)
+            values.update(
+                status=DeliveryStatus.PENDING if retry_at else DeliveryStatus.FAILED, next_attempt_at=retry_at
+            )
+            if stored_endpoint is not None:
+                stored_endpoint.failing_since = stored_endpoint.failing_since or now
+                if stored_endpoint.enabled and rules.should_disable(stored_endpoint.failing_since, now):
+                    stored_endpoint.enabled = False
+                    stored_endpoint.disabled_at = now
+                    uow.emit(
+                        WebhookEndpointDisabled(
+                            endpoint_id=stored_endpoint.id,
+                            url=stored_endpoint.url,
+                            failing_since=stored_endpoint.failing_since,
+                            audience=(stored_endpoint.user_id,),
+                        )
+                    )
+        await webhook_queries.record_attempt(uow.session, delivery.id, values)
+
+
+async def _finish(delivery_id: uuid.UUID, *, status: DeliveryStatus, error: str, count_attempt: bool = False) -> None:
+    async with runtime.database().unit_of_work() as uow:
+        delivery = await uow.session.get(WebhookDelivery, delivery_id)
+        if delivery is not None:
+            delivery.status = status
+            delivery.last_error = error[:500]
+            delivery.next_attempt_at = None
+            delivery.attempt_count += 1 if count_attempt else 0
+
+
+async def email_notification(notification_id: str) -> None:
+    """Mails one notification once: the claim on ``emailed_at`` makes a second run a no-op."""
+    key = uuid.UUID(notification_id)
+    async with runtime.database().unit_of_work() as uow:
+        if not await notification_queries.claim_email(uow.session, key, utcnow()):
+            return
+        notification = await uow.session.get(Notification, key)
+        user = await uow.session.get(User, notification.user_id) if notification else None
+        if notification is None or user is None:
+            return
+        settings = runtime.settings()
+        # Sent inside the transaction: a mail server outage rolls the claim back and dramatiq retries.
+        await runtime.mailer().send(
+            Mail(
+                to=user.email,
+                subject=f"Lensgraph: {notification.message}",
+                body=(
+                    f"Hello {user.first_name},\n\n{notification.message}\n\n"
+                    f"See your notifications at {settings.public_url}.\n"
+                    f"Choose which messages you get with updateNotificationPreferences.\n"
+                ),
+            )
+        )
+
+
+# name -> (function, dramatiq actor options)
+ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
+    "accounts.purge_expired_tokens": (purge_expired_tokens, {"max_retries": 3}),
+    "webhooks.enqueue_due": (enqueue_due_deliveries, {"max_retries": 0}),
+    # Retries are scheduled in the database (rules.next_attempt), not by dramatiq.
+    "webhooks.deliver": (deliver_webhook, {"max_retries": 0, "time_limit": 60_000}),
+    "notifications.email": (email_notification, {"max_retries": 5, "min_backoff": 5_000}),
+    "photos.analyze": (analyze_photo, {"max_retries": 5, "min_backoff": 2_000, "time_limit": 300_000}),
+}
+
+# Sweeps every API node enqueues on a timer; being idempotent, running one twice costs nothing.
+PERIODIC: dict[str, timedelta] = {
+    "accounts.purge_expired_tokens": timedelta(hours=1),
+    "webhooks.enqueue_due": timedelta(seconds=15),
+}

@@ -1,0 +1,84 @@
+"""The broker: in-process for the embedded mode, Redis or RabbitMQ for ``lensgraph worker`` processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import dramatiq
+from dramatiq.asyncio import get_event_loop_thread
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import AsyncIO
+
+from lensgraph.config import Settings
+from lensgraph.jobs import runtime
+from lensgraph.jobs.actors import ACTORS, PERIODIC
+
+log = logging.getLogger(__name__)
+
+
+def create_broker(url: str, namespace: str) -> dramatiq.Broker:
+    broker: dramatiq.Broker
+    if url == "memory":
+        broker = StubBroker()
+    elif url.startswith(("redis://", "rediss://")):
+        from dramatiq.brokers.redis import RedisBroker
+
+        broker = RedisBroker(url=url, namespace=namespace)
+    elif url.startswith(("amqp://", "amqps://")):
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+        broker = RabbitmqBroker(url=url)
+    else:
+        raise ValueError("LENSGRAPH_BROKER must be memory, redis://... or amqp://...")
+    broker.add_middleware(AsyncIO())
+    return broker
+
+
+class Jobs:
+    """The broker with every actor declared on it; in memory mode, also the worker that runs them."""
+
+    def __init__(self, settings: Settings) -> None:
+        runtime.configure(settings, self)
+        self.in_process = settings.broker == "memory"
+        self.broker = create_broker(settings.broker, settings.broker_namespace)
+        self.actors = {
+            name: dramatiq.actor(function, actor_name=name, broker=self.broker, **options)
+            for name, (function, options) in ACTORS.items()
+        }
+        self._worker: dramatiq.Worker | None = None
+        self._timers: list[asyncio.Task[None]] = []
+
+    def send(self, actor_name: str, *args: Any) -> None:
+        self.actors[actor_name].send(*args)
+
+    async def start(self) -> None:
+        if self.in_process:
+            self._worker = dramatiq.Worker(self.broker, worker_threads=2, worker_timeout=100)
+            self._worker.start()
+        self._timers = [asyncio.create_task(self._every(name, PERIODIC[name].total_seconds())) for name in PERIODIC]
+
+    async def _every(self, actor_name: str, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                self.send(actor_name)
+            except Exception:
+                log.exception("could not enqueue %s", actor_name)
+
+    async def stop(self) -> None:
+        """Safe to call twice: the app's shutdown and a test's teardown may both call it."""
+        timers, self._timers = self._timers, []
+        for timer in timers:
+            timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timer
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            loop_thread = get_event_loop_thread()
+            if loop_thread is not None:
+                await asyncio.to_thread(loop_thread.run_coroutine, runtime.dispose())
+            await asyncio.to_thread(worker.stop)
+        self.broker.close()

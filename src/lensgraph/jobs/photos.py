@@ -1,0 +1,74 @@
+"""The analysis pipeline: one idempotent job per photo, safe to run again after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from lensgraph.adapters import imaging
+from lensgraph.domain import photos as rules
+from lensgraph.domain.events import PhotoAnalyzed
+from lensgraph.domain.photos import PhotoStatus
+from lensgraph.jobs import runtime
+from lensgraph.persistence import photos as queries
+from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.models import Photo, User
+
+log = logging.getLogger(__name__)
+
+
+def rendition_key(photo_id: uuid.UUID, name: str) -> str:
+    """Fixed per photo, so a retried job overwrites instead of adding files."""
+    return f"photos/{photo_id}/{name}.jpg"
+
+
+async def analyze_photo(photo_id: str) -> None:
+    key = uuid.UUID(photo_id)
+    db, storage = runtime.database(), runtime.storage()
+    async with db.session() as session:
+        photo = await session.get(Photo, key)
+        owner = await session.get(User, photo.user_id) if photo else None
+    if photo is None or owner is None or photo.status is not PhotoStatus.PROCESSING:
+        return
+    try:
+        data = await storage.read(photo.original_key, max_bytes=photo.size_bytes)
+        analysis = await asyncio.to_thread(
+            imaging.analyse,
+            data,
+            watermark_text=f"© {owner.username} · Lensgraph",
+            thumbnail_px=rules.THUMBNAIL_PX,
+            preview_px=rules.PREVIEW_PX,
+        )
+    except (OSError, ValueError, imaging.ImageUnreadable) as exc:
+        await _fail(key, f"The image could not be analysed: {type(exc).__name__}")
+        return
+    for name, rendition in analysis.renditions.items():
+        await storage.write(rendition_key(key, name), rendition, content_type="image/jpeg")
+    orientation = rules.orientation_of(analysis.width, analysis.height)
+    async with db.unit_of_work() as uow:
+        photo = await uow.session.get(Photo, key, with_for_update=True)
+        if photo is None or photo.status is not PhotoStatus.PROCESSING:
+            return
+        others = await queries.hashes_of_others(uow.session, photo.user_id, photo.id)
+        duplicate_of = next((other for other, phash in others if rules.is_duplicate(phash, analysis.phash)), None)
+        photo.width, photo.height, photo.orientation = analysis.width, analysis.height, orientation
+        photo.exif, photo.gps, photo.rights = analysis.exif, analysis.gps, analysis.rights
+        photo.captured_at = analysis.captured_at
+        photo.colors = [f"#{red:02x}{green:02x}{blue:02x}" for red, green, blue in analysis.palette]
+        photo.auto_keywords = rules.auto_keywords(orientation, analysis.palette, analysis.exif)
+        photo.phash, photo.possible_duplicate_of_id = analysis.phash, duplicate_of
+        photo.thumbnail_key = rendition_key(key, "thumbnail")
+        photo.preview_key = rendition_key(key, "preview")
+        photo.watermarked_key = rendition_key(key, "watermarked")
+        photo.status, photo.analyzed_at = PhotoStatus.READY, utcnow()
+        uow.emit(PhotoAnalyzed(photo_id=photo.id, status=photo.status.value, audience=(photo.user_id,)))
+
+
+async def _fail(photo_id: uuid.UUID, reason: str) -> None:
+    async with runtime.database().unit_of_work() as uow:
+        photo = await uow.session.get(Photo, photo_id, with_for_update=True)
+        if photo is None or photo.status is not PhotoStatus.PROCESSING:
+            return
+        photo.status, photo.failure_reason = PhotoStatus.FAILED, reason
+        uow.emit(PhotoAnalyzed(photo_id=photo.id, status=photo.status.value, audience=(photo.user_id,)))

@@ -1,0 +1,145 @@
+"""The outbox relay: after a commit, each event reaches its three outlets exactly once.
+
+Step 1, one transaction per event: notification rows and webhook delivery rows are written and the event
+is marked dispatched; a unique key per (recipient, event) and (endpoint, event) backs the guarantee.
+Step 2: what step 1 wrote is published live and enqueued, then the event is marked published. A relay
+that dies between the two steps leaves a claim that expires; the next relay redoes step 2 only, and
+subscribers drop a notification id they have already sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from lensgraph.adapters.pubsub import PubSub
+from lensgraph.domain.notifications import channels_for, notifiable, summary
+from lensgraph.persistence import outbox
+from lensgraph.persistence import webhooks as webhook_queries
+from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.db import Database
+from lensgraph.persistence.models import Notification, OutboxEvent, WebhookDelivery
+
+if TYPE_CHECKING:
+    from lensgraph.jobs.broker import Jobs
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=30)
+BATCH = 100
+POLL_SECONDS = 1.0
+
+
+def user_channel(user_id: uuid.UUID | str) -> str:
+    return f"user:{user_id}"
+
+
+def event_channel(event_type: str) -> str:
+    """Every event of a type, for subscriptions that follow one object (they filter and authorise)."""
+    return f"events:{event_type}"
+
+
+def delivery_body(event_id: uuid.UUID, event_type: str, created_at: datetime, data: dict[str, Any]) -> dict[str, Any]:
+    """The JSON a webhook receiver gets: ``{ id, type, createdAt, data }``."""
+    return {"id": str(event_id), "type": event_type, "createdAt": created_at.isoformat(), "data": data}
+
+
+class Relay:
+    def __init__(self, db: Database, pubsub: PubSub, jobs: Jobs) -> None:
+        self.db = db
+        self.pubsub = pubsub
+        self.jobs = jobs
+        self.relay_id = uuid.uuid4()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Called after a commit that wrote events: dispatch now rather than at the next poll."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Dispatches and publishes every event this relay can claim; returns how many it handled."""
+        handled = 0
+        while True:
+            async with self.db.unit_of_work() as uow:
+                events = await outbox.claim(uow.session, self.relay_id, utcnow(), LEASE, BATCH)
+            for event in events:
+                await self._dispatch(event)
+                await self._publish(event)
+            handled += len(events)
+            if len(events) < BATCH:
+                return handled
+
+    async def _dispatch(self, event: OutboxEvent) -> None:
+        audience = [uuid.UUID(user_id) for user_id in event.audience]
+        async with self.db.unit_of_work() as uow:
+            if not await outbox.mark_dispatched(uow.session, event.id, utcnow()):
+                return
+            if notifiable(event.type) and audience:
+                stored = await outbox.preferences(uow.session, audience, event.type)
+                for user_id in audience:
+                    channels = channels_for(event.type, stored.get(user_id))
+                    if channels.in_app or channels.email:
+                        uow.session.add(
+                            Notification(
+                                user_id=user_id,
+                                event_id=event.id,
+                                event_type=event.type,
+                                message=summary(event.type),
+                                data=event.payload,
+                                in_app=channels.in_app,
+                                email=channels.email,
+                            )
+                        )
+            if audience:
+                for endpoint in await webhook_queries.subscribed_endpoints(uow.session, audience, event.type):
+                    uow.session.add(
+                        WebhookDelivery(
+                            endpoint_id=endpoint.id,
+                            event_id=event.id,
+                            event_type=event.type,
+                            body=delivery_body(event.id, event.type, event.created_at, event.payload),
+                            next_attempt_at=utcnow(),
+                        )
+                    )
+
+    async def _publish(self, event: OutboxEvent) -> None:
+        async with self.db.session() as session:
+            notifications, deliveries = await outbox.outlets_of(session, event.id)
+        for notification_id, user_id, in_app, email in notifications:
+            if in_app:
+                await self.pubsub.publish(
+                    user_channel(user_id), {"notificationId": str(notification_id), "eventId": str(event.id)}
+                )
+            if email:
+                self.jobs.send("notifications.email", str(notification_id))
+        await self.pubsub.publish(
+            event_channel(event.type), {"eventId": str(event.id), "type": event.type, "data": event.payload}
+        )
+        for delivery_id in deliveries:
+            self.jobs.send("webhooks.deliver", str(delivery_id))
+        async with self.db.unit_of_work() as uow:
+            await outbox.mark_published(uow.session, event.id, utcnow())
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._loop())
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("outbox relay failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+            self._wake.clear()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

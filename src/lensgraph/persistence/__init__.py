@@ -1,0 +1,1 @@
+"""Storage of records: SQLAlchemy models, sessions, migrations, queries and dataloader batches."""

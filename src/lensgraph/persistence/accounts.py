@@ -1,0 +1,87 @@
+"""Queries for users, refresh tokens, one-time tokens and API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import Select, delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lensgraph.domain.accounts import TokenPurpose
+from lensgraph.persistence.models import ApiKey, OneTimeToken, RefreshToken, User
+
+
+async def user_by_email(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(User.email == email))
+
+
+async def user_exists(session: AsyncSession, *, email: str | None = None, username: str | None = None) -> bool:
+    query = select(User.id)
+    if email is not None:
+        query = query.where(User.email == email)
+    if username is not None:
+        query = query.where(User.username == username)
+    return await session.scalar(query.limit(1)) is not None
+
+
+async def refresh_token_by_hash(session: AsyncSession, token_hash: str) -> RefreshToken | None:
+    return await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update())
+
+
+async def revoke_refresh_family(session: AsyncSession, family_id: UUID, now: datetime) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+async def revoke_all_refresh_tokens(session: AsyncSession, user_id: UUID, now: datetime) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+async def one_time_token(session: AsyncSession, token_hash: str, purpose: TokenPurpose) -> OneTimeToken | None:
+    return await session.scalar(
+        select(OneTimeToken)
+        .where(OneTimeToken.token_hash == token_hash, OneTimeToken.purpose == purpose)
+        .with_for_update()
+    )
+
+
+async def invalidate_one_time_tokens(
+    session: AsyncSession, user_id: UUID, purpose: TokenPurpose, now: datetime
+) -> None:
+    """Asking again voids the earlier tokens: only the newest mail works."""
+    await session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user_id,
+            OneTimeToken.purpose == purpose,
+            OneTimeToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+
+
+async def api_key_by_prefix(session: AsyncSession, prefix: str) -> ApiKey | None:
+    return await session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+
+
+async def touch_api_key(session: AsyncSession, key_id: UUID, now: datetime) -> None:
+    await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+
+
+def api_keys_of(user_id: UUID) -> Select[tuple[ApiKey]]:
+    return select(ApiKey).where(ApiKey.user_id == user_id)
+
+
+async def purge_expired_tokens(session: AsyncSession, now: datetime, refresh_grace: timedelta) -> None:
+    await session.execute(
+        delete(OneTimeToken).where(or_(OneTimeToken.used_at.is_not(None), OneTimeToken.expires_at < now))
+    )
+    await session.execute(delete(RefreshToken).where(RefreshToken.expires_at < now - refresh_grace))

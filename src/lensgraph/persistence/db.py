@@ -1,0 +1,95 @@
+"""Engine, sessions and the unit of work: one transaction, its events in the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from lensgraph.domain.events import Event
+from lensgraph.persistence.models import OutboxEvent
+
+
+def create_engine(url: str) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class ConstraintViolation(Exception):
+    """A unique or foreign key constraint refused the transaction: another request got there first."""
+
+
+class UnitOfWork:
+    """A session in a transaction; ``emit`` appends events to the outbox in that same transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.emitted = False
+
+    def emit(self, *events: Event) -> None:
+        self.emitted = self.emitted or bool(events)
+        for item in events:
+            self.session.add(
+                OutboxEvent(
+                    type=item.type,
+                    payload=item.payload(),
+                    audience=[str(user_id) for user_id in item.audience],
+                )
+            )
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_engine(url)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Set by the outbox relay of this process, to dispatch right after a commit that wrote events.
+        self.on_events: Callable[[], None] | None = None
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A read session, closed at the end of the block."""
+        async with self.sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """Commits when the block ends normally, rolls back everything when it raises.
+
+        A constraint violation (at a flush inside the block or at commit) becomes ``ConstraintViolation``.
+        """
+        async with self.sessions() as session:
+            try:
+                async with session.begin():
+                    uow = UnitOfWork(session)
+                    yield uow
+            except IntegrityError as exc:
+                raise ConstraintViolation(str(exc.orig)) from exc
+            if uow.emitted and self.on_events is not None:
+                self.on_events()
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,89 @@
+"""Keyset pagination over (sort key, id): no offset scans, stable under inserts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.pagination import PageRequest, encode_cursor
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    rows: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+    count: Callable[[], Awaitable[int]]
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _from_json(column: InstrumentedAttribute[Any], value: Any, field: str) -> Any:
+    try:
+        python_type = column.type.python_type
+        if python_type is datetime:
+            return datetime.fromisoformat(value)
+        if python_type is uuid.UUID:
+            return uuid.UUID(value)
+        return python_type(value)
+    except (TypeError, ValueError, NotImplementedError) as exc:
+        raise DomainError(ErrorCode.INVALID_INPUT, "This cursor is not valid.", [field]) from exc
+
+
+async def paginate(
+    session: AsyncSession,
+    query: Select[tuple[T]],
+    keys: Sequence[InstrumentedAttribute[Any]],
+    page: PageRequest,
+    *,
+    descending: bool,
+    count_session: Callable[[], Any],
+) -> Page[T]:
+    """One statement for the rows; ``count`` runs a second only when totalCount is asked for."""
+    cursor_field = "before" if page.backward else "after"
+    if page.cursor is not None and len(page.cursor) != len(keys):
+        raise DomainError(ErrorCode.INVALID_INPUT, "This cursor is not valid.", [cursor_field])
+    forward_descending = descending != page.backward
+    ordered = query.order_by(*[key.desc() if forward_descending else key.asc() for key in keys])
+    if page.cursor is not None:
+        values = [_from_json(key, value, cursor_field) for key, value in zip(keys, page.cursor, strict=True)]
+        row_key: ColumnElement[Any] = tuple_(*keys)
+        bound = tuple_(*values)
+        ordered = ordered.where(row_key < bound if forward_descending else row_key > bound)
+    rows = list((await session.scalars(ordered.limit(page.limit + 1))).all())
+    has_more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    if page.backward:
+        rows.reverse()
+    names = [key.key for key in keys]
+    cursors = [encode_cursor(tuple(_to_json(getattr(row, name)) for name in names)) for row in rows]
+
+    async def count() -> int:
+        async with count_session() as count_db:
+            total = await count_db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        return int(total or 0)
+
+    return Page(
+        rows=rows,
+        cursors=cursors,
+        has_next_page=has_more if not page.backward else page.cursor is not None,
+        has_previous_page=has_more if page.backward else page.cursor is not None,
+        count=count,
+    )

@@ -1,0 +1,28 @@
+"""Queries for uploads and photos."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lensgraph.domain.photos import PhotoStatus
+from lensgraph.persistence.models import Photo, Upload
+
+
+def photos_of(user_id: UUID, status: PhotoStatus | None = None) -> Select[tuple[Photo]]:
+    query = select(Photo).where(Photo.user_id == user_id)
+    return query.where(Photo.status == status) if status is not None else query
+
+
+async def upload_for_update(session: AsyncSession, upload_id: UUID) -> Upload | None:
+    return await session.scalar(select(Upload).where(Upload.id == upload_id).with_for_update())
+
+
+async def hashes_of_others(session: AsyncSession, user_id: UUID, exclude: UUID) -> list[tuple[UUID, str]]:
+    """Every other photographer's perceptual hashes (a prefix index can narrow this when it grows)."""
+    rows = await session.execute(
+        select(Photo.id, Photo.phash).where(Photo.user_id != user_id, Photo.phash.is_not(None), Photo.id != exclude)
+    )
+    return [(photo_id, phash) for photo_id, phash in rows.all() if phash]

@@ -1,0 +1,1 @@
+"""Use cases: authorize, load, apply a domain rule, save, emit events."""

@@ -1,0 +1,335 @@
+"""Registration, sign-in, token rotation, email verification, password reset, profile."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
+
+from email_validator import EmailNotValidError, validate_email
+
+from lensgraph.adapters.mail import Mail
+from lensgraph.adapters.passwords import hash_password, verify_password
+from lensgraph.adapters.tokens import digest, new_secret
+from lensgraph.domain import accounts as rules
+from lensgraph.domain.accounts import RefreshOutcome, RefreshTokenState, Role, TokenPurpose
+from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.events import PasswordChanged, UserRegistered
+from lensgraph.persistence import accounts as queries
+from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
+from lensgraph.persistence.models import OneTimeToken, RefreshToken, User
+from lensgraph.resolvers.context import Context
+
+log = logging.getLogger(__name__)
+
+SIGN_IN_REFUSED = "The email or password is incorrect."
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    access_token: str
+    refresh_token: str
+    refresh_token_id: UUID
+    expires_at: datetime
+
+
+def normalize_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"This email address is not valid: {exc}", ["email"]) from None
+
+
+async def register(
+    ctx: Context,
+    *,
+    email: str,
+    password: str,
+    role: Role,
+    first_name: str,
+    last_name: str,
+    username: str,
+) -> User:
+    email = normalize_email(email)
+    rules.check_role_for_registration(role)
+    rules.check_password(password, email)
+    username = rules.normalize_username(username)
+    user = User(
+        email=email,
+        username=username,
+        password_hash=await hash_password(password),
+        role=role,
+        first_name=rules.clean_name(first_name, "firstName"),
+        last_name=rules.clean_name(last_name, "lastName"),
+    )
+    try:
+        async with ctx.db.unit_of_work() as uow:
+            await _refuse_taken(uow, email=email, username=username)
+            uow.session.add(user)
+            await uow.session.flush()
+            uow.emit(UserRegistered(user_id=user.id, role=role.value, audience=(user.id,)))
+    except ConstraintViolation:
+        # Two registrations raced past the check; the unique index decided.
+        raise DomainError(
+            ErrorCode.ALREADY_EXISTS, "An account with this email or username exists.", ["email"]
+        ) from None
+    await _send_verification(ctx, user)
+    return user
+
+
+async def _refuse_taken(uow: UnitOfWork, *, email: str | None = None, username: str | None = None) -> None:
+    if email is not None and await queries.user_exists(uow.session, email=email):
+        raise DomainError(ErrorCode.ALREADY_EXISTS, "An account with this email exists.", ["email"])
+    if username is not None and await queries.user_exists(uow.session, username=username):
+        raise DomainError(ErrorCode.ALREADY_EXISTS, "This username is taken.", ["username"])
+
+
+async def login(ctx: Context, *, email: str, password: str) -> SignedIn:
+    """Unknown email and wrong password cost the same and read the same."""
+    key = email.strip().lower()
+    if await ctx.services.login_failures.blocked(key):
+        raise DomainError(
+            ErrorCode.RATE_LIMITED,
+            "Too many failed sign-in attempts. Try again in a few minutes.",
+            ["email"],
+        )
+    async with ctx.db.session() as session:
+        user = await queries.user_by_email(session, key)
+    verified = await verify_password(user.password_hash if user else None, password)
+    if user is None or not verified:
+        await ctx.services.login_failures.record_failure(key)
+        raise DomainError(ErrorCode.UNAUTHENTICATED, SIGN_IN_REFUSED, ["password"])
+    await ctx.services.login_failures.reset(key)
+    async with ctx.db.unit_of_work() as uow:
+        return await _sign_in(ctx, uow, user, family_id=uuid4())
+
+
+async def _sign_in(ctx: Context, uow: UnitOfWork, user: User, family_id: UUID) -> SignedIn:
+    now = utcnow()
+    access, expires_at = ctx.services.access_tokens.issue(user.id, user.role.value, now)
+    refresh_secret = new_secret()
+    refresh_token_id = uuid4()
+    uow.session.add(
+        RefreshToken(
+            id=refresh_token_id,
+            user_id=user.id,
+            family_id=family_id,
+            token_hash=digest(refresh_secret),
+            expires_at=now + timedelta(days=ctx.settings.refresh_token_days),
+        )
+    )
+    await uow.session.flush()
+    return SignedIn(
+        user=user,
+        access_token=access,
+        refresh_token=refresh_secret,
+        refresh_token_id=refresh_token_id,
+        expires_at=expires_at,
+    )
+
+
+async def refresh(ctx: Context, *, refresh_token: str) -> SignedIn:
+    """Each refresh token works once; presenting a used one revokes every token of its login."""
+    now = utcnow()
+    async with ctx.db.unit_of_work() as uow:
+        stored = await queries.refresh_token_by_hash(uow.session, digest(refresh_token))
+        if stored is None:
+            raise DomainError(ErrorCode.UNAUTHENTICATED, "This refresh token is not valid.", ["refreshToken"])
+        outcome = rules.judge_refresh(
+            RefreshTokenState(
+                expires_at=stored.expires_at,
+                revoked_at=stored.revoked_at,
+                replaced=stored.replaced_by_id is not None,
+            ),
+            now,
+        )
+        if outcome is RefreshOutcome.REVOKE_FAMILY:
+            await queries.revoke_refresh_family(uow.session, stored.family_id, now)
+            log.warning("refresh token reuse for user %s: family %s revoked", stored.user_id, stored.family_id)
+        elif outcome is RefreshOutcome.ROTATE:
+            user = await uow.session.get(User, stored.user_id)
+            if user is not None:
+                signed_in = await _sign_in(ctx, uow, user, stored.family_id)
+                stored.replaced_by_id = signed_in.refresh_token_id
+                stored.revoked_at = now
+                return signed_in
+    # Outside the block: the family revocation above must commit before we refuse.
+    raise DomainError(ErrorCode.UNAUTHENTICATED, "This refresh token is no longer valid.", ["refreshToken"])
+
+
+async def logout(ctx: Context, *, refresh_token: str | None, everywhere: bool) -> None:
+    now = utcnow()
+    async with ctx.db.unit_of_work() as uow:
+        if everywhere:
+            viewer = ctx.require_viewer()
+            await queries.revoke_all_refresh_tokens(uow.session, viewer.user_id, now)
+            return
+        if not refresh_token:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, "Give the refresh token of the session to end.", ["refreshToken"]
+            )
+        stored = await queries.refresh_token_by_hash(uow.session, digest(refresh_token))
+        if stored is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "This refresh token is not valid.", ["refreshToken"])
+        await queries.revoke_refresh_family(uow.session, stored.family_id, now)
+
+
+async def _issue_one_time_token(ctx: Context, user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
+    now = utcnow()
+    secret = new_secret()
+    async with ctx.db.unit_of_work() as uow:
+        await queries.invalidate_one_time_tokens(uow.session, user.id, purpose, now)
+        uow.session.add(
+            OneTimeToken(user_id=user.id, purpose=purpose, token_hash=digest(secret), expires_at=now + lifetime)
+        )
+    return secret
+
+
+async def _consume_one_time_token(uow: UnitOfWork, token: str, purpose: TokenPurpose) -> User:
+    now = utcnow()
+    stored = await queries.one_time_token(uow.session, digest(token), purpose)
+    if stored is None or stored.used_at is not None or stored.expires_at <= now:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, "This link is invalid, used or expired. Ask for a new one.", ["token"]
+        )
+    stored.used_at = now
+    user = await uow.session.get(User, stored.user_id)
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "This account no longer exists.", ["token"])
+    return user
+
+
+async def _send_verification(ctx: Context, user: User) -> None:
+    token = await _issue_one_time_token(
+        ctx, user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=ctx.settings.email_token_hours)
+    )
+    await _deliver(
+        ctx,
+        Mail(
+            to=user.email,
+            subject="Confirm your email address",
+            body=(
+                f"Hello {user.first_name},\n\nConfirm your email address for Lensgraph with this token:\n\n"
+                f"    {token}\n\nSend it with the verifyEmail mutation, or open\n"
+                f"{ctx.settings.public_url}/verify-email?token={token}\n\n"
+                f"It expires in {ctx.settings.email_token_hours} hours.\n"
+            ),
+        ),
+    )
+
+
+async def _deliver(ctx: Context, mail: Mail) -> None:
+    """Mail goes out after the commit; a mail server outage is logged, not turned into a failed mutation."""
+    try:
+        await ctx.services.mailer.send(mail)
+    except Exception:
+        log.exception("could not send mail %r (request %s)", mail.subject, ctx.request_id)
+
+
+async def request_email_verification(ctx: Context) -> None:
+    viewer = ctx.require_viewer()
+    async with ctx.db.session() as session:
+        user = await session.get(User, viewer.user_id)
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "This account no longer exists.")
+    if user.email_verified_at is not None:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "Your email address is already verified.")
+    await _send_verification(ctx, user)
+
+
+async def verify_email(ctx: Context, *, token: str) -> User:
+    async with ctx.db.unit_of_work() as uow:
+        user = await _consume_one_time_token(uow, token, TokenPurpose.VERIFY_EMAIL)
+        if user.email_verified_at is None:
+            user.email_verified_at = utcnow()
+        await uow.session.flush()
+        return user
+
+
+async def request_password_reset(ctx: Context, *, email: str) -> None:
+    """Says nothing about whether the account exists."""
+    normalized = normalize_email(email)
+    async with ctx.db.session() as session:
+        user = await queries.user_by_email(session, normalized)
+    if user is None:
+        log.info("password reset asked for an unknown address (request %s)", ctx.request_id)
+        return
+    minutes = ctx.settings.password_reset_minutes
+    token = await _issue_one_time_token(ctx, user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=minutes))
+    await _deliver(
+        ctx,
+        Mail(
+            to=user.email,
+            subject="Reset your password",
+            body=(
+                f"Hello {user.first_name},\n\nSomeone asked to reset your Lensgraph password. "
+                f"If it was you, use this token with the resetPassword mutation:\n\n    {token}\n\n"
+                f"or open {ctx.settings.public_url}/reset-password?token={token}\n\n"
+                f"It expires in {minutes} minutes. If it was not you, ignore this message.\n"
+            ),
+        ),
+    )
+
+
+async def reset_password(ctx: Context, *, token: str, new_password: str) -> User:
+    """A reset signs out every session: whoever knew the old password is out."""
+    async with ctx.db.unit_of_work() as uow:
+        user = await _consume_one_time_token(uow, token, TokenPurpose.RESET_PASSWORD)
+        rules.check_password(new_password, user.email, "newPassword")
+        user.password_hash = await hash_password(new_password)
+        # Following the emailed link proves the address too.
+        user.email_verified_at = user.email_verified_at or utcnow()
+        await queries.revoke_all_refresh_tokens(uow.session, user.id, utcnow())
+        uow.emit(PasswordChanged(user_id=user.id, audience=(user.id,)))
+        await ctx.services.login_failures.reset(user.email)
+        await uow.session.flush()
+        return user
+
+
+async def change_password(ctx: Context, *, current_password: str, new_password: str) -> User:
+    viewer = ctx.require_viewer()
+    async with ctx.db.unit_of_work() as uow:
+        user = await uow.session.get(User, viewer.user_id)
+        if user is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "This account no longer exists.")
+        if not await verify_password(user.password_hash, current_password):
+            raise DomainError(ErrorCode.UNAUTHENTICATED, "The current password is incorrect.", ["currentPassword"])
+        rules.check_password(new_password, user.email, "newPassword")
+        if new_password == current_password:
+            raise DomainError(ErrorCode.INVALID_INPUT, "Choose a password you have not used here.", ["newPassword"])
+        user.password_hash = await hash_password(new_password)
+        await queries.revoke_all_refresh_tokens(uow.session, user.id, utcnow())
+        uow.emit(PasswordChanged(user_id=user.id, audience=(user.id,)))
+        await uow.session.flush()
+        return user
+
+
+async def update_profile(
+    ctx: Context,
+    *,
+    first_name: str | None,
+    last_name: str | None,
+    username: str | None,
+) -> User:
+    viewer = ctx.require_viewer()
+    try:
+        async with ctx.db.unit_of_work() as uow:
+            user = await uow.session.get(User, viewer.user_id)
+            if user is None:
+                raise DomainError(ErrorCode.NOT_FOUND, "This account no longer exists.")
+            if first_name is not None:
+                user.first_name = rules.clean_name(first_name, "firstName")
+            if last_name is not None:
+                user.last_name = rules.clean_name(last_name, "lastName")
+            if username is not None:
+                candidate = rules.normalize_username(username)
+                if candidate != user.username:
+                    await _refuse_taken(uow, username=candidate)
+                    user.username = candidate
+            await uow.session.flush()
+            return user
+    except ConstraintViolation:
+        raise DomainError(ErrorCode.ALREADY_EXISTS, "This username is taken.", ["username"]) from None

@@ -1,0 +1,62 @@
+"""Who is calling: a bearer access token, or an API key in ``Authorization`` or ``X-API-Key``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+from lensgraph.adapters.tokens import InvalidToken, looks_like_jwt, same_digest, split_api_key
+from lensgraph.domain.accounts import Role, is_api_key_usable
+from lensgraph.domain.errors import unauthenticated
+from lensgraph.domain.policies import Viewer
+from lensgraph.persistence import accounts as queries
+from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.models import User
+from lensgraph.resolvers.context import Services
+
+# Writing last_used_at on every call would turn every read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def credential_from_headers(headers: Mapping[str, str]) -> str | None:
+    api_key = headers.get("x-api-key")
+    if api_key:
+        return api_key.strip()
+    authorization = headers.get("authorization", "")
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+async def authenticate(services: Services, credential: str | None) -> Viewer | None:
+    """No credential is an anonymous caller; a bad one is refused, never silently ignored."""
+    if not credential:
+        return None
+    if looks_like_jwt(credential):
+        try:
+            claims = services.access_tokens.verify(credential, utcnow())
+            return Viewer(user_id=claims.user_id, role=Role(claims.role), expires_at=claims.expires_at)
+        except (InvalidToken, ValueError):
+            raise unauthenticated("The access token is invalid or has expired.") from None
+    return await _authenticate_api_key(services, credential)
+
+
+async def _authenticate_api_key(services: Services, raw_key: str) -> Viewer:
+    parts = split_api_key(raw_key)
+    if parts is None:
+        raise unauthenticated("The credential is neither an access token nor an API key.")
+    prefix, secret = parts
+    now = utcnow()
+    async with services.db.unit_of_work() as uow:
+        key = await queries.api_key_by_prefix(uow.session, prefix)
+        if key is None or not same_digest(secret, key.secret_hash):
+            raise unauthenticated("The API key is invalid.")
+        if not is_api_key_usable(key.revoked_at, key.expires_at, now):
+            raise unauthenticated("The API key has been revoked or has expired.")
+        owner = await uow.session.get(User, key.user_id)
+        if owner is None:
+            raise unauthenticated("The API key is invalid.")
+        if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+            await queries.touch_api_key(uow.session, key.id, now)
+        return Viewer(user_id=owner.id, role=owner.role, via_api_key=True)

@@ -1,0 +1,84 @@
+"""What every request carries: the services of this process and who is calling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from uuid import uuid4
+
+from lensgraph.adapters.mail import Mailer, create_mailer
+from lensgraph.adapters.pubsub import create_pubsub
+from lensgraph.adapters.ratelimit import FailureLimiter
+from lensgraph.adapters.tokens import AccessTokens
+from lensgraph.config import Settings
+from lensgraph.domain.errors import unauthenticated
+from lensgraph.domain.policies import Viewer
+from lensgraph.jobs import runtime
+from lensgraph.jobs.broker import Jobs
+from lensgraph.jobs.relay import Relay
+from lensgraph.persistence.db import Database
+from lensgraph.persistence.loaders import Loaders
+
+
+class Services:
+    """Long-lived, one per process: database, token signer, mail, rate limits, jobs, pubsub, relay."""
+
+    def __init__(self, settings: Settings, *, mailer: Mailer | None = None) -> None:
+        self.settings = settings
+        self.db = Database(settings.database_url)
+        self.access_tokens = AccessTokens(
+            settings.signing_key,
+            settings.jwt_issuer,
+            settings.jwt_audience,
+            timedelta(minutes=settings.access_token_minutes),
+        )
+        self.mailer = mailer or create_mailer(settings.smtp_url, settings.data_dir, settings.mail_from)
+        self.login_failures = FailureLimiter(
+            settings.rate_limit_storage,
+            settings.login_failures_allowed,
+            settings.login_failure_window_minutes,
+            namespace="login-failures",
+        )
+        self.jobs = Jobs(settings)
+        self.pubsub = create_pubsub(settings.pubsub, settings.pubsub_namespace)
+        self.relay = Relay(self.db, self.pubsub, self.jobs)
+        self.storage = runtime.storage_for(settings)
+        self.db.on_events = self.relay.wake
+
+    async def start(self) -> None:
+        await self.jobs.start()
+        await self.relay.start()
+
+    async def close(self) -> None:
+        await self.relay.stop()
+        await self.jobs.stop()
+        await self.pubsub.close()
+        await self.db.dispose()
+
+
+@dataclass
+class Context:
+    """The typed request context; built per HTTP request or per WebSocket connection."""
+
+    services: Services
+    request: Any
+    viewer: Viewer | None
+    loaders: Loaders
+    client_ip: str | None = None
+    request_id: str = field(default_factory=lambda: uuid4().hex)
+    # graphql-transport-ws: the payload of connection_init, set by strawberry.
+    connection_params: dict[str, Any] | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    def require_viewer(self) -> Viewer:
+        if self.viewer is None:
+            raise unauthenticated()
+        return self.viewer

@@ -1,0 +1,28 @@
+"""What every subscription shares: messages from the pubsub, ended when the credential expires."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+from lensgraph.domain.policies import Viewer
+from lensgraph.persistence.base import utcnow
+from lensgraph.resolvers.context import Context
+
+
+class CredentialExpired(Exception):
+    """The subscriber's access token ran out while the subscription was open."""
+
+
+async def messages(ctx: Context, viewer: Viewer, channel: str) -> AsyncIterator[dict[str, Any]]:
+    async with ctx.services.pubsub.subscribe(channel) as stream:
+        iterator = aiter(stream)
+        while True:
+            remaining = None if viewer.expires_at is None else (viewer.expires_at - utcnow()).total_seconds()
+            if remaining is not None and remaining <= 0:
+                raise CredentialExpired
+            try:
+                yield await asyncio.wait_for(anext(iterator), remaining)
+            except TimeoutError:
+                raise CredentialExpired from None

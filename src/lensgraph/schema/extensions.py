@@ -1,0 +1,87 @@
+"""Error shaping and the limits that refuse abusive documents before execution."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import ASTValidationRule, DirectiveNode, GraphQLError, ValidationContext
+from starlette.websockets import WebSocket
+from strawberry.extensions import SchemaExtension
+
+from lensgraph.domain.errors import AccessDenied, DomainError, ErrorCode
+from lensgraph.persistence.loaders import Loaders
+from lensgraph.resolvers.context import Context
+
+log = logging.getLogger("lensgraph.errors")
+
+
+def max_directives_rule(limit: int) -> type[ASTValidationRule]:
+    """Refuses documents carrying more than ``limit`` directives (repeated-directive abuse)."""
+
+    class MaxDirectives(ASTValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.count = 0
+
+        def enter_directive(self, node: DirectiveNode, *_args: Any) -> None:
+            self.count += 1
+            if self.count == limit + 1:
+                self.report_error(GraphQLError(f"The document has more than {limit} directives.", node))
+
+    return MaxDirectives
+
+
+class FreshLoaders(SchemaExtension):
+    """A WebSocket context lives as long as the socket; its loaders must not cache across operations."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context) and isinstance(context.request, WebSocket):
+            context.loaders = Loaders(context.db)
+        yield
+
+
+class ShapeErrors(SchemaExtension):
+    """Gives every error an ``extensions.code``; masks unexpected exceptions as ``INTERNAL``."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        request_id = getattr(self.execution_context.context, "request_id", None)
+        result.errors = [self._shape(error, request_id) for error in result.errors]
+
+    @staticmethod
+    def _shape(error: GraphQLError, request_id: str | None) -> GraphQLError:
+        original = error.original_error
+        if original is None:
+            return _with_code(error, error.message, ErrorCode.INVALID_INPUT.value, error.extensions)
+        if isinstance(original, AccessDenied | DomainError):
+            extensions: dict[str, Any] = {"code": original.code.value}
+            if isinstance(original, DomainError) and original.field:
+                extensions["field"] = original.field
+            return _with_code(error, original.message, original.code.value, extensions)
+        if isinstance(original, GraphQLError):
+            return _with_code(error, error.message, ErrorCode.INVALID_INPUT.value, error.extensions)
+        log.error("unexpected error (request %s)", request_id, exc_info=original)
+        return _with_code(
+            error,
+            f"Internal error. Quote request id {request_id} when reporting it.",
+            ErrorCode.INTERNAL.value,
+            {"requestId": request_id},
+        )
+
+
+def _with_code(error: GraphQLError, message: str, code: str, extensions: dict[str, Any] | None) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions={**(extensions or {}), "code": code},
+    )

@@ -1,0 +1,245 @@
+"""Photos: the upload flow, the Photo node, the owner's list, edits, and photoProcessed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import strawberry
+from strawberry import Info
+from strawberry.scalars import JSON
+
+from lensgraph.domain import photos as rules
+from lensgraph.domain.pagination import page_request
+from lensgraph.domain.policies import owns
+from lensgraph.persistence.models import Photo as PhotoRow
+from lensgraph.resolvers import live, photos
+from lensgraph.resolvers.context import Context
+from lensgraph.schema.accounts import User
+from lensgraph.schema.core import (
+    AcknowledgedPayload,
+    Connection,
+    Node,
+    UserError,
+    expect_global_id,
+    node_type,
+    returns_user_errors,
+    to_global_id,
+)
+from lensgraph.schema.notifications import close_expired
+
+PhotoStatus = strawberry.enum(rules.PhotoStatus, description="Where a photo is in the analysis pipeline.")
+Orientation = strawberry.enum(rules.Orientation)
+URL_LIFETIME = timedelta(hours=1)
+
+
+@node_type
+@strawberry.type(description="A photographer's photo and what analysis found in it.")
+class Photo(Node):
+    _row: strawberry.Private[PhotoRow]
+    title: str
+    description: str
+    keywords: list[str]
+    auto_keywords: list[str] = strawberry.field(description="What the pipeline inferred: orientation, colours, camera.")
+    status: PhotoStatus  # type: ignore[valid-type]
+    failure_reason: str | None
+    width: int | None
+    height: int | None
+    orientation: Orientation | None  # type: ignore[valid-type]
+    colors: list[str] = strawberry.field(description="Dominant colours, most present first, as #rrggbb.")
+    rights: JSON = strawberry.field(description="Creator, copyright and usage terms found in EXIF/IPTC.")
+    captured_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: PhotoRow) -> Photo:
+        return cls(
+            _row=row,
+            id=to_global_id("Photo", row.id),
+            title=row.title,
+            description=row.description,
+            keywords=row.keywords,
+            auto_keywords=row.auto_keywords,
+            status=row.status,
+            failure_reason=row.failure_reason,
+            width=row.width,
+            height=row.height,
+            orientation=row.orientation,
+            colors=row.colors,
+            rights=row.rights,
+            captured_at=row.captured_at,
+            created_at=row.created_at,
+        )
+
+    @classmethod
+    async def resolve_node(cls, info: Info[Context, None], key: UUID) -> Photo | None:
+        row = await info.context.loaders.photo.load(key)
+        if row is None or not (owns(info.context.viewer, row.user_id) or row.status is rules.PhotoStatus.READY):
+            return None
+        return cls.from_row(row)
+
+    @strawberry.field
+    async def photographer(self, info: Info[Context, None]) -> User:
+        return User.from_row(await info.context.loaders.user.load(self._row.user_id))
+
+    @strawberry.field(description="Camera, lens and exposure. The owner's only.")
+    def exif(self, info: Info[Context, None]) -> JSON | None:
+        return self._row.exif if owns(info.context.viewer, self._row.user_id) else None
+
+    @strawberry.field(description="Where it was taken: for the owner, or for everyone if the owner opted in.")
+    def location(self, info: Info[Context, None]) -> JSON | None:
+        visible = self._row.show_location or owns(info.context.viewer, self._row.user_id)
+        return self._row.gps if visible else None
+
+    @strawberry.field(description="Whether a near-identical photo by someone else exists. The owner's only.")
+    def possible_duplicate(self, info: Info[Context, None]) -> bool | None:
+        if not owns(info.context.viewer, self._row.user_id):
+            return None
+        return self._row.possible_duplicate_of_id is not None
+
+    @strawberry.field(description="256 px thumbnail, a signed URL valid for an hour.")
+    async def thumbnail_url(self, info: Info[Context, None]) -> str | None:
+        return await _url(info, self._row.thumbnail_key)
+
+    @strawberry.field(description="1280 px preview; watermarked for everyone but the owner.")
+    async def preview_url(self, info: Info[Context, None]) -> str | None:
+        owner = owns(info.context.viewer, self._row.user_id)
+        return await _url(info, self._row.preview_key if owner else self._row.watermarked_key)
+
+    @strawberry.field(description="The original file. The owner's only (licensees when licensing lands).")
+    async def original_url(self, info: Info[Context, None]) -> str | None:
+        if not owns(info.context.viewer, self._row.user_id):
+            return None
+        return await _url(info, self._row.original_key)
+
+
+async def _url(info: Info[Context, None], key: str | None) -> str | None:
+    if key is None:
+        return None
+    return await info.context.services.storage.presign_download(key, expires_in=URL_LIFETIME)
+
+
+@strawberry.input
+class RequestPhotoUploadInput:
+    filename: str
+    mime_type: str
+    file_size_bytes: int
+
+
+@strawberry.type(description="Send the file to `uploadUrl` with `method` and `headers` (and `fields` for a form POST).")
+class RequestPhotoUploadPayload:
+    upload_id: strawberry.ID | None = None
+    upload_url: str | None = None
+    method: str | None = None
+    headers: JSON | None = None
+    fields: JSON | None = None
+    expires_at: datetime | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ConfirmPhotoUploadInput:
+    upload_id: strawberry.ID
+    title: str
+    description: str | None = None
+    keywords: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PhotoPayload:
+    photo: Photo | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class UpdatePhotoInput:
+    id: strawberry.ID
+    title: str | None = None
+    description: str | None = None
+    keywords: list[str] | None = None
+    show_location: bool | None = None
+
+
+@strawberry.input
+class DeletePhotoInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class ViewerPhotos:
+    """Fields of ``Viewer`` about photos."""
+
+    @strawberry.field(description="Your photos, newest first, in every status.")
+    async def photos(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Photo]:
+        page = await photos.list_photos(info.context, page_request(first, after, last, before))
+        return Connection[Photo].from_page(page, Photo.from_row)
+
+
+@strawberry.type
+class PhotoMutations:
+    @strawberry.mutation(description="Start an upload: answers where to send the file.")
+    @returns_user_errors(RequestPhotoUploadPayload)
+    async def request_photo_upload(
+        self, info: Info[Context, None], input: RequestPhotoUploadInput
+    ) -> RequestPhotoUploadPayload:
+        requested = await photos.request_upload(
+            info.context, filename=input.filename, mime_type=input.mime_type, size=input.file_size_bytes
+        )
+        return RequestPhotoUploadPayload(
+            upload_id=to_global_id("Upload", requested.upload.id),
+            upload_url=requested.target.url,
+            method=requested.target.method,
+            headers=requested.target.headers,
+            fields=requested.target.fields or None,
+            expires_at=requested.target.expires_at,
+        )
+
+    @strawberry.mutation(description="After the file is sent: checks it and creates the photo (status PROCESSING).")
+    @returns_user_errors(PhotoPayload)
+    async def confirm_photo_upload(self, info: Info[Context, None], input: ConfirmPhotoUploadInput) -> PhotoPayload:
+        row = await photos.confirm_upload(
+            info.context,
+            expect_global_id(input.upload_id, "Upload", "uploadId"),
+            title=input.title,
+            description=input.description,
+            keywords=input.keywords,
+        )
+        return PhotoPayload(photo=Photo.from_row(row))
+
+    @strawberry.mutation
+    @returns_user_errors(PhotoPayload)
+    async def update_photo(self, info: Info[Context, None], input: UpdatePhotoInput) -> PhotoPayload:
+        row = await photos.update_photo(
+            info.context,
+            expect_global_id(input.id, "Photo"),
+            title=input.title,
+            description=input.description,
+            keywords=input.keywords,
+            show_location=input.show_location,
+        )
+        return PhotoPayload(photo=Photo.from_row(row))
+
+    @strawberry.mutation(description="Delete a photo and its files.")
+    @returns_user_errors(AcknowledgedPayload)
+    async def delete_photo(self, info: Info[Context, None], input: DeletePhotoInput) -> AcknowledgedPayload:
+        await photos.delete_photo(info.context, expect_global_id(input.id, "Photo"))
+        return AcknowledgedPayload(ok=True)
+
+
+@strawberry.type
+class PhotoSubscriptions:
+    @strawberry.subscription(description="Your photo's analysis finished (READY or FAILED). The owner's only.")
+    async def photo_processed(self, info: Info[Context, None], id: strawberry.ID) -> AsyncGenerator[Photo, None]:
+        try:
+            async for row in photos.processed(info.context, expect_global_id(id, "Photo")):
+                yield Photo.from_row(row)
+        except live.CredentialExpired:
+            await close_expired(info.context.request)

@@ -1,0 +1,86 @@
+"""Assembles the schema: root types, limits, error shaping."""
+
+from __future__ import annotations
+
+import asyncio
+
+import strawberry
+from strawberry import Info
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from lensgraph.config import Settings
+from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.pagination import MAX_PAGE_SIZE
+from lensgraph.resolvers.context import Context
+from lensgraph.schema.accounts import AccountMutations, ApiKey, User
+from lensgraph.schema.core import Node, resolve_global_id
+from lensgraph.schema.extensions import FreshLoaders, ShapeErrors, max_directives_rule
+from lensgraph.schema.notifications import Notification, NotificationMutations, NotificationSubscriptions
+from lensgraph.schema.photos import Photo, PhotoMutations, PhotoSubscriptions
+from lensgraph.schema.viewer import Viewer, resolve_viewer
+from lensgraph.schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookMutations
+
+MAX_NODES = MAX_PAGE_SIZE
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
+    async def viewer(self, info: Info[Context, None]) -> Viewer | None:
+        return await resolve_viewer(info)
+
+    @strawberry.field(description="Any object by its global ID; null when it does not exist or is not yours to see.")
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+        return await resolve_global_id(info, id)
+
+    @strawberry.field(description="Several objects by global ID, in the order asked; null where not visible.")
+    async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > MAX_NODES:
+            raise DomainError(ErrorCode.INVALID_INPUT, f"Ask for at most {MAX_NODES} IDs at once.", ["ids"])
+        return list(await asyncio.gather(*(resolve_global_id(info, global_id) for global_id in ids)))
+
+
+@strawberry.type
+class Mutation(AccountMutations, PhotoMutations, NotificationMutations, WebhookMutations):
+    pass
+
+
+@strawberry.type
+class Subscription(NotificationSubscriptions, PhotoSubscriptions):
+    pass
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    directives_rule = max_directives_rule(settings.max_directives)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[User, ApiKey, Photo, Notification, WebhookEndpoint, WebhookDelivery],
+        config=StrawberryConfig(),
+        extensions=[
+            ShapeErrors,
+            FreshLoaders,
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: AddValidationRules([directives_rule]),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+        ],
+    )
+
+
+def sdl() -> str:
+    """The SDL as committed in ``schema.graphql``; limits do not change it, so defaults suffice."""
+    from strawberry.printer import print_schema
+
+    return print_schema(build_schema(Settings(secret_key="export-only"))) + "\n"

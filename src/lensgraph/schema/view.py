@@ -1,0 +1,165 @@
+"""GraphQL over HTTP and WebSocket, with the request rules of the GraphQL-over-HTTP spec."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from lensgraph.domain.errors import AccessDenied, ErrorCode
+from lensgraph.persistence.loaders import Loaders
+from lensgraph.resolvers.auth import authenticate, credential_from_headers
+from lensgraph.resolvers.context import Context, Services
+
+log = logging.getLogger(__name__)
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+ERROR_CODES_BY_STATUS = {401: ErrorCode.UNAUTHENTICATED}
+
+
+def error_response(status: int, message: str, *, media_type: str = "application/json") -> Response:
+    code = ERROR_CODES_BY_STATUS.get(status, ErrorCode.INVALID_INPUT).value
+    body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+    headers = {"Allow": "GET, POST"} if status == 405 else None
+    return Response(body, status_code=status, media_type=media_type, headers=headers)
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, schema: Any, services: Services) -> None:
+        settings = services.settings
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+            allowed_origins=settings.allowed_origins,
+        )
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        response = await self._refuse_http(request)
+        if response is None:
+            body = await self._read_bounded(request)
+            if body is None:
+                response = error_response(413, "The request body is larger than the server accepts.")
+            else:
+                try:
+                    response = await self.run(Request(scope, _replay(body)))
+                except HTTPException as exc:
+                    response = error_response(exc.status_code, exc.reason, media_type=_preferred_media_type(request))
+        await response(scope, receive, send)
+
+    async def _refuse_http(self, request: Request) -> Response | None:
+        if request.method == "POST":
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type != "application/json":
+                return error_response(415, "Send GraphQL requests as application/json.")
+            declared = request.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > self.services.settings.max_body_bytes:
+                return error_response(413, "The request body is larger than the server accepts.")
+        elif request.method not in {"GET", "HEAD"}:
+            return error_response(405, "GraphQL is served over GET (queries) and POST.")
+        return None
+
+    async def _read_bounded(self, request: Request) -> bytes | None:
+        limit = self.services.settings.max_body_bytes
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                return None
+        return bytes(body)
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        services = self.services
+        client_ip = request.client.host if request.client else None
+        if isinstance(request, WebSocket):
+            return Context(
+                services=services, request=request, viewer=None, loaders=Loaders(services.db), client_ip=client_ip
+            )
+        try:
+            viewer = await authenticate(services, credential_from_headers(request.headers))
+        except AccessDenied as denied:
+            raise HTTPException(401, denied.message) from None
+        context = Context(
+            services=services, request=request, viewer=viewer, loaders=Loaders(services.db), client_ip=client_ip
+        )
+        if isinstance(response, Response):
+            response.headers["X-Request-ID"] = context.request_id
+        return context
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        params = getattr(context, "connection_params", None) or {}
+        credential = params.get("authorization") or params.get("Authorization") or params.get("apiKey")
+        if isinstance(credential, str) and credential.lower().startswith("bearer "):
+            credential = credential[7:]
+        try:
+            context.viewer = await authenticate(self.services, credential if isinstance(credential, str) else None)
+        except AccessDenied:
+            raise ConnectionRejectionError() from None
+        return await super().on_ws_connect(context)
+
+    async def execute_single(self, request: Any, request_adapter: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().execute_single(request, request_adapter, *args, **kwargs)
+        except HTTPException as exc:
+            if request_adapter.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, "Mutations must be sent with POST.") from exc
+            raise
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = _preferred_media_type(request)
+        return sub_response
+
+    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+        return orjson.dumps(data)
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
+            response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
+            if isinstance(response_data, dict) and _is_request_error(response_data):
+                response.status_code = 400
+        return response
+
+
+def _is_request_error(data: dict[str, Any]) -> bool:
+    """No data and only path-less errors: the document never ran (parse or validation failure)."""
+    errors = data.get("errors") or []
+    return data.get("data") is None and bool(errors) and all("path" not in error for error in errors)
+
+
+def _preferred_media_type(request: Request | WebSocket) -> str:
+    accept = request.headers.get("accept", "")
+    return GRAPHQL_RESPONSE_JSON if GRAPHQL_RESPONSE_JSON in accept else "application/json"
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive

@@ -1,0 +1,28 @@
+"""``viewer``: the entry point to everything the caller owns, one field group per area."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import Info
+
+from lensgraph.persistence.models import User as UserRow
+from lensgraph.resolvers.context import Context
+from lensgraph.schema.accounts import User, ViewerAccount
+from lensgraph.schema.notifications import ViewerNotifications
+from lensgraph.schema.photos import ViewerPhotos
+from lensgraph.schema.webhooks import ViewerWebhooks
+
+
+@strawberry.type(description="The signed-in caller: their account and everything they own.")
+class Viewer(ViewerAccount, ViewerPhotos, ViewerNotifications, ViewerWebhooks):
+    @classmethod
+    def from_row(cls, row: UserRow) -> Viewer:
+        return cls(user=User.from_row(row), email=row.email, email_verified=row.email_verified_at is not None)
+
+
+async def resolve_viewer(info: Info[Context, None]) -> Viewer | None:
+    viewer = info.context.viewer
+    if viewer is None:
+        return None
+    row = await info.context.loaders.user.load(viewer.user_id)
+    return Viewer.from_row(row) if row else None

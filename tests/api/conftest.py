@@ -1,0 +1,88 @@
+"""Fixtures for API tests that need the background side: the relay and the in-process worker."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import re
+import socket
+from collections.abc import AsyncIterator, Iterator
+from email.message import Message
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from lensgraph.config import Settings
+from lensgraph.resolvers.context import Services
+
+TOKEN = re.compile(r"^    (\S+)\r?$", re.MULTILINE)
+
+
+class Inbox:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        self.url = f"smtp://127.0.0.1:{self.port}"
+
+    async def handle_DATA(self, _server, _session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+    async def token_for(self, address: str, subject: str) -> str:
+        for _ in range(100):
+            for message in reversed(self.messages):
+                if message["To"] == address and message["Subject"] == subject:
+                    match = TOKEN.search(message.get_payload(decode=True).decode())
+                    assert match, message.get_payload()
+                    return match.group(1)
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"no {subject!r} message for {address}")
+
+
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller.start()
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    # Test receivers listen on 127.0.0.1; the SSRF guard has tests of its own.
+    updates: dict[str, object] = {"webhooks_allow_private": True}
+    if "inbox" in request.fixturenames:
+        updates["smtp_url"] = request.getfixturevalue("inbox").url
+    return settings.model_copy(update=updates)
+
+
+class Background:
+    """Runs what a server runs after a commit, on demand, so tests can wait for it to finish."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def settle(self) -> None:
+        """Dispatches pending events, then waits until the worker has run every queued job."""
+        for _ in range(5):
+            handled = await self.services.relay.run_once()
+            await asyncio.to_thread(self.services.jobs.broker.join, "default", timeout=30_000)
+            if not handled:
+                return
+
+    def send(self, actor_name: str, *args: str) -> None:
+        self.services.jobs.send(actor_name, *args)
+
+
+@pytest.fixture
+async def background(services: Services) -> AsyncIterator[Background]:
+    await services.jobs.start()
+    try:
+        yield Background(services)
+    finally:
+        await services.jobs.stop()

@@ -1,0 +1,121 @@
+"""graphql-transport-ws against a real uvicorn: authentication, timeouts, origins, protocols."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+import websockets
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from lensgraph.seed import DEMO_PASSWORD
+
+PROTOCOL = "graphql-transport-ws"
+
+
+def demo_token(server) -> str:
+    response = httpx.post(
+        f"{server.base_url}/graphql",
+        json={
+            "query": f'''mutation {{ login(input: {{
+        email: "brand@demo.lensgraph.dev", password: "{DEMO_PASSWORD}"}}) {{ accessToken }} }}'''
+        },
+    )
+    return response.json()["data"]["login"]["accessToken"]
+
+
+async def receive(ws) -> dict:
+    return json.loads(await ws.recv())
+
+
+async def test_authenticated_operation_over_websocket(server):
+    token = demo_token(server)
+    async with websockets.connect(server.ws_url, subprotocols=[PROTOCOL]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+        assert (await receive(ws))["type"] == "connection_ack"
+        await ws.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ viewer { user { username role } } }"}})
+        )
+        message = await receive(ws)
+        assert message == {
+            "id": "1",
+            "type": "next",
+            "payload": {"data": {"viewer": {"user": {"username": "acme-brand", "role": "BRAND"}}}},
+        }
+        assert (await receive(ws)) == {"id": "1", "type": "complete"}
+
+
+async def test_anonymous_connection_is_anonymous(server):
+    async with websockets.connect(server.ws_url, subprotocols=[PROTOCOL]) as ws:
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert (await receive(ws))["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "a", "type": "subscribe", "payload": {"query": "{ viewer { email } }"}}))
+        assert (await receive(ws))["payload"] == {"data": {"viewer": None}}
+
+
+async def test_invalid_token_in_connection_init_is_closed_4403(server):
+    async with websockets.connect(server.ws_url, subprotocols=[PROTOCOL]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": "Bearer not.a.token"}}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+        assert closed.value.rcvd.code == 4403
+
+
+async def test_connection_init_must_come_in_time(server):
+    async with websockets.connect(server.ws_url, subprotocols=[PROTOCOL]) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+        assert closed.value.rcvd.code == 4408
+
+
+async def test_operation_before_init_is_closed_4401(server):
+    async with websockets.connect(server.ws_url, subprotocols=[PROTOCOL]) as ws:
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }"}}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+        assert closed.value.rcvd.code == 4401
+
+
+async def test_legacy_protocol_is_refused(server):
+    async with websockets.connect(server.ws_url, subprotocols=["graphql-ws"]) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+        assert closed.value.rcvd.code == 4406
+
+
+async def test_foreign_origin_is_refused_allowed_origin_accepted(server):
+    with pytest.raises(InvalidStatus) as refused:
+        async with websockets.connect(server.ws_url, subprotocols=[PROTOCOL], origin="https://evil.example"):
+            pass
+    assert refused.value.response.status_code == 403
+    async with websockets.connect(server.ws_url, subprotocols=[PROTOCOL], origin="https://app.example.com") as ws:
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert (await receive(ws))["type"] == "connection_ack"
+
+
+def test_http_round_trip_on_the_real_server(server):
+    response = httpx.post(f"{server.base_url}/graphql", json={"query": "{ __typename }"})
+    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.headers["x-request-id"]
+
+
+async def test_operations_on_one_socket_do_not_share_a_cache(server):
+    token = demo_token(server)
+    rename = "mutation($name: String!) { updateProfile(input: {firstName: $name}) { user { firstName } } }"
+    query = {"query": "{ viewer { user { firstName } } }"}
+    async with (
+        websockets.connect(server.ws_url, subprotocols=[PROTOCOL]) as ws,
+        httpx.AsyncClient(base_url=server.base_url) as http,
+    ):
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+        assert (await receive(ws))["type"] == "connection_ack"
+        for index, name in enumerate(["Beatrice", "Bea"]):
+            await http.post(
+                "/graphql",
+                json={"query": rename, "variables": {"name": name}},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            await ws.send(json.dumps({"id": str(index), "type": "subscribe", "payload": query}))
+            assert (await receive(ws))["payload"]["data"]["viewer"]["user"]["firstName"] == name
+            assert (await receive(ws))["type"] == "complete"

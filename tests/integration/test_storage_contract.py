@@ -1,0 +1,294 @@
+"""One contract, two adapters: the same tests run on the ``file://`` folder and on S3 (moto's server on 127.0.0.1).
+
+Clients upload the way ``UploadTarget`` tells them (a PUT for files, a form POST for S3) and download over HTTP.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import httpx
+import pytest
+from moto.server import ThreadedMotoServer
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from lensgraph.adapters.storage import ObjectTooLarge, Storage, UploadTarget
+from lensgraph.adapters.storage.local import LocalStorage
+from lensgraph.adapters.storage.s3 import S3Storage
+
+HOUR = timedelta(hours=1)
+PNG = "image/png"
+
+
+# Fixtures ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    """One S3-compatible server for the module, with dummy credentials in the environment."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
+            env.delenv(name, raising=False)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        try:
+            yield f"http://{host}:{port}"
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope="module")
+def s3_client(moto_url: str) -> Any:
+    """A plain boto3 client, to look at the bucket behind the adapter's back."""
+    return boto3.client("s3", endpoint_url=moto_url, region_name="us-east-1")
+
+
+@pytest.fixture(params=["file", "s3"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
+    if request.param == "file":
+        return LocalStorage(tmp_path / "files", b"test-key", "http://testserver")
+    s3_client = request.getfixturevalue("s3_client")
+    bucket = f"test-{uuid.uuid4().hex[:12]}"
+    s3_client.create_bucket(Bucket=bucket)
+    return S3Storage(bucket, prefix="lg", endpoint_url=request.getfixturevalue("moto_url"))
+
+
+@pytest.fixture
+async def http(storage: Storage) -> AsyncIterator[httpx.AsyncClient]:
+    """What a client uses: real HTTP to 127.0.0.1, and the /files endpoint in-process for the file adapter."""
+    mounts = {}
+    if isinstance(storage, LocalStorage):
+        app = Starlette(routes=[Route("/files/{key:path}", storage.handle, methods=["GET", "PUT"])])
+        mounts["http://testserver"] = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(mounts=mounts, trust_env=False, timeout=10) as client:
+        yield client
+
+
+# Moto checks neither signatures nor expiry: the rules about links run on the file adapter only.
+file_only = pytest.mark.parametrize("storage", ["file"], indirect=True)
+s3_only = pytest.mark.parametrize("storage", ["s3"], indirect=True)
+
+
+async def upload(http: httpx.AsyncClient, target: UploadTarget, data: bytes, content_type: str) -> httpx.Response:
+    """Sends the bytes as the target says: a form POST of its fields plus the file, or a plain request."""
+    if target.method == "POST":
+        files = {"file": ("upload", data, content_type)}
+        return await http.post(target.url, data=target.fields, files=files)
+    return await http.request(target.method, target.url, headers=target.headers, content=data)
+
+
+def key() -> str:
+    return f"photos/{uuid.uuid4().hex}.png"
+
+
+# The contract -----------------------------------------------------------------------------------
+
+
+async def test_an_upload_within_the_limit_is_stored(storage: Storage, http: httpx.AsyncClient) -> None:
+    name, data = key(), b"\x89PNG" + bytes(range(256)) * 4
+    target = await storage.presign_upload(name, content_type=PNG, max_bytes=2000, expires_in=HOUR)
+
+    response = await upload(http, target, data, PNG)
+
+    assert response.is_success, response.text
+    stored = await storage.stat(name)
+    assert stored is not None
+    assert (stored.key, stored.size) == (name, len(data))
+    assert await storage.read(name, max_bytes=2000) == data
+
+
+async def test_a_body_over_the_limit_is_refused(storage: Storage, http: httpx.AsyncClient) -> None:
+    name = key()
+    target = await storage.presign_upload(name, content_type=PNG, max_bytes=10, expires_in=HOUR)
+
+    if isinstance(storage, S3Storage):
+        # Moto's server ignores POST policy conditions (it stores any size), so we check the signed policy that
+        # real S3 enforces: it bounds the size and fixes the type.
+        policy = json.loads(base64.b64decode(target.fields["policy"]))
+        assert ["content-length-range", 1, 10] in policy["conditions"]
+        assert {"Content-Type": PNG} in policy["conditions"]
+        assert target.fields["Content-Type"] == PNG
+        return
+    response = await upload(http, target, b"x" * 11, PNG)
+    assert response.status_code == 413
+    assert await storage.stat(name) is None
+
+
+async def test_a_presigned_download_serves_the_bytes(storage: Storage, http: httpx.AsyncClient) -> None:
+    name = key()
+    await storage.write(name, b"picture", content_type=PNG)
+
+    response = await http.get(await storage.presign_download(name, expires_in=HOUR, filename="sunset.png"))
+
+    assert response.status_code == 200
+    assert response.content == b"picture"
+
+
+async def test_write_then_read_round_trips(storage: Storage) -> None:
+    name = key()
+    await storage.write(name, b"first", content_type=PNG)
+    await storage.write(name, b"second", content_type=PNG)
+
+    assert await storage.read(name, max_bytes=6) == b"second"
+
+
+async def test_read_refuses_an_object_over_max_bytes(storage: Storage) -> None:
+    name = key()
+    await storage.write(name, b"0123456789", content_type=PNG)
+
+    with pytest.raises(ObjectTooLarge):
+        await storage.read(name, max_bytes=9)
+
+
+async def test_a_missing_object_has_no_stat_and_cannot_be_read(storage: Storage) -> None:
+    assert await storage.stat(key()) is None
+    with pytest.raises(FileNotFoundError):
+        await storage.read(key(), max_bytes=100)
+
+
+async def test_delete_removes_and_can_be_repeated(storage: Storage) -> None:
+    name = key()
+    await storage.write(name, b"bytes", content_type=PNG)
+
+    await storage.delete(name)
+    await storage.delete(name)
+
+    assert await storage.stat(name) is None
+
+
+# S3 only ----------------------------------------------------------------------------------------
+
+
+@s3_only
+async def test_s3_downloads_name_the_file(storage: S3Storage, http: httpx.AsyncClient) -> None:
+    name = key()
+    await storage.write(name, b"picture", content_type=PNG)
+
+    url = await storage.presign_download(name, expires_in=HOUR, filename='été "1".png')
+
+    disposition = parse_qs(urlsplit(url).query)["response-content-disposition"][0]
+    assert disposition == "attachment; filename=\"_t_ _1_.png\"; filename*=UTF-8''%C3%A9t%C3%A9%20%221%22.png"
+    response = await http.get(url)
+    assert response.headers["content-disposition"] == disposition
+
+
+@s3_only
+async def test_s3_keys_live_under_the_prefix(storage: S3Storage, s3_client: Any) -> None:
+    await storage.write("a/b.png", b"bytes", content_type=PNG)
+
+    head = s3_client.head_object(Bucket=storage.bucket, Key="lg/a/b.png")
+    assert (head["ContentLength"], head["ContentType"]) == (5, PNG)
+
+
+# Link rules, on the file adapter ----------------------------------------------------------------
+
+
+@file_only
+async def test_a_tampered_signature_is_refused(storage: LocalStorage, http: httpx.AsyncClient) -> None:
+    name = key()
+    await storage.write(name, b"secret", content_type=PNG)
+    url = httpx.URL(await storage.presign_download(name, expires_in=HOUR))
+    signature = url.params["sig"]
+    tampered = url.copy_set_param("sig", ("0" if signature[0] != "0" else "1") + signature[1:])
+
+    assert (await http.get(tampered)).status_code == 403
+    assert (await http.get(url.copy_set_param("exp", str(int(url.params["exp"]) + 3600)))).status_code == 403
+
+
+@file_only
+async def test_an_expired_link_is_refused(storage: LocalStorage, http: httpx.AsyncClient) -> None:
+    name = key()
+    await storage.write(name, b"secret", content_type=PNG)
+    past = timedelta(seconds=-1)
+
+    assert (await http.get(await storage.presign_download(name, expires_in=past))).status_code == 403
+    target = await storage.presign_upload(key(), content_type=PNG, max_bytes=100, expires_in=past)
+    assert (await upload(http, target, b"data", PNG)).status_code == 403
+
+
+@file_only
+async def test_a_download_link_cannot_upload(storage: LocalStorage, http: httpx.AsyncClient) -> None:
+    name = key()
+    await storage.write(name, b"original", content_type=PNG)
+    url = await storage.presign_download(name, expires_in=HOUR)
+
+    assert (await http.put(url, content=b"replaced")).status_code == 403
+    assert await storage.read(name, max_bytes=100) == b"original"
+
+
+@file_only
+async def test_an_upload_without_content_length_is_refused(storage: LocalStorage, http: httpx.AsyncClient) -> None:
+    name = key()
+    target = await storage.presign_upload(name, content_type=PNG, max_bytes=100, expires_in=HOUR)
+
+    async def chunked() -> AsyncIterator[bytes]:
+        yield b"data"
+
+    response = await http.put(target.url, headers=target.headers, content=chunked())
+
+    assert 400 <= response.status_code < 500
+    assert await storage.stat(name) is None
+    assert list(storage.root.rglob("*.partial")) == []
+
+
+@file_only
+@pytest.mark.parametrize("declared", ["3", "9"])
+async def test_a_body_that_is_not_its_content_length_is_refused(
+    storage: LocalStorage, http: httpx.AsyncClient, declared: str
+) -> None:
+    name = key()
+    target = await storage.presign_upload(name, content_type=PNG, max_bytes=100, expires_in=HOUR)
+    headers = {**target.headers, "Content-Length": declared}
+
+    response = await http.put(target.url, headers=headers, content=b"123456")
+
+    assert 400 <= response.status_code < 500
+    assert await storage.stat(name) is None
+    assert list(storage.root.rglob("*.partial")) == []
+
+
+@file_only
+async def test_a_key_cannot_leave_the_folder(storage: LocalStorage, http: httpx.AsyncClient) -> None:
+    with pytest.raises(ValueError):
+        await storage.write("../escaped", b"data", content_type=PNG)
+    with pytest.raises(ValueError):
+        await storage.stat("../escaped")
+
+    # No link is ever signed for such a key, and the endpoint refuses one (dots escaped so httpx keeps them).
+    with pytest.raises(ValueError):
+        await storage.presign_upload("../escaped", content_type=PNG, max_bytes=100, expires_in=HOUR)
+    target = await storage.presign_upload("escaped", content_type=PNG, max_bytes=100, expires_in=HOUR)
+    url = target.url.replace("/files/escaped", "/files/%2E%2E/escaped")
+    response = await http.put(url, headers=target.headers, content=b"data")
+
+    assert response.status_code == 403
+    assert not (storage.root.parent / "escaped").exists()
+
+
+@file_only
+async def test_file_links_enforce_type_and_non_empty_bodies(storage: LocalStorage, http: httpx.AsyncClient) -> None:
+    target = await storage.presign_upload("typed", content_type=PNG, max_bytes=100, expires_in=HOUR)
+    wrong_type = await http.put(target.url, headers={"Content-Type": "text/html"}, content=b"<script>")
+    empty = await http.put(target.url, headers=target.headers, content=b"")
+    assert (wrong_type.status_code, empty.status_code) == (415, 400)
+    assert await storage.stat("typed") is None
+
+
+@file_only
+async def test_file_download_names_the_file(storage: LocalStorage, http: httpx.AsyncClient) -> None:
+    await storage.write("named", b"data", content_type=PNG)
+    url = await storage.presign_download("named", expires_in=HOUR, filename="sunset été.png")
+    response = await http.get(url)
+    assert response.headers["content-disposition"] == "attachment; filename*=UTF-8''sunset%20%C3%A9t%C3%A9.png"

@@ -1,0 +1,31 @@
+"""Settings: production needs a real secret; development makes one once and keeps it."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from pydantic import ValidationError
+
+from lensgraph.config import DEV_SECRET_FILE, Settings
+
+
+def test_production_refuses_to_start_without_a_secret():
+    with pytest.raises(ValidationError, match="LENSGRAPH_SECRET_KEY"):
+        Settings(environment="production", secret_key=None)
+
+
+def test_development_secret_is_generated_once_with_a_warning(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        first = Settings(data_dir=tmp_path).signing_key
+    assert "LENSGRAPH_SECRET_KEY is not set" in caplog.text
+    assert (tmp_path / DEV_SECRET_FILE).stat().st_mode & 0o777 == 0o600
+    assert Settings(data_dir=tmp_path).signing_key == first and len(first) >= 32
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("LENSGRAPH_DATABASE_URL", "postgresql+asyncpg://db/lensgraph")
+    monkeypatch.setenv("LENSGRAPH_ALLOWED_ORIGINS", '["https://app.example.com"]')
+    settings = Settings()
+    assert settings.database_url == "postgresql+asyncpg://db/lensgraph" and not settings.is_sqlite
+    assert settings.allowed_origins == ["https://app.example.com"]

@@ -1,0 +1,56 @@
+"""Authorization policies: private user data, API keys and key management."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import pytest
+
+from lensgraph.domain.accounts import Role
+from lensgraph.domain.policies import Viewer, can_manage_api_keys, owns
+
+OWNER = uuid4()
+OTHER = uuid4()
+
+
+def viewer(user_id=OWNER, role=Role.PHOTOGRAPHER, via_api_key=False) -> Viewer:
+    return Viewer(user_id=user_id, role=role, via_api_key=via_api_key)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_is_admin_only_for_admin_role(role):
+    assert viewer(role=role).is_admin is (role is Role.ADMIN)
+
+
+# --- owns ------------------------------------------------------------------------------------
+
+
+def test_anonymous_owns_nothing():
+    assert owns(None, OWNER) is False
+
+
+@pytest.mark.parametrize("via_api_key", [False, True])
+def test_owner_owns_their_objects(via_api_key):
+    assert owns(viewer(OWNER, via_api_key=via_api_key), OWNER) is True
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_nobody_else_owns_them_not_even_admin(role):
+    assert owns(viewer(OTHER, role), OWNER) is False
+
+
+# --- can_manage_api_keys ----------------------------------------------------------------------
+
+
+def test_anonymous_cannot_manage_api_keys():
+    assert can_manage_api_keys(None) is False
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_signed_in_user_can_manage_api_keys(role):
+    assert can_manage_api_keys(viewer(role=role)) is True
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_api_key_viewer_cannot_manage_api_keys(role):
+    assert can_manage_api_keys(viewer(role=role, via_api_key=True)) is False

@@ -1,0 +1,57 @@
+"""Access tokens: signature, expiry, issuer and audience are all checked; alg none never passes."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from lensgraph.adapters.tokens import AccessTokens, InvalidToken, new_api_key, same_digest, split_api_key
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def signer(issuer: str = "lensgraph", audience: str = "lensgraph-api", key: bytes = b"k" * 32) -> AccessTokens:
+    return AccessTokens(key, issuer, audience, timedelta(minutes=15))
+
+
+def b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def test_round_trip_and_fifteen_minute_expiry():
+    user_id = uuid4()
+    token, expires_at = signer().issue(user_id, "BRAND", NOW)
+    assert expires_at == NOW + timedelta(minutes=15)
+    claims = signer().verify(token, NOW + timedelta(minutes=14))
+    assert claims.user_id == user_id and claims.role == "BRAND"
+    with pytest.raises(InvalidToken):
+        signer().verify(token, NOW + timedelta(minutes=16))
+
+
+@pytest.mark.parametrize(
+    "other", [signer(issuer="someone-else"), signer(audience="another-api"), signer(key=b"x" * 32)]
+)
+def test_wrong_issuer_audience_or_key_is_refused(other):
+    token, _ = other.issue(uuid4(), "BRAND", NOW)
+    with pytest.raises(InvalidToken):
+        signer().verify(token, NOW)
+
+
+def test_alg_none_is_refused():
+    token, _ = signer().issue(uuid4(), "ADMIN", NOW)
+    payload = token.split(".")[1]
+    with pytest.raises(InvalidToken):
+        signer().verify(f"{b64({'alg': 'none', 'typ': 'JWT'})}.{payload}.", NOW)
+
+
+def test_api_keys_have_the_documented_shape():
+    raw, prefix, secret_hash = new_api_key()
+    assert raw.startswith(f"lg_{prefix}_")
+    found_prefix, secret = split_api_key(raw) or ("", "")
+    assert found_prefix == prefix and same_digest(secret, secret_hash)
+    assert not same_digest(secret + "x", secret_hash)
+    assert split_api_key("lg_only") is None and split_api_key("xx_a_b") is None
