@@ -44,12 +44,22 @@ class FreshLoaders(SchemaExtension):
 
 
 class ShapeErrors(SchemaExtension):
-    """Gives every error an ``extensions.code``; masks unexpected exceptions as ``INTERNAL``."""
+    """Gives every error an ``extensions.code``; masks unexpected exceptions as ``INTERNAL``.
+
+    HTTP results are shaped when the operation ends; WebSocket results (every subscription event, and
+    queries sent over the socket) are sent before that, so each is shaped as it streams out.
+    """
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        if result is None or not result.errors:
+        self._shape_errors(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        self._shape_errors(result)
+        yield
+
+    def _shape_errors(self, result: Any) -> None:
+        if result is None or not getattr(result, "errors", None):
             return
         request_id = getattr(self.execution_context.context, "request_id", None)
         result.errors = [self._shape(error, request_id) for error in result.errors]
@@ -58,6 +68,8 @@ class ShapeErrors(SchemaExtension):
     def _shape(error: GraphQLError, request_id: str | None) -> GraphQLError:
         original = error.original_error
         if original is None:
+            if (error.extensions or {}).get("code"):
+                return error  # shaped already
             return _with_code(error, error.message, ErrorCode.INVALID_INPUT.value, error.extensions)
         if isinstance(original, AccessDenied | DomainError):
             extensions: dict[str, Any] = {"code": original.code.value}

@@ -129,8 +129,10 @@ class GraphQLView(GraphQL[Context, None]):
         sub_response.media_type = _preferred_media_type(request)
         return sub_response
 
-    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # A str, not bytes: strawberry sends bytes as binary WebSocket frames, and graphql-transport-ws
+        # messages are text frames (clients such as gql refuse binary ones).
+        return orjson.dumps(data).decode()
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)
