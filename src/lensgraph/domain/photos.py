@@ -34,6 +34,48 @@ class PhotoStatus(Enum):
     FAILED = "FAILED"
 
 
+class Visibility(Enum):
+    """Photos and collections: PUBLIC ones are browsable by anyone; PRIVATE ones only by their owner."""
+
+    PUBLIC = "PUBLIC"
+    PRIVATE = "PRIVATE"
+
+
+class PhotoCategory(Enum):
+    """Set by the photographer; the pipeline suggests PEOPLE when it finds faces and none was set."""
+
+    ABSTRACT = "ABSTRACT"
+    ANIMALS = "ANIMALS"
+    ARCHITECTURE = "ARCHITECTURE"
+    BUSINESS = "BUSINESS"
+    EVENTS = "EVENTS"
+    FASHION = "FASHION"
+    FOOD = "FOOD"
+    NATURE = "NATURE"
+    PEOPLE = "PEOPLE"
+    SPORTS = "SPORTS"
+    TECHNOLOGY = "TECHNOLOGY"
+    TRAVEL = "TRAVEL"
+    URBAN = "URBAN"
+
+
+class ReleaseKind(Enum):
+    MODEL = "MODEL"
+    PROPERTY = "PROPERTY"
+
+
+class UploadPurpose(Enum):
+    PHOTO = "PHOTO"
+    RELEASE_DOCUMENT = "RELEASE_DOCUMENT"
+
+
+class TagKind(Enum):
+    """What a photo is indexed under for exact filters (search is full-text, elsewhere)."""
+
+    KEYWORD = "KEYWORD"
+    COLOR = "COLOR"
+
+
 class Orientation(Enum):
     LANDSCAPE = "LANDSCAPE"
     PORTRAIT = "PORTRAIT"

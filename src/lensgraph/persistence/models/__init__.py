@@ -1,20 +1,35 @@
 """All models, imported so that ``Base.metadata`` knows every table."""
 
 from lensgraph.persistence.models.accounts import ApiKey, OneTimeToken, RefreshToken, User
+from lensgraph.persistence.models.collections import (
+    Collection,
+    CollectionPhoto,
+    FeaturedPhoto,
+    LightboxItem,
+    Portfolio,
+)
 from lensgraph.persistence.models.notifications import Notification, NotificationPreference, PushToken
 from lensgraph.persistence.models.outbox import OutboxEvent
-from lensgraph.persistence.models.photos import Photo, Upload
+from lensgraph.persistence.models.photos import Photo, PhotoTag, Release, ReleasePhoto, Upload
 from lensgraph.persistence.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiKey",
+    "Collection",
+    "CollectionPhoto",
+    "FeaturedPhoto",
+    "LightboxItem",
     "Notification",
     "NotificationPreference",
     "OneTimeToken",
     "OutboxEvent",
     "Photo",
+    "PhotoTag",
+    "Portfolio",
     "PushToken",
     "RefreshToken",
+    "Release",
+    "ReleasePhoto",
     "Upload",
     "User",
     "WebhookDelivery",

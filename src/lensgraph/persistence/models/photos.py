@@ -1,22 +1,33 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lensgraph.domain.photos import Orientation, PhotoStatus
-from lensgraph.persistence.base import Entity
+from lensgraph.domain.photos import (
+    Orientation,
+    PhotoCategory,
+    PhotoStatus,
+    ReleaseKind,
+    TagKind,
+    UploadPurpose,
+    Visibility,
+)
+from lensgraph.persistence.base import Base, Entity, utcnow
 
 
 class Upload(Entity):
-    """A presigned upload handed to a client; confirming it turns the stored object into a photo."""
+    """A presigned upload handed to a client; confirming it turns the stored object into a photo or a document."""
 
     __tablename__ = "uploads"
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[UploadPurpose] = mapped_column(
+        Enum(UploadPurpose, name="upload_purpose", native_enum=False, length=20), default=UploadPurpose.PHOTO
+    )
     storage_key: Mapped[str] = mapped_column(String(300), unique=True)
     filename: Mapped[str] = mapped_column(String(120))
     mime_type: Mapped[str] = mapped_column(String(40))
@@ -33,6 +44,12 @@ class Photo(Entity):
     description: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     auto_keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    category: Mapped[PhotoCategory | None] = mapped_column(
+        Enum(PhotoCategory, name="photo_category", native_enum=False, length=20)
+    )
+    visibility: Mapped[Visibility] = mapped_column(
+        Enum(Visibility, name="photo_visibility", native_enum=False, length=12), default=Visibility.PUBLIC
+    )
     status: Mapped[PhotoStatus] = mapped_column(
         Enum(PhotoStatus, name="photo_status", native_enum=False, length=12), default=PhotoStatus.PROCESSING
     )
@@ -50,6 +67,9 @@ class Photo(Entity):
     show_location: Mapped[bool] = mapped_column(default=False)
     rights: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     colors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    face_count: Mapped[int | None] = mapped_column(default=None)
+    # Saves by other people (lightboxes, collections); later also views and licenses. Orders "popular".
+    popularity: Mapped[int] = mapped_column(default=0)
     phash: Mapped[str | None] = mapped_column(String(16), index=True)
     possible_duplicate_of_id: Mapped[uuid.UUID | None]
     thumbnail_key: Mapped[str | None] = mapped_column(String(300))
@@ -63,4 +83,47 @@ class Photo(Entity):
     __table_args__ = (
         Index("ix_photos_user_created", "user_id", "created_at", "id"),
         Index("ix_photos_status_created", "status", "created_at", "id"),
+        Index("ix_photos_status_popularity", "status", "popularity", "id"),
     )
+
+
+class PhotoTag(Base):
+    """A photo's keywords (its own and inferred) and colour names, one row each, for exact filters."""
+
+    __tablename__ = "photo_tags"
+
+    photo_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[TagKind] = mapped_column(
+        Enum(TagKind, name="tag_kind", native_enum=False, length=12), primary_key=True
+    )
+    value: Mapped[str] = mapped_column(String(50), primary_key=True)
+
+    __table_args__ = (Index("ix_photo_tags_kind_value", "kind", "value", "photo_id"),)
+
+
+class Release(Entity):
+    """A signed model or property release: the document, who or what it covers, and the photos it covers."""
+
+    __tablename__ = "releases"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[ReleaseKind] = mapped_column(Enum(ReleaseKind, name="release_kind", native_enum=False, length=12))
+    # The model's full name, or the property's name.
+    subject_name: Mapped[str] = mapped_column(String(200))
+    # A property's address, or how to reach the model; optional.
+    details: Mapped[str] = mapped_column(Text, default="")
+    signed_on: Mapped[date]
+    document_key: Mapped[str] = mapped_column(String(300))
+    document_mime_type: Mapped[str] = mapped_column(String(40))
+
+    __table_args__ = (Index("ix_releases_user_kind_created", "user_id", "kind", "created_at", "id"),)
+
+
+class ReleasePhoto(Base):
+    __tablename__ = "release_photos"
+
+    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True)
+    photo_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
