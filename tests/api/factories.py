@@ -1,0 +1,52 @@
+"""Bulk test data written straight to the database, for tests that need many photos quickly.
+
+Tests of the upload flow itself go through the API (``tests/api/test_photos.py``); tests that only need
+READY photos to exist (lists, collections, statement counts) use ``ready_photos`` instead of uploading
+and analysing dozens of images.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from lensgraph.domain.photos import Orientation, PhotoStatus
+from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.models import Photo
+from lensgraph.resolvers.context import Services
+from lensgraph.schema.core import from_global_id
+
+
+def user_key(account: Any) -> UUID:
+    """The database key behind an ``Account`` from ``tests.api.helpers.sign_up``."""
+    return from_global_id(account.id)[1]
+
+
+async def ready_photos(services: Services, owner: Any, count: int, **fields: Any) -> list[UUID]:
+    """``count`` READY photos of ``owner`` (an Account), newest last; ``fields`` override column values."""
+    owner_id = user_key(owner)
+    start = utcnow() - timedelta(minutes=count)
+    rows = []
+    for index in range(count):
+        photo_id = uuid4()
+        values: dict[str, Any] = {
+            "id": photo_id,
+            "user_id": owner_id,
+            "title": f"Photo {index + 1}",
+            "description": "",
+            "keywords": [],
+            "status": PhotoStatus.READY,
+            "original_key": f"photos/{photo_id}/original.jpg",
+            "mime_type": "image/jpeg",
+            "size_bytes": 1000,
+            "width": 1600,
+            "height": 1000,
+            "orientation": Orientation.LANDSCAPE,
+            "created_at": start + timedelta(minutes=index),
+            **fields,
+        }
+        rows.append(Photo(**values))
+    async with services.db.unit_of_work() as uow:
+        uow.session.add_all(rows)
+    return [row.id for row in rows]
