@@ -20,6 +20,8 @@ class ErrorCode(Enum):
     UPLOAD_INVALID = "UPLOAD_INVALID"
     RATE_LIMITED = "RATE_LIMITED"
     ALREADY_EXISTS = "ALREADY_EXISTS"
+    # Commercial use of a photo showing people needs a signed model release.
+    RELEASE_REQUIRED = "RELEASE_REQUIRED"
     INTERNAL = "INTERNAL"
 
 

@@ -1,0 +1,269 @@
+"""License negotiation: terms, who may answer, and the moves from an offer to a deal or its end.
+
+A negotiation alternates. The brand offers; the photographer is awaited (``OFFERED``). A counter-offer
+hands the turn to the other side: the photographer's counter awaits the brand (``COUNTERED``), the
+brand's counter awaits the photographer again (``OFFERED``). Only the awaited side may counter, accept
+or decline; the brand may cancel at any point before acceptance; an answer that comes too late finds
+the offer ``EXPIRED``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import Enum
+from uuid import UUID
+
+import pycountry
+
+from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.money import Money, minor_unit_exponent
+
+DEFAULT_OFFER_VALIDITY = timedelta(days=7)
+MAX_OFFER_VALIDITY = timedelta(days=30)
+MAX_DURATION_DAYS = 36_500
+MAX_MESSAGE = 2000
+MAX_TERRITORIES = 50
+# In major units of any currency: above this an offer is a typo (or worse), not a negotiation.
+MAX_PRICE_MAJOR_UNITS = 10_000_000
+
+
+class Usage(Enum):
+    PERSONAL = "PERSONAL"
+    EDITORIAL = "EDITORIAL"
+    COMMERCIAL = "COMMERCIAL"
+    EXTENDED = "EXTENDED"
+
+
+class Medium(Enum):
+    WEB = "WEB"
+    PRINT = "PRINT"
+    SOCIAL = "SOCIAL"
+    BROADCAST = "BROADCAST"
+    OUT_OF_HOME = "OUT_OF_HOME"
+
+
+class Exclusivity(Enum):
+    NONE = "NONE"
+    # Exclusive for the same usage in the same media and territory; others may still license it.
+    CATEGORY = "CATEGORY"
+    # Nobody else may license the photo anywhere it overlaps in territory while this one runs.
+    FULL = "FULL"
+
+
+class LicenseStatus(Enum):
+    OFFERED = "OFFERED"
+    COUNTERED = "COUNTERED"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
+    AWAITING_PAYMENT = "AWAITING_PAYMENT"
+    ACTIVE = "ACTIVE"
+
+
+class Party(Enum):
+    BRAND = "BRAND"
+    PHOTOGRAPHER = "PHOTOGRAPHER"
+
+    @property
+    def other(self) -> Party:
+        return Party.PHOTOGRAPHER if self is Party.BRAND else Party.BRAND
+
+
+OPEN = frozenset({LicenseStatus.OFFERED, LicenseStatus.COUNTERED})
+COMMERCIAL_USAGES = frozenset({Usage.COMMERCIAL, Usage.EXTENDED})
+
+
+@dataclass(frozen=True)
+class Terms:
+    usage: Usage
+    media: frozenset[Medium]
+    # ISO 3166-1 alpha-2 codes; empty means worldwide.
+    territories: frozenset[str]
+    # None means perpetual.
+    duration_days: int | None
+    exclusivity: Exclusivity
+    price: Money
+
+    @property
+    def worldwide(self) -> bool:
+        return not self.territories
+
+
+def check_terms(terms: Terms) -> Terms:
+    """Refuses terms nobody could sign; returns them normalised (upper-case territory codes)."""
+    if not terms.media:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Name at least one medium.", ["terms", "media"])
+    territories = frozenset(code.strip().upper() for code in terms.territories)
+    if len(territories) > MAX_TERRITORIES:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"Name at most {MAX_TERRITORIES} territories, or none for worldwide.",
+            ["terms", "territories"],
+        )
+    unknown = sorted(code for code in territories if pycountry.countries.get(alpha_2=code) is None)
+    if unknown:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"Not ISO 3166 country codes: {', '.join(unknown)}.",
+            ["terms", "territories"],
+        )
+    if terms.duration_days is not None and not 1 <= terms.duration_days <= MAX_DURATION_DAYS:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"A license lasts 1 to {MAX_DURATION_DAYS} days, or is perpetual.",
+            ["terms", "durationDays"],
+        )
+    check_price(terms.price)
+    return replace(terms, territories=territories)
+
+
+def check_price(price: Money) -> None:
+    if price.amount <= 0:
+        raise DomainError(ErrorCode.INVALID_INPUT, "The price must be more than zero.", ["terms", "price"])
+    if price.amount > MAX_PRICE_MAJOR_UNITS * 10 ** minor_unit_exponent(price.currency):
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"The price may be at most {MAX_PRICE_MAJOR_UNITS:,} {price.currency.value}.",
+            ["terms", "price"],
+        )
+
+
+def check_message(message: str | None) -> str:
+    cleaned = (message or "").strip()
+    if len(cleaned) > MAX_MESSAGE:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Write at most {MAX_MESSAGE} characters.", ["message"])
+    return cleaned
+
+
+def offer_expiry(now: datetime, validity: timedelta | None) -> datetime:
+    validity = DEFAULT_OFFER_VALIDITY if validity is None else validity
+    if not timedelta(hours=1) <= validity <= MAX_OFFER_VALIDITY:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"An offer stays open from 1 hour to {MAX_OFFER_VALIDITY.days} days.",
+            ["validForHours"],
+        )
+    return now + validity
+
+
+def check_release(usage: Usage, needs_model_release: bool) -> None:
+    """People recognisable in a photo must have signed a release before it sells commercially."""
+    if usage in COMMERCIAL_USAGES and needs_model_release:
+        raise DomainError(
+            ErrorCode.RELEASE_REQUIRED,
+            "This photo shows people without a model release: it can only be licensed for personal or "
+            "editorial use until the photographer adds one.",
+            ["terms", "usage"],
+        )
+
+
+@dataclass(frozen=True)
+class Negotiation:
+    """What decides the next move: where the negotiation is and until when the open offer stands."""
+
+    status: LicenseStatus
+    expires_at: datetime
+
+    @property
+    def awaiting(self) -> Party | None:
+        if self.status is LicenseStatus.OFFERED:
+            return Party.PHOTOGRAPHER
+        if self.status is LicenseStatus.COUNTERED:
+            return Party.BRAND
+        return None
+
+
+def open_negotiation(now: datetime, validity: timedelta | None = None) -> Negotiation:
+    return Negotiation(LicenseStatus.OFFERED, offer_expiry(now, validity))
+
+
+def _require_turn(negotiation: Negotiation, by: Party, now: datetime, verb: str) -> None:
+    if negotiation.status not in OPEN:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, f"This offer is {negotiation.status.value.lower()}: it cannot be {verb}."
+        )
+    if now >= negotiation.expires_at:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, f"This offer has expired: it cannot be {verb}.")
+    if negotiation.awaiting is not by:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, f"It is the {by.other.value.lower()}'s turn to answer this offer."
+        )
+
+
+def counter(negotiation: Negotiation, by: Party, now: datetime, validity: timedelta | None = None) -> Negotiation:
+    _require_turn(negotiation, by, now, "countered")
+    status = LicenseStatus.COUNTERED if by is Party.PHOTOGRAPHER else LicenseStatus.OFFERED
+    return Negotiation(status, offer_expiry(now, validity))
+
+
+def accept(negotiation: Negotiation, by: Party, now: datetime) -> Negotiation:
+    _require_turn(negotiation, by, now, "accepted")
+    return replace(negotiation, status=LicenseStatus.ACCEPTED)
+
+
+def decline(negotiation: Negotiation, by: Party, now: datetime) -> Negotiation:
+    _require_turn(negotiation, by, now, "declined")
+    return replace(negotiation, status=LicenseStatus.DECLINED)
+
+
+def cancel(negotiation: Negotiation, by: Party) -> Negotiation:
+    """The brand withdraws, whoever's turn it is, as long as nothing was agreed (even once expired: no)."""
+    if by is not Party.BRAND:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "Only the brand cancels an offer; decline it instead.")
+    if negotiation.status not in OPEN:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            f"This offer is {negotiation.status.value.lower()}: it cannot be cancelled.",
+        )
+    return replace(negotiation, status=LicenseStatus.CANCELLED)
+
+
+def expire(negotiation: Negotiation, now: datetime) -> Negotiation | None:
+    """The sweep's move: an open offer past its time becomes EXPIRED; anything else is left alone."""
+    if negotiation.status in OPEN and now >= negotiation.expires_at:
+        return replace(negotiation, status=LicenseStatus.EXPIRED)
+    return None
+
+
+@dataclass(frozen=True)
+class RunningLicense:
+    """A license in force (or about to be): its terms and when it ends (None: never)."""
+
+    terms: Terms
+    ends_at: datetime | None
+
+
+def exclusivity_conflict(proposed: Terms, running: list[RunningLicense], now: datetime) -> str | None:
+    """Why ``proposed`` cannot be offered next to the licenses in force, or None when it can.
+
+    An exclusive license held by someone else blocks what overlaps it; the proposal's own exclusivity
+    also cannot be granted over a license already running in the same place.
+    """
+    for license_ in running:
+        if license_.ends_at is not None and license_.ends_at <= now:
+            continue
+        held = license_.terms
+        if not _territories_overlap(held, proposed):
+            continue
+        if Exclusivity.FULL in (held.exclusivity, proposed.exclusivity):
+            return "An exclusive license on this photo is in force where this offer would apply."
+        if Exclusivity.CATEGORY in (held.exclusivity, proposed.exclusivity) and (
+            held.usage is proposed.usage and held.media & proposed.media
+        ):
+            return "A license exclusive to this usage and media is in force where this offer would apply."
+    return None
+
+
+def _territories_overlap(first: Terms, second: Terms) -> bool:
+    return first.worldwide or second.worldwide or bool(first.territories & second.territories)
+
+
+def party_of(user_id: UUID, brand_id: UUID, photographer_id: UUID) -> Party | None:
+    """Which side of a negotiation a user is on, if any."""
+    if user_id == brand_id:
+        return Party.BRAND
+    if user_id == photographer_id:
+        return Party.PHOTOGRAPHER
+    return None

@@ -1,0 +1,249 @@
+"""Negotiation rules: every allowed and every refused move, terms, releases and exclusivity."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from lensgraph.domain import licensing as rules
+from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.licensing import (
+    Exclusivity,
+    LicenseStatus,
+    Medium,
+    Negotiation,
+    Party,
+    RunningLicense,
+    Terms,
+    Usage,
+)
+from lensgraph.domain.money import Currency, Money
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+LATER = NOW + timedelta(days=1)
+BRAND, PHOTOGRAPHER = Party.BRAND, Party.PHOTOGRAPHER
+
+
+def terms(**changes: object) -> Terms:
+    base = Terms(
+        usage=Usage.EDITORIAL,
+        media=frozenset({Medium.WEB}),
+        territories=frozenset(),
+        duration_days=365,
+        exclusivity=Exclusivity.NONE,
+        price=Money(25_000, Currency.EUR),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def refused(code: ErrorCode) -> pytest.RaisesExc[DomainError]:
+    return pytest.raises(DomainError, check=lambda error: error.code is code)
+
+
+def at(status: LicenseStatus) -> Negotiation:
+    return Negotiation(status, expires_at=NOW + timedelta(days=7))
+
+
+# The turn ------------------------------------------------------------------------------------
+
+
+def test_an_offer_awaits_the_photographer_for_seven_days():
+    negotiation = rules.open_negotiation(NOW)
+    assert negotiation.status is LicenseStatus.OFFERED
+    assert negotiation.awaiting is PHOTOGRAPHER
+    assert negotiation.expires_at == NOW + timedelta(days=7)
+
+
+def test_counters_alternate_the_turn_and_renew_the_deadline():
+    countered = rules.counter(rules.open_negotiation(NOW), PHOTOGRAPHER, LATER)
+    assert (countered.status, countered.awaiting) == (LicenseStatus.COUNTERED, BRAND)
+    assert countered.expires_at == LATER + timedelta(days=7)
+
+    countered_back = rules.counter(countered, BRAND, LATER, validity=timedelta(hours=48))
+    assert (countered_back.status, countered_back.awaiting) == (LicenseStatus.OFFERED, PHOTOGRAPHER)
+    assert countered_back.expires_at == LATER + timedelta(hours=48)
+
+
+@pytest.mark.parametrize(("status", "party"), [(LicenseStatus.OFFERED, PHOTOGRAPHER), (LicenseStatus.COUNTERED, BRAND)])
+def test_the_awaited_party_may_accept_or_decline(status, party):
+    assert rules.accept(at(status), party, NOW).status is LicenseStatus.ACCEPTED
+    assert rules.decline(at(status), party, NOW).status is LicenseStatus.DECLINED
+
+
+@pytest.mark.parametrize(("status", "party"), [(LicenseStatus.OFFERED, BRAND), (LicenseStatus.COUNTERED, PHOTOGRAPHER)])
+@pytest.mark.parametrize("move", [rules.accept, rules.decline, rules.counter])
+def test_the_party_not_awaited_may_not_answer(status, party, move):
+    with refused(ErrorCode.INVALID_TRANSITION):
+        move(at(status), party, NOW)
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        LicenseStatus.ACCEPTED,
+        LicenseStatus.DECLINED,
+        LicenseStatus.CANCELLED,
+        LicenseStatus.EXPIRED,
+        LicenseStatus.AWAITING_PAYMENT,
+        LicenseStatus.ACTIVE,
+    ],
+)
+@pytest.mark.parametrize("move", [rules.accept, rules.decline, rules.counter])
+@pytest.mark.parametrize("party", [BRAND, PHOTOGRAPHER])
+def test_a_closed_negotiation_takes_no_answer(status, move, party):
+    with refused(ErrorCode.INVALID_TRANSITION):
+        move(at(status), party, NOW)
+
+
+@pytest.mark.parametrize("move", [rules.accept, rules.decline, rules.counter])
+def test_an_answer_after_the_deadline_is_refused(move):
+    negotiation = rules.open_negotiation(NOW)
+    with refused(ErrorCode.INVALID_TRANSITION):
+        move(negotiation, PHOTOGRAPHER, negotiation.expires_at)
+
+
+# Cancelling and expiring ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", sorted(rules.OPEN, key=lambda status: status.value))
+def test_the_brand_cancels_an_open_offer_whoever_is_awaited(status):
+    assert rules.cancel(at(status), BRAND).status is LicenseStatus.CANCELLED
+
+
+def test_the_photographer_declines_rather_than_cancels():
+    with refused(ErrorCode.INVALID_TRANSITION):
+        rules.cancel(at(LicenseStatus.OFFERED), PHOTOGRAPHER)
+
+
+@pytest.mark.parametrize("status", [status for status in LicenseStatus if status not in rules.OPEN])
+def test_nothing_agreed_or_ended_can_be_cancelled(status):
+    with refused(ErrorCode.INVALID_TRANSITION):
+        rules.cancel(at(status), BRAND)
+
+
+def test_the_sweep_expires_only_open_offers_past_their_deadline():
+    negotiation = rules.open_negotiation(NOW)
+    assert rules.expire(negotiation, negotiation.expires_at - timedelta(seconds=1)) is None
+    expired = rules.expire(negotiation, negotiation.expires_at)
+    assert expired is not None and expired.status is LicenseStatus.EXPIRED
+    assert rules.expire(replace(negotiation, status=LicenseStatus.ACCEPTED), LATER + timedelta(days=30)) is None
+    assert rules.expire(expired, LATER + timedelta(days=30)) is None
+
+
+@pytest.mark.parametrize("validity", [timedelta(minutes=59), timedelta(days=31)])
+def test_offer_validity_is_bounded(validity):
+    with refused(ErrorCode.INVALID_INPUT):
+        rules.open_negotiation(NOW, validity)
+
+
+# Terms ---------------------------------------------------------------------------------------
+
+
+def test_terms_are_normalised():
+    checked = rules.check_terms(terms(territories=frozenset({"fr", " de "})))
+    assert checked.territories == {"FR", "DE"}
+    assert rules.check_terms(terms()).worldwide
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"media": frozenset()}, "media"),
+        ({"territories": frozenset({"FR", "XX"})}, "territories"),
+        ({"territories": frozenset({"EU"})}, "territories"),
+        ({"duration_days": 0}, "durationDays"),
+        ({"duration_days": 36_501}, "durationDays"),
+        ({"price": Money(0, Currency.EUR)}, "price"),
+        ({"price": Money(-500, Currency.USD)}, "price"),
+        ({"price": Money(10_000_000_01, Currency.USD)}, "price"),
+        ({"price": Money(10_000_001, Currency.JPY)}, "price"),
+    ],
+)
+def test_impossible_terms_are_refused_on_their_field(changes, field):
+    with pytest.raises(DomainError) as refusal:
+        rules.check_terms(terms(**changes))
+    assert refusal.value.code is ErrorCode.INVALID_INPUT
+    assert refusal.value.field == ["terms", field]
+
+
+def test_zero_decimal_currencies_count_whole_units():
+    rules.check_terms(terms(price=Money(10_000_000, Currency.JPY)))
+    rules.check_terms(terms(price=Money(10_000_000_00, Currency.EUR)))
+
+
+def test_perpetual_licenses_have_no_duration():
+    assert rules.check_terms(terms(duration_days=None)).duration_days is None
+
+
+def test_messages_are_trimmed_and_bounded():
+    assert rules.check_message("  Deal?  ") == "Deal?"
+    assert rules.check_message(None) == ""
+    with refused(ErrorCode.INVALID_INPUT):
+        rules.check_message("x" * 2001)
+
+
+# Releases ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("usage", [Usage.COMMERCIAL, Usage.EXTENDED])
+def test_commercial_use_of_people_needs_a_release(usage):
+    with refused(ErrorCode.RELEASE_REQUIRED):
+        rules.check_release(usage, needs_model_release=True)
+    rules.check_release(usage, needs_model_release=False)
+
+
+@pytest.mark.parametrize("usage", [Usage.PERSONAL, Usage.EDITORIAL])
+def test_personal_and_editorial_use_need_no_release(usage):
+    rules.check_release(usage, needs_model_release=True)
+
+
+# Exclusivity ---------------------------------------------------------------------------------
+
+
+def running(ends_in_days: int | None = 30, **changes: object) -> RunningLicense:
+    ends_at = None if ends_in_days is None else NOW + timedelta(days=ends_in_days)
+    return RunningLicense(terms(**changes), ends_at)
+
+
+def test_a_full_exclusive_blocks_any_overlapping_offer():
+    held = running(exclusivity=Exclusivity.FULL, territories=frozenset({"FR"}))
+    assert rules.exclusivity_conflict(terms(), [held], NOW)  # worldwide overlaps France
+    assert rules.exclusivity_conflict(terms(territories=frozenset({"FR", "DE"})), [held], NOW)
+    assert rules.exclusivity_conflict(terms(territories=frozenset({"DE"})), [held], NOW) is None
+
+
+def test_an_exclusive_offer_cannot_be_granted_over_a_running_license():
+    held = running(ends_in_days=None)
+    assert rules.exclusivity_conflict(terms(exclusivity=Exclusivity.FULL), [held], NOW)
+
+
+def test_a_category_exclusive_blocks_the_same_usage_and_media_only():
+    held = running(exclusivity=Exclusivity.CATEGORY, usage=Usage.COMMERCIAL, media=frozenset({Medium.WEB}))
+    same = terms(usage=Usage.COMMERCIAL, media=frozenset({Medium.WEB, Medium.PRINT}))
+    assert rules.exclusivity_conflict(same, [held], NOW)
+    other_media = terms(usage=Usage.COMMERCIAL, media=frozenset({Medium.PRINT}))
+    assert rules.exclusivity_conflict(other_media, [held], NOW) is None
+    other_usage = terms(usage=Usage.EDITORIAL, media=frozenset({Medium.WEB}))
+    assert rules.exclusivity_conflict(other_usage, [held], NOW) is None
+
+
+def test_an_ended_exclusive_blocks_nothing():
+    ended = running(ends_in_days=0, exclusivity=Exclusivity.FULL)
+    assert rules.exclusivity_conflict(terms(), [ended], NOW) is None
+
+
+def test_non_exclusive_licenses_coexist():
+    assert rules.exclusivity_conflict(terms(), [running(), running(ends_in_days=None)], NOW) is None
+
+
+# Parties -------------------------------------------------------------------------------------
+
+
+def test_party_of():
+    brand, photographer, stranger = uuid4(), uuid4(), uuid4()
+    assert rules.party_of(brand, brand, photographer) is BRAND
+    assert rules.party_of(photographer, brand, photographer) is PHOTOGRAPHER
+    assert rules.party_of(stranger, brand, photographer) is None
