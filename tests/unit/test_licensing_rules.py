@@ -247,3 +247,31 @@ def test_party_of():
     assert rules.party_of(brand, brand, photographer) is BRAND
     assert rules.party_of(photographer, brand, photographer) is PHOTOGRAPHER
     assert rules.party_of(stranger, brand, photographer) is None
+
+
+# Contracts -----------------------------------------------------------------------------------
+
+
+def test_a_contract_is_signed_when_both_parties_have_signed():
+    signed, status, name = rules.sign(frozenset(), BRAND, "  Jane   Brand ")
+    assert (signed, status, name) == ({BRAND}, rules.ContractStatus.AWAITING_SIGNATURES, "Jane Brand")
+    signed, status, _ = rules.sign(signed, PHOTOGRAPHER, "Ann Photographer")
+    assert (signed, status) == ({BRAND, PHOTOGRAPHER}, rules.ContractStatus.SIGNED)
+
+
+def test_nobody_signs_twice():
+    with refused(ErrorCode.INVALID_TRANSITION):
+        rules.sign(frozenset({PHOTOGRAPHER}), PHOTOGRAPHER, "Ann Photographer")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 201])
+def test_a_signature_needs_a_name(name):
+    with refused(ErrorCode.INVALID_INPUT):
+        rules.sign(frozenset(), BRAND, name)
+
+
+def test_the_content_hash_depends_on_content_not_key_order():
+    first = rules.content_hash({"price": {"amount": 100, "currency": "EUR"}, "usage": "WEB"})
+    second = rules.content_hash({"usage": "WEB", "price": {"currency": "EUR", "amount": 100}})
+    assert first == second and len(first) == 64
+    assert rules.content_hash({"usage": "PRINT", "price": {"amount": 100, "currency": "EUR"}}) != first

@@ -9,9 +9,12 @@ the offer ``EXPIRED``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any
 from uuid import UUID
 
 import pycountry
@@ -60,6 +63,11 @@ class LicenseStatus(Enum):
     EXPIRED = "EXPIRED"
     AWAITING_PAYMENT = "AWAITING_PAYMENT"
     ACTIVE = "ACTIVE"
+
+
+class ContractStatus(Enum):
+    AWAITING_SIGNATURES = "AWAITING_SIGNATURES"
+    SIGNED = "SIGNED"
 
 
 class Party(Enum):
@@ -267,3 +275,30 @@ def party_of(user_id: UUID, brand_id: UUID, photographer_id: UUID) -> Party | No
     if user_id == photographer_id:
         return Party.PHOTOGRAPHER
     return None
+
+
+MAX_SIGNATURE_NAME = 200
+
+
+def content_hash(snapshot: dict[str, Any]) -> str:
+    """SHA-256 of the snapshot's canonical JSON: the same terms always give the same hash."""
+    canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def sign(signed: frozenset[Party], by: Party, signature_name: str) -> tuple[frozenset[Party], ContractStatus, str]:
+    """Records ``by``'s signature; answers who has signed, the contract's status and the cleaned name."""
+    name = " ".join(signature_name.split())
+    if not name or len(name) > MAX_SIGNATURE_NAME:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"Sign with your full name (1 to {MAX_SIGNATURE_NAME} characters).",
+            ["signatureName"],
+        )
+    if by in signed:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "You have signed this contract already.")
+    now_signed = signed | {by}
+    status = (
+        ContractStatus.SIGNED if now_signed == {Party.BRAND, Party.PHOTOGRAPHER} else ContractStatus.AWAITING_SIGNATURES
+    )
+    return now_signed, status, name
