@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     broker_namespace: str = "lensgraph"
     pubsub: str = "memory"
     pubsub_namespace: str = "lensgraph"
-    storage: str = "file://./data/files"
+    # Unset: file://<data_dir>/files, so a server and a worker given the same data folder share files.
+    storage: str = ""
     upload_limit_bytes: int = 50 * 1024 * 1024
     s3_endpoint: str | None = None
     s3_region: str = "us-east-1"
@@ -62,6 +63,12 @@ class Settings(BaseSettings):
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key is None:
             raise ValueError("LENSGRAPH_SECRET_KEY is required when LENSGRAPH_ENVIRONMENT=production")
+        return self
+
+    @model_validator(mode="after")
+    def _storage_defaults_to_the_data_folder(self) -> Settings:
+        if not self.storage:
+            self.storage = f"file://{self.data_dir / 'files'}"
         return self
 
     @cached_property

@@ -8,16 +8,14 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 import httpx
 import pytest
-from moto.server import ThreadedMotoServer
 from starlette.applications import Starlette
 from starlette.routing import Route
 
@@ -29,30 +27,7 @@ HOUR = timedelta(hours=1)
 PNG = "image/png"
 
 
-# Fixtures ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    """One S3-compatible server for the module, with dummy credentials in the environment."""
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("AWS_ACCESS_KEY_ID", "testing")
-        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
-            env.delenv(name, raising=False)
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        try:
-            yield f"http://{host}:{port}"
-        finally:
-            server.stop()
-
-
-@pytest.fixture(scope="module")
-def s3_client(moto_url: str) -> Any:
-    """A plain boto3 client, to look at the bucket behind the adapter's back."""
-    return boto3.client("s3", endpoint_url=moto_url, region_name="us-east-1")
+# Fixtures (moto_url and s3_client come from conftest.py) ----------------------------------------
 
 
 @pytest.fixture(params=["file", "s3"])

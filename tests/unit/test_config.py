@@ -29,3 +29,8 @@ def test_settings_come_from_the_environment(monkeypatch):
     settings = Settings()
     assert settings.database_url == "postgresql+asyncpg://db/lensgraph" and not settings.is_sqlite
     assert settings.allowed_origins == ["https://app.example.com"]
+
+
+def test_local_storage_lives_in_the_data_folder_unless_set(tmp_path):
+    assert Settings(data_dir=tmp_path).storage == f"file://{tmp_path / 'files'}"
+    assert Settings(data_dir=tmp_path, storage="s3://bucket").storage == "s3://bucket"
