@@ -19,7 +19,9 @@ QUEUE_SIZE = 256
 class PubSub(Protocol):
     async def publish(self, channel: str, message: dict[str, Any]) -> None: ...
 
-    def subscribe(self, channel: str) -> contextlib.AbstractAsyncContextManager[AsyncIterator[dict[str, Any]]]: ...
+    def subscribe(self, *channels: str) -> contextlib.AbstractAsyncContextManager[AsyncIterator[dict[str, Any]]]:
+        """Messages of every channel named, in the order they were published."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -38,9 +40,10 @@ class MemoryPubSub:
                 log.warning("subscriber on %s is too slow: message dropped", channel)
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+    async def subscribe(self, *channels: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_SIZE)
-        self._queues[channel].add(queue)
+        for channel in channels:
+            self._queues[channel].add(queue)
 
         async def messages() -> AsyncIterator[dict[str, Any]]:
             while True:
@@ -49,9 +52,10 @@ class MemoryPubSub:
         try:
             yield messages()
         finally:
-            self._queues[channel].discard(queue)
-            if not self._queues[channel]:
-                del self._queues[channel]
+            for channel in channels:
+                self._queues[channel].discard(queue)
+                if not self._queues[channel]:
+                    del self._queues[channel]
 
     async def close(self) -> None:
         self._queues.clear()
@@ -70,9 +74,9 @@ class RedisPubSub:
         await self._redis.publish(self._prefix + channel, orjson.dumps(message))
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+    async def subscribe(self, *channels: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(self._prefix + channel)
+        await pubsub.subscribe(*(self._prefix + channel for channel in channels))
 
         async def messages() -> AsyncIterator[dict[str, Any]]:
             async for raw in pubsub.listen():

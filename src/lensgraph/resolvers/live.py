@@ -15,8 +15,8 @@ class CredentialExpired(Exception):
     """The subscriber's access token ran out while the subscription was open."""
 
 
-async def messages(ctx: Context, viewer: Viewer, channel: str) -> AsyncIterator[dict[str, Any]]:
-    async with ctx.services.pubsub.subscribe(channel) as stream:
+async def messages(ctx: Context, viewer: Viewer, *channels: str) -> AsyncIterator[dict[str, Any]]:
+    async with ctx.services.pubsub.subscribe(*channels) as stream:
         iterator = aiter(stream)
         while True:
             remaining = None if viewer.expires_at is None else (viewer.expires_at - utcnow()).total_seconds()
