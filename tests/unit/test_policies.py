@@ -1,4 +1,4 @@
-"""Authorization policies: private user data, API keys and key management."""
+"""Authorization policies: private user data, API keys and key management, who sees a photo."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from uuid import uuid4
 import pytest
 
 from lensgraph.domain.accounts import Role
-from lensgraph.domain.policies import Viewer, can_manage_api_keys, owns
+from lensgraph.domain.photos import PhotoStatus, Visibility
+from lensgraph.domain.policies import Viewer, can_manage_api_keys, can_view_photo, owns
 
 OWNER = uuid4()
 OTHER = uuid4()
@@ -54,3 +55,20 @@ def test_signed_in_user_can_manage_api_keys(role):
 @pytest.mark.parametrize("role", list(Role))
 def test_api_key_viewer_cannot_manage_api_keys(role):
     assert can_manage_api_keys(viewer(role=role, via_api_key=True)) is False
+
+
+# --- can_view_photo ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", list(PhotoStatus))
+@pytest.mark.parametrize("visibility", list(Visibility))
+def test_the_owner_sees_their_photo_in_every_state(status, visibility):
+    assert can_view_photo(viewer(OWNER), OWNER, status, visibility) is True
+
+
+@pytest.mark.parametrize("someone", [None, viewer(OTHER), viewer(OTHER, Role.ADMIN), viewer(OTHER, Role.BRAND)])
+def test_everyone_else_sees_only_ready_public_photos(someone):
+    assert can_view_photo(someone, OWNER, PhotoStatus.READY, Visibility.PUBLIC) is True
+    assert can_view_photo(someone, OWNER, PhotoStatus.READY, Visibility.PRIVATE) is False
+    for unfinished in (PhotoStatus.PROCESSING, PhotoStatus.FAILED):
+        assert can_view_photo(someone, OWNER, unfinished, Visibility.PUBLIC) is False

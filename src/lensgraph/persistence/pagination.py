@@ -16,6 +16,8 @@ from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.pagination import PageRequest, encode_cursor
 
 T = TypeVar("T")
+# A column of the listed model, or an expression computed in the same query (labelled).
+SortKey = InstrumentedAttribute[Any] | ColumnElement[Any]
 
 
 @dataclass
@@ -35,7 +37,7 @@ def _to_json(value: Any) -> Any:
     return value
 
 
-def _from_json(column: InstrumentedAttribute[Any], value: Any, field: str) -> Any:
+def _from_json(column: SortKey, value: Any, field: str) -> Any:
     try:
         python_type = column.type.python_type
         if python_type is datetime:
@@ -50,7 +52,7 @@ def _from_json(column: InstrumentedAttribute[Any], value: Any, field: str) -> An
 async def paginate(
     session: AsyncSession,
     query: Select[tuple[T]],
-    keys: Sequence[InstrumentedAttribute[Any]],
+    keys: Sequence[SortKey],
     page: PageRequest,
     *,
     descending: bool,
@@ -67,13 +69,14 @@ async def paginate(
         row_key: ColumnElement[Any] = tuple_(*keys)
         bound = tuple_(*values)
         ordered = ordered.where(row_key < bound if forward_descending else row_key > bound)
-    rows = list((await session.scalars(ordered.limit(page.limit + 1))).all())
-    has_more = len(rows) > page.limit
-    rows = rows[: page.limit]
+    # The keys are selected beside each row, so a computed key (a search rank) makes cursors as a column does.
+    fetched = list((await session.execute(ordered.add_columns(*keys).limit(page.limit + 1))).all())
+    has_more = len(fetched) > page.limit
+    fetched = fetched[: page.limit]
     if page.backward:
-        rows.reverse()
-    names = [key.key for key in keys]
-    cursors = [encode_cursor(tuple(_to_json(getattr(row, name)) for name in names)) for row in rows]
+        fetched.reverse()
+    rows: list[T] = [row[0] for row in fetched]
+    cursors = [encode_cursor(tuple(_to_json(value) for value in row[1:])) for row in fetched]
 
     async def count() -> int:
         async with count_session() as count_db:

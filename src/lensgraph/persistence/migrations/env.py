@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from lensgraph.persistence import models  # noqa: F401  (registers every table)
 from lensgraph.persistence.base import Base
 from lensgraph.persistence.db import create_engine
+from lensgraph.persistence.discovery import include_in_autogenerate
 
 target_metadata = Base.metadata
 
@@ -18,6 +19,7 @@ def run_with(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_in_autogenerate,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,127 @@
+"""Public discovery: the filters and orders anyone may browse photos by, tags, and what a search looks for."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import Enum
+
+from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.photos import (
+    COLOR_NAMES,
+    CONTROL_CHARACTERS,
+    DOMINANT_COLORS,
+    MAX_KEYWORD_LENGTH,
+    Orientation,
+    PhotoCategory,
+    TagKind,
+    color_name,
+)
+
+MAX_SEARCH_LENGTH = 200
+# Runs of letters and digits: what both full-text tokenizers (FTS5 unicode61, PostgreSQL's parser) call words.
+WORD = re.compile(r"[^\W_]+")
+# Words too common to narrow a search: PostgreSQL's english stop list (snowball's), which its search drops by
+# itself. Dropping them here too makes SQLite answer alike: "the sunset" finds "Sunset over the bay" on both.
+STOP_WORDS = frozenset(
+    "i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her"  # noqa: SIM905
+    " hers herself it its itself they them their theirs themselves what which who whom this that these those am is"
+    " are was were be been being have has had having do does did doing a an the and but if or because as until"
+    " while of at by for with about against between into through during before after above below to from up down"
+    " in out on off over under again further then once here there when where why how all any both each few more"
+    " most other some such no nor not only own same so than too very s t can will just don should now".split()
+)
+
+
+class PhotoOrder(Enum):
+    NEWEST = "NEWEST"
+    POPULAR = "POPULAR"
+
+
+@dataclass(frozen=True)
+class PhotoFilter:
+    """Conditions a listed photo meets, all of them; ``None`` leaves a condition out."""
+
+    keyword: str | None = None
+    category: PhotoCategory | None = None
+    orientation: Orientation | None = None
+    color: str | None = None
+    photographer: str | None = None
+    min_width: int | None = None
+    has_release: bool | None = None
+    captured_after: datetime | None = None
+    captured_before: datetime | None = None
+
+
+def clean_filter(given: PhotoFilter) -> PhotoFilter:
+    """Normalises the exact-match values as they are stored and refuses conditions that are mistakes.
+
+    Error fields are paths from the query's arguments: ``["filter", "color"]``.
+    """
+    keyword = _clean_word(given.keyword, "keyword", "keyword")
+    photographer = _clean_word(given.photographer, "photographer", "username")
+    color = _clean_word(given.color, "color", "colour name")
+    if color is not None and color not in {named.name for named in COLOR_NAMES}:
+        names = ", ".join(named.name for named in COLOR_NAMES)
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Use one of these colours: {names}.", ["filter", "color"])
+    if given.min_width is not None and given.min_width < 1:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Give a width of at least 1 pixel.", ["filter", "minWidth"])
+    after, before = _as_utc(given.captured_after), _as_utc(given.captured_before)
+    if after is not None and before is not None and after >= before:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, "capturedBefore must be later than capturedAfter.", ["filter", "capturedBefore"]
+        )
+    return replace(
+        given,
+        keyword=keyword,
+        photographer=photographer,
+        color=color,
+        captured_after=after,
+        captured_before=before,
+    )
+
+
+def _clean_word(value: str | None, field: str, what: str) -> str | None:
+    """Lower-cased with single spaces, as keywords, usernames and colour names are stored."""
+    if value is None:
+        return None
+    cleaned = " ".join(value.lower().split())
+    if not cleaned or len(cleaned) > MAX_KEYWORD_LENGTH or CONTROL_CHARACTERS.search(cleaned):
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"Give a {what} of 1 to {MAX_KEYWORD_LENGTH} printable characters.",
+            ["filter", field],
+        )
+    return cleaned
+
+
+def _as_utc(moment: datetime | None) -> datetime | None:
+    """The API's DateTime is UTC: a time given without an offset means UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def search_terms(query: str) -> list[str]:
+    """The distinct words a search must find, lower-cased, without punctuation or stop words.
+
+    Operators and quotes mean nothing here: they are dropped, so no user text reaches a query parser.
+    An empty list (the query was only punctuation or stop words) matches nothing.
+    """
+    if not query.strip():
+        raise DomainError(ErrorCode.INVALID_INPUT, "Type something to search for.", ["query"])
+    if len(query) > MAX_SEARCH_LENGTH:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Use at most {MAX_SEARCH_LENGTH} characters.", ["query"])
+    words = (word for word in WORD.findall(query.lower()) if word not in STOP_WORDS)
+    return list(dict.fromkeys(words))
+
+
+def photo_tags(keywords: list[str], auto_keywords: list[str], colors: list[str]) -> set[tuple[TagKind, str]]:
+    """What a photo is filed under for exact filters: every keyword (its own and inferred) and the names of
+    its dominant colours (``colors`` are ``#rrggbb``, most present first)."""
+    tags = {(TagKind.KEYWORD, word) for word in [*keywords, *auto_keywords] if len(word) <= MAX_KEYWORD_LENGTH}
+    for hex_color in colors[:DOMINANT_COLORS]:
+        red, green, blue = bytes.fromhex(hex_color.removeprefix("#"))
+        tags.add((TagKind.COLOR, color_name((red, green, blue))))
+    return tags

@@ -1,0 +1,42 @@
+"""Public discovery: browsing everyone's public photos, and searching them. Anonymous callers are welcome."""
+
+from __future__ import annotations
+
+from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, clean_filter, search_terms
+from lensgraph.domain.pagination import PageRequest
+from lensgraph.persistence import discovery as queries
+from lensgraph.persistence.models import Photo
+from lensgraph.persistence.pagination import Page, paginate
+from lensgraph.resolvers.context import Context
+
+
+async def browse_photos(ctx: Context, given: PhotoFilter, order: PhotoOrder, page: PageRequest) -> Page[Photo]:
+    """READY, PUBLIC photos meeting the filter, newest or most popular first."""
+    query = queries.public_photos(clean_filter(given))
+    async with ctx.db.session() as session:
+        return await paginate(
+            session, query, queries.ORDER_KEYS[order], page, descending=True, count_session=ctx.db.session
+        )
+
+
+async def search_photos(ctx: Context, text: str, given: PhotoFilter, page: PageRequest) -> Page[Photo]:
+    """READY, PUBLIC photos meeting the filter whose title, keywords or description have every word of
+    ``text``, most relevant first (ties: by id)."""
+    terms = search_terms(text)
+    cleaned = clean_filter(given)
+    if not terms:
+        return _nothing_found()
+    async with ctx.db.session() as session:
+        query, relevance = queries.matching(session, queries.public_photos(cleaned), terms)
+        return await paginate(
+            session, query, [relevance, Photo.id], page, descending=True, count_session=ctx.db.session
+        )
+
+
+def _nothing_found() -> Page[Photo]:
+    """A query of only punctuation or stop words: nothing to look for, so no statement is sent."""
+
+    async def no_results() -> int:
+        return 0
+
+    return Page(rows=[], cursors=[], has_next_page=False, has_previous_page=False, count=no_results)
