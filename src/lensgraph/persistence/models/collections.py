@@ -31,9 +31,7 @@ class CollectionPhoto(Base):
 
     __tablename__ = "collection_photos"
 
-    collection_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True
-    )
+    collection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True)
     photo_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True, index=True
     )
