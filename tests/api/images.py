@@ -7,6 +7,8 @@ import random
 import struct
 import zlib
 
+import numpy as np
+from numpy.typing import NDArray
 from PIL import Image, ImageDraw
 
 
@@ -25,6 +27,13 @@ def photo_jpeg(width: int = 1600, height: int = 1000, seed: int = 1, *, artist: 
     exif[0x013B], exif[0x8298] = artist, f"(c) {artist}"
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=90, exif=exif)
+    return buffer.getvalue()
+
+
+def jpeg_of(pixels: NDArray[np.uint8]) -> bytes:
+    """An RGB array (e.g. a ``skimage.data`` sample photo, bundled offline) as JPEG bytes."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
 
 

@@ -11,6 +11,7 @@ from lensgraph.domain import photos as rules
 from lensgraph.domain.events import PhotoAnalyzed
 from lensgraph.domain.photos import PhotoStatus
 from lensgraph.jobs import runtime
+from lensgraph.persistence import discovery as discovery_queries
 from lensgraph.persistence import photos as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import Photo, User
@@ -56,12 +57,18 @@ async def analyze_photo(photo_id: str) -> None:
         photo.exif, photo.gps, photo.rights = analysis.exif, analysis.gps, analysis.rights
         photo.captured_at = analysis.captured_at
         photo.colors = [f"#{red:02x}{green:02x}{blue:02x}" for red, green, blue in analysis.palette]
-        photo.auto_keywords = rules.auto_keywords(orientation, analysis.palette, analysis.exif)
+        # Recomputed from the analysis, never appended to: running the job again gives the same photo.
+        photo.face_count = analysis.face_count
+        photo.auto_keywords = rules.auto_keywords(
+            orientation, analysis.palette, analysis.exif, faces=analysis.face_count
+        )
+        photo.category = rules.suggested_category(photo.category, analysis.face_count)
         photo.phash, photo.possible_duplicate_of_id = analysis.phash, duplicate_of
         photo.thumbnail_key = rendition_key(key, "thumbnail")
         photo.preview_key = rendition_key(key, "preview")
         photo.watermarked_key = rendition_key(key, "watermarked")
         photo.status, photo.analyzed_at = PhotoStatus.READY, utcnow()
+        await discovery_queries.replace_tags(uow.session, photo)
         uow.emit(PhotoAnalyzed(photo_id=photo.id, status=photo.status.value, audience=(photo.user_id,)))
 
 
