@@ -9,6 +9,7 @@ import httpx
 
 from lensgraph.app import create_app
 from lensgraph.config import Settings
+from tests.api.helpers import registration
 
 VIEWER = "{ viewer { email } }"
 
@@ -149,3 +150,14 @@ async def test_healthz(client):
 async def test_graphiql_for_browsers(client):
     response = await client.http.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 200 and "graphiql" in response.text.lower()
+
+
+async def test_nul_characters_are_refused_in_variables_and_literals(client):
+    register = "mutation($input: RegisterInput!) { register(input: $input) { user { id } } }"
+    body = await client.execute(register, {"input": registration(firstName="Ada\x00")})
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    literal = '{ photos(filter: {keyword: "sea\\u0000"}) { totalCount } }'
+    body = await client.execute(literal)
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    assert "NUL" in body["errors"][0]["message"]

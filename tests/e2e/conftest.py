@@ -83,6 +83,8 @@ def running_server(folder: Path, **env: str) -> Iterator[Server]:
         "LENSGRAPH_DATABASE_URL": server.database_url,
         "LENSGRAPH_DATA_DIR": str(folder / "data"),
         "LENSGRAPH_SECRET_KEY": SECRET_KEY,
+        # Signed upload and download URLs point here.
+        "LENSGRAPH_PUBLIC_URL": server.base_url,
         "LENSGRAPH_CONNECTION_INIT_TIMEOUT_SECONDS": "1",
         "LENSGRAPH_ALLOWED_ORIGINS": '["https://app.example.com"]',
         **env,

@@ -275,3 +275,27 @@ def test_the_content_hash_depends_on_content_not_key_order():
     second = rules.content_hash({"usage": "WEB", "price": {"currency": "EUR", "amount": 100}})
     assert first == second and len(first) == 64
     assert rules.content_hash({"usage": "PRINT", "price": {"amount": 100, "currency": "EUR"}}) != first
+
+
+def test_terms_survive_their_snapshot():
+    original = rules.check_terms(
+        terms(territories=frozenset({"FR", "DE"}), media=frozenset({Medium.PRINT, Medium.WEB}), duration_days=None)
+    )
+    snapshot = rules.terms_snapshot(original)
+    assert snapshot["media"] == ["PRINT", "WEB"] and snapshot["territories"] == ["DE", "FR"]
+    assert rules.terms_from_snapshot(snapshot) == original
+
+
+def test_the_contract_text_states_the_terms_and_their_digest():
+    snapshot = {
+        "licenseId": "lic-1",
+        "acceptedAt": "2026-11-22T12:00:00+00:00",
+        "brand": {"name": "Acme Ltd", "username": "acme"},
+        "photographer": {"name": "Ann Lee", "username": "ann"},
+        "photo": {"id": "photo-1", "title": "Dunes"},
+        "terms": rules.terms_snapshot(terms(territories=frozenset({"FR"}), duration_days=None)),
+    }
+    text = rules.contract_text(snapshot, rules.content_hash(snapshot))
+    assert "Licensee: Acme Ltd (@acme)" in text and "Licensor: Ann Lee (@ann)" in text
+    assert "Territory: FR." in text and "Duration: perpetual." in text and "Fee: 250.00 EUR" in text
+    assert rules.content_hash(snapshot) in text

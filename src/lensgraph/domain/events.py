@@ -119,7 +119,8 @@ class LicenseEvent(Event):
     type: ClassVar[str] = "license.event"
     summary: ClassVar[str] = ""
     license_id: UUID
-    photo_id: UUID
+    # None once the photo was deleted (its licenses are kept as records).
+    photo_id: UUID | None
     status: str
 
 

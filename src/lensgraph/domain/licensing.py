@@ -20,7 +20,7 @@ from uuid import UUID
 import pycountry
 
 from lensgraph.domain.errors import DomainError, ErrorCode
-from lensgraph.domain.money import Money, minor_unit_exponent
+from lensgraph.domain.money import Currency, Money, minor_unit_exponent
 
 DEFAULT_OFFER_VALIDITY = timedelta(days=7)
 MAX_OFFER_VALIDITY = timedelta(days=30)
@@ -97,6 +97,29 @@ class Terms:
     @property
     def worldwide(self) -> bool:
         return not self.territories
+
+
+def terms_snapshot(terms: Terms) -> dict[str, Any]:
+    """Terms as plain JSON, for revisions and contracts (sorted, so equal terms give equal JSON)."""
+    return {
+        "usage": terms.usage.value,
+        "media": sorted(medium.value for medium in terms.media),
+        "territories": sorted(terms.territories),
+        "durationDays": terms.duration_days,
+        "exclusivity": terms.exclusivity.value,
+        "price": {"amount": terms.price.amount, "currency": terms.price.currency.value},
+    }
+
+
+def terms_from_snapshot(snapshot: dict[str, Any]) -> Terms:
+    return Terms(
+        usage=Usage(snapshot["usage"]),
+        media=frozenset(Medium(medium) for medium in snapshot["media"]),
+        territories=frozenset(snapshot["territories"]),
+        duration_days=snapshot["durationDays"],
+        exclusivity=Exclusivity(snapshot["exclusivity"]),
+        price=Money(snapshot["price"]["amount"], Currency(snapshot["price"]["currency"])),
+    )
 
 
 def check_terms(terms: Terms) -> Terms:
@@ -302,3 +325,35 @@ def sign(signed: frozenset[Party], by: Party, signature_name: str) -> tuple[froz
         ContractStatus.SIGNED if now_signed == {Party.BRAND, Party.PHOTOGRAPHER} else ContractStatus.AWAITING_SIGNATURES
     )
     return now_signed, status, name
+
+
+def contract_text(snapshot: dict[str, Any], digest: str) -> str:
+    """The human-readable contract both parties sign; it states the hash of the terms it renders."""
+    terms = terms_from_snapshot(snapshot["terms"])
+    brand, photographer, photo = snapshot["brand"], snapshot["photographer"], snapshot["photo"]
+    territory = "worldwide" if terms.worldwide else ", ".join(sorted(terms.territories))
+    duration = "perpetual" if terms.duration_days is None else f"{terms.duration_days} days from payment"
+    media = ", ".join(sorted(medium.value.replace("_", " ").lower() for medium in terms.media))
+    return "\n".join(
+        [
+            "PHOTO LICENSE AGREEMENT",
+            "",
+            f"License {snapshot['licenseId']}, agreed {snapshot['acceptedAt']}.",
+            "",
+            f"Licensor: {photographer['name']} (@{photographer['username']}), the photographer.",
+            f"Licensee: {brand['name']} (@{brand['username']}), the brand.",
+            f'Photo: "{photo["title"]}" ({photo["id"]}).',
+            "",
+            f"Usage: {terms.usage.value.lower()}.",
+            f"Media: {media}.",
+            f"Territory: {territory}.",
+            f"Duration: {duration}.",
+            f"Exclusivity: {terms.exclusivity.value.lower()}.",
+            f"Fee: {terms.price.formatted()}, due before the license takes effect.",
+            "",
+            "The licensor grants the licensee a license to reproduce the photo within these terms only. The "
+            "licensor keeps the copyright. The license takes effect when the fee is paid.",
+            "",
+            f"Terms digest (SHA-256): {digest}",
+        ]
+    )

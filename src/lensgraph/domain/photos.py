@@ -22,10 +22,16 @@ MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
 MAX_KEYWORDS = 50
 MAX_KEYWORD_LENGTH = 50
+# No word anyone types holds one, and PostgreSQL text cannot hold NUL at all.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Perceptual hashes this close (out of 64 bits) are the same picture, resized or recompressed.
 DUPLICATE_DISTANCE = 6
 THUMBNAIL_PX = 256
 PREVIEW_PX = 1280
+# How many of the palette's colours (most present first) describe a photo: keywords and colour filters.
+DOMINANT_COLORS = 3
+# The auto keyword of a photo in which analysis found faces.
+PEOPLE_KEYWORD = "people"
 
 
 class PhotoStatus(Enum):
@@ -148,6 +154,8 @@ def clean_keywords(keywords: list[str]) -> list[str]:
             raise DomainError(
                 ErrorCode.INVALID_INPUT, f"Keywords may have at most {MAX_KEYWORD_LENGTH} characters.", ["keywords"]
             )
+        if CONTROL_CHARACTERS.search(cleaned):
+            raise DomainError(ErrorCode.INVALID_INPUT, "Keywords may not hold control characters.", ["keywords"])
         seen.setdefault(cleaned, None)
     if len(seen) > MAX_KEYWORDS:
         raise DomainError(ErrorCode.INVALID_INPUT, f"Use at most {MAX_KEYWORDS} keywords.", ["keywords"])
@@ -194,12 +202,31 @@ def color_name(rgb: tuple[int, int, int]) -> str:
     return min(COLOR_NAMES, key=lambda named: sum((a - b) ** 2 for a, b in zip(named.rgb, rgb, strict=True))).name
 
 
-def auto_keywords(orientation: Orientation, palette: list[tuple[int, int, int]], exif: dict[str, str]) -> list[str]:
-    """Only what the pixels and metadata say: orientation, dominant colour names, camera facts."""
+def auto_keywords(
+    orientation: Orientation, palette: list[tuple[int, int, int]], exif: dict[str, str], *, faces: int = 0
+) -> list[str]:
+    """Only what the pixels and metadata say: orientation, dominant colour names, camera facts, people."""
     words = [orientation.value.lower()]
-    words += [color_name(rgb) for rgb in palette[:3]]
+    words += [color_name(rgb) for rgb in palette[:DOMINANT_COLORS]]
     if exif.get("flash") == "fired":
         words.append("flash")
     if exif.get("scene"):
         words.append(exif["scene"].lower())
+    if faces:
+        words.append(PEOPLE_KEYWORD)
     return list(dict.fromkeys(words))
+
+
+def suggested_category(chosen: PhotoCategory | None, faces: int) -> PhotoCategory | None:
+    """The photographer's choice stands; without one, a photo with faces is filed under PEOPLE."""
+    if chosen is None and faces:
+        return PhotoCategory.PEOPLE
+    return chosen
+
+
+def needs_model_release(face_count: int | None, model_releases: int) -> bool:
+    """Recognisable people need a signed model release before a photo is licensed for commercial use.
+
+    ``face_count`` is None until analysis ran: nothing found yet, nothing required yet.
+    """
+    return bool(face_count) and model_releases == 0

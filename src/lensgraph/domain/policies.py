@@ -7,6 +7,11 @@ from datetime import datetime
 from uuid import UUID
 
 from lensgraph.domain.accounts import Role
+from lensgraph.domain.photos import PhotoStatus, Visibility
+
+# What a photo must be for anyone but its owner to see it; public lists select exactly these.
+PUBLIC_PHOTO_STATUS = PhotoStatus.READY
+PUBLIC_PHOTO_VISIBILITY = Visibility.PUBLIC
 
 
 @dataclass(frozen=True)
@@ -32,3 +37,26 @@ def can_manage_api_keys(viewer: Viewer | None) -> bool:
 def owns(viewer: Viewer | None, owner_id: UUID) -> bool:
     """API keys, notifications, webhook endpoints and deliveries are their owner's alone, not even an admin's."""
     return viewer is not None and viewer.user_id == owner_id
+
+
+def can_view_photo(viewer: Viewer | None, owner_id: UUID, status: PhotoStatus, visibility: Visibility) -> bool:
+    """The owner sees every photo of theirs; everyone else, anonymous included, only finished public ones."""
+    return owns(viewer, owner_id) or (status is PUBLIC_PHOTO_STATUS and visibility is PUBLIC_PHOTO_VISIBILITY)
+
+
+# Those who publish photos: upload them and releases, gather them in collections and portfolios.
+PUBLISHER_ROLES = frozenset({Role.PHOTOGRAPHER, Role.STUDIO, Role.ADMIN})
+
+
+def can_publish(viewer: Viewer) -> bool:
+    return viewer.role in PUBLISHER_ROLES
+
+
+def can_view_collection(viewer: Viewer | None, owner_id: UUID, visibility: Visibility) -> bool:
+    """A PRIVATE collection is its owner's alone; a PUBLIC one is anyone's (its photos still pass can_view_photo)."""
+    return owns(viewer, owner_id) or visibility is Visibility.PUBLIC
+
+
+def can_keep_lightbox(viewer: Viewer) -> bool:
+    """The lightbox is a buyer's shortlist of other people's photos: brands only."""
+    return viewer.role is Role.BRAND

@@ -16,6 +16,7 @@ from lensgraph.adapters.mail import Mail
 from lensgraph.domain import webhooks as rules
 from lensgraph.domain.events import WebhookEndpointDisabled
 from lensgraph.jobs import runtime
+from lensgraph.jobs.licensing import expire_offers
 from lensgraph.jobs.photos import analyze_photo
 from lensgraph.persistence import accounts as account_queries
 from lensgraph.persistence import notifications as notification_queries
@@ -162,10 +163,12 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     "webhooks.deliver": (deliver_webhook, {"max_retries": 0, "time_limit": 60_000}),
     "notifications.email": (email_notification, {"max_retries": 5, "min_backoff": 5_000}),
     "photos.analyze": (analyze_photo, {"max_retries": 5, "min_backoff": 2_000, "time_limit": 300_000}),
+    "licensing.expire_offers": (expire_offers, {"max_retries": 3}),
 }
 
 # Sweeps every API node enqueues on a timer; being idempotent, running one twice costs nothing.
 PERIODIC: dict[str, timedelta] = {
     "accounts.purge_expired_tokens": timedelta(hours=1),
     "webhooks.enqueue_due": timedelta(seconds=15),
+    "licensing.expire_offers": timedelta(minutes=1),
 }

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm.exc import StaleDataError
 
+from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.events import Event
 from lensgraph.persistence.models import OutboxEvent
 
@@ -71,7 +73,8 @@ class Database:
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
         """Commits when the block ends normally, rolls back everything when it raises.
 
-        A constraint violation (at a flush inside the block or at commit) becomes ``ConstraintViolation``.
+        A constraint violation (at a flush inside the block or at commit) becomes ``ConstraintViolation``;
+        a row whose ``version`` moved since it was read (a concurrent write won) becomes ``CONFLICT``.
         """
         async with self.sessions() as session:
             try:
@@ -80,6 +83,10 @@ class Database:
                     yield uow
             except IntegrityError as exc:
                 raise ConstraintViolation(str(exc.orig)) from exc
+            except StaleDataError as exc:
+                raise DomainError(
+                    ErrorCode.CONFLICT, "Someone changed this at the same moment: load it again and retry."
+                ) from exc
             if uow.emitted and self.on_events is not None:
                 self.on_events()
 

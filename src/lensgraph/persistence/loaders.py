@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 from uuid import UUID
 
 from aiodataloader import DataLoader
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from lensgraph.persistence import collections, licensing, releases
 from lensgraph.persistence.base import Entity
 from lensgraph.persistence.db import Database
-from lensgraph.persistence.models import ApiKey, Notification, Photo, User, WebhookDelivery, WebhookEndpoint
+from lensgraph.persistence.models import (
+    ApiKey,
+    Collection,
+    Contract,
+    License,
+    Notification,
+    Photo,
+    Release,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 M = TypeVar("M", bound=Entity)
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def _by_id(db: Database, model: type[M]) -> DataLoader[UUID, M | None]:
@@ -22,6 +37,16 @@ def _by_id(db: Database, model: type[M]) -> DataLoader[UUID, M | None]:
             rows = (await session.scalars(select(model).where(model.id.in_(ids)))).all()
         by_id = {row.id: row for row in rows}
         return [by_id.get(key) for key in ids]
+
+    return DataLoader(batch)
+
+
+def _in_session(db: Database, fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
+    """A loader over a batch query of an area's persistence module, run in a session of its own."""
+
+    async def batch(keys: Sequence[K]) -> list[V]:
+        async with db.session() as session:
+            return await fetch(session, keys)
 
     return DataLoader(batch)
 
@@ -36,3 +61,17 @@ class Loaders:
         self.photo = _by_id(db, Photo)
         self.webhook_endpoint = _by_id(db, WebhookEndpoint)
         self.webhook_delivery = _by_id(db, WebhookDelivery)
+        self.collection = _by_id(db, Collection)
+        self.collection_photos = _in_session(db, collections.first_photos_of_collections)
+        self.collection_photo_count = _in_session(db, collections.collection_photo_counts)
+        self.collections_holding_photo = _in_session(db, collections.collections_holding)
+        self.featured_photos = _in_session(db, collections.featured_photos)
+        self.user_photo_count = _in_session(db, collections.user_photo_counts)
+        self.license = _by_id(db, License)
+        self.contract = _by_id(db, Contract)
+        self.contract_by_license = _in_session(db, licensing.contracts_of_licenses)
+        self.revisions_by_license = _in_session(db, licensing.revisions_of_licenses)
+        self.release = _by_id(db, Release)
+        self.releases_by_photo = _in_session(db, releases.releases_of_photos)
+        self.photos_by_release = _in_session(db, releases.photos_of_releases)
+        self.model_release_count_by_photo = _in_session(db, releases.model_release_counts)

@@ -6,7 +6,16 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import ASTValidationRule, DirectiveNode, GraphQLError, ValidationContext
+from graphql import (
+    ASTValidationRule,
+    DirectiveNode,
+    DocumentNode,
+    GraphQLError,
+    StringValueNode,
+    ValidationContext,
+    Visitor,
+    visit,
+)
 from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 
@@ -31,6 +40,42 @@ def max_directives_rule(limit: int) -> type[ASTValidationRule]:
                 self.report_error(GraphQLError(f"The document has more than {limit} directives.", node))
 
     return MaxDirectives
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+class RefuseNulText(SchemaExtension):
+    """No text anyone types holds a NUL character, and PostgreSQL cannot store one: refuse it up front."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if _holds_nul(context.variables) or (document is not None and _literal_holds_nul(document)):
+            # A GraphQLError with its code: raised here, it skips ShapeErrors (the operation never ran).
+            raise GraphQLError(
+                "Text may not contain NUL (\\u0000) characters.", extensions={"code": ErrorCode.INVALID_INPUT.value}
+            )
+        yield
+
+
+def _literal_holds_nul(document: DocumentNode) -> bool:
+    found = False
+
+    class Find(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+            nonlocal found
+            found = found or "\x00" in node.value
+
+    visit(document, Find())
+    return found
 
 
 class FreshLoaders(SchemaExtension):

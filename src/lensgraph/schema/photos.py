@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
@@ -12,7 +13,7 @@ from strawberry.scalars import JSON
 
 from lensgraph.domain import photos as rules
 from lensgraph.domain.pagination import page_request
-from lensgraph.domain.policies import owns
+from lensgraph.domain.policies import can_view_photo, owns
 from lensgraph.persistence.models import Photo as PhotoRow
 from lensgraph.resolvers import live, photos
 from lensgraph.resolvers.context import Context
@@ -29,8 +30,14 @@ from lensgraph.schema.core import (
 )
 from lensgraph.schema.notifications import close_expired
 
+if TYPE_CHECKING:
+    from lensgraph.schema.collections import Collection
+    from lensgraph.schema.releases import Release
+
 PhotoStatus = strawberry.enum(rules.PhotoStatus, description="Where a photo is in the analysis pipeline.")
 Orientation = strawberry.enum(rules.Orientation)
+PhotoCategory = strawberry.enum(rules.PhotoCategory, description="What a photo shows, as its photographer files it.")
+Visibility = strawberry.enum(rules.Visibility, description="PUBLIC: anyone may browse it. PRIVATE: its owner only.")
 URL_LIFETIME = timedelta(hours=1)
 
 
@@ -42,6 +49,8 @@ class Photo(Node):
     description: str
     keywords: list[str]
     auto_keywords: list[str] = strawberry.field(description="What the pipeline inferred: orientation, colours, camera.")
+    category: PhotoCategory | None  # type: ignore[valid-type]
+    visibility: Visibility  # type: ignore[valid-type]
     status: PhotoStatus  # type: ignore[valid-type]
     failure_reason: str | None
     width: int | None
@@ -61,6 +70,8 @@ class Photo(Node):
             description=row.description,
             keywords=row.keywords,
             auto_keywords=row.auto_keywords,
+            category=row.category,
+            visibility=row.visibility,
             status=row.status,
             failure_reason=row.failure_reason,
             width=row.width,
@@ -75,13 +86,21 @@ class Photo(Node):
     @classmethod
     async def resolve_node(cls, info: Info[Context, None], key: UUID) -> Photo | None:
         row = await info.context.loaders.photo.load(key)
-        if row is None or not (owns(info.context.viewer, row.user_id) or row.status is rules.PhotoStatus.READY):
+        if row is None or not can_view_photo(info.context.viewer, row.user_id, row.status, row.visibility):
             return None
         return cls.from_row(row)
 
     @strawberry.field
     async def photographer(self, info: Info[Context, None]) -> User:
         return User.from_row(await info.context.loaders.user.load(self._row.user_id))
+
+    @strawberry.field(description="The PUBLIC collections holding this photo, and all of yours that do.")
+    async def collections(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Collection, strawberry.lazy("lensgraph.schema.collections")]]:
+        from lensgraph.schema.collections import collections_of_photo  # that module builds on this one
+
+        return await collections_of_photo(info, self._row)
 
     @strawberry.field(description="Camera, lens and exposure. The owner's only.")
     def exif(self, info: Info[Context, None]) -> JSON | None:
@@ -113,6 +132,28 @@ class Photo(Node):
             return None
         return await _url(info, self._row.original_key)
 
+    @strawberry.field(description="How many faces analysis found; null until analysed. The owner's only.")
+    def face_count(self, info: Info[Context, None]) -> int | None:
+        return self._row.face_count if owns(info.context.viewer, self._row.user_id) else None
+
+    @strawberry.field(
+        description="Faces were found and no model release covers them: no commercial license until one does. "
+        "Everyone's to see, so brands know before they ask."
+    )
+    async def needs_model_release(self, info: Info[Context, None]) -> bool:
+        faces = self._row.face_count
+        # Most photos show nobody: their answer needs no query.
+        model_releases = await info.context.loaders.model_release_count_by_photo.load(self._row.id) if faces else 0
+        return rules.needs_model_release(faces, model_releases)
+
+    @strawberry.field(description="The signed model and property releases covering this photo. The owner's only.")
+    async def releases(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Release, strawberry.lazy("lensgraph.schema.releases")]]:
+        from lensgraph.schema.releases import releases_of_photo  # that module builds on this one
+
+        return await releases_of_photo(info, self._row)
+
 
 async def _url(info: Info[Context, None], key: str | None) -> str | None:
     if key is None:
@@ -137,6 +178,17 @@ class RequestPhotoUploadPayload:
     expires_at: datetime | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
+    @classmethod
+    def from_requested(cls, requested: photos.RequestedUpload) -> RequestPhotoUploadPayload:
+        return cls(
+            upload_id=to_global_id("Upload", requested.upload.id),
+            upload_url=requested.target.url,
+            method=requested.target.method,
+            headers=requested.target.headers,
+            fields=requested.target.fields or None,
+            expires_at=requested.target.expires_at,
+        )
+
 
 @strawberry.input
 class ConfirmPhotoUploadInput:
@@ -144,6 +196,8 @@ class ConfirmPhotoUploadInput:
     title: str
     description: str | None = None
     keywords: list[str] = strawberry.field(default_factory=list)
+    category: PhotoCategory | None = None  # type: ignore[valid-type]
+    visibility: Visibility = rules.Visibility.PUBLIC  # type: ignore[valid-type]
 
 
 @strawberry.type
@@ -159,6 +213,8 @@ class UpdatePhotoInput:
     description: str | None = None
     keywords: list[str] | None = None
     show_location: bool | None = None
+    category: PhotoCategory | None = None  # type: ignore[valid-type]
+    visibility: Visibility | None = None  # type: ignore[valid-type]
 
 
 @strawberry.input
@@ -193,14 +249,7 @@ class PhotoMutations:
         requested = await photos.request_upload(
             info.context, filename=input.filename, mime_type=input.mime_type, size=input.file_size_bytes
         )
-        return RequestPhotoUploadPayload(
-            upload_id=to_global_id("Upload", requested.upload.id),
-            upload_url=requested.target.url,
-            method=requested.target.method,
-            headers=requested.target.headers,
-            fields=requested.target.fields or None,
-            expires_at=requested.target.expires_at,
-        )
+        return RequestPhotoUploadPayload.from_requested(requested)
 
     @strawberry.mutation(description="After the file is sent: checks it and creates the photo (status PROCESSING).")
     @returns_user_errors(PhotoPayload)
@@ -211,6 +260,8 @@ class PhotoMutations:
             title=input.title,
             description=input.description,
             keywords=input.keywords,
+            category=input.category,
+            visibility=input.visibility,
         )
         return PhotoPayload(photo=Photo.from_row(row))
 
@@ -224,6 +275,8 @@ class PhotoMutations:
             description=input.description,
             keywords=input.keywords,
             show_location=input.show_location,
+            category=input.category,
+            visibility=input.visibility,
         )
         return PhotoPayload(photo=Photo.from_row(row))
 

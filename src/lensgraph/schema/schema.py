@@ -21,10 +21,15 @@ from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.pagination import MAX_PAGE_SIZE
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import AccountMutations, ApiKey, User
+from lensgraph.schema.collections import Collection, CollectionMutations, CollectionQueries
 from lensgraph.schema.core import Node, resolve_global_id
-from lensgraph.schema.extensions import FreshLoaders, ShapeErrors, max_directives_rule
+from lensgraph.schema.discovery import DiscoveryQueries
+from lensgraph.schema.extensions import FreshLoaders, RefuseNulText, ShapeErrors, max_directives_rule
+from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.notifications import Notification, NotificationMutations, NotificationSubscriptions
 from lensgraph.schema.photos import Photo, PhotoMutations, PhotoSubscriptions
+from lensgraph.schema.portfolios import PortfolioMutations, PortfolioQueries
+from lensgraph.schema.releases import Release, ReleaseMutations
 from lensgraph.schema.viewer import Viewer, resolve_viewer
 from lensgraph.schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookMutations
 
@@ -32,7 +37,7 @@ MAX_NODES = MAX_PAGE_SIZE
 
 
 @strawberry.type
-class Query:
+class Query(DiscoveryQueries, CollectionQueries, PortfolioQueries):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
         return await resolve_viewer(info)
@@ -49,12 +54,21 @@ class Query:
 
 
 @strawberry.type
-class Mutation(AccountMutations, PhotoMutations, NotificationMutations, WebhookMutations):
+class Mutation(
+    AccountMutations,
+    PhotoMutations,
+    NotificationMutations,
+    WebhookMutations,
+    LicensingMutations,
+    CollectionMutations,
+    PortfolioMutations,
+    ReleaseMutations,
+):
     pass
 
 
 @strawberry.type
-class Subscription(NotificationSubscriptions, PhotoSubscriptions):
+class Subscription(NotificationSubscriptions, PhotoSubscriptions, LicensingSubscriptions):
     pass
 
 
@@ -64,10 +78,22 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[User, ApiKey, Photo, Notification, WebhookEndpoint, WebhookDelivery],
+        types=[
+            User,
+            ApiKey,
+            Photo,
+            Notification,
+            WebhookEndpoint,
+            WebhookDelivery,
+            License,
+            Contract,
+            Collection,
+            Release,
+        ],
         config=StrawberryConfig(),
         extensions=[
             ShapeErrors,
+            RefuseNulText,
             FreshLoaders,
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),

@@ -8,13 +8,24 @@ from strawberry import Info
 from lensgraph.persistence.models import User as UserRow
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User, ViewerAccount
+from lensgraph.schema.collections import ViewerCollections
+from lensgraph.schema.licensing import ViewerLicensing
 from lensgraph.schema.notifications import ViewerNotifications
 from lensgraph.schema.photos import ViewerPhotos
+from lensgraph.schema.releases import ViewerReleases
 from lensgraph.schema.webhooks import ViewerWebhooks
 
 
 @strawberry.type(description="The signed-in caller: their account and everything they own.")
-class Viewer(ViewerAccount, ViewerPhotos, ViewerNotifications, ViewerWebhooks):
+class Viewer(
+    ViewerAccount,
+    ViewerPhotos,
+    ViewerNotifications,
+    ViewerWebhooks,
+    ViewerLicensing,
+    ViewerCollections,
+    ViewerReleases,
+):
     @classmethod
     def from_row(cls, row: UserRow) -> Viewer:
         return cls(user=User.from_row(row), email=row.email, email_verified=row.email_verified_at is not None)

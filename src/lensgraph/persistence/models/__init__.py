@@ -8,6 +8,7 @@ from lensgraph.persistence.models.collections import (
     LightboxItem,
     Portfolio,
 )
+from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
 from lensgraph.persistence.models.notifications import Notification, NotificationPreference, PushToken
 from lensgraph.persistence.models.outbox import OutboxEvent
 from lensgraph.persistence.models.photos import Photo, PhotoTag, Release, ReleasePhoto, Upload
@@ -17,7 +18,10 @@ __all__ = [
     "ApiKey",
     "Collection",
     "CollectionPhoto",
+    "Contract",
     "FeaturedPhoto",
+    "License",
+    "LicenseRevision",
     "LightboxItem",
     "Notification",
     "NotificationPreference",

@@ -1,0 +1,110 @@
+"""Queries for licenses, their revisions and contracts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lensgraph.domain.licensing import OPEN, LicenseStatus, Medium, Party, RunningLicense, Terms
+from lensgraph.domain.money import Money
+from lensgraph.persistence.models import Contract, License, LicenseRevision
+
+# Agreed deals that are, or are about to be, in force: these are what exclusivity is checked against.
+AGREED = (LicenseStatus.ACCEPTED, LicenseStatus.AWAITING_PAYMENT, LicenseStatus.ACTIVE)
+
+
+def licenses_of(
+    user_id: UUID, party: Party | None = None, statuses: Collection[LicenseStatus] = ()
+) -> Select[tuple[License]]:
+    if party is Party.BRAND:
+        query = select(License).where(License.brand_id == user_id)
+    elif party is Party.PHOTOGRAPHER:
+        query = select(License).where(License.photographer_id == user_id)
+    else:
+        query = select(License).where(or_(License.brand_id == user_id, License.photographer_id == user_id))
+    return query.where(License.status.in_(statuses)) if statuses else query
+
+
+def contracts_of(user_id: UUID) -> Select[tuple[Contract]]:
+    return (
+        select(Contract)
+        .join(License, License.id == Contract.license_id)
+        .where(or_(License.brand_id == user_id, License.photographer_id == user_id))
+    )
+
+
+def terms_of(row: License) -> Terms:
+    return Terms(
+        usage=row.usage,
+        media=frozenset(Medium(medium) for medium in row.media),
+        territories=frozenset(row.territories),
+        duration_days=row.duration_days,
+        exclusivity=row.exclusivity,
+        price=Money(row.price_amount, row.price_currency),
+    )
+
+
+def set_terms(row: License, terms: Terms) -> None:
+    row.usage, row.exclusivity, row.duration_days = terms.usage, terms.exclusivity, terms.duration_days
+    row.media = sorted(medium.value for medium in terms.media)
+    row.territories = sorted(terms.territories)
+    row.price_amount, row.price_currency = terms.price.amount, terms.price.currency
+
+
+async def running_licenses(
+    session: AsyncSession, photo_id: UUID, *, exclude: UUID | None = None
+) -> list[RunningLicense]:
+    """The photo's agreed deals, other than ``exclude``, as the exclusivity rule sees them."""
+    query = select(License).where(License.photo_id == photo_id, License.status.in_(AGREED))
+    if exclude is not None:
+        query = query.where(License.id != exclude)
+    return [RunningLicense(terms_of(row), row.ends_at) for row in await session.scalars(query)]
+
+
+async def has_active_license(session: AsyncSession, photo_id: UUID, now: datetime) -> bool:
+    """Whether a deal on the photo is agreed or in force: the photo must then stay."""
+    query = select(License.id).where(
+        License.photo_id == photo_id,
+        License.status.in_(AGREED),
+        or_(License.ends_at.is_(None), License.ends_at > now),
+    )
+    return (await session.scalar(query.limit(1))) is not None
+
+
+async def stale_offers(session: AsyncSession, now: datetime, limit: int) -> list[UUID]:
+    rows = await session.scalars(
+        select(License.id)
+        .where(License.status.in_(OPEN), License.expires_at <= now)
+        .order_by(License.expires_at)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def revisions_of_licenses(session: AsyncSession, license_ids: Sequence[UUID]) -> list[list[LicenseRevision]]:
+    """Each license's revisions, oldest first, in one statement."""
+    rows = await session.scalars(
+        select(LicenseRevision)
+        .where(LicenseRevision.license_id.in_(license_ids))
+        .order_by(LicenseRevision.created_at, LicenseRevision.id)
+    )
+    grouped: dict[UUID, list[LicenseRevision]] = defaultdict(list)
+    for row in rows:
+        grouped[row.license_id].append(row)
+    return [grouped[license_id] for license_id in license_ids]
+
+
+async def contracts_of_licenses(session: AsyncSession, license_ids: Sequence[UUID]) -> list[Contract | None]:
+    rows = await session.scalars(select(Contract).where(Contract.license_id.in_(license_ids)))
+    by_license = {row.license_id: row for row in rows}
+    return [by_license.get(license_id) for license_id in license_ids]
+
+
+async def open_offers_on(session: AsyncSession, photo_id: UUID) -> list[License]:
+    query = select(License).where(License.photo_id == photo_id, License.status.in_(OPEN)).with_for_update()
+    return list(await session.scalars(query))

@@ -1,0 +1,293 @@
+"""License negotiation and contracts: offer, counter, accept, decline, cancel, sign, expire."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from lensgraph.domain import licensing as rules
+from lensgraph.domain import photos as photo_rules
+from lensgraph.domain.accounts import Role
+from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
+from lensgraph.domain.events import (
+    ContractSigned,
+    LicenseAccepted,
+    LicenseCancelled,
+    LicenseCountered,
+    LicenseCreated,
+    LicenseDeclined,
+    LicenseEvent,
+    LicenseExpired,
+)
+from lensgraph.domain.licensing import ContractStatus, LicenseStatus, Negotiation, Party, Terms
+from lensgraph.domain.pagination import PageRequest
+from lensgraph.domain.photos import PhotoStatus, Visibility
+from lensgraph.jobs.relay import event_channel
+from lensgraph.persistence import licensing as queries
+from lensgraph.persistence import releases
+from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.db import UnitOfWork
+from lensgraph.persistence.models import Contract, License, LicenseRevision, Photo, User
+from lensgraph.persistence.pagination import Page, paginate
+from lensgraph.resolvers import live
+from lensgraph.resolvers.context import Context
+
+CONTRACT_MEDIA_TYPE = "text/plain; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A license after a move, with the contract acceptance created (if it did)."""
+
+    license: License
+    contract: Contract | None = None
+
+
+def _negotiation(row: License) -> Negotiation:
+    return Negotiation(row.status, row.expires_at)
+
+
+def _event(kind: type[LicenseEvent], row: License) -> LicenseEvent:
+    return kind(
+        license_id=row.id, photo_id=row.photo_id, status=row.status.value, audience=(row.brand_id, row.photographer_id)
+    )
+
+
+async def _party_license(ctx: Context, uow: UnitOfWork, license_id: UUID) -> tuple[License, Party]:
+    """The license, locked for this transaction, and the caller's side of it; NOT_FOUND for outsiders."""
+    viewer = ctx.require_viewer()
+    row = await uow.session.get(License, license_id, with_for_update=True)
+    party = rules.party_of(viewer.user_id, row.brand_id, row.photographer_id) if row else None
+    if row is None or party is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such license.", ["licenseId"])
+    return row, party
+
+
+async def _check_photo_licensable(uow: UnitOfWork, photo: Photo, terms: Terms, *, exclude: UUID | None) -> None:
+    [model_releases] = await releases.model_release_counts(uow.session, [photo.id])
+    rules.check_release(terms.usage, photo_rules.needs_model_release(photo.face_count, model_releases))
+    running = await queries.running_licenses(uow.session, photo.id, exclude=exclude)
+    conflict = rules.exclusivity_conflict(terms, running, utcnow())
+    if conflict:
+        raise DomainError(ErrorCode.CONFLICT, conflict, ["terms", "exclusivity"])
+
+
+def _revision(row: License, author_id: UUID, party: Party, terms: Terms, message: str) -> LicenseRevision:
+    return LicenseRevision(
+        license_id=row.id, author_id=author_id, party=party, terms=rules.terms_snapshot(terms), message=message
+    )
+
+
+async def create_offer(
+    ctx: Context, photo_id: UUID, terms: Terms, message: str | None, validity: timedelta | None
+) -> License:
+    viewer = ctx.require_viewer()
+    if viewer.role is not Role.BRAND:
+        raise forbidden("Only brands make license offers.")
+    terms, message = rules.check_terms(terms), rules.check_message(message)
+    negotiation = rules.open_negotiation(utcnow(), validity)
+    async with ctx.db.unit_of_work() as uow:
+        photo = await uow.session.get(Photo, photo_id)
+        if photo is None or (photo.visibility is Visibility.PRIVATE and photo.user_id != viewer.user_id):
+            raise DomainError(ErrorCode.NOT_FOUND, "No such photo.", ["photoId"])
+        if photo.user_id == viewer.user_id:
+            raise DomainError(ErrorCode.INVALID_INPUT, "You cannot license your own photo.", ["photoId"])
+        if photo.status is not PhotoStatus.READY:
+            raise DomainError(ErrorCode.INVALID_INPUT, "This photo is not ready to be licensed yet.", ["photoId"])
+        await _check_photo_licensable(uow, photo, terms, exclude=None)
+        row = License(
+            photo_id=photo.id,
+            brand_id=viewer.user_id,
+            photographer_id=photo.user_id,
+            status=negotiation.status,
+            expires_at=negotiation.expires_at,
+        )
+        queries.set_terms(row, terms)
+        uow.session.add(row)
+        await uow.session.flush()
+        uow.session.add(_revision(row, viewer.user_id, Party.BRAND, terms, message))
+        uow.emit(_event(LicenseCreated, row))
+    return row
+
+
+async def counter_offer(
+    ctx: Context, license_id: UUID, terms: Terms, message: str | None, validity: timedelta | None
+) -> License:
+    terms, message = rules.check_terms(terms), rules.check_message(message)
+    async with ctx.db.unit_of_work() as uow:
+        row, party = await _party_license(ctx, uow, license_id)
+        moved = rules.counter(_negotiation(row), party, utcnow(), validity)
+        if terms.price.currency is not row.price_currency:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"Counter in the currency of the offer ({row.price_currency.value}).",
+                ["terms", "price"],
+            )
+        photo = await uow.session.get(Photo, row.photo_id) if row.photo_id else None
+        if photo is None:
+            raise DomainError(ErrorCode.INVALID_TRANSITION, "The photo of this offer was deleted.", ["licenseId"])
+        await _check_photo_licensable(uow, photo, terms, exclude=row.id)
+        row.status, row.expires_at = moved.status, moved.expires_at
+        queries.set_terms(row, terms)
+        uow.session.add(_revision(row, ctx.require_viewer().user_id, party, terms, message))
+        uow.emit(_event(LicenseCountered, row))
+    return row
+
+
+async def accept_offer(ctx: Context, license_id: UUID) -> Answer:
+    """Agrees to the current terms: the license is ACCEPTED and its contract awaits both signatures."""
+    async with ctx.db.unit_of_work() as uow:
+        row, party = await _party_license(ctx, uow, license_id)
+        now = utcnow()
+        moved = rules.accept(_negotiation(row), party, now)
+        photo = await uow.session.get(Photo, row.photo_id) if row.photo_id else None
+        if photo is None:
+            raise DomainError(ErrorCode.INVALID_TRANSITION, "The photo of this offer was deleted.", ["licenseId"])
+        terms = queries.terms_of(row)
+        # Something may have changed since the offer: a release withdrawn, another exclusive agreed.
+        await _check_photo_licensable(uow, photo, terms, exclude=row.id)
+        row.status = moved.status
+        brand = await uow.session.get(User, row.brand_id)
+        photographer = await uow.session.get(User, row.photographer_id)
+        assert brand is not None and photographer is not None  # both cascade with the license
+        snapshot = {
+            "licenseId": str(row.id),
+            "acceptedAt": now.isoformat(),
+            "photo": {"id": str(photo.id), "title": photo.title},
+            "brand": _party_snapshot(brand),
+            "photographer": _party_snapshot(photographer),
+            "terms": rules.terms_snapshot(terms),
+        }
+        digest = rules.content_hash(snapshot)
+        contract = Contract(
+            license_id=row.id,
+            snapshot=snapshot,
+            content_hash=digest,
+            status=ContractStatus.AWAITING_SIGNATURES,
+            document_key=f"contracts/{row.id}/contract.txt",
+        )
+        assert contract.document_key is not None
+        # Written before the commit: a failed write leaves no contract pointing at nothing.
+        await ctx.services.storage.write(
+            contract.document_key, rules.contract_text(snapshot, digest).encode(), content_type=CONTRACT_MEDIA_TYPE
+        )
+        uow.session.add(contract)
+        uow.emit(_event(LicenseAccepted, row))
+    return Answer(row, contract)
+
+
+def _party_snapshot(user: User) -> dict[str, str]:
+    return {"id": str(user.id), "name": f"{user.first_name} {user.last_name}".strip(), "username": user.username}
+
+
+async def decline_offer(ctx: Context, license_id: UUID, message: str | None) -> License:
+    message = rules.check_message(message)
+    async with ctx.db.unit_of_work() as uow:
+        row, party = await _party_license(ctx, uow, license_id)
+        row.status = rules.decline(_negotiation(row), party, utcnow()).status
+        if message:
+            uow.session.add(_revision(row, ctx.require_viewer().user_id, party, queries.terms_of(row), message))
+        uow.emit(_event(LicenseDeclined, row))
+    return row
+
+
+async def cancel_offer(ctx: Context, license_id: UUID) -> License:
+    async with ctx.db.unit_of_work() as uow:
+        row, party = await _party_license(ctx, uow, license_id)
+        row.status = rules.cancel(_negotiation(row), party).status
+        uow.emit(_event(LicenseCancelled, row))
+    return row
+
+
+async def sign_contract(ctx: Context, contract_id: UUID, signature_name: str) -> Contract:
+    viewer = ctx.require_viewer()
+    async with ctx.db.unit_of_work() as uow:
+        contract = await uow.session.get(Contract, contract_id, with_for_update=True)
+        row = await uow.session.get(License, contract.license_id, with_for_update=True) if contract else None
+        party = rules.party_of(viewer.user_id, row.brand_id, row.photographer_id) if row else None
+        if contract is None or row is None or party is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such contract.", ["contractId"])
+        signatures = {Party.BRAND: contract.brand_signed_at, Party.PHOTOGRAPHER: contract.photographer_signed_at}
+        signed = frozenset(side for side, signed_at in signatures.items() if signed_at is not None)
+        _, contract.status, name = rules.sign(signed, party, signature_name)
+        now = utcnow()
+        if party is Party.BRAND:
+            contract.brand_signature_name, contract.brand_signed_at, contract.brand_signed_ip = name, now, ctx.client_ip
+        else:
+            contract.photographer_signature_name = name
+            contract.photographer_signed_at, contract.photographer_signed_ip = now, ctx.client_ip
+        if contract.status is ContractStatus.SIGNED:
+            row.status = LicenseStatus.AWAITING_PAYMENT
+            uow.emit(
+                ContractSigned(contract_id=contract.id, license_id=row.id, audience=(row.brand_id, row.photographer_id))
+            )
+    return contract
+
+
+async def list_licenses(
+    ctx: Context, page: PageRequest, party: Party | None, statuses: list[LicenseStatus]
+) -> Page[License]:
+    viewer = ctx.require_viewer()
+    async with ctx.db.session() as session:
+        return await paginate(
+            session,
+            queries.licenses_of(viewer.user_id, party, statuses),
+            [License.created_at, License.id],
+            page,
+            descending=True,
+            count_session=ctx.db.session,
+        )
+
+
+async def list_contracts(ctx: Context, page: PageRequest) -> Page[Contract]:
+    viewer = ctx.require_viewer()
+    async with ctx.db.session() as session:
+        return await paginate(
+            session,
+            queries.contracts_of(viewer.user_id),
+            [Contract.created_at, Contract.id],
+            page,
+            descending=True,
+            count_session=ctx.db.session,
+        )
+
+
+LICENSE_EVENTS = (
+    LicenseCreated,
+    LicenseCountered,
+    LicenseAccepted,
+    LicenseDeclined,
+    LicenseCancelled,
+    LicenseExpired,
+    ContractSigned,
+)
+
+
+async def updates(ctx: Context, license_id: UUID) -> AsyncIterator[License]:
+    """The license as it is after each event about it; for its two parties only, checked on every event."""
+    viewer = ctx.require_viewer()
+
+    async def visible_license() -> License:
+        async with ctx.db.session() as session:
+            row = await session.get(License, license_id)
+        if row is None or rules.party_of(viewer.user_id, row.brand_id, row.photographer_id) is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such license.", ["id"])
+        return row
+
+    await visible_license()
+    async for message in live.messages(ctx, viewer, *(event_channel(kind.type) for kind in LICENSE_EVENTS)):
+        if message.get("data", {}).get("licenseId") == str(license_id):
+            yield await visible_license()
+
+
+async def withdraw_photo(uow: UnitOfWork, photo_id: UUID) -> None:
+    """Before a photo is deleted: refused while a deal on it stands; its open offers are declined."""
+    if await queries.has_active_license(uow.session, photo_id, utcnow()):
+        raise DomainError(
+            ErrorCode.CONFLICT, "This photo is licensed: it can be deleted once its licenses have ended.", ["id"]
+        )
+    for row in await queries.open_offers_on(uow.session, photo_id):
+        row.status = LicenseStatus.DECLINED
+        uow.emit(_event(LicenseDeclined, row))

@@ -1,0 +1,401 @@
+"""Licenses and contracts: the negotiation between a brand and a photographer, and what they sign."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import strawberry
+from strawberry import Info
+
+from lensgraph.domain import licensing as rules
+from lensgraph.domain.money import Money as DomainMoney
+from lensgraph.domain.money import parse_currency
+from lensgraph.domain.pagination import page_request
+from lensgraph.persistence.licensing import terms_of
+from lensgraph.persistence.models import Contract as ContractRow
+from lensgraph.persistence.models import License as LicenseRow
+from lensgraph.persistence.models import LicenseRevision as RevisionRow
+from lensgraph.resolvers import licensing, live
+from lensgraph.resolvers.context import Context
+from lensgraph.schema.accounts import User
+from lensgraph.schema.core import (
+    Connection,
+    Money,
+    Node,
+    UserError,
+    expect_global_id,
+    node_type,
+    returns_user_errors,
+    to_global_id,
+)
+from lensgraph.schema.notifications import close_expired
+from lensgraph.schema.photos import Photo
+
+LicenseUsage = strawberry.enum(rules.Usage, name="LicenseUsage")
+LicenseMedium = strawberry.enum(rules.Medium, name="LicenseMedium")
+LicenseExclusivity = strawberry.enum(rules.Exclusivity, name="LicenseExclusivity")
+LicenseStatus = strawberry.enum(rules.LicenseStatus, name="LicenseStatus")
+LicenseParty = strawberry.enum(rules.Party, name="LicenseParty")
+ContractStatus = strawberry.enum(rules.ContractStatus, name="ContractStatus")
+CONTRACT_URL_LIFETIME = timedelta(hours=1)
+
+
+@strawberry.type(description="What a license allows, for how long, where, and for what fee.")
+class LicenseTerms:
+    usage: LicenseUsage  # type: ignore[valid-type]
+    media: list[LicenseMedium]  # type: ignore[valid-type]
+    territories: list[str] = strawberry.field(description="ISO 3166 country codes; empty when worldwide.")
+    worldwide: bool
+    duration_days: int | None = strawberry.field(description="From payment; null for a perpetual license.")
+    exclusivity: LicenseExclusivity  # type: ignore[valid-type]
+    price: Money
+
+    @classmethod
+    def from_domain(cls, terms: rules.Terms) -> LicenseTerms:
+        return cls(
+            usage=terms.usage,
+            media=sorted(terms.media, key=lambda medium: medium.value),
+            territories=sorted(terms.territories),
+            worldwide=terms.worldwide,
+            duration_days=terms.duration_days,
+            exclusivity=terms.exclusivity,
+            price=Money.from_domain(terms.price),
+        )
+
+
+@strawberry.type(description="One offer or counter-offer, as it was made.")
+class LicenseRevision:
+    _row: strawberry.Private[RevisionRow]
+    id: strawberry.ID
+    party: LicenseParty  # type: ignore[valid-type]
+    terms: LicenseTerms
+    message: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: RevisionRow) -> LicenseRevision:
+        return cls(
+            _row=row,
+            id=to_global_id("LicenseRevision", row.id),
+            party=row.party,
+            terms=LicenseTerms.from_domain(rules.terms_from_snapshot(row.terms)),
+            message=row.message,
+            created_at=row.created_at,
+        )
+
+    @strawberry.field
+    async def author(self, info: Info[Context, None]) -> User:
+        return User.from_row(await info.context.loaders.user.load(self._row.author_id))
+
+
+def _viewer_party(info: Info[Context, None], row: LicenseRow) -> rules.Party | None:
+    viewer = info.context.viewer
+    return rules.party_of(viewer.user_id, row.brand_id, row.photographer_id) if viewer else None
+
+
+@node_type
+@strawberry.type(description="A brand's license on a photo: under negotiation, agreed, paid, or ended.")
+class License(Node):
+    _row: strawberry.Private[LicenseRow]
+    status: LicenseStatus  # type: ignore[valid-type]
+    awaiting: LicenseParty | None = strawberry.field(  # type: ignore[valid-type]
+        description="Whose answer the open offer waits for; null once the negotiation is over."
+    )
+    expires_at: datetime = strawberry.field(description="Until when the open offer stands.")
+    terms: LicenseTerms = strawberry.field(description="The terms on the table, or agreed.")
+    starts_at: datetime | None
+    ends_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: LicenseRow) -> License:
+        return cls(
+            _row=row,
+            id=to_global_id("License", row.id),
+            status=row.status,
+            awaiting=rules.Negotiation(row.status, row.expires_at).awaiting,
+            expires_at=row.expires_at,
+            terms=LicenseTerms.from_domain(terms_of(row)),
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    @classmethod
+    async def resolve_node(cls, info: Info[Context, None], key: UUID) -> License | None:
+        row = await info.context.loaders.license.load(key)
+        return cls.from_row(row) if row and _viewer_party(info, row) else None
+
+    @strawberry.field(description="Your side of this negotiation.")
+    def viewer_party(self, info: Info[Context, None]) -> LicenseParty | None:  # type: ignore[valid-type]
+        return _viewer_party(info, self._row)
+
+    @strawberry.field(description="Null once the photographer deleted the photo.")
+    async def photo(self, info: Info[Context, None]) -> Photo | None:
+        row = await info.context.loaders.photo.load(self._row.photo_id) if self._row.photo_id else None
+        return Photo.from_row(row) if row else None
+
+    @strawberry.field
+    async def brand(self, info: Info[Context, None]) -> User:
+        return User.from_row(await info.context.loaders.user.load(self._row.brand_id))
+
+    @strawberry.field
+    async def photographer(self, info: Info[Context, None]) -> User:
+        return User.from_row(await info.context.loaders.user.load(self._row.photographer_id))
+
+    @strawberry.field(description="Every offer and counter-offer, oldest first.")
+    async def revisions(self, info: Info[Context, None]) -> list[LicenseRevision]:
+        rows = await info.context.loaders.revisions_by_license.load(self._row.id)
+        return [LicenseRevision.from_row(row) for row in rows]
+
+    @strawberry.field(description="The contract, once the offer was accepted.")
+    async def contract(self, info: Info[Context, None]) -> Contract | None:
+        row = await info.context.loaders.contract_by_license.load(self._row.id)
+        return Contract.from_row(row) if row else None
+
+
+@strawberry.type
+class Signature:
+    name: str
+    signed_at: datetime
+
+
+@node_type
+@strawberry.type(description="The agreed terms, frozen at acceptance, and both parties' signatures.")
+class Contract(Node):
+    _row: strawberry.Private[ContractRow]
+    status: ContractStatus  # type: ignore[valid-type]
+    content_hash: str = strawberry.field(description="SHA-256 of the frozen terms; the document states it too.")
+    terms: LicenseTerms
+    brand_signature: Signature | None
+    photographer_signature: Signature | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: ContractRow) -> Contract:
+        return cls(
+            _row=row,
+            id=to_global_id("Contract", row.id),
+            status=row.status,
+            content_hash=row.content_hash,
+            terms=LicenseTerms.from_domain(rules.terms_from_snapshot(row.snapshot["terms"])),
+            brand_signature=_signature(row.brand_signature_name, row.brand_signed_at),
+            photographer_signature=_signature(row.photographer_signature_name, row.photographer_signed_at),
+            created_at=row.created_at,
+        )
+
+    @classmethod
+    async def resolve_node(cls, info: Info[Context, None], key: UUID) -> Contract | None:
+        row = await info.context.loaders.contract.load(key)
+        license_row = await info.context.loaders.license.load(row.license_id) if row else None
+        return cls.from_row(row) if row and license_row and _viewer_party(info, license_row) else None
+
+    @strawberry.field
+    async def license(self, info: Info[Context, None]) -> License:
+        return License.from_row(await info.context.loaders.license.load(self._row.license_id))
+
+    @strawberry.field(description="The contract as text, a signed URL valid for an hour.")
+    async def document_url(self, info: Info[Context, None]) -> str | None:
+        if self._row.document_key is None:
+            return None
+        return await info.context.services.storage.presign_download(
+            self._row.document_key, expires_in=CONTRACT_URL_LIFETIME
+        )
+
+
+def _signature(name: str | None, signed_at: datetime | None) -> Signature | None:
+    return Signature(name=name, signed_at=signed_at) if name and signed_at else None
+
+
+# Inputs and payloads -------------------------------------------------------------------------
+
+
+@strawberry.input
+class MoneyInput:
+    amount: int = strawberry.field(description="In minor units: cents, or whole yen for JPY.")
+    currency: str = strawberry.field(description="ISO 4217 code, one of the `Currency` values.")
+
+
+@strawberry.input
+class LicenseTermsInput:
+    usage: LicenseUsage  # type: ignore[valid-type]
+    media: list[LicenseMedium]  # type: ignore[valid-type]
+    territories: list[str] = strawberry.field(default_factory=list, description="Empty for worldwide.")
+    duration_days: int | None = strawberry.field(default=None, description="Null for perpetual.")
+    exclusivity: LicenseExclusivity = rules.Exclusivity.NONE  # type: ignore[valid-type]
+    price: MoneyInput
+
+    def to_domain(self) -> rules.Terms:
+        return rules.Terms(
+            usage=self.usage,
+            media=frozenset(self.media),
+            territories=frozenset(self.territories),
+            duration_days=self.duration_days,
+            exclusivity=self.exclusivity,
+            price=DomainMoney(self.price.amount, parse_currency(self.price.currency, "terms.price.currency")),
+        )
+
+
+def _validity(hours: int | None) -> timedelta | None:
+    return None if hours is None else timedelta(hours=hours)
+
+
+@strawberry.input
+class CreateLicenseOfferInput:
+    photo_id: strawberry.ID
+    terms: LicenseTermsInput
+    message: str | None = None
+    valid_for_hours: int | None = strawberry.field(default=None, description="1 to 720; 168 (7 days) if omitted.")
+
+
+@strawberry.input
+class CounterLicenseOfferInput:
+    license_id: strawberry.ID
+    terms: LicenseTermsInput
+    message: str | None = None
+    valid_for_hours: int | None = None
+
+
+@strawberry.input
+class LicenseAnswerInput:
+    license_id: strawberry.ID
+    message: str | None = None
+
+
+@strawberry.input
+class LicenseIdInput:
+    license_id: strawberry.ID
+
+
+@strawberry.input
+class SignContractInput:
+    contract_id: strawberry.ID
+    signature_name: str = strawberry.field(description="Your full name, as your signature.")
+
+
+@strawberry.type
+class LicensePayload:
+    license: License | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AcceptLicenseOfferPayload:
+    license: License | None = None
+    contract: Contract | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SignContractPayload:
+    contract: Contract | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+# Root fields ---------------------------------------------------------------------------------
+
+
+@strawberry.type
+class ViewerLicensing:
+    """Fields of ``Viewer`` about licenses and contracts."""
+
+    @strawberry.field(description="Licenses you are a party to, newest first; narrow by your side and status.")
+    async def licenses(
+        self,
+        info: Info[Context, None],
+        party: LicenseParty | None = None,  # type: ignore[valid-type]
+        status: list[LicenseStatus] | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[License]:
+        page = await licensing.list_licenses(
+            info.context, page_request(first, after, last, before), party, list(status or [])
+        )
+        return Connection[License].from_page(page, License.from_row)
+
+    @strawberry.field(description="Contracts you are a party to, newest first.")
+    async def contracts(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Contract]:
+        page = await licensing.list_contracts(info.context, page_request(first, after, last, before))
+        return Connection[Contract].from_page(page, Contract.from_row)
+
+
+@strawberry.type
+class LicensingMutations:
+    @strawberry.mutation(description="As a brand: offer to license a photo. The photographer answers.")
+    @returns_user_errors(LicensePayload)
+    async def create_license_offer(self, info: Info[Context, None], input: CreateLicenseOfferInput) -> LicensePayload:
+        row = await licensing.create_offer(
+            info.context,
+            expect_global_id(input.photo_id, "Photo", "photoId"),
+            input.terms.to_domain(),
+            input.message,
+            _validity(input.valid_for_hours),
+        )
+        return LicensePayload(license=License.from_row(row))
+
+    @strawberry.mutation(description="Answer an offer with other terms; the other side answers next.")
+    @returns_user_errors(LicensePayload)
+    async def counter_license_offer(self, info: Info[Context, None], input: CounterLicenseOfferInput) -> LicensePayload:
+        row = await licensing.counter_offer(
+            info.context,
+            expect_global_id(input.license_id, "License", "licenseId"),
+            input.terms.to_domain(),
+            input.message,
+            _validity(input.valid_for_hours),
+        )
+        return LicensePayload(license=License.from_row(row))
+
+    @strawberry.mutation(description="Agree to the terms on the table; a contract is drawn up for both to sign.")
+    @returns_user_errors(AcceptLicenseOfferPayload)
+    async def accept_license_offer(self, info: Info[Context, None], input: LicenseIdInput) -> AcceptLicenseOfferPayload:
+        answer = await licensing.accept_offer(info.context, expect_global_id(input.license_id, "License", "licenseId"))
+        return AcceptLicenseOfferPayload(
+            license=License.from_row(answer.license),
+            contract=Contract.from_row(answer.contract) if answer.contract else None,
+        )
+
+    @strawberry.mutation(description="Turn the offer down; the negotiation ends.")
+    @returns_user_errors(LicensePayload)
+    async def decline_license_offer(self, info: Info[Context, None], input: LicenseAnswerInput) -> LicensePayload:
+        row = await licensing.decline_offer(
+            info.context, expect_global_id(input.license_id, "License", "licenseId"), input.message
+        )
+        return LicensePayload(license=License.from_row(row))
+
+    @strawberry.mutation(description="As the brand: withdraw an offer before it is accepted.")
+    @returns_user_errors(LicensePayload)
+    async def cancel_license_offer(self, info: Info[Context, None], input: LicenseIdInput) -> LicensePayload:
+        row = await licensing.cancel_offer(info.context, expect_global_id(input.license_id, "License", "licenseId"))
+        return LicensePayload(license=License.from_row(row))
+
+    @strawberry.mutation(description="Sign a contract you are a party to; signed by both, the license awaits payment.")
+    @returns_user_errors(SignContractPayload)
+    async def sign_contract(self, info: Info[Context, None], input: SignContractInput) -> SignContractPayload:
+        row = await licensing.sign_contract(
+            info.context, expect_global_id(input.contract_id, "Contract", "contractId"), input.signature_name
+        )
+        return SignContractPayload(contract=Contract.from_row(row))
+
+
+@strawberry.type
+class LicensingSubscriptions:
+    @strawberry.subscription(description="A license you are a party to changed: each offer, answer and signature.")
+    async def license_updated(self, info: Info[Context, None], id: strawberry.ID) -> AsyncGenerator[License, None]:
+        try:
+            async for row in licensing.updates(info.context, expect_global_id(id, "License")):
+                yield License.from_row(row)
+        except live.CredentialExpired:
+            await close_expired(info.context.request)
