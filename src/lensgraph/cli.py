@@ -1,4 +1,4 @@
-"""``lensgraph serve | worker | migrate | seed | export-schema``."""
+"""``lensgraph serve | worker | migrate | seed | grant-admin | export-schema``."""
 
 from __future__ import annotations
 
@@ -78,6 +78,26 @@ def seed() -> None:
 
     settings = _settings()
     asyncio.run(seed_demo(settings))
+
+
+@cli.command("grant-admin")
+def grant_admin(email: str = typer.Argument(..., help="The email of an existing account.")) -> None:
+    """Make an existing account an ADMIN (moderation: duplicates, and later content and reports)."""
+    from lensgraph.domain.accounts import Role
+    from lensgraph.persistence import accounts
+    from lensgraph.persistence.db import Database
+
+    async def grant() -> bool:
+        database = Database(_settings().database_url)
+        try:
+            async with database.unit_of_work() as uow:
+                return await accounts.grant_role(uow.session, email.strip().lower(), Role.ADMIN)
+        finally:
+            await database.dispose()
+
+    if not asyncio.run(grant()):
+        raise typer.BadParameter(f"no account has the email {email}")
+    typer.echo(f"{email} is now an ADMIN")
 
 
 @cli.command("export-schema")

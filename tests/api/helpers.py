@@ -43,6 +43,14 @@ def registration(**overrides: Any) -> dict[str, Any]:
     return values
 
 
+async def sign_in(client: Any, email: str, password: str = PASSWORD) -> str:
+    """A fresh access token (it carries the role as it is now)."""
+    login = (await client.data(LOGIN, {"input": {"email": email, "password": password}}))["login"]
+    assert login["userErrors"] == []
+    token: str = login["accessToken"]
+    return token
+
+
 async def sign_up(client: Any, **overrides: Any) -> Account:
     values = registration(**overrides)
     data = await client.data(REGISTER, {"input": values})

@@ -7,7 +7,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from PIL import Image
 
-from tests.api.helpers import sign_up
+from lensgraph.domain.accounts import Role
+from lensgraph.persistence import accounts as account_queries
+from tests.api.helpers import sign_in, sign_up
 from tests.api.images import photo_jpeg, png_bomb, resized
 
 REQUEST = """mutation($input: RequestPhotoUploadInput!) { requestPhotoUpload(input: $input) {
@@ -228,3 +230,35 @@ async def test_listing_photos_with_photographers_stays_flat_in_sql(client, servi
         return sql.count
 
     assert await statements_for(2) == await statements_for(12)
+
+
+async def test_admins_review_possible_duplicates(client, services, background):
+    first = await sign_up(client)
+    copier = await sign_up(client)
+    original = photo_jpeg(seed=11)
+    original_id = (await upload(client, first, original))["photo"]["id"]
+    await background.settle()
+    copy_id = (await upload(client, copier, resized(original, 0.5)))["photo"]["id"]
+    await background.settle()
+    admin = await sign_up(client, role="BRAND")
+    async with services.db.unit_of_work() as uow:
+        assert await account_queries.grant_role(uow.session, admin.email, Role.ADMIN)
+    admin.access_token = await sign_in(client, admin.email)
+
+    review = """{ possibleDuplicatePhotos { totalCount edges { node { id possibleDuplicate
+      possibleDuplicateOf { id photographer { username } } } } } }"""
+    listed = (await client.data(review, token=admin.access_token))["possibleDuplicatePhotos"]
+    assert listed["totalCount"] == 1
+    assert listed["edges"][0]["node"] == {
+        "id": copy_id,
+        "possibleDuplicate": True,
+        "possibleDuplicateOf": {"id": original_id, "photographer": {"username": first.username}},
+    }
+    refused = await client.execute(review, token=copier.access_token)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    owner_view = await client.data(
+        "query($id: ID!) { node(id: $id) { ... on Photo { possibleDuplicate possibleDuplicateOf { id } } } }",
+        {"id": copy_id},
+        token=copier.access_token,
+    )
+    assert owner_view["node"] == {"possibleDuplicate": True, "possibleDuplicateOf": None}

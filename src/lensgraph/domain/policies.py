@@ -60,3 +60,8 @@ def can_view_collection(viewer: Viewer | None, owner_id: UUID, visibility: Visib
 def can_keep_lightbox(viewer: Viewer) -> bool:
     """The lightbox is a buyer's shortlist of other people's photos: brands only."""
     return viewer.role is Role.BRAND
+
+
+def can_review_duplicates(viewer: Viewer | None, owner_id: UUID) -> bool:
+    """A possible duplicate is the owner's to know and the moderators' to judge."""
+    return owns(viewer, owner_id) or (viewer is not None and viewer.is_admin)

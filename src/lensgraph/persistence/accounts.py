@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lensgraph.domain.accounts import TokenPurpose
+from lensgraph.domain.accounts import Role, TokenPurpose
 from lensgraph.persistence.models import ApiKey, OneTimeToken, RefreshToken, User
 
 
@@ -85,3 +85,12 @@ async def purge_expired_tokens(session: AsyncSession, now: datetime, refresh_gra
         delete(OneTimeToken).where(or_(OneTimeToken.used_at.is_not(None), OneTimeToken.expires_at < now))
     )
     await session.execute(delete(RefreshToken).where(RefreshToken.expires_at < now - refresh_grace))
+
+
+async def grant_role(session: AsyncSession, email: str, role: Role) -> bool:
+    """Operators' tool (``lensgraph grant-admin``); answers whether such a user exists."""
+    user = await user_by_email(session, email)
+    if user is None:
+        return False
+    user.role = role
+    return True

@@ -26,3 +26,7 @@ async def hashes_of_others(session: AsyncSession, user_id: UUID, exclude: UUID) 
         select(Photo.id, Photo.phash).where(Photo.user_id != user_id, Photo.phash.is_not(None), Photo.id != exclude)
     )
     return [(photo_id, phash) for photo_id, phash in rows.all() if phash]
+
+
+def possible_duplicates() -> Select[tuple[Photo]]:
+    return select(Photo).where(Photo.possible_duplicate_of_id.is_not(None))

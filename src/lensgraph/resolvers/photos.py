@@ -188,6 +188,21 @@ async def list_photos(ctx: Context, page: PageRequest) -> Page[Photo]:
         )
 
 
+async def list_possible_duplicates(ctx: Context, page: PageRequest) -> Page[Photo]:
+    """For moderators: every photo flagged as near-identical to someone else's, newest first."""
+    if not ctx.require_viewer().is_admin:
+        raise forbidden("Only administrators review possible duplicates.")
+    async with ctx.db.session() as session:
+        return await paginate(
+            session,
+            queries.possible_duplicates(),
+            [Photo.created_at, Photo.id],
+            page,
+            descending=True,
+            count_session=ctx.db.session,
+        )
+
+
 async def update_photo(
     ctx: Context,
     photo_id: UUID,

@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 
 from lensgraph.domain import photos as rules
 from lensgraph.domain.pagination import page_request
-from lensgraph.domain.policies import can_view_photo, owns
+from lensgraph.domain.policies import can_review_duplicates, can_view_photo, owns
 from lensgraph.persistence.models import Photo as PhotoRow
 from lensgraph.resolvers import live, photos
 from lensgraph.resolvers.context import Context
@@ -111,11 +111,19 @@ class Photo(Node):
         visible = self._row.show_location or owns(info.context.viewer, self._row.user_id)
         return self._row.gps if visible else None
 
-    @strawberry.field(description="Whether a near-identical photo by someone else exists. The owner's only.")
+    @strawberry.field(description="Whether a near-identical photo by someone else exists. Owner and admins.")
     def possible_duplicate(self, info: Info[Context, None]) -> bool | None:
-        if not owns(info.context.viewer, self._row.user_id):
+        if not can_review_duplicates(info.context.viewer, self._row.user_id):
             return None
         return self._row.possible_duplicate_of_id is not None
+
+    @strawberry.field(description="The earlier near-identical photo by someone else. Admins only.")
+    async def possible_duplicate_of(self, info: Info[Context, None]) -> Photo | None:
+        viewer, original_id = info.context.viewer, self._row.possible_duplicate_of_id
+        if viewer is None or not viewer.is_admin or original_id is None:
+            return None
+        row = await info.context.loaders.photo.load(original_id)
+        return Photo.from_row(row) if row else None
 
     @strawberry.field(description="256 px thumbnail, a signed URL valid for an hour.")
     async def thumbnail_url(self, info: Info[Context, None]) -> str | None:

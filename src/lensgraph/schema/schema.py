@@ -26,6 +26,7 @@ from lensgraph.schema.core import Node, resolve_global_id
 from lensgraph.schema.discovery import DiscoveryQueries
 from lensgraph.schema.extensions import FreshLoaders, RefuseNulText, ShapeErrors, max_directives_rule
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
+from lensgraph.schema.moderation import ModerationQueries
 from lensgraph.schema.notifications import Notification, NotificationMutations, NotificationSubscriptions
 from lensgraph.schema.photos import Photo, PhotoMutations, PhotoSubscriptions
 from lensgraph.schema.portfolios import PortfolioMutations, PortfolioQueries
@@ -37,7 +38,7 @@ MAX_NODES = MAX_PAGE_SIZE
 
 
 @strawberry.type
-class Query(DiscoveryQueries, CollectionQueries, PortfolioQueries):
+class Query(DiscoveryQueries, CollectionQueries, PortfolioQueries, ModerationQueries):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
         return await resolve_viewer(info)
