@@ -1,0 +1,87 @@
+"""``python -m bench generate | run``: make the dataset, then print the table of figures."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import orjson
+import typer
+
+from bench.dataset import DEFAULT_DATABASE_URL, DatasetExists, Sizes, generate, remove_sqlite_file, sqlite_path
+from bench.harness import WorkloadFailed, render_table
+from bench.runner import run
+from bench.workloads import WORKLOADS
+
+cli = typer.Typer(
+    help="Lensgraph's benchmark: a generated dataset, GraphQL workloads, and a raw baseline beside each.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+DATABASE_URL = typer.Option(
+    DEFAULT_DATABASE_URL, "--database-url", help="SQLite file or postgresql+asyncpg://... (an empty database)."
+)
+
+
+@cli.command("generate")
+def generate_command(
+    database_url: str = DATABASE_URL,
+    photographers: int = typer.Option(Sizes.photographers, min=1, help="Photographers sharing the photos."),
+    photos: int = typer.Option(Sizes.photos, min=1, help="READY public photos of those photographers."),
+    collections: int = typer.Option(Sizes.collections, min=1, help="Collections; the first 20 are bench-curator's."),
+    photos_per_collection: int = typer.Option(Sizes.photos_per_collection, min=1),
+    brands: int = typer.Option(Sizes.brands, min=0),
+    deep_photos: int = typer.Option(Sizes.deep_photos, min=1, help="Photos of bench-deep, on top of --photos."),
+    seed: int = typer.Option(7, help="The same seed always gives the same rows."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Delete the SQLite file first, if it exists."),
+) -> None:
+    """Migrate the database, then fill it with the dataset (READY public photos, tags, collections)."""
+    if overwrite:
+        try:
+            remove_sqlite_file(database_url)
+        except ValueError as refused:
+            raise typer.BadParameter(str(refused), param_hint="--overwrite") from None
+    sizes = Sizes(photographers, photos, collections, photos_per_collection, brands, deep_photos)
+    try:
+        generated = asyncio.run(generate(database_url, sizes, seed))
+    except DatasetExists as exists:
+        typer.echo(f"{exists} (or pass --overwrite for a SQLite file)", err=True)
+        raise typer.Exit(1) from None
+    counts = ", ".join(f"{count:,} {table}" for table, count in generated.rows.items())
+    typer.echo(f"generated {counts} in {generated.seconds:.1f} s")
+
+
+@cli.command("run")
+def run_command(
+    database_url: str = DATABASE_URL,
+    iterations: int = typer.Option(50, min=1, help="Timed iterations per workload (deep-list: walks)."),
+    warmup: int = typer.Option(3, min=0, help="Untimed iterations first."),
+    workload: list[str] = typer.Option(
+        list(WORKLOADS), "--workload", "-w", help=f"Repeat to choose several: {', '.join(WORKLOADS)}."
+    ),
+    json_output: bool = typer.Option(False, "--json", help="Print the report as JSON instead of a table."),
+) -> None:
+    """Run the workloads against a generated database and print statements per request and latencies."""
+    unknown = sorted(set(workload) - set(WORKLOADS))
+    if unknown:
+        raise typer.BadParameter(f"unknown workload {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
+    path = sqlite_path(database_url)
+    if path is not None and not path.exists():
+        raise typer.BadParameter(f"{path} does not exist: run `python -m bench generate` first")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        report = asyncio.run(run(database_url, workload, iterations=iterations, warmup=warmup))
+    except WorkloadFailed as failed:
+        typer.echo(f"workload failed: {failed}", err=True)
+        raise typer.Exit(1) from None
+    if json_output:
+        typer.echo(orjson.dumps(report.as_json(), option=orjson.OPT_INDENT_2).decode())
+        return
+    typer.echo(report.heading())
+    typer.echo(render_table(report.results))
+    for note in report.notes():
+        typer.echo(note)
+
+
+if __name__ == "__main__":
+    cli()
