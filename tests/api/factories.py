@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 
 from lensgraph.domain.photos import Orientation, PhotoStatus
 from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.discovery import replace_tags
 from lensgraph.persistence.models import Photo
 from lensgraph.resolvers.context import Services
 from lensgraph.schema.core import from_global_id
@@ -36,6 +37,8 @@ async def ready_photos(services: Services, owner: Any, count: int, **fields: Any
             "title": f"Photo {index + 1}",
             "description": "",
             "keywords": [],
+            "auto_keywords": [],
+            "colors": [],
             "status": PhotoStatus.READY,
             "original_key": f"photos/{photo_id}/original.jpg",
             "mime_type": "image/jpeg",
@@ -49,4 +52,7 @@ async def ready_photos(services: Services, owner: Any, count: int, **fields: Any
         rows.append(Photo(**values))
     async with services.db.unit_of_work() as uow:
         uow.session.add_all(rows)
+        await uow.session.flush()
+        for row in rows:
+            await replace_tags(uow.session, row)
     return [row.id for row in rows]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from PIL import Image
 
 from lensgraph.domain.accounts import Role
+from lensgraph.domain.photos import PhotoStatus, Visibility
 from lensgraph.persistence import accounts as account_queries
+from tests.api.factories import ready_photos
 from tests.api.helpers import sign_in, sign_up
 from tests.api.images import photo_jpeg, png_bomb, resized
 
@@ -262,3 +265,27 @@ async def test_admins_review_possible_duplicates(client, services, background):
         token=copier.access_token,
     )
     assert owner_view["node"] == {"possibleDuplicate": True, "possibleDuplicateOf": None}
+
+
+async def test_viewer_photos_filter_order_and_status(client, services):
+    owner = await sign_up(client)
+    stranger = await sign_up(client)
+    await ready_photos(services, owner, 1, title="Old pier", popularity=9, keywords=["pier"])
+    await ready_photos(
+        services, owner, 1, title="New pier", popularity=1, keywords=["pier"], visibility=Visibility.PRIVATE
+    )
+    await ready_photos(services, owner, 1, title="Queued", status=PhotoStatus.PROCESSING)
+    await ready_photos(services, stranger, 1, title="Their pier", keywords=["pier"])
+    query = """query($filter: PhotoFilter, $order: PhotoOrder!, $status: PhotoStatus) {
+      viewer { photos(filter: $filter, orderBy: $order, status: $status) { edges { node { title } } } } }"""
+
+    async def titles(**variables: Any) -> list[str]:
+        data = await client.data(query, {"order": "NEWEST", **variables}, token=owner.access_token)
+        return [edge["node"]["title"] for edge in data["viewer"]["photos"]["edges"]]
+
+    assert await titles() == ["Queued", "New pier", "Old pier"]
+    assert await titles(filter={"keyword": "pier"}) == ["New pier", "Old pier"]
+    assert await titles(filter={"keyword": "pier"}, order="POPULAR") == ["Old pier", "New pier"]
+    assert await titles(status="PROCESSING") == ["Queued"]
+    refused = await client.execute(query, {"order": "NEWEST", "filter": {"color": "plaid"}}, token=owner.access_token)
+    assert refused["errors"][0]["extensions"]["code"] == "INVALID_INPUT"

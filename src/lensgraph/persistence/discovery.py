@@ -58,7 +58,12 @@ async def replace_tags(session: AsyncSession, photo: Photo) -> None:
 
 def public_photos(given: PhotoFilter) -> Select[tuple[Photo]]:
     """Photos anyone may see (``policies.can_view_photo`` for a stranger) that meet every condition given."""
-    query = select(Photo).where(Photo.status == PUBLIC_PHOTO_STATUS, Photo.visibility == PUBLIC_PHOTO_VISIBILITY)
+    public = select(Photo).where(Photo.status == PUBLIC_PHOTO_STATUS, Photo.visibility == PUBLIC_PHOTO_VISIBILITY)
+    return meeting(public, given)
+
+
+def meeting(query: Select[tuple[Photo]], given: PhotoFilter) -> Select[tuple[Photo]]:
+    """``query`` narrowed to the photos that meet every condition given."""
     if given.keyword is not None:
         query = query.where(_tagged(TagKind.KEYWORD, given.keyword))
     if given.color is not None:

@@ -14,6 +14,7 @@ from lensgraph.adapters import imaging
 from lensgraph.adapters.storage import UploadTarget
 from lensgraph.domain import photos as rules
 from lensgraph.domain import releases as release_rules
+from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, clean_filter
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import PhotoAnalyzed
 from lensgraph.domain.pagination import PageRequest
@@ -175,16 +176,15 @@ async def check_decodes(data: bytes) -> None:
         raise DomainError(ErrorCode.UPLOAD_INVALID, "The image is truncated or corrupt.", ["uploadId"]) from None
 
 
-async def list_photos(ctx: Context, page: PageRequest) -> Page[Photo]:
+async def list_photos(
+    ctx: Context, page: PageRequest, given: PhotoFilter, order: PhotoOrder, status: PhotoStatus | None
+) -> Page[Photo]:
+    """The viewer's own photos, in any status unless one is given, with the public browse's filters."""
     viewer = ctx.require_viewer()
+    query = discovery_queries.meeting(queries.photos_of(viewer.user_id, status), clean_filter(given))
     async with ctx.db.session() as session:
         return await paginate(
-            session,
-            queries.photos_of(viewer.user_id),
-            [Photo.created_at, Photo.id],
-            page,
-            descending=True,
-            count_session=ctx.db.session,
+            session, query, discovery_queries.ORDER_KEYS[order], page, descending=True, count_session=ctx.db.session
         )
 
 

@@ -11,6 +11,7 @@ import strawberry
 from strawberry import Info
 from strawberry.scalars import JSON
 
+from lensgraph.domain import discovery as discovery_rules
 from lensgraph.domain import photos as rules
 from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_review_duplicates, can_view_photo, owns
@@ -230,20 +231,67 @@ class DeletePhotoInput:
     id: strawberry.ID
 
 
+PhotoOrder = strawberry.enum(
+    discovery_rules.PhotoOrder, description="NEWEST: latest uploads first. POPULAR: most saved first."
+)
+
+
+@strawberry.input(description="Conditions a photo must all meet; leave a field out to not filter on it.")
+class PhotoFilter:
+    keyword: str | None = strawberry.field(
+        default=None, description="One of the photo's keywords or inferred keywords, exactly (case-insensitive)."
+    )
+    category: PhotoCategory | None = None  # type: ignore[valid-type]
+    orientation: Orientation | None = None  # type: ignore[valid-type]
+    color: str | None = strawberry.field(
+        default=None,
+        description="A dominant colour: " + ", ".join(named.name for named in rules.COLOR_NAMES) + ".",
+    )
+    photographer: str | None = strawberry.field(default=None, description="The photographer's username.")
+    min_width: int | None = strawberry.field(default=None, description="At least this many pixels wide.")
+    has_release: bool | None = strawberry.field(
+        default=None, description="true: covered by at least one model or property release; false: by none."
+    )
+    captured_after: datetime | None = strawberry.field(default=None, description="Taken at or after (inclusive).")
+    captured_before: datetime | None = strawberry.field(default=None, description="Taken before (exclusive).")
+
+    def to_domain(self) -> discovery_rules.PhotoFilter:
+        return discovery_rules.PhotoFilter(
+            keyword=self.keyword,
+            category=self.category,
+            orientation=self.orientation,
+            color=self.color,
+            photographer=self.photographer,
+            min_width=self.min_width,
+            has_release=self.has_release,
+            captured_after=self.captured_after,
+            captured_before=self.captured_before,
+        )
+
+
+def domain_filter(given: PhotoFilter | None) -> discovery_rules.PhotoFilter:
+    return given.to_domain() if given is not None else discovery_rules.PhotoFilter()
+
+
 @strawberry.type
 class ViewerPhotos:
     """Fields of ``Viewer`` about photos."""
 
-    @strawberry.field(description="Your photos, newest first, in every status.")
+    @strawberry.field(description="Your photos in every status (or one), filtered and ordered; newest first.")
     async def photos(
         self,
         info: Info[Context, None],
+        filter: PhotoFilter | None = None,
+        order_by: PhotoOrder = discovery_rules.PhotoOrder.NEWEST,  # type: ignore[valid-type]
+        status: PhotoStatus | None = None,  # type: ignore[valid-type]
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Photo]:
-        page = await photos.list_photos(info.context, page_request(first, after, last, before))
+        page = await photos.list_photos(
+            info.context, page_request(first, after, last, before), domain_filter(filter), order_by, status
+        )
         return Connection[Photo].from_page(page, Photo.from_row)
 
 
