@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, func, or_, select, update
+from sqlalchemy import Select, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from lensgraph.domain.photos import PhotoStatus, Visibility
-from lensgraph.domain.policies import PUBLIC_PHOTO_STATUS, PUBLIC_PHOTO_VISIBILITY
 from lensgraph.domain.portfolios import DEFAULT_THEME
 from lensgraph.persistence.base import Base
 from lensgraph.persistence.models import (
@@ -25,14 +24,10 @@ from lensgraph.persistence.models import (
     Portfolio,
     User,
 )
+from lensgraph.persistence.photos import shown_to_everyone
 
 # Statements with a list of IDs send one bound parameter per ID; drivers cap how many one statement takes.
 IDS_PER_STATEMENT = 500
-
-
-def shown_to_everyone() -> ColumnElement[bool]:
-    """The SQL form of what ``policies.can_view_photo`` lets anyone but the owner see."""
-    return and_(Photo.status == PUBLIC_PHOTO_STATUS, Photo.visibility == PUBLIC_PHOTO_VISIBILITY)
 
 
 def _dialect_insert(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, photo_tags
 from lensgraph.domain.photos import TagKind
-from lensgraph.domain.policies import PUBLIC_PHOTO_STATUS, PUBLIC_PHOTO_VISIBILITY
 from lensgraph.persistence.models import Photo, PhotoTag, ReleasePhoto, User
+from lensgraph.persistence.photos import shown_to_everyone
 
 # The search index lives outside the models (migration 0005): an FTS5 table on SQLite, a generated
 # tsvector column with a GIN index on PostgreSQL.
@@ -58,8 +58,7 @@ async def replace_tags(session: AsyncSession, photo: Photo) -> None:
 
 def public_photos(given: PhotoFilter) -> Select[tuple[Photo]]:
     """Photos anyone may see (``policies.can_view_photo`` for a stranger) that meet every condition given."""
-    public = select(Photo).where(Photo.status == PUBLIC_PHOTO_STATUS, Photo.visibility == PUBLIC_PHOTO_VISIBILITY)
-    return meeting(public, given)
+    return meeting(select(Photo).where(shown_to_everyone()), given)
 
 
 def meeting(query: Select[tuple[Photo]], given: PhotoFilter) -> Select[tuple[Photo]]:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.photos import PhotoStatus
+from lensgraph.domain.policies import PUBLIC_PHOTO_STATUS, PUBLIC_PHOTO_VISIBILITY
 from lensgraph.persistence.models import Photo, Upload
+
+
+def shown_to_everyone() -> ColumnElement[bool]:
+    """The SQL form of what ``policies.can_view_photo`` lets anyone but the owner see."""
+    return and_(Photo.status == PUBLIC_PHOTO_STATUS, Photo.visibility == PUBLIC_PHOTO_VISIBILITY)
 
 
 def photos_of(user_id: UUID, status: PhotoStatus | None = None) -> Select[tuple[Photo]]:
