@@ -63,6 +63,11 @@ class Database:
         # Set by the outbox relay of this process, to dispatch right after a commit that wrote events.
         self.on_events: Callable[[], None] | None = None
 
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``: for the few statements the two write differently."""
+        return self.engine.dialect.name
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A read session, closed at the end of the block."""

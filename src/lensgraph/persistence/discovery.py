@@ -103,7 +103,7 @@ _english = literal_column("'english'::regconfig")
 
 
 def matching(
-    session: AsyncSession, query: Select[tuple[Photo]], terms: Sequence[str]
+    dialect: str, query: Select[tuple[Photo]], terms: Sequence[str]
 ) -> tuple[Select[tuple[Photo]], ColumnElement[float]]:
     """Narrows ``query`` to photos whose text has every term (stemmed) and returns their relevance, higher first.
 
@@ -111,7 +111,7 @@ def matching(
     """
     if not terms:
         raise ValueError("a search needs at least one term")
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         tsquery = func.plainto_tsquery(_english, " ".join(terms))
         relevance = func.ts_rank(_search_vector, tsquery, type_=Float)
         return query.where(_search_vector.op("@@")(tsquery)), relevance.label("relevance")

@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.pagination import PageRequest, encode_cursor
+from lensgraph.persistence.db import Database
 
 T = TypeVar("T")
 # A column of the listed model, or an expression computed in the same query (labelled).
@@ -50,15 +50,10 @@ def _from_json(column: SortKey, value: Any, field: str) -> Any:
 
 
 async def paginate(
-    session: AsyncSession,
-    query: Select[tuple[T]],
-    keys: Sequence[SortKey],
-    page: PageRequest,
-    *,
-    descending: bool,
-    count_session: Callable[[], Any],
+    db: Database, query: Select[tuple[T]], keys: Sequence[SortKey], page: PageRequest, *, descending: bool
 ) -> Page[T]:
-    """One statement for the rows; ``count`` runs a second only when totalCount is asked for."""
+    """One statement for the rows; ``count`` runs a second, in a session of its own, only when totalCount is
+    asked for."""
     cursor_field = "before" if page.backward else "after"
     if page.cursor is not None and len(page.cursor) != len(keys):
         raise DomainError(ErrorCode.INVALID_INPUT, "This cursor is not valid.", [cursor_field])
@@ -70,7 +65,8 @@ async def paginate(
         bound = tuple_(*values)
         ordered = ordered.where(row_key < bound if forward_descending else row_key > bound)
     # The keys are selected beside each row, so a computed key (a search rank) makes cursors as a column does.
-    fetched = list((await session.execute(ordered.add_columns(*keys).limit(page.limit + 1))).all())
+    async with db.session() as session:
+        fetched = list((await session.execute(ordered.add_columns(*keys).limit(page.limit + 1))).all())
     has_more = len(fetched) > page.limit
     fetched = fetched[: page.limit]
     if page.backward:
@@ -79,8 +75,8 @@ async def paginate(
     cursors = [encode_cursor(tuple(_to_json(value) for value in row[1:])) for row in fetched]
 
     async def count() -> int:
-        async with count_session() as count_db:
-            total = await count_db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        async with db.session() as session:
+            total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
         return int(total or 0)
 
     return Page(

@@ -71,7 +71,4 @@ async def revoke_api_key(ctx: Context, key_id: UUID) -> ApiKey:
 async def list_api_keys(ctx: Context, page: PageRequest) -> Page[ApiKey]:
     viewer = ctx.require_viewer()
     query = queries.api_keys_of(viewer.user_id)
-    async with ctx.db.session() as session:
-        return await paginate(
-            session, query, [ApiKey.created_at, ApiKey.id], page, descending=True, count_session=ctx.db.session
-        )
+    return await paginate(ctx.db, query, [ApiKey.created_at, ApiKey.id], page, descending=True)

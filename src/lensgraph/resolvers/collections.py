@@ -154,15 +154,13 @@ async def list_public(ctx: Context, user_id: UUID, page: PageRequest) -> Page[Co
 async def _page_of_collections(
     ctx: Context, user_id: UUID, page: PageRequest, *, public_only: bool
 ) -> Page[Collection]:
-    async with ctx.db.session() as session:
-        return await paginate(
-            session,
-            queries.collections_of(user_id, public_only=public_only),
-            [Collection.created_at, Collection.id],
-            page,
-            descending=True,
-            count_session=ctx.db.session,
-        )
+    return await paginate(
+        ctx.db,
+        queries.collections_of(user_id, public_only=public_only),
+        [Collection.created_at, Collection.id],
+        page,
+        descending=True,
+    )
 
 
 async def by_slug(ctx: Context, slug: str) -> Collection | None:
@@ -221,15 +219,13 @@ async def photos_in(ctx: Context, collection: Collection, page: PageRequest) -> 
             has_previous_page=False,
             count=count,
         )
-    async with ctx.db.session() as session:
-        places = await paginate(
-            session,
-            queries.entries_of(collection.id, public_only=public_only),
-            [CollectionPhoto.position, CollectionPhoto.photo_id],
-            page,
-            descending=False,
-            count_session=ctx.db.session,
-        )
+    places = await paginate(
+        ctx.db,
+        queries.entries_of(collection.id, public_only=public_only),
+        [CollectionPhoto.position, CollectionPhoto.photo_id],
+        page,
+        descending=False,
+    )
     return await page_of_photos(ctx, places, [place.photo_id for place in places.rows], count)
 
 

@@ -13,10 +13,7 @@ from lensgraph.resolvers.context import Context
 async def browse_photos(ctx: Context, given: PhotoFilter, order: PhotoOrder, page: PageRequest) -> Page[Photo]:
     """READY, PUBLIC photos meeting the filter, newest or most popular first."""
     query = queries.public_photos(clean_filter(given))
-    async with ctx.db.session() as session:
-        return await paginate(
-            session, query, queries.ORDER_KEYS[order], page, descending=True, count_session=ctx.db.session
-        )
+    return await paginate(ctx.db, query, queries.ORDER_KEYS[order], page, descending=True)
 
 
 async def search_photos(ctx: Context, text: str, given: PhotoFilter, page: PageRequest) -> Page[Photo]:
@@ -26,11 +23,8 @@ async def search_photos(ctx: Context, text: str, given: PhotoFilter, page: PageR
     cleaned = clean_filter(given)
     if not terms:
         return _nothing_found()
-    async with ctx.db.session() as session:
-        query, relevance = queries.matching(session, queries.public_photos(cleaned), terms)
-        return await paginate(
-            session, query, [relevance, Photo.id], page, descending=True, count_session=ctx.db.session
-        )
+    query, relevance = queries.matching(ctx.db.dialect, queries.public_photos(cleaned), terms)
+    return await paginate(ctx.db, query, [relevance, Photo.id], page, descending=True)
 
 
 def _nothing_found() -> Page[Photo]:

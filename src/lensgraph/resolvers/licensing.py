@@ -230,28 +230,24 @@ async def list_licenses(
     ctx: Context, page: PageRequest, party: Party | None, statuses: list[LicenseStatus]
 ) -> Page[License]:
     viewer = ctx.require_viewer()
-    async with ctx.db.session() as session:
-        return await paginate(
-            session,
-            queries.licenses_of(viewer.user_id, party, statuses),
-            [License.created_at, License.id],
-            page,
-            descending=True,
-            count_session=ctx.db.session,
-        )
+    return await paginate(
+        ctx.db,
+        queries.licenses_of(viewer.user_id, party, statuses),
+        [License.created_at, License.id],
+        page,
+        descending=True,
+    )
 
 
 async def list_contracts(ctx: Context, page: PageRequest) -> Page[Contract]:
     viewer = ctx.require_viewer()
-    async with ctx.db.session() as session:
-        return await paginate(
-            session,
-            queries.contracts_of(viewer.user_id),
-            [Contract.created_at, Contract.id],
-            page,
-            descending=True,
-            count_session=ctx.db.session,
-        )
+    return await paginate(
+        ctx.db,
+        queries.contracts_of(viewer.user_id),
+        [Contract.created_at, Contract.id],
+        page,
+        descending=True,
+    )
 
 
 LICENSE_EVENTS = (

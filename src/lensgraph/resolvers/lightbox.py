@@ -28,15 +28,13 @@ def _require_keeper(ctx: Context) -> Viewer:
 async def list_items(ctx: Context, page: PageRequest) -> Page[Photo]:
     """Newest saved first; photos that are no longer visible (made private, say) drop out."""
     viewer = _require_keeper(ctx)
-    async with ctx.db.session() as session:
-        items = await paginate(
-            session,
-            queries.lightbox_of(viewer.user_id),
-            [LightboxItem.created_at, LightboxItem.photo_id],
-            page,
-            descending=True,
-            count_session=ctx.db.session,
-        )
+    items = await paginate(
+        ctx.db,
+        queries.lightbox_of(viewer.user_id),
+        [LightboxItem.created_at, LightboxItem.photo_id],
+        page,
+        descending=True,
+    )
     return await page_of_photos(ctx, items, [item.photo_id for item in items.rows], items.count)
 
 

@@ -36,15 +36,13 @@ class Preference:
 async def list_notifications(ctx: Context, *, unread_only: bool, page: PageRequest) -> Page[Notification]:
     viewer = ctx.require_viewer()
     query = queries.in_app_for(viewer.user_id, unread_only=unread_only)
-    async with ctx.db.session() as session:
-        return await paginate(
-            session,
-            query,
-            [Notification.created_at, Notification.id],
-            page,
-            descending=True,
-            count_session=ctx.db.session,
-        )
+    return await paginate(
+        ctx.db,
+        query,
+        [Notification.created_at, Notification.id],
+        page,
+        descending=True,
+    )
 
 
 async def unread_count(ctx: Context) -> int:

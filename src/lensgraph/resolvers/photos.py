@@ -182,25 +182,20 @@ async def list_photos(
     """The viewer's own photos, in any status unless one is given, with the public browse's filters."""
     viewer = ctx.require_viewer()
     query = discovery_queries.meeting(queries.photos_of(viewer.user_id, status), clean_filter(given))
-    async with ctx.db.session() as session:
-        return await paginate(
-            session, query, discovery_queries.ORDER_KEYS[order], page, descending=True, count_session=ctx.db.session
-        )
+    return await paginate(ctx.db, query, discovery_queries.ORDER_KEYS[order], page, descending=True)
 
 
 async def list_possible_duplicates(ctx: Context, page: PageRequest) -> Page[Photo]:
     """For moderators: every photo flagged as near-identical to someone else's, newest first."""
     if not ctx.require_viewer().is_admin:
         raise forbidden("Only administrators review possible duplicates.")
-    async with ctx.db.session() as session:
-        return await paginate(
-            session,
-            queries.possible_duplicates(),
-            [Photo.created_at, Photo.id],
-            page,
-            descending=True,
-            count_session=ctx.db.session,
-        )
+    return await paginate(
+        ctx.db,
+        queries.possible_duplicates(),
+        [Photo.created_at, Photo.id],
+        page,
+        descending=True,
+    )
 
 
 async def update_photo(

@@ -109,15 +109,13 @@ async def delete_release(ctx: Context, release_id: UUID) -> None:
 
 async def list_releases(ctx: Context, kind: ReleaseKind, page: PageRequest) -> Page[Release]:
     viewer = ctx.require_viewer()
-    async with ctx.db.session() as session:
-        return await paginate(
-            session,
-            queries.releases_of(viewer.user_id, kind),
-            [Release.created_at, Release.id],
-            page,
-            descending=True,
-            count_session=ctx.db.session,
-        )
+    return await paginate(
+        ctx.db,
+        queries.releases_of(viewer.user_id, kind),
+        [Release.created_at, Release.id],
+        page,
+        descending=True,
+    )
 
 
 async def _check_document(upload: Upload, data: bytes) -> None:

@@ -108,28 +108,24 @@ async def delete_endpoint(ctx: Context, endpoint_id: UUID) -> None:
 
 async def list_endpoints(ctx: Context, page: PageRequest) -> Page[WebhookEndpoint]:
     viewer = ctx.require_viewer()
-    async with ctx.db.session() as session:
-        return await paginate(
-            session,
-            queries.endpoints_of(viewer.user_id),
-            [WebhookEndpoint.created_at, WebhookEndpoint.id],
-            page,
-            descending=True,
-            count_session=ctx.db.session,
-        )
+    return await paginate(
+        ctx.db,
+        queries.endpoints_of(viewer.user_id),
+        [WebhookEndpoint.created_at, WebhookEndpoint.id],
+        page,
+        descending=True,
+    )
 
 
 async def list_deliveries(ctx: Context, endpoint: WebhookEndpoint, page: PageRequest) -> Page[WebhookDelivery]:
     """Newest first; the endpoint was authorised when it was loaded."""
-    async with ctx.db.session() as session:
-        return await paginate(
-            session,
-            queries.deliveries_of(endpoint.id),
-            [WebhookDelivery.created_at, WebhookDelivery.id],
-            page,
-            descending=True,
-            count_session=ctx.db.session,
-        )
+    return await paginate(
+        ctx.db,
+        queries.deliveries_of(endpoint.id),
+        [WebhookDelivery.created_at, WebhookDelivery.id],
+        page,
+        descending=True,
+    )
 
 
 async def send_test(ctx: Context, endpoint_id: UUID) -> WebhookDelivery:
