@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, and /files for local storage."""
+"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, /hooks/stripe and payment pages, /files."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from lensgraph.adapters.storage.local import LocalStorage
 from lensgraph.config import Settings
+from lensgraph.payment_routes import log_payment_mode, payment_routes
 from lensgraph.resolvers.context import Services
 from lensgraph.schema.schema import build_schema
 from lensgraph.schema.view import GraphQLView
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await services.start()
+        log_payment_mode(services.settings)
         # The schema, modules and pools made at start-up live as long as the process: moved out of the
         # collector's reach, full collections stop walking them (about 100 ms each on a small VM).
         gc.collect()
@@ -50,6 +52,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         Route("/graphql", view),
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz, methods=["GET"]),
+        *payment_routes(services),
     ]
     if isinstance(services.storage, LocalStorage):
         routes.append(Route("/files/{key:path}", services.storage.handle, methods=["GET", "HEAD", "PUT"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -41,6 +42,12 @@ class Settings(BaseSettings):
     mail_from: str = "Lensgraph <no-reply@lensgraph.local>"
     rate_limit_storage: str = "memory://"
     allowed_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
+    # Unset secret key: the offline payment mode (development only; production refuses to start without Stripe).
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    # For tests only: the address of a local Stripe fake instead of api.stripe.com.
+    stripe_api_base: str | None = None
+    platform_fee_percent: Decimal = Field(default=Decimal(20), ge=0, lt=100)
 
     jwt_issuer: str = "lensgraph"
     jwt_audience: str = "lensgraph-api"
@@ -63,6 +70,15 @@ class Settings(BaseSettings):
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key is None:
             raise ValueError("LENSGRAPH_SECRET_KEY is required when LENSGRAPH_ENVIRONMENT=production")
+        return self
+
+    @model_validator(mode="after")
+    def _production_takes_real_payments(self) -> Settings:
+        if self.environment == "production" and (self.stripe_secret_key is None or self.stripe_webhook_secret is None):
+            raise ValueError(
+                "LENSGRAPH_STRIPE_SECRET_KEY and LENSGRAPH_STRIPE_WEBHOOK_SECRET are required when "
+                "LENSGRAPH_ENVIRONMENT=production: the offline payment mode is for development only"
+            )
         return self
 
     @model_validator(mode="after")

@@ -11,9 +11,11 @@ from email.message import Message
 
 import pytest
 from aiosmtpd.controller import Controller
+from pydantic import SecretStr
 
 from lensgraph.config import Settings
 from lensgraph.resolvers.context import Services
+from tests.fakes.stripe import StripeFake
 
 TOKEN = re.compile(r"^    (\S+)\r?$", re.MULTILINE)
 
@@ -58,7 +60,21 @@ def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
     updates: dict[str, object] = {"webhooks_allow_private": True}
     if "inbox" in request.fixturenames:
         updates["smtp_url"] = request.getfixturevalue("inbox").url
+    if "stripe_fake" in request.fixturenames:
+        fake = request.getfixturevalue("stripe_fake")
+        updates["stripe_secret_key"] = SecretStr(fake.secret_key)
+        updates["stripe_webhook_secret"] = SecretStr(f"{fake.webhook_secret},{fake.connect_webhook_secret}")
+        updates["stripe_api_base"] = fake.url
     return settings.model_copy(update=updates)
+
+
+@pytest.fixture
+def stripe_fake() -> Iterator[StripeFake]:
+    """Stripe for the tests that ask for it (the others run in the offline payment mode): a recorded fake."""
+    fake = StripeFake()
+    fake.start()
+    yield fake
+    fake.stop()
 
 
 class Background:

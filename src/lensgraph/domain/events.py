@@ -173,6 +173,7 @@ class PaymentCompleted(Event):
     type: ClassVar[str] = "payment.completed"
     summary: ClassVar[str] = "A payment went through."
     payment_id: UUID
+    license_id: UUID
     amount: int
     currency: str
 

@@ -62,6 +62,19 @@ def can_keep_lightbox(viewer: Viewer) -> bool:
     return viewer.role is Role.BRAND
 
 
+def can_download_original(viewer: Viewer | None, owner_id: UUID, licensed: bool) -> bool:
+    """The original file is its owner's, and a brand's while it holds a paid license on the photo in force."""
+    return owns(viewer, owner_id) or (viewer is not None and licensed)
+
+
+# Those paid for their photos: they onboard a payout account and receive transfers of their earnings.
+PAYEE_ROLES = frozenset({Role.PHOTOGRAPHER, Role.STUDIO})
+
+
+def can_receive_payouts(viewer: Viewer) -> bool:
+    return viewer.role in PAYEE_ROLES
+
+
 def can_review_duplicates(viewer: Viewer | None, owner_id: UUID) -> bool:
     """A possible duplicate is the owner's to know and the moderators' to judge."""
     return owns(viewer, owner_id) or (viewer is not None and viewer.is_admin)

@@ -17,6 +17,7 @@ from lensgraph.domain import webhooks as rules
 from lensgraph.domain.events import WebhookEndpointDisabled
 from lensgraph.jobs import runtime
 from lensgraph.jobs.licensing import expire_offers
+from lensgraph.jobs.payments import pay_out
 from lensgraph.jobs.photos import analyze_photo
 from lensgraph.persistence import accounts as account_queries
 from lensgraph.persistence import notifications as notification_queries
@@ -164,6 +165,8 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     "notifications.email": (email_notification, {"max_retries": 5, "min_backoff": 5_000}),
     "photos.analyze": (analyze_photo, {"max_retries": 5, "min_backoff": 2_000, "time_limit": 300_000}),
     "licensing.expire_offers": (expire_offers, {"max_retries": 3}),
+    # Retried for Stripe outages; a retry never pays twice (the payout id is the transfer's idempotency key).
+    "payments.pay_out": (pay_out, {"max_retries": 3, "min_backoff": 60_000, "time_limit": 600_000}),
 }
 
 # Sweeps every API node enqueues on a timer; being idempotent, running one twice costs nothing.
@@ -171,4 +174,5 @@ PERIODIC: dict[str, timedelta] = {
     "accounts.purge_expired_tokens": timedelta(hours=1),
     "webhooks.enqueue_due": timedelta(seconds=15),
     "licensing.expire_offers": timedelta(minutes=1),
+    "payments.pay_out": timedelta(hours=1),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lensgraph.adapters.mail import Mailer, create_mailer
+from lensgraph.adapters.payments import PaymentGateway, create_payment_gateway
 from lensgraph.adapters.storage import Storage, create_storage
 from lensgraph.config import Settings
 from lensgraph.persistence.db import Database
@@ -58,6 +59,17 @@ def storage() -> Storage:
     if _storage is None:
         _storage = storage_for(settings())
     return _storage
+
+
+def payments_for(current: Settings) -> PaymentGateway:
+    """A gateway for one event loop (its HTTP client belongs to the loop that uses it first): close it after use."""
+    return create_payment_gateway(
+        secret_key=current.stripe_secret_key.get_secret_value() if current.stripe_secret_key else None,
+        webhook_secret=current.stripe_webhook_secret.get_secret_value() if current.stripe_webhook_secret else None,
+        api_base=current.stripe_api_base,
+        signing_key=current.signing_key,
+        public_url=current.public_url,
+    )
 
 
 def storage_for(current: Settings) -> Storage:

@@ -10,7 +10,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lensgraph.persistence import collections, licensing, releases
+from lensgraph.persistence import collections, licensing, payments, releases
 from lensgraph.persistence.base import Entity
 from lensgraph.persistence.db import Database
 from lensgraph.persistence.models import (
@@ -19,6 +19,8 @@ from lensgraph.persistence.models import (
     Contract,
     License,
     Notification,
+    Payment,
+    Payout,
     Photo,
     Release,
     User,
@@ -71,6 +73,11 @@ class Loaders:
         self.contract = _by_id(db, Contract)
         self.contract_by_license = _in_session(db, licensing.contracts_of_licenses)
         self.revisions_by_license = _in_session(db, licensing.revisions_of_licenses)
+        self.payment = _by_id(db, Payment)
+        self.payout = _by_id(db, Payout)
+        self.payout_account_by_user = _in_session(db, payments.payout_accounts)
+        # Keyed by (brand, photo): whether the brand holds a paid license in force on the photo.
+        self.licensed_photo = _in_session(db, payments.licensed_photos)
         self.release = _by_id(db, Release)
         self.releases_by_photo = _in_session(db, releases.releases_of_photos)
         self.photos_by_release = _in_session(db, releases.photos_of_releases)

@@ -22,7 +22,7 @@ from lensgraph.persistence.loaders import Loaders
 
 
 class Services:
-    """Long-lived, one per process: database, token signer, mail, rate limits, jobs, pubsub, relay."""
+    """Long-lived, one per process: database, token signer, mail, rate limits, jobs, pubsub, relay, payments."""
 
     def __init__(self, settings: Settings, *, mailer: Mailer | None = None) -> None:
         self.settings = settings
@@ -44,6 +44,7 @@ class Services:
         self.pubsub = create_pubsub(settings.pubsub, settings.pubsub_namespace)
         self.relay = Relay(self.db, self.pubsub, self.jobs)
         self.storage = runtime.storage_for(settings)
+        self.payments = runtime.payments_for(settings)
         self.db.on_events = self.relay.wake
 
     async def start(self) -> None:
@@ -54,6 +55,7 @@ class Services:
         await self.relay.stop()
         await self.jobs.stop()
         await self.pubsub.close()
+        await self.payments.aclose()
         await self.db.dispose()
 
 

@@ -20,6 +20,7 @@ from lensgraph.domain.events import (
     LicenseDeclined,
     LicenseEvent,
     LicenseExpired,
+    PaymentCompleted,
 )
 from lensgraph.domain.licensing import ContractStatus, LicenseStatus, Negotiation, Party, Terms
 from lensgraph.domain.pagination import PageRequest
@@ -258,6 +259,8 @@ LICENSE_EVENTS = (
     LicenseCancelled,
     LicenseExpired,
     ContractSigned,
+    # Payment puts the license in force (ACTIVE).
+    PaymentCompleted,
 )
 
 

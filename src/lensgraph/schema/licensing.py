@@ -17,7 +17,7 @@ from lensgraph.persistence.licensing import terms_of
 from lensgraph.persistence.models import Contract as ContractRow
 from lensgraph.persistence.models import License as LicenseRow
 from lensgraph.persistence.models import LicenseRevision as RevisionRow
-from lensgraph.resolvers import licensing, live
+from lensgraph.resolvers import licensing, live, payments
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User
 from lensgraph.schema.core import (
@@ -40,6 +40,7 @@ LicenseStatus = strawberry.enum(rules.LicenseStatus, name="LicenseStatus")
 LicenseParty = strawberry.enum(rules.Party, name="LicenseParty")
 ContractStatus = strawberry.enum(rules.ContractStatus, name="ContractStatus")
 CONTRACT_URL_LIFETIME = timedelta(hours=1)
+ORIGINAL_URL_LIFETIME = timedelta(hours=1)
 
 
 @strawberry.type(description="What a license allows, for how long, where, and for what fee.")
@@ -156,6 +157,13 @@ class License(Node):
     async def contract(self, info: Info[Context, None]) -> Contract | None:
         row = await info.context.loaders.contract_by_license.load(self._row.id)
         return Contract.from_row(row) if row else None
+
+    @strawberry.field(description="The photo's original, a signed URL valid for an hour: the brand's, once paid.")
+    async def original_download_url(self, info: Info[Context, None]) -> str | None:
+        key = await payments.licensed_original_key(info.context, self._row)
+        if key is None:
+            return None
+        return await info.context.services.storage.presign_download(key, expires_in=ORIGINAL_URL_LIFETIME)
 
 
 @strawberry.type

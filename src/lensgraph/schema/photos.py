@@ -14,9 +14,9 @@ from strawberry.scalars import JSON
 from lensgraph.domain import discovery as discovery_rules
 from lensgraph.domain import photos as rules
 from lensgraph.domain.pagination import page_request
-from lensgraph.domain.policies import can_review_duplicates, can_view_photo, owns
+from lensgraph.domain.policies import can_download_original, can_review_duplicates, can_view_photo, owns
 from lensgraph.persistence.models import Photo as PhotoRow
-from lensgraph.resolvers import live, photos
+from lensgraph.resolvers import live, payments, photos
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User
 from lensgraph.schema.core import (
@@ -135,9 +135,10 @@ class Photo(Node):
         owner = owns(info.context.viewer, self._row.user_id)
         return await _url(info, self._row.preview_key if owner else self._row.watermarked_key)
 
-    @strawberry.field(description="The original file. The owner's only (licensees when licensing lands).")
+    @strawberry.field(description="The original file: the owner's, and a brand's holding a paid license in force.")
     async def original_url(self, info: Info[Context, None]) -> str | None:
-        if not owns(info.context.viewer, self._row.user_id):
+        licensed = await payments.holds_license(info.context, self._row)
+        if not can_download_original(info.context.viewer, self._row.user_id, licensed):
             return None
         return await _url(info, self._row.original_key)
 

@@ -28,6 +28,7 @@ from lensgraph.schema.extensions import FreshLoaders, RefuseNulText, ShapeErrors
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.moderation import ModerationQueries
 from lensgraph.schema.notifications import Notification, NotificationMutations, NotificationSubscriptions
+from lensgraph.schema.payments import Payment, PaymentMutations, Payout
 from lensgraph.schema.photos import Photo, PhotoMutations, PhotoSubscriptions
 from lensgraph.schema.portfolios import PortfolioMutations, PortfolioQueries
 from lensgraph.schema.releases import Release, ReleaseMutations
@@ -61,6 +62,7 @@ class Mutation(
     NotificationMutations,
     WebhookMutations,
     LicensingMutations,
+    PaymentMutations,
     CollectionMutations,
     PortfolioMutations,
     ReleaseMutations,
@@ -88,6 +90,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             WebhookDelivery,
             License,
             Contract,
+            Payment,
+            Payout,
             Collection,
             Release,
         ],

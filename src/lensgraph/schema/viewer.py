@@ -11,6 +11,7 @@ from lensgraph.schema.accounts import User, ViewerAccount
 from lensgraph.schema.collections import ViewerCollections
 from lensgraph.schema.licensing import ViewerLicensing
 from lensgraph.schema.notifications import ViewerNotifications
+from lensgraph.schema.payments import ViewerPayments
 from lensgraph.schema.photos import ViewerPhotos
 from lensgraph.schema.releases import ViewerReleases
 from lensgraph.schema.webhooks import ViewerWebhooks
@@ -23,6 +24,7 @@ class Viewer(
     ViewerNotifications,
     ViewerWebhooks,
     ViewerLicensing,
+    ViewerPayments,
     ViewerCollections,
     ViewerReleases,
 ):

@@ -11,6 +11,7 @@ from lensgraph.persistence.models.collections import (
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
 from lensgraph.persistence.models.notifications import Notification, NotificationPreference, PushToken
 from lensgraph.persistence.models.outbox import OutboxEvent
+from lensgraph.persistence.models.payments import Earning, Payment, Payout, PayoutAccount, StripeEvent
 from lensgraph.persistence.models.photos import Photo, PhotoTag, Release, ReleasePhoto, Upload
 from lensgraph.persistence.models.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -19,6 +20,7 @@ __all__ = [
     "Collection",
     "CollectionPhoto",
     "Contract",
+    "Earning",
     "FeaturedPhoto",
     "License",
     "LicenseRevision",
@@ -27,6 +29,9 @@ __all__ = [
     "NotificationPreference",
     "OneTimeToken",
     "OutboxEvent",
+    "Payment",
+    "Payout",
+    "PayoutAccount",
     "Photo",
     "PhotoTag",
     "Portfolio",
@@ -34,6 +39,7 @@ __all__ = [
     "RefreshToken",
     "Release",
     "ReleasePhoto",
+    "StripeEvent",
     "Upload",
     "User",
     "WebhookDelivery",

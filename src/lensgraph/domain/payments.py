@@ -1,0 +1,201 @@
+"""Money moving: a brand pays for a license, the photographer earns the price less the platform fee, payouts.
+
+Every amount is in minor units of its currency (cents; whole yen for the zero-decimal JPY and KRW), which is
+also what Stripe expects, so no amount is ever converted on its way out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import Enum
+from typing import TypeVar
+
+from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.licensing import LicenseStatus
+from lensgraph.domain.money import Currency, Money
+
+# A checkout link handed out again must leave the brand time to pay before Stripe closes it.
+CHECKOUT_REUSE_MARGIN = timedelta(minutes=10)
+
+
+class PaymentStatus(Enum):
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    REFUNDED = "REFUNDED"
+
+
+class EarningStatus(Enum):
+    # Owed to the photographer; possibly claimed by a payout that is not sent yet.
+    PENDING = "PENDING"
+    PAID = "PAID"
+
+
+class PayoutStatus(Enum):
+    PENDING = "PENDING"
+    PAID = "PAID"
+    FAILED = "FAILED"
+
+
+class PayoutAccountStatus(Enum):
+    NOT_STARTED = "NOT_STARTED"
+    # Created at Stripe; details or verification still missing, so no money can be sent yet.
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+
+
+S = TypeVar("S", PaymentStatus, PayoutStatus)
+
+PAYMENT_MOVES: Mapping[PaymentStatus, frozenset[PaymentStatus]] = {
+    PaymentStatus.PENDING: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.FAILED}),
+    PaymentStatus.SUCCEEDED: frozenset({PaymentStatus.REFUNDED}),
+}
+PAYOUT_MOVES: Mapping[PayoutStatus, frozenset[PayoutStatus]] = {
+    PayoutStatus.PENDING: frozenset({PayoutStatus.PAID, PayoutStatus.FAILED}),
+}
+
+
+def _move(moves: Mapping[S, frozenset[S]], current: S, target: S, what: str) -> S:
+    if target not in moves.get(current, frozenset()):
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            f"A {current.value.lower()} {what} cannot become {target.value.lower()}.",
+        )
+    return target
+
+
+def move_payment(current: PaymentStatus, target: PaymentStatus) -> PaymentStatus:
+    """A payment settles once (SUCCEEDED or FAILED); only a succeeded one can be refunded."""
+    return _move(PAYMENT_MOVES, current, target, "payment")
+
+
+def move_payout(current: PayoutStatus, target: PayoutStatus) -> PayoutStatus:
+    """A payout is sent once: PAID or FAILED, then never again."""
+    return _move(PAYOUT_MOVES, current, target, "payout")
+
+
+def check_payable(license_status: LicenseStatus) -> None:
+    """Only a license both parties signed is paid for, and only once."""
+    if license_status is LicenseStatus.ACTIVE:
+        raise DomainError(ErrorCode.ALREADY_EXISTS, "This license is paid for already.", ["licenseId"])
+    if license_status is not LicenseStatus.AWAITING_PAYMENT:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            f"This license is {license_status.value.lower()}: it is paid for once both parties signed its contract.",
+            ["licenseId"],
+        )
+
+
+def checkout_reusable(status: PaymentStatus, checkout_expires_at: datetime, now: datetime) -> bool:
+    """Whether an open checkout can be handed out again rather than opening a second one."""
+    return status is PaymentStatus.PENDING and now + CHECKOUT_REUSE_MARGIN < checkout_expires_at
+
+
+def check_charge(price: Money, amount_charged: int | None, currency_charged: str | None) -> None:
+    """What Stripe says it charged must be the price exactly: anything else is a mistake, never a license."""
+    if (amount_charged, (currency_charged or "").upper()) != (price.amount, price.currency.value):
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            f"The checkout charged {amount_charged} {currency_charged}, not the price of {price.formatted()}.",
+        )
+
+
+@dataclass(frozen=True)
+class LicensePeriod:
+    starts_at: datetime
+    # None: perpetual.
+    ends_at: datetime | None
+
+
+def activate(license_status: LicenseStatus, duration_days: int | None, paid_at: datetime) -> LicensePeriod:
+    """Payment puts a signed license in force: its duration runs from the moment it was paid."""
+    if license_status is not LicenseStatus.AWAITING_PAYMENT:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            f"A {license_status.value.lower()} license cannot be put in force by a payment.",
+        )
+    ends_at = None if duration_days is None else paid_at + timedelta(days=duration_days)
+    return LicensePeriod(paid_at, ends_at)
+
+
+def license_in_force(status: LicenseStatus, ends_at: datetime | None, now: datetime) -> bool:
+    """Paid for and not ended: what lets the brand download the original."""
+    return status is LicenseStatus.ACTIVE and (ends_at is None or now < ends_at)
+
+
+def check_fee_percent(percent: Decimal) -> Decimal:
+    if not Decimal(0) <= percent < Decimal(100):
+        raise ValueError("the platform fee is a percentage from 0 to less than 100")
+    return percent
+
+
+@dataclass(frozen=True)
+class Split:
+    """What the brand paid, what the platform keeps, what the photographer earns."""
+
+    gross: Money
+    fee: Money
+    net: Money
+
+
+def split(gross: Money, fee_percent: Decimal) -> Split:
+    """The fee is rounded half up to a whole minor unit (a cent, or a yen): the photographer never gets a fraction."""
+    check_fee_percent(fee_percent)
+    fee = int((Decimal(gross.amount) * fee_percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return Split(gross, Money(fee, gross.currency), Money(gross.amount - fee, gross.currency))
+
+
+def payout_account_status(exists: bool, details_submitted: bool, payouts_enabled: bool) -> PayoutAccountStatus:
+    """ACTIVE once Stripe has the photographer's details and lets money out to their bank."""
+    if not exists:
+        return PayoutAccountStatus.NOT_STARTED
+    return PayoutAccountStatus.ACTIVE if details_submitted and payouts_enabled else PayoutAccountStatus.PENDING
+
+
+@dataclass(frozen=True)
+class EarningTotal:
+    """Net earnings of one currency, status and calendar month (``YYYY-MM``, UTC), as summed by the database."""
+
+    currency: Currency
+    status: EarningStatus
+    month: str
+    net: int
+
+
+@dataclass(frozen=True)
+class MonthlyAmount:
+    month: str
+    amount: Money
+
+
+@dataclass(frozen=True)
+class PayoutStats:
+    """One currency's earnings: everything earned, what is still owed, what was sent, and earned per month."""
+
+    total: Money
+    pending: Money
+    paid: Money
+    by_month: list[MonthlyAmount]
+
+
+def payout_stats(totals: Iterable[EarningTotal]) -> list[PayoutStats]:
+    """Per currency (alphabetical), months oldest first; currencies never earned in are left out."""
+    owed: dict[Currency, int] = defaultdict(int)
+    sent: dict[Currency, int] = defaultdict(int)
+    monthly: dict[Currency, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for total in totals:
+        (sent if total.status is EarningStatus.PAID else owed)[total.currency] += total.net
+        monthly[total.currency][total.month] += total.net
+    return [
+        PayoutStats(
+            total=Money(owed[currency] + sent[currency], currency),
+            pending=Money(owed[currency], currency),
+            paid=Money(sent[currency], currency),
+            by_month=[MonthlyAmount(month, Money(amount, currency)) for month, amount in sorted(months.items())],
+        )
+        for currency, months in sorted(monthly.items(), key=lambda item: item[0].value)
+    ]

@@ -1,0 +1,122 @@
+"""Payments over plain HTTP: Stripe's webhook, the offline mode's checkout page, where Stripe sends people back.
+
+``/hooks/stripe`` answers 401 to anything whose ``Stripe-Signature`` does not verify (nothing is read from it),
+200 to every verified event (processed once; replays, unknown types and objects not ours change nothing), and
+500 only when processing failed, rolled back, so Stripe delivers the event again.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from uuid import UUID
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from lensgraph.adapters.payments import OFFLINE_BANNER, OfflineGateway, SignatureInvalid
+from lensgraph.config import Settings
+from lensgraph.domain.money import Money
+from lensgraph.domain.payments import PaymentStatus
+from lensgraph.resolvers import payments
+from lensgraph.resolvers.context import Services
+
+log = logging.getLogger(__name__)
+
+# Stripe's events are a few kilobytes; anything this large is not one.
+MAX_EVENT_BYTES = 512 * 1024
+
+RETURN_MESSAGES = {
+    "paid": "Thank you: your payment is being confirmed. The license turns ACTIVE within moments.",
+    "cancelled": "The checkout was cancelled; nothing was charged. You can start it again from the license.",
+    "onboarding-done": "Thank you: Stripe is checking your details. Payouts start once your account is ACTIVE.",
+    "onboarding-expired": "This onboarding link has expired: ask for a new one with startPayoutOnboarding.",
+}
+
+
+def log_payment_mode(settings: Settings) -> None:
+    """At start-up: the offline mode must never go unnoticed, nor a Stripe set-up that cannot hear back."""
+    if settings.stripe_secret_key is None:
+        log.warning("\n%s\n%s\n%s", "*" * 100, OFFLINE_BANNER, "*" * 100)
+    elif settings.stripe_webhook_secret is None:
+        log.warning("LENSGRAPH_STRIPE_WEBHOOK_SECRET is not set: /hooks/stripe refuses every event, nothing gets paid")
+
+
+def payment_routes(services: Services) -> list[Route]:
+    async def stripe_hook(request: Request) -> Response:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_EVENT_BYTES:
+            return JSONResponse({"error": "too large"}, status_code=413)
+        payload = await request.body()
+        try:
+            event = services.payments.verify_event(payload, request.headers.get("stripe-signature"))
+        except SignatureInvalid as invalid:
+            log.warning("refused a Stripe event: %s", invalid)
+            return JSONResponse({"error": "invalid signature"}, status_code=401)
+        applied = await payments.process_event(services.db, event, fee_percent=services.settings.platform_fee_percent)
+        return JSONResponse({"received": True, "replay": not applied})
+
+    async def return_page(request: Request) -> Response:
+        message = RETURN_MESSAGES.get(request.query_params.get("result", ""), "You can close this page.")
+        return _page("Lensgraph", f"<p>{html.escape(message)}</p>")
+
+    routes = [
+        Route("/hooks/stripe", stripe_hook, methods=["POST"]),
+        Route("/payments/return", return_page, methods=["GET"]),
+    ]
+    if isinstance(services.payments, OfflineGateway):
+        routes += _offline_routes(services, services.payments)
+    return routes
+
+
+def _offline_routes(services: Services, gateway: OfflineGateway) -> list[Route]:
+    """Only mounted in the offline mode: with Stripe configured, no local page can confirm a payment."""
+
+    async def checkout_page(request: Request) -> Response:
+        payment_id: UUID = request.path_params["payment_id"]
+        token = request.query_params.get("token", "")
+        if not gateway.token_valid(payment_id, token):
+            return _page("Not found", "<p>This checkout link is not valid.</p>", status_code=404)
+        payment = await payments.find_payment(services, payment_id)
+        if payment is None:
+            return _page("Not found", "<p>This checkout link is not valid.</p>", status_code=404)
+        if request.method == "POST":
+            await payments.confirm_offline_payment(services, payment_id)
+            return RedirectResponse(f"{services.settings.public_url.rstrip('/')}/payments/return?result=paid", 303)
+        price = html.escape(Money(payment.amount, payment.currency).formatted())
+        if payment.status is PaymentStatus.PENDING:
+            action = html.escape(gateway.confirm_url(payment_id))
+            body = (
+                f"<p>License payment of <strong>{price}</strong>.</p>"
+                f'<form method="post" action="{action}"><button type="submit">Confirm the payment</button></form>'
+            )
+        else:
+            body = f"<p>This payment of <strong>{price}</strong> is {payment.status.value.lower()}.</p>"
+        return _development_page("Offline checkout", body)
+
+    async def onboarding_page(_request: Request) -> Response:
+        return _development_page(
+            "Offline payouts", "<p>Your payout account is ACTIVE. Payouts are simulated: no money is sent.</p>"
+        )
+
+    return [
+        Route("/payments/offline/onboarding", onboarding_page, methods=["GET"]),
+        Route("/payments/offline/{payment_id:uuid}", checkout_page, methods=["GET", "POST"]),
+    ]
+
+
+def _development_page(title: str, body: str) -> HTMLResponse:
+    warning = (
+        '<h1 style="font-size:4em;color:#b00020">DEVELOPMENT</h1>'
+        "<p><strong>Offline payment mode: no money moves. Never use this server for real payments.</strong></p>"
+    )
+    return _page(title, warning + body)
+
+
+def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
+    document = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
+        f'<body style="font-family:sans-serif;max-width:40em;margin:3em auto">{body}</body></html>'
+    )
+    return HTMLResponse(document, status_code=status_code)

@@ -1,0 +1,124 @@
+"""Money records: license payments, the photographers' earnings, payouts, their Stripe accounts, Stripe events seen."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lensgraph.domain.money import Currency
+from lensgraph.domain.payments import EarningStatus, PaymentStatus, PayoutStatus
+from lensgraph.persistence.base import Base, Entity, utcnow
+
+# Stripe ids are "at most 255 characters" in its API reference.
+STRIPE_ID = String(255)
+
+
+def _currency() -> Enum:
+    return Enum(Currency, name="currency", native_enum=False, length=3)
+
+
+class Payment(Entity):
+    """A brand paying for one license through one Stripe Checkout Session."""
+
+    __tablename__ = "payments"
+
+    license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id", ondelete="CASCADE"))
+    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[Currency] = mapped_column(_currency())
+    status: Mapped[PaymentStatus] = mapped_column(
+        Enum(PaymentStatus, name="payment_status", native_enum=False, length=12)
+    )
+    stripe_checkout_session_id: Mapped[str] = mapped_column(STRIPE_ID, unique=True)
+    # Handed out again while the session is open, rather than opening a second one.
+    checkout_url: Mapped[str] = mapped_column(String(2000))
+    checkout_expires_at: Mapped[datetime]
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(STRIPE_ID)
+    paid_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        Index("ix_payments_brand_created", "brand_id", "created_at", "id"),
+        # At most one open checkout per license: two brands' clicks at once cannot both open one.
+        Index(
+            "uq_payments_license_pending",
+            "license_id",
+            unique=True,
+            sqlite_where=text("status = 'PENDING'"),
+            postgresql_where=text("status = 'PENDING'"),
+        ),
+        Index("ix_payments_license", "license_id"),
+    )
+
+
+class Earning(Entity):
+    """What a photographer is owed for one payment: the price less the platform fee."""
+
+    __tablename__ = "earnings"
+
+    payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"), unique=True)
+    photographer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    gross: Mapped[int] = mapped_column(BigInteger)
+    fee: Mapped[int] = mapped_column(BigInteger)
+    net: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[Currency] = mapped_column(_currency())
+    status: Mapped[EarningStatus] = mapped_column(
+        Enum(EarningStatus, name="earning_status", native_enum=False, length=8)
+    )
+    # Set when a payout claims the earning, before its transfer is sent; cleared again if that payout fails.
+    payout_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payouts.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        Index("ix_earnings_photographer_status", "photographer_id", "status", "currency"),
+        Index("ix_earnings_payout", "payout_id"),
+    )
+
+
+class Payout(Entity):
+    """One transfer of a photographer's earnings in one currency to their Stripe account."""
+
+    __tablename__ = "payouts"
+
+    photographer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[Currency] = mapped_column(_currency())
+    status: Mapped[PayoutStatus] = mapped_column(Enum(PayoutStatus, name="payout_status", native_enum=False, length=8))
+    stripe_transfer_id: Mapped[str | None] = mapped_column(STRIPE_ID, unique=True)
+    failure_reason: Mapped[str | None] = mapped_column(String(500))
+    paid_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        Index("ix_payouts_photographer_created", "photographer_id", "created_at", "id"),
+        Index("ix_payouts_status_created", "status", "created_at"),
+    )
+
+
+class PayoutAccount(Base):
+    """A photographer's Stripe Connect Express account and what Stripe lets it do, as its last event said."""
+
+    __tablename__ = "payout_accounts"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    stripe_account_id: Mapped[str] = mapped_column(STRIPE_ID, unique=True)
+    charges_enabled: Mapped[bool] = mapped_column(default=False)
+    payouts_enabled: Mapped[bool] = mapped_column(default=False)
+    details_submitted: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class StripeEvent(Base):
+    """Each Stripe event processed, written in the same transaction as its effect: a replay finds it and stops."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(STRIPE_ID, primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Null when the event changed nothing (a type we do not handle, an object we do not know).
+    processed_at: Mapped[datetime | None]

@@ -1,0 +1,147 @@
+"""Queries for payments, earnings, payouts and payout accounts, and which photos a brand has paid to use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Select, String, and_, func, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from lensgraph.domain.licensing import LicenseStatus
+from lensgraph.domain.money import Currency
+from lensgraph.domain.payments import EarningStatus, EarningTotal, PaymentStatus, PayoutStatus
+from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.models import Earning, License, Payment, Payout, PayoutAccount
+
+
+class UTCMonth(FunctionElement[str]):
+    """``YYYY-MM`` of a UTC timestamp column, written in each database's own dialect."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(UTCMonth, "sqlite")
+def _utc_month_sqlite(element: UTCMonth, compiler: SQLCompiler, **kw: Any) -> str:
+    # Timestamps are stored as UTC text ("2026-11-22 21:52:31.000000"), which strftime reads as it is.
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(UTCMonth, "postgresql")
+def _utc_month_postgresql(element: UTCMonth, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM')"
+
+
+# Payments -----------------------------------------------------------------------------------------
+
+
+def payments_of(brand_id: UUID) -> Select[tuple[Payment]]:
+    return select(Payment).where(Payment.brand_id == brand_id)
+
+
+async def pending_payment(session: AsyncSession, license_id: UUID) -> Payment | None:
+    query = select(Payment).where(Payment.license_id == license_id, Payment.status == PaymentStatus.PENDING)
+    return await session.scalar(query.with_for_update())
+
+
+async def payment_for_checkout(
+    session: AsyncSession, checkout_session_id: str, *, lock: bool = False
+) -> Payment | None:
+    query = select(Payment).where(Payment.stripe_checkout_session_id == checkout_session_id)
+    return await session.scalar(query.with_for_update() if lock else query)
+
+
+def in_force(now: datetime) -> ColumnElement[bool]:
+    """A paid license that has not ended."""
+    return and_(License.status == LicenseStatus.ACTIVE, or_(License.ends_at.is_(None), License.ends_at > now))
+
+
+async def licensed_photos(session: AsyncSession, keys: Sequence[tuple[UUID, UUID]]) -> list[bool]:
+    """For each (brand, photo): whether the brand holds a paid license on the photo that is in force now."""
+    rows = await session.execute(
+        select(License.brand_id, License.photo_id)
+        .where(tuple_(License.brand_id, License.photo_id).in_(list(keys)), in_force(utcnow()))
+        .distinct()
+    )
+    held = {(brand_id, photo_id) for brand_id, photo_id in rows}
+    return [key in held for key in keys]
+
+
+# Payout accounts ----------------------------------------------------------------------------------
+
+
+async def payout_accounts(session: AsyncSession, user_ids: Sequence[UUID]) -> list[PayoutAccount | None]:
+    rows = await session.scalars(select(PayoutAccount).where(PayoutAccount.user_id.in_(user_ids)))
+    by_user = {row.user_id: row for row in rows}
+    return [by_user.get(user_id) for user_id in user_ids]
+
+
+async def payout_account_by_stripe_id(session: AsyncSession, stripe_account_id: str) -> PayoutAccount | None:
+    query = select(PayoutAccount).where(PayoutAccount.stripe_account_id == stripe_account_id)
+    return await session.scalar(query.with_for_update())
+
+
+# Earnings and payouts -----------------------------------------------------------------------------
+
+
+def payouts_of(photographer_id: UUID) -> Select[tuple[Payout]]:
+    return select(Payout).where(Payout.photographer_id == photographer_id)
+
+
+def _unclaimed() -> ColumnElement[bool]:
+    return and_(Earning.status == EarningStatus.PENDING, Earning.payout_id.is_(None))
+
+
+async def payable_earnings(session: AsyncSession) -> list[tuple[UUID, Currency]]:
+    """(photographer, currency) pairs with earnings no payout has claimed, whose account can receive money."""
+    rows = await session.execute(
+        select(Earning.photographer_id, Earning.currency)
+        .join(PayoutAccount, PayoutAccount.user_id == Earning.photographer_id)
+        .where(_unclaimed(), PayoutAccount.payouts_enabled.is_(True))
+        .distinct()
+    )
+    return [(photographer_id, currency) for photographer_id, currency in rows]
+
+
+async def claim_earnings(session: AsyncSession, payout_id: UUID, photographer_id: UUID, currency: Currency) -> int:
+    """Ties the unclaimed earnings to ``payout_id``; answers their sum. A concurrent run that claimed them first
+    leaves nothing for this one (the ``payout_id IS NULL`` condition is checked again on the locked rows)."""
+    claimed = await session.scalars(
+        update(Earning)
+        .where(Earning.photographer_id == photographer_id, Earning.currency == currency, _unclaimed())
+        .values(payout_id=payout_id)
+        .returning(Earning.net)
+    )
+    return sum(claimed)
+
+
+async def release_earnings(session: AsyncSession, payout_id: UUID) -> None:
+    """A payout that failed gives its earnings back, for the next payout to claim."""
+    await session.execute(update(Earning).where(Earning.payout_id == payout_id).values(payout_id=None))
+
+
+async def settle_earnings(session: AsyncSession, payout_id: UUID) -> None:
+    await session.execute(update(Earning).where(Earning.payout_id == payout_id).values(status=EarningStatus.PAID))
+
+
+async def unsent_payouts(session: AsyncSession) -> list[UUID]:
+    """Payouts created but not yet confirmed sent: this run's, and any a crashed run left behind, oldest first."""
+    query = select(Payout.id).where(Payout.status == PayoutStatus.PENDING).order_by(Payout.created_at, Payout.id)
+    return list(await session.scalars(query))
+
+
+async def earning_totals(session: AsyncSession, photographer_id: UUID) -> list[EarningTotal]:
+    """Net earnings summed per currency, status and month, in one statement."""
+    month = UTCMonth(Earning.created_at)
+    rows = await session.execute(
+        select(Earning.currency, Earning.status, month, func.sum(Earning.net))
+        .where(Earning.photographer_id == photographer_id)
+        .group_by(Earning.currency, Earning.status, month)
+    )
+    return [EarningTotal(currency, status, str(month), int(net)) for currency, status, month, net in rows]

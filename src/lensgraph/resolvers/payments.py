@@ -1,0 +1,374 @@
+"""Payments and payouts: paying for a signed license, what Stripe tells us afterwards, getting paid out.
+
+Money only moves on Stripe's word. Checkout opens a session and records a PENDING payment; the license is
+put in force, and the photographer's earning recorded, when a verified ``checkout.session.completed``
+arrives (or, in the offline development mode, when the local confirm page sends the same event). Each
+Stripe event is applied once: its id is written in the same transaction as its effect.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from lensgraph.adapters.payments import ConnectedAccount, OfflineGateway, PaymentRefused, ProviderEvent
+from lensgraph.domain import payments as rules
+from lensgraph.domain.accounts import Role
+from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
+from lensgraph.domain.events import PaymentCompleted
+from lensgraph.domain.licensing import LicenseStatus, Party, party_of
+from lensgraph.domain.money import Money
+from lensgraph.domain.pagination import PageRequest
+from lensgraph.domain.payments import EarningStatus, PaymentStatus, PayoutStats
+from lensgraph.domain.policies import can_receive_payouts, owns
+from lensgraph.persistence import payments as queries
+from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.db import ConstraintViolation, Database, UnitOfWork
+from lensgraph.persistence.models import (
+    Earning,
+    License,
+    Payment,
+    Payout,
+    PayoutAccount,
+    Photo,
+    StripeEvent,
+    User,
+)
+from lensgraph.persistence.pagination import Page, paginate
+from lensgraph.resolvers.context import Context, Services
+
+log = logging.getLogger(__name__)
+
+# Stripe's longest product name is far longer; this keeps the checkout page readable.
+MAX_PRODUCT_NAME = 120
+# Checkout statuses in which the money is in: delayed methods (bank debits) complete "unpaid" and settle later.
+PAID_CHECKOUT = frozenset({"paid", "no_payment_required"})
+
+
+@dataclass(frozen=True)
+class Checkout:
+    payment: Payment
+    url: str
+
+
+# Checkout -----------------------------------------------------------------------------------------
+
+
+async def create_checkout(ctx: Context, license_id: UUID) -> Checkout:
+    """Opens a Stripe Checkout for a license both parties signed, or hands out the one still open for it."""
+    try:
+        return await _open_checkout(ctx, license_id)
+    except ConstraintViolation:
+        # A concurrent call opened this license's checkout first (one pending payment per license): answer with it.
+        return await _open_checkout(ctx, license_id)
+
+
+async def _open_checkout(ctx: Context, license_id: UUID) -> Checkout:
+    viewer = ctx.require_viewer()
+    async with ctx.db.unit_of_work() as uow:
+        # Locked for the whole call, Stripe's included: two clicks at once open one session, not two.
+        row = await uow.session.get(License, license_id, with_for_update=True)
+        party = party_of(viewer.user_id, row.brand_id, row.photographer_id) if row else None
+        if row is None or party is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such license.", ["licenseId"])
+        if party is not Party.BRAND:
+            raise forbidden("Only the brand pays for a license.")
+        rules.check_payable(row.status)
+        pending = await queries.pending_payment(uow.session, row.id)
+        if pending is not None:
+            if rules.checkout_reusable(pending.status, pending.checkout_expires_at, utcnow()):
+                return Checkout(pending, pending.checkout_url)
+            # Its session lapsed and the event saying so never came: close it before opening the next one.
+            pending.status = rules.move_payment(pending.status, PaymentStatus.FAILED)
+            await uow.session.flush()
+        photo = await uow.session.get(Photo, row.photo_id) if row.photo_id else None
+        payment = Payment(
+            id=uuid4(),
+            license_id=row.id,
+            brand_id=row.brand_id,
+            amount=row.price_amount,
+            currency=row.price_currency,
+            status=PaymentStatus.PENDING,
+        )
+        try:
+            session = await ctx.services.payments.create_checkout(
+                payment_id=payment.id,
+                license_id=row.id,
+                price=Money(payment.amount, payment.currency),
+                product=f"Photo license: {photo.title if photo else row.id}"[:MAX_PRODUCT_NAME],
+                success_url=_return_url(ctx, "paid"),
+                cancel_url=_return_url(ctx, "cancelled"),
+            )
+        except PaymentRefused as refused:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, f"Stripe cannot take this payment: {refused}", ["licenseId"]
+            ) from refused
+        payment.stripe_checkout_session_id = session.id
+        payment.checkout_url, payment.checkout_expires_at = session.url, session.expires_at
+        uow.session.add(payment)
+    return Checkout(payment, payment.checkout_url)
+
+
+def _return_url(ctx: Context, result: str) -> str:
+    return f"{ctx.settings.public_url.rstrip('/')}/payments/return?result={result}"
+
+
+# What Stripe tells us -----------------------------------------------------------------------------
+
+
+async def process_event(db: Database, event: ProviderEvent, *, fee_percent: Decimal) -> bool:
+    """Applies a verified Stripe event, once: answers False for one seen before (its effect is not repeated)."""
+    try:
+        async with db.unit_of_work() as uow:
+            if await uow.session.get(StripeEvent, event.id) is not None:
+                return False
+            record = StripeEvent(id=event.id, type=event.type)
+            uow.session.add(record)
+            # Written first: of two deliveries of one event at once, the primary key lets one through.
+            await uow.session.flush()
+            if await _apply(uow, event, fee_percent):
+                record.processed_at = utcnow()
+    except ConstraintViolation:
+        async with db.session() as session:
+            if await session.get(StripeEvent, event.id) is None:
+                raise
+        return False
+    return True
+
+
+async def _apply(uow: UnitOfWork, event: ProviderEvent, fee_percent: Decimal) -> bool:
+    """Whether the event changed anything; events of other types, or about objects not ours, change nothing."""
+    data = event.object
+    match event.type:
+        case "checkout.session.completed" if data.get("payment_status") in PAID_CHECKOUT:
+            return await _checkout_paid(uow, data, fee_percent)
+        case "checkout.session.async_payment_succeeded":
+            return await _checkout_paid(uow, data, fee_percent)
+        case "checkout.session.expired" | "checkout.session.async_payment_failed":
+            return await _checkout_failed(uow, data)
+        case "account.updated":
+            return await _account_updated(uow, ConnectedAccount.from_stripe(data))
+    log.info("Stripe event %s (%s) needs nothing done", event.id, event.type)
+    return False
+
+
+async def _checkout_paid(uow: UnitOfWork, session: dict[str, Any], fee_percent: Decimal) -> bool:
+    """Payment SUCCEEDED, license ACTIVE from now, the photographer's earning, payment.completed: all or nothing."""
+    found = await queries.payment_for_checkout(uow.session, session["id"])
+    if found is None:
+        log.warning("Stripe checkout session %s was paid but is not one of ours: ignored", session["id"])
+        return False
+    # Locked license first, as a checkout locks them, so the two never wait for each other.
+    license_row = await uow.session.get(License, found.license_id, with_for_update=True)
+    payment = await uow.session.get(Payment, found.id, with_for_update=True, populate_existing=True)
+    assert license_row is not None and payment is not None  # payments cascade with their license
+    now = utcnow()
+    try:
+        rules.check_charge(
+            Money(payment.amount, payment.currency), session.get("amount_total"), session.get("currency")
+        )
+        status = rules.move_payment(payment.status, PaymentStatus.SUCCEEDED)
+        period = rules.activate(license_row.status, license_row.duration_days, now)
+    except DomainError as refused:
+        log.error(
+            "Stripe checkout session %s was paid, but payment %s cannot complete (%s): check it in the Stripe "
+            "dashboard, a refund may be due",
+            session["id"],
+            payment.id,
+            refused.message,
+        )
+        return False
+    intent = session.get("payment_intent")
+    payment.status, payment.paid_at = status, now
+    payment.stripe_payment_intent_id = intent if isinstance(intent, str) else None
+    license_row.status = LicenseStatus.ACTIVE
+    license_row.starts_at, license_row.ends_at = period.starts_at, period.ends_at
+    share = rules.split(Money(payment.amount, payment.currency), fee_percent)
+    uow.session.add(
+        Earning(
+            payment_id=payment.id,
+            photographer_id=license_row.photographer_id,
+            gross=share.gross.amount,
+            fee=share.fee.amount,
+            net=share.net.amount,
+            currency=payment.currency,
+            status=EarningStatus.PENDING,
+        )
+    )
+    uow.emit(
+        PaymentCompleted(
+            payment_id=payment.id,
+            license_id=license_row.id,
+            amount=payment.amount,
+            currency=payment.currency.value,
+            audience=(license_row.brand_id, license_row.photographer_id),
+        )
+    )
+    return True
+
+
+async def _checkout_failed(uow: UnitOfWork, session: dict[str, Any]) -> bool:
+    """The session closed unpaid: the payment FAILED, the license still awaits payment, so the brand can retry."""
+    payment = await queries.payment_for_checkout(uow.session, session["id"], lock=True)
+    if payment is None or payment.status is not PaymentStatus.PENDING:
+        log.info("Stripe checkout session %s closed unpaid; no pending payment of ours has it", session["id"])
+        return False
+    payment.status = rules.move_payment(payment.status, PaymentStatus.FAILED)
+    return True
+
+
+async def _account_updated(uow: UnitOfWork, account: ConnectedAccount) -> bool:
+    """Keeps a payout account's flags as Stripe has them; creates its row if the event came before ours was saved."""
+    row = await queries.payout_account_by_stripe_id(uow.session, account.id)
+    if row is None:
+        owner = _user_key(account.user_id)
+        user = await uow.session.get(User, owner) if owner else None
+        if user is None:
+            log.warning("Stripe account %s belongs to no user of ours: ignored", account.id)
+            return False
+        row = PayoutAccount(user_id=user.id, stripe_account_id=account.id)
+        uow.session.add(row)
+    _copy_flags(row, account)
+    return True
+
+
+def _user_key(value: str | None) -> UUID | None:
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def _copy_flags(row: PayoutAccount, account: ConnectedAccount) -> None:
+    row.charges_enabled, row.payouts_enabled = account.charges_enabled, account.payouts_enabled
+    row.details_submitted = account.details_submitted
+
+
+async def find_payment(services: Services, payment_id: UUID) -> Payment | None:
+    async with services.db.session() as session:
+        return await session.get(Payment, payment_id)
+
+
+async def confirm_offline_payment(services: Services, payment_id: UUID) -> bool:
+    """The offline page's button: the very path of a verified ``checkout.session.completed``, with the event the
+    offline gateway stands in for. Answers whether the payment exists."""
+    gateway = services.payments
+    if not isinstance(gateway, OfflineGateway):
+        raise RuntimeError("offline payments are confirmed only in the offline payment mode")
+    payment = await find_payment(services, payment_id)
+    if payment is None:
+        return False
+    event = gateway.checkout_completed(payment.stripe_checkout_session_id, Money(payment.amount, payment.currency))
+    await process_event(services.db, event, fee_percent=services.settings.platform_fee_percent)
+    return True
+
+
+# Payouts ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Onboarding:
+    url: str
+    account: PayoutAccount
+
+
+async def start_onboarding(ctx: Context) -> Onboarding:
+    """Creates the photographer's Stripe Express account once, then a fresh onboarding link on every call."""
+    viewer = ctx.require_viewer()
+    if not can_receive_payouts(viewer):
+        raise forbidden("Only photographers and studios receive payouts.")
+    gateway = ctx.services.payments
+    async with ctx.db.session() as session:
+        row = await session.get(PayoutAccount, viewer.user_id)
+        user = await session.get(User, viewer.user_id)
+    if user is None:
+        raise forbidden("This account no longer exists.")
+    if row is None:
+        account = await gateway.create_account(user_id=user.id, email=user.email)
+    else:
+        # Onboarding again is the moment to catch up on an account.updated event that never arrived.
+        account = await gateway.retrieve_account(row.stripe_account_id)
+    row = await _save_account(ctx.db, user.id, account)
+    base = ctx.settings.public_url.rstrip("/")
+    url = await gateway.create_onboarding_link(
+        account_id=row.stripe_account_id,
+        refresh_url=f"{base}/payments/return?result=onboarding-expired",
+        return_url=f"{base}/payments/return?result=onboarding-done",
+    )
+    return Onboarding(url, row)
+
+
+async def _save_account(db: Database, user_id: UUID, account: ConnectedAccount) -> PayoutAccount:
+    try:
+        return await _upsert_account(db, user_id, account)
+    except ConstraintViolation:
+        # Stored meanwhile by a concurrent call or an account.updated event: update that row instead.
+        return await _upsert_account(db, user_id, account)
+
+
+async def _upsert_account(db: Database, user_id: UUID, account: ConnectedAccount) -> PayoutAccount:
+    async with db.unit_of_work() as uow:
+        row = await uow.session.get(PayoutAccount, user_id, with_for_update=True)
+        if row is None:
+            row = PayoutAccount(user_id=user_id, stripe_account_id=account.id)
+            uow.session.add(row)
+        _copy_flags(row, account)
+    return row
+
+
+def payout_account_status(row: PayoutAccount | None) -> rules.PayoutAccountStatus:
+    if row is None:
+        return rules.payout_account_status(False, False, False)
+    return rules.payout_account_status(True, row.details_submitted, row.payouts_enabled)
+
+
+# What the viewer sees -----------------------------------------------------------------------------
+
+
+async def list_payments(ctx: Context, page: PageRequest) -> Page[Payment]:
+    viewer = ctx.require_viewer()
+    return await paginate(
+        ctx.db, queries.payments_of(viewer.user_id), [Payment.created_at, Payment.id], page, descending=True
+    )
+
+
+async def list_payouts(ctx: Context, page: PageRequest) -> Page[Payout]:
+    viewer = ctx.require_viewer()
+    return await paginate(
+        ctx.db, queries.payouts_of(viewer.user_id), [Payout.created_at, Payout.id], page, descending=True
+    )
+
+
+async def payout_stats(ctx: Context) -> list[PayoutStats]:
+    viewer = ctx.require_viewer()
+    async with ctx.db.session() as session:
+        totals = await queries.earning_totals(session, viewer.user_id)
+    return rules.payout_stats(totals)
+
+
+async def can_see_payment(ctx: Context, payment: Payment) -> bool:
+    """The brand who pays and the photographer who is paid."""
+    license_row = await ctx.loaders.license.load(payment.license_id)
+    if ctx.viewer is None or license_row is None:
+        return False
+    return party_of(ctx.viewer.user_id, license_row.brand_id, license_row.photographer_id) is not None
+
+
+async def holds_license(ctx: Context, photo: Photo) -> bool:
+    """Whether the viewer is a brand with a paid license in force on the photo; no query for anyone else."""
+    viewer = ctx.viewer
+    if viewer is None or viewer.role is not Role.BRAND or viewer.user_id == photo.user_id:
+        return False
+    licensed: bool = await ctx.loaders.licensed_photo.load((viewer.user_id, photo.id))
+    return licensed
+
+
+async def licensed_original_key(ctx: Context, row: License) -> str | None:
+    """The storage key of the photo's original, for the license's brand while the license is in force."""
+    if not owns(ctx.viewer, row.brand_id) or not rules.license_in_force(row.status, row.ends_at, utcnow()):
+        return None
+    photo = await ctx.loaders.photo.load(row.photo_id) if row.photo_id else None
+    return photo.original_key if photo else None

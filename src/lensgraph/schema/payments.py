@@ -1,0 +1,237 @@
+"""Payments and payouts: paying for a license, the brand's payments, the photographer's payouts and earnings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import strawberry
+from strawberry import Info
+
+from lensgraph.domain import payments as rules
+from lensgraph.domain.money import Money as DomainMoney
+from lensgraph.domain.pagination import page_request
+from lensgraph.domain.policies import can_receive_payouts, owns
+from lensgraph.persistence.models import Payment as PaymentRow
+from lensgraph.persistence.models import Payout as PayoutRow
+from lensgraph.persistence.models import PayoutAccount as PayoutAccountRow
+from lensgraph.resolvers import payments
+from lensgraph.resolvers.context import Context
+from lensgraph.schema.core import (
+    Connection,
+    Currency,
+    Money,
+    Node,
+    UserError,
+    expect_global_id,
+    node_type,
+    returns_user_errors,
+    to_global_id,
+)
+from lensgraph.schema.licensing import License
+
+PaymentStatus = strawberry.enum(
+    rules.PaymentStatus, description="PENDING until Stripe confirms the checkout; FAILED when it closed unpaid."
+)
+PayoutStatus = strawberry.enum(
+    rules.PayoutStatus,
+    description="PENDING: being sent. PAID: Stripe made the transfer. FAILED: refused; its earnings go out again.",
+)
+PayoutAccountStatus = strawberry.enum(
+    rules.PayoutAccountStatus,
+    description="NOT_STARTED: no account yet. PENDING: Stripe still needs details. ACTIVE: payouts are sent.",
+)
+
+
+@node_type
+@strawberry.type(description="A brand's payment for a license. Seen by the brand and the photographer.")
+class Payment(Node):
+    _row: strawberry.Private[PaymentRow]
+    amount: Money
+    status: PaymentStatus  # type: ignore[valid-type]
+    created_at: datetime
+    paid_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: PaymentRow) -> Payment:
+        return cls(
+            _row=row,
+            id=to_global_id("Payment", row.id),
+            amount=Money.from_domain(DomainMoney(row.amount, row.currency)),
+            status=row.status,
+            created_at=row.created_at,
+            paid_at=row.paid_at,
+        )
+
+    @classmethod
+    async def resolve_node(cls, info: Info[Context, None], key: UUID) -> Payment | None:
+        row = await info.context.loaders.payment.load(key)
+        return cls.from_row(row) if row and await payments.can_see_payment(info.context, row) else None
+
+    @strawberry.field
+    async def license(self, info: Info[Context, None]) -> License:
+        return License.from_row(await info.context.loaders.license.load(self._row.license_id))
+
+
+@node_type
+@strawberry.type(description="A transfer of your earnings in one currency to your Stripe account. Yours only.")
+class Payout(Node):
+    amount: Money
+    status: PayoutStatus  # type: ignore[valid-type]
+    failure_reason: str | None = strawberry.field(description="Why Stripe refused it; its earnings go out again.")
+    created_at: datetime
+    paid_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: PayoutRow) -> Payout:
+        return cls(
+            id=to_global_id("Payout", row.id),
+            amount=Money.from_domain(DomainMoney(row.amount, row.currency)),
+            status=row.status,
+            failure_reason=row.failure_reason,
+            created_at=row.created_at,
+            paid_at=row.paid_at,
+        )
+
+    @classmethod
+    async def resolve_node(cls, info: Info[Context, None], key: UUID) -> Payout | None:
+        row = await info.context.loaders.payout.load(key)
+        return cls.from_row(row) if row and owns(info.context.viewer, row.photographer_id) else None
+
+
+@strawberry.type(description="Where your earnings are sent: a Stripe Express account, and what Stripe allows it.")
+class PayoutAccount:
+    status: PayoutAccountStatus  # type: ignore[valid-type]
+    charges_enabled: bool
+    payouts_enabled: bool
+    details_submitted: bool
+
+    @classmethod
+    def from_row(cls, row: PayoutAccountRow | None) -> PayoutAccount:
+        return cls(
+            status=payments.payout_account_status(row),
+            charges_enabled=bool(row and row.charges_enabled),
+            payouts_enabled=bool(row and row.payouts_enabled),
+            details_submitted=bool(row and row.details_submitted),
+        )
+
+
+@strawberry.type
+class MonthlyAmount:
+    month: str = strawberry.field(description="YYYY-MM, in UTC.")
+    amount: Money
+
+
+@strawberry.type(description="Your earnings in one currency, after the platform fee.")
+class PayoutStats:
+    currency: Currency  # type: ignore[valid-type]
+    total: Money = strawberry.field(description="Everything earned.")
+    pending: Money = strawberry.field(description="Earned and not paid out yet.")
+    paid: Money = strawberry.field(description="Paid out to your account.")
+    by_month: list[MonthlyAmount] = strawberry.field(description="Earned per month, oldest first.")
+
+    @classmethod
+    def from_domain(cls, stats: rules.PayoutStats) -> PayoutStats:
+        return cls(
+            currency=stats.total.currency,
+            total=Money.from_domain(stats.total),
+            pending=Money.from_domain(stats.pending),
+            paid=Money.from_domain(stats.paid),
+            by_month=[
+                MonthlyAmount(month=item.month, amount=Money.from_domain(item.amount)) for item in stats.by_month
+            ],
+        )
+
+
+# Inputs and payloads -------------------------------------------------------------------------
+
+
+@strawberry.input
+class CreateLicenseCheckoutInput:
+    license_id: strawberry.ID
+
+
+@strawberry.type
+class CreateLicenseCheckoutPayload:
+    payment: Payment | None = None
+    checkout_url: str | None = strawberry.field(default=None, description="Send the brand here to pay.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class StartPayoutOnboardingPayload:
+    url: str | None = strawberry.field(
+        default=None, description="Stripe's onboarding page; it expires within minutes, so open it right away."
+    )
+    payout_account: PayoutAccount | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+# Root fields ---------------------------------------------------------------------------------
+
+
+@strawberry.type
+class ViewerPayments:
+    """Fields of ``Viewer`` about money: payments made, payouts received, the payout account."""
+
+    @strawberry.field(description="Payments you made for licenses, newest first.")
+    async def payments(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Payment]:
+        page = await payments.list_payments(info.context, page_request(first, after, last, before))
+        return Connection[Payment].from_page(page, Payment.from_row)
+
+    @strawberry.field(description="Transfers of your earnings to your payout account, newest first.")
+    async def payouts(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Payout]:
+        page = await payments.list_payouts(info.context, page_request(first, after, last, before))
+        return Connection[Payout].from_page(page, Payout.from_row)
+
+    @strawberry.field(description="Where your earnings go; null for accounts that are not paid out (brands).")
+    async def payout_account(self, info: Info[Context, None]) -> PayoutAccount | None:
+        viewer = info.context.require_viewer()
+        if not can_receive_payouts(viewer):
+            return None
+        return PayoutAccount.from_row(await info.context.loaders.payout_account_by_user.load(viewer.user_id))
+
+    @strawberry.field(description="Your earnings per currency: in all, still owed, paid out, and per month.")
+    async def payout_stats(self, info: Info[Context, None]) -> list[PayoutStats]:
+        return [PayoutStats.from_domain(stats) for stats in await payments.payout_stats(info.context)]
+
+
+@strawberry.type
+class PaymentMutations:
+    @strawberry.mutation(
+        description="As the brand of a license both parties signed: open its Stripe checkout. While one is open, "
+        "the same checkout is answered again."
+    )
+    @returns_user_errors(CreateLicenseCheckoutPayload)
+    async def create_license_checkout(
+        self, info: Info[Context, None], input: CreateLicenseCheckoutInput
+    ) -> CreateLicenseCheckoutPayload:
+        checkout = await payments.create_checkout(
+            info.context, expect_global_id(input.license_id, "License", "licenseId")
+        )
+        return CreateLicenseCheckoutPayload(payment=Payment.from_row(checkout.payment), checkout_url=checkout.url)
+
+    @strawberry.mutation(
+        description="As a photographer or studio: get a Stripe onboarding link for the account your earnings are "
+        "paid to (created on the first call)."
+    )
+    @returns_user_errors(StartPayoutOnboardingPayload)
+    async def start_payout_onboarding(self, info: Info[Context, None]) -> StartPayoutOnboardingPayload:
+        onboarding = await payments.start_onboarding(info.context)
+        return StartPayoutOnboardingPayload(
+            url=onboarding.url, payout_account=PayoutAccount.from_row(onboarding.account)
+        )
