@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from lensgraph.domain.photos import PhotoStatus, Visibility
 from lensgraph.domain.portfolios import DEFAULT_THEME
-from lensgraph.persistence.base import Base
+from lensgraph.persistence.base import Base, grouped
 from lensgraph.persistence.models import (
     Collection,
     CollectionPhoto,
@@ -340,10 +340,7 @@ async def collections_holding(session: AsyncSession, photo_ids: Sequence[UUID]) 
         .where(CollectionPhoto.photo_id.in_(set(photo_ids)))
         .order_by(Collection.created_at, Collection.id)
     )
-    holding: dict[UUID, list[Collection]] = {}
-    for photo_id, collection in rows:
-        holding.setdefault(photo_id, []).append(collection)
-    return [holding.get(photo_id, []) for photo_id in photo_ids]
+    return grouped(rows, photo_ids)
 
 
 async def featured_photos(session: AsyncSession, user_ids: Sequence[UUID]) -> list[list[Photo]]:
@@ -354,7 +351,4 @@ async def featured_photos(session: AsyncSession, user_ids: Sequence[UUID]) -> li
         .where(FeaturedPhoto.user_id.in_(set(user_ids)))
         .order_by(FeaturedPhoto.user_id, FeaturedPhoto.position)
     )
-    featured: dict[UUID, list[Photo]] = {}
-    for user_id, photo in rows:
-        featured.setdefault(user_id, []).append(photo)
-    return [featured.get(user_id, []) for user_id in user_ids]
+    return grouped(rows, user_ids)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from uuid import UUID
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.licensing import OPEN, LicenseStatus, Medium, Party, RunningLicense, Terms
 from lensgraph.domain.money import Money
+from lensgraph.persistence.base import grouped
 from lensgraph.persistence.models import Contract, License, LicenseRevision
 
 # Agreed deals that are, or are about to be, in force: these are what exclusivity is checked against.
@@ -93,10 +93,7 @@ async def revisions_of_licenses(session: AsyncSession, license_ids: Sequence[UUI
         .where(LicenseRevision.license_id.in_(license_ids))
         .order_by(LicenseRevision.created_at, LicenseRevision.id)
     )
-    grouped: dict[UUID, list[LicenseRevision]] = defaultdict(list)
-    for row in rows:
-        grouped[row.license_id].append(row)
-    return [grouped[license_id] for license_id in license_ids]
+    return grouped(((row.license_id, row) for row in rows), license_ids)
 
 
 async def contracts_of_licenses(session: AsyncSession, license_ids: Sequence[UUID]) -> list[Contract | None]:

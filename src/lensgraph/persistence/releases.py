@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.photos import ReleaseKind
+from lensgraph.persistence.base import grouped
 from lensgraph.persistence.models import Photo, Release, ReleasePhoto
 
 
@@ -51,10 +52,7 @@ async def releases_of_photos(session: AsyncSession, photo_ids: Sequence[UUID]) -
         .where(ReleasePhoto.photo_id.in_(set(photo_ids)))
         .order_by(Release.signed_on, Release.id)
     )
-    covering: dict[UUID, list[Release]] = {}
-    for photo_id, release in rows:
-        covering.setdefault(photo_id, []).append(release)
-    return [covering.get(photo_id, []) for photo_id in photo_ids]
+    return grouped(rows, photo_ids)
 
 
 async def photos_of_releases(session: AsyncSession, release_ids: Sequence[UUID]) -> list[list[Photo]]:
@@ -65,10 +63,7 @@ async def photos_of_releases(session: AsyncSession, release_ids: Sequence[UUID])
         .where(ReleasePhoto.release_id.in_(set(release_ids)))
         .order_by(ReleasePhoto.created_at, Photo.id)
     )
-    covered: dict[UUID, list[Photo]] = {}
-    for release_id, photo in rows:
-        covered.setdefault(release_id, []).append(photo)
-    return [covered.get(release_id, []) for release_id in release_ids]
+    return grouped(rows, release_ids)
 
 
 async def model_release_counts(session: AsyncSession, photo_ids: Sequence[UUID]) -> list[int]:
