@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import Enum
 
 from lensgraph.domain.accounts import Role
@@ -10,6 +11,10 @@ from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.money import Currency, Money
 
 MEGABYTE = 1024 * 1024
+
+
+# A renewal Stripe has not confirmed yet (its event late, or lost) does not drop anyone to the free plan at once.
+RENEWAL_GRACE = timedelta(days=3)
 
 
 class PlanTier(Enum):
@@ -117,3 +122,62 @@ def check_advanced_search(plan: Plan, filtered: bool) -> None:
         raise DomainError(
             ErrorCode.PAYMENT_REQUIRED, "Search filters come with a paid plan; plain search is free.", ["filter"]
         )
+
+
+class SubscriptionStatus(Enum):
+    """Stripe Billing's subscription statuses; INCOMPLETE also while our checkout is open and not paid."""
+
+    INCOMPLETE = "INCOMPLETE"
+    INCOMPLETE_EXPIRED = "INCOMPLETE_EXPIRED"
+    TRIALING = "TRIALING"
+    ACTIVE = "ACTIVE"
+    # A renewal failed; Stripe retries it, and the plan stays in force meanwhile.
+    PAST_DUE = "PAST_DUE"
+    UNPAID = "UNPAID"
+    CANCELED = "CANCELED"
+    PAUSED = "PAUSED"
+
+    @classmethod
+    def from_stripe(cls, status: str) -> SubscriptionStatus:
+        return cls(status.upper())
+
+
+IN_FORCE = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING, SubscriptionStatus.PAST_DUE})
+
+
+@dataclass(frozen=True)
+class SubscriptionState:
+    plan_id: str
+    status: SubscriptionStatus
+    current_period_end: datetime | None
+
+
+def in_force(subscription: SubscriptionState | None, now: datetime) -> bool:
+    """Whether a subscription gives its plan's limits now: live at Stripe and its period not long over."""
+    if subscription is None or subscription.status not in IN_FORCE:
+        return False
+    end = subscription.current_period_end
+    return end is None or now < end + RENEWAL_GRACE
+
+
+def effective_plan(role: Role, subscription: SubscriptionState | None, now: datetime) -> Plan:
+    """The plan whose limits apply: the subscribed one while in force and meant for the role, else the free one."""
+    if role not in PLAN_ROLES:
+        return ADMIN_PLAN
+    if subscription is not None and in_force(subscription, now):
+        plan = _BY_ID.get(subscription.plan_id)
+        if plan is not None and plan.role is role:
+            return plan
+    return free_plan(role)
+
+
+def check_can_subscribe(plan: Plan, role: Role, current: SubscriptionState | None, now: datetime) -> None:
+    """A paid plan of one's own role, and not the one already in force."""
+    check_subscribable(plan, role)
+    if current is not None and in_force(current, now) and current.plan_id == plan.id:
+        raise DomainError(ErrorCode.ALREADY_EXISTS, f"You are subscribed to {plan.name} already.", ["planId"])
+
+
+def check_cancellable(current: SubscriptionState | None, now: datetime) -> None:
+    if current is None or not in_force(current, now):
+        raise DomainError(ErrorCode.NOT_FOUND, "You have no subscription to cancel.")

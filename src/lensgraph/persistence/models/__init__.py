@@ -1,6 +1,7 @@
 """All models, imported so that ``Base.metadata`` knows every table."""
 
 from lensgraph.persistence.models.accounts import ApiKey, OneTimeToken, RefreshToken, User
+from lensgraph.persistence.models.analytics import PhotoViewDay
 from lensgraph.persistence.models.collections import (
     Collection,
     CollectionPhoto,
@@ -13,6 +14,7 @@ from lensgraph.persistence.models.notifications import Notification, Notificatio
 from lensgraph.persistence.models.outbox import OutboxEvent
 from lensgraph.persistence.models.payments import Earning, Payment, Payout, PayoutAccount, StripeEvent
 from lensgraph.persistence.models.photos import Photo, PhotoTag, Release, ReleasePhoto, Upload
+from lensgraph.persistence.models.plans import Subscription
 from lensgraph.persistence.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -34,12 +36,14 @@ __all__ = [
     "PayoutAccount",
     "Photo",
     "PhotoTag",
+    "PhotoViewDay",
     "Portfolio",
     "PushToken",
     "RefreshToken",
     "Release",
     "ReleasePhoto",
     "StripeEvent",
+    "Subscription",
     "Upload",
     "User",
     "WebhookDelivery",
