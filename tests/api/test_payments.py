@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from lensgraph.config import Settings
-from lensgraph.payment_routes import log_payment_mode
+from lensgraph.app.payments import log_payment_mode
 from lensgraph.persistence.base import utcnow
 from lensgraph.schema.core import from_global_id, to_global_id
 from tests.api.factories import user_key
@@ -432,6 +432,6 @@ def test_production_refuses_the_offline_mode(tmp_path):
 
 
 def test_the_offline_mode_is_announced_at_start_up(tmp_path, caplog):
-    with caplog.at_level(logging.WARNING, logger="lensgraph.payment_routes"):
+    with caplog.at_level(logging.WARNING, logger="lensgraph.app.payments"):
         log_payment_mode(Settings(data_dir=tmp_path))
     assert "DEVELOPMENT ONLY" in caplog.text

@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, /hooks/stripe and payment pages, /files."""
+"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, /files, and the payment routes of .payments."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from lensgraph.adapters.storage.local import LocalStorage
 from lensgraph.config import Settings
-from lensgraph.payment_routes import log_payment_mode, payment_routes
+from lensgraph.app.payments import log_payment_mode, payment_routes
 from lensgraph.resolvers.context import Services
 from lensgraph.schema.schema import build_schema
 from lensgraph.schema.view import GraphQLView
