@@ -33,7 +33,6 @@ class Settings(BaseSettings):
     pubsub_namespace: str = "lensgraph"
     # Unset: file://<data_dir>/files, so a server and a worker given the same data folder share files.
     storage: str = ""
-    upload_limit_bytes: int = 50 * 1024 * 1024
     s3_endpoint: str | None = None
     s3_region: str = "us-east-1"
     webhooks_allow_private: bool = False

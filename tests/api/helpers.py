@@ -64,3 +64,23 @@ async def sign_up(client: Any, **overrides: Any) -> Account:
         access_token=login["accessToken"],
         refresh_token=login["refreshToken"],
     )
+
+
+SUBSCRIBE = """
+mutation Subscribe($input: SubscribeToPlanInput!) {
+  subscribeToPlan(input: $input) {
+    checkoutUrl subscription { id status inForce cancelAtPeriodEnd currentPeriodEnd plan { id name } }
+    userErrors { field code message }
+  }
+}"""
+
+
+async def subscribe(client: Any, account: Account, plan_id: str) -> dict[str, Any]:
+    """Subscribes through the offline checkout page, as a person clicking its button: the plan is in force after."""
+    payload = (await client.data(SUBSCRIBE, {"input": {"planId": plan_id}}, token=account.access_token))[
+        "subscribeToPlan"
+    ]
+    assert payload["userErrors"] == [], payload
+    confirmed = await client.http.post(payload["checkoutUrl"].removeprefix("http://testserver"))
+    assert confirmed.status_code == 303
+    return payload

@@ -122,7 +122,9 @@ async def test_an_api_key_cannot_mint_keys(client):
 async def test_keys_page_forwards_and_backwards(client):
     owner = await sign_up(client)
     for index in range(5):
-        await create_key(client, owner.access_token, description=f"key {index}")
+        created = await create_key(client, owner.access_token, description=f"key {index}")
+        # Revoked keys stay listed and leave room on the free plan for the next.
+        await client.data(REVOKE, {"id": created["apiKey"]["id"]}, token=owner.access_token)
     first = (await client.data(KEYS, {"first": 2}, token=owner.access_token))["viewer"]["apiKeys"]
     assert [edge["node"]["description"] for edge in first["edges"]] == ["key 4", "key 3"]
     assert first["pageInfo"]["hasNextPage"] is True and first["totalCount"] == 5
@@ -144,3 +146,18 @@ async def test_page_size_over_100_is_invalid_input(client):
     assert body["errors"][0]["extensions"]["field"] == ["first"]
     garbage = await client.execute(KEYS, {"first": 2, "after": "!!not a cursor"}, token=owner.access_token)
     assert garbage["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_the_plan_caps_the_keys_in_use_at_once(client, services):
+    owner = await sign_up(client)
+    first = await create_key(client, owner.access_token, description="one")
+    await create_key(client, owner.access_token, description="two")
+    over = await client.data(CREATE, {"input": {"description": "three"}}, token=owner.access_token)
+    [error] = over["createApiKey"]["userErrors"]
+    assert error["code"] == "QUOTA_EXCEEDED" and "2 API keys" in error["message"]
+    assert over["createApiKey"]["apiKey"] is None
+    keys = (await client.data(KEYS, {"first": 10}, token=owner.access_token))["viewer"]["apiKeys"]
+    assert keys["totalCount"] == 2
+    # A revoked key frees its place.
+    await client.data(REVOKE, {"id": first["apiKey"]["id"]}, token=owner.access_token)
+    assert (await create_key(client, owner.access_token, description="three"))["apiKey"]["active"] is True

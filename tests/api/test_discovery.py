@@ -13,7 +13,7 @@ from lensgraph.domain.photos import Orientation, PhotoCategory, PhotoStatus, Rel
 from lensgraph.persistence.models import Release, ReleasePhoto
 from lensgraph.schema.core import to_global_id
 from tests.api.factories import ready_photos, user_key
-from tests.api.helpers import sign_up
+from tests.api.helpers import sign_up, subscribe
 from tests.api.test_photos import CONFIRM, put, request_upload, upload
 
 PAGE = "totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id title } }"
@@ -374,11 +374,27 @@ async def test_search_applies_the_filter_and_pages_in_rank_order(client, service
     pages = await forward_pages(client, SEARCH, "searchPhotos", 3, query="beach")
     assert [len(page) for page in pages] == [3, 3, 2]
     assert [title for page in pages for title in page] == everything
-    assert titles(await search(client, "beach", filter={"photographer": "ravi"})) == ["Beach by Ravi"]
-    assert titles(await search(client, "beach", filter={"category": "TRAVEL", "photographer": "ravi"})) == [
+    brand = await sign_up(client, role="BRAND")
+    await subscribe(client, brand, "brand-basic")
+    token = brand.access_token
+    assert titles(await search(client, "beach", token, filter={"photographer": "ravi"})) == ["Beach by Ravi"]
+    assert titles(await search(client, "beach", token, filter={"category": "TRAVEL", "photographer": "ravi"})) == [
         "Beach by Ravi"
     ]
-    assert titles(await search(client, "beach", filter={"category": "FOOD"})) == []
+    assert titles(await search(client, "beach", token, filter={"category": "FOOD"})) == []
+
+
+async def test_search_filters_need_a_paid_plan_and_plain_search_does_not(client, services):
+    owner = await sign_up(client)
+    await ready_photos(services, owner, 1, title="Beach at dawn", category=PhotoCategory.TRAVEL)
+    free_brand = await sign_up(client, role="BRAND")
+    for token in (None, free_brand.access_token):
+        assert titles(await search(client, "beach", token)) == ["Beach at dawn"]
+        body = await client.execute(SEARCH, {"query": "beach", "filter": {"category": "TRAVEL"}}, token=token)
+        assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "PAYMENT_REQUIRED", body
+        assert body["errors"][0]["extensions"]["field"] == ["filter"]
+    # Browsing with the same filter stays free.
+    assert titles(await browse(client, free_brand.access_token, filter={"category": "TRAVEL"})) == ["Beach at dawn"]
 
 
 HOSTILE = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from lensgraph.persistence.models import Notification, OutboxEvent
-from tests.api.helpers import PASSWORD, sign_up
+from tests.api.helpers import PASSWORD, sign_up, subscribe
 from tests.api.test_api_keys import create_key
 
 NOTIFICATIONS = """
@@ -42,6 +42,7 @@ async def test_an_event_notifies_its_audience_only(client, background):
 async def test_mark_read_and_mark_all_read(client, background):
     owner = await sign_up(client)
     stranger = await sign_up(client)
+    await subscribe(client, owner, "photographer-basic")
     for _ in range(3):
         await create_key(client, owner.access_token)
     await background.settle()

@@ -12,8 +12,8 @@ from uuid import UUID
 import pytest
 from pydantic import ValidationError
 
-from lensgraph.config import Settings
 from lensgraph.app.payments import log_payment_mode
+from lensgraph.config import Settings
 from lensgraph.persistence.base import utcnow
 from lensgraph.schema.core import from_global_id, to_global_id
 from tests.api.factories import user_key

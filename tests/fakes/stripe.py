@@ -91,6 +91,8 @@ class StripeFake:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
     transfers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    products: dict[str, dict[str, Any]] = field(default_factory=dict)
+    subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     _idempotent: dict[str, tuple[dict[str, Any], int, dict[str, Any]]] = field(default_factory=dict)
     _planned: dict[str, list[_Planned]] = field(default_factory=dict)
 
@@ -122,6 +124,55 @@ class StripeFake:
         session = self.sessions[session_id]
         session.update(status="complete", payment_status="paid", payment_intent=_id("pi"))
         return dict(session)
+
+    def subscription_checkout_paid(self, session_id: str) -> dict[str, Any]:
+        """The first month was paid: Stripe made the customer and the subscription; the session as
+        ``checkout.session.completed`` carries it (the subscription by id only, as Stripe sends it)."""
+        session = self.sessions[session_id]
+        customer = session.get("customer") or _id("cus")
+        subscription_id = _id("sub")
+        start = int(time.time())
+        price = session["line_items"][0]["price_data"]
+        self.subscriptions[subscription_id] = {
+            "id": subscription_id,
+            "object": "subscription",
+            "customer": customer,
+            "status": "active",
+            "cancel_at_period_end": False,
+            "metadata": dict(session["subscription_data"].get("metadata", {})),
+            "items": {"object": "list", "data": [self._item(price, start)]},
+            "created": start,
+            "livemode": False,
+        }
+        session.update(status="complete", payment_status="paid", customer=customer, subscription=subscription_id)
+        return dict(session)
+
+    def change_subscription(self, subscription_id: str, **changes: Any) -> dict[str, Any]:
+        """Stripe changed the subscription by itself (a renewal, a failed payment, its end): as its event carries it."""
+        subscription = self.subscriptions[subscription_id]
+        period_end = changes.pop("current_period_end", None)
+        if period_end is not None:
+            subscription["items"]["data"][0]["current_period_end"] = period_end
+        subscription.update(changes)
+        return json.loads(json.dumps(subscription))
+
+    @staticmethod
+    def _item(price: dict[str, Any], start: int) -> dict[str, Any]:
+        return {
+            "id": _id("si"),
+            "object": "subscription_item",
+            "price": {
+                "id": _id("price"),
+                "object": "price",
+                "currency": price["currency"],
+                "unit_amount": int(price["unit_amount"]),
+                "product": price["product"],
+                "recurring": {"interval": price["recurring"]["interval"]},
+            },
+            "quantity": 1,
+            "current_period_start": start,
+            "current_period_end": start + 30 * 24 * 3600,
+        }
 
     def checkout_expired(self, session_id: str) -> dict[str, Any]:
         session = self.sessions[session_id]
@@ -178,6 +229,11 @@ class StripeFake:
             "success_url": params["success_url"],
             "cancel_url": params["cancel_url"],
             "payment_intent": None,
+            "customer": params.get("customer"),
+            "customer_email": params.get("customer_email"),
+            "subscription": None,
+            "line_items": params["line_items"],
+            "subscription_data": params.get("subscription_data", {}),
             "livemode": False,
             "created": created,
             "expires_at": created + SESSION_LIFETIME_SECONDS,
@@ -215,6 +271,30 @@ class StripeFake:
             "url": f"https://connect.stripe.com/setup/e/{params['account']}/{secrets.token_urlsafe(12)}",
         }
 
+    def _create_product(self, params: dict[str, Any]) -> dict[str, Any]:
+        product_id = params.get("id") or _id("prod")
+        if product_id in self.products:
+            raise LookupError(f"Product already exists with ID {product_id}")
+        product = {"id": product_id, "object": "product", "name": params["name"], "active": True}
+        self.products[product_id] = product
+        return product
+
+    def _update_subscription(self, subscription_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        subscription = self.subscriptions.get(subscription_id)
+        if subscription is None:
+            raise LookupError(f"No such subscription: '{subscription_id}'")
+        if "cancel_at_period_end" in params:
+            subscription["cancel_at_period_end"] = params["cancel_at_period_end"] == "true"
+        subscription["metadata"].update(params.get("metadata", {}))
+        for change in params.get("items", []):
+            [item] = [item for item in subscription["items"]["data"] if item["id"] == change["id"]]
+            if change["price_data"]["product"] not in self.products:
+                raise LookupError(f"No such product: '{change['price_data']['product']}'")
+            replaced = self._item(change["price_data"], item["current_period_start"])
+            replaced.update(id=item["id"], current_period_end=item["current_period_end"])
+            item.update(replaced)
+        return subscription
+
     def _create_transfer(self, params: dict[str, Any]) -> dict[str, Any]:
         if params["destination"] not in self.accounts:
             raise LookupError(f"No such destination: '{params['destination']}'")
@@ -240,7 +320,9 @@ class StripeFake:
             "/v1/accounts": self._create_account,
             "/v1/account_links": self._create_link,
             "/v1/transfers": self._create_transfer,
+            "/v1/products": self._create_product,
         }
+        collections = {"accounts": self.accounts, "products": self.products, "subscriptions": self.subscriptions}
 
         async def handle(request: Request) -> JSONResponse:
             path = request.url.path
@@ -254,8 +336,9 @@ class StripeFake:
             if script and not script.after_effect:
                 return _error(script.status, script.message)
             if request.method == "GET":
-                account = self.accounts.get(path.removeprefix("/v1/accounts/"))
-                return JSONResponse(account) if account else _error(404, "No such account.")
+                kind, _, object_id = path.removeprefix("/v1/").partition("/")
+                found = collections[kind].get(object_id)
+                return JSONResponse(found) if found else _error(404, f"No such {kind.removesuffix('s')}: '{object_id}'")
             key = headers.get("idempotency-key")
             if key in self._idempotent:
                 first_params, status, body = self._idempotent[key]
@@ -263,7 +346,10 @@ class StripeFake:
                     return _error(400, "Keys for idempotent requests can only be used with the same parameters.")
                 return JSONResponse(body, status_code=status)
             try:
-                body = creators[path](params)
+                if path.startswith("/v1/subscriptions/"):
+                    body = self._update_subscription(path.removeprefix("/v1/subscriptions/"), params)
+                else:
+                    body = creators[path](params)
             except LookupError as missing:
                 return _error(400, str(missing))
             if key:
@@ -279,6 +365,8 @@ class StripeFake:
             routes=[
                 *(Route(path, handle, methods=["POST"]) for path in creators),
                 Route("/v1/accounts/{account_id}", handle, methods=["GET"]),
+                Route("/v1/products/{product_id}", handle, methods=["GET"]),
+                Route("/v1/subscriptions/{subscription_id}", handle, methods=["GET", "POST"]),
                 Route("/{rest:path}", unknown, methods=["GET", "POST", "DELETE"]),
             ]
         )

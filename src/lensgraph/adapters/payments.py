@@ -25,6 +25,7 @@ WEBHOOK_TOLERANCE_SECONDS = 300
 # Retries of connection errors and 409/5xx answers; safe because every write carries an idempotency key.
 NETWORK_RETRIES = 2
 OFFLINE_CHECKOUT_LIFETIME = timedelta(hours=24)
+OFFLINE_SUBSCRIPTION_PERIOD = timedelta(days=30)
 
 OFFLINE_BANNER = (
     "PAYMENTS ARE OFFLINE (DEVELOPMENT ONLY): LENSGRAPH_STRIPE_SECRET_KEY is not set, so checkouts are confirmed "
@@ -72,6 +73,47 @@ class ProviderEvent:
     object: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class PlanCharge:
+    """What a subscription bills monthly: one of our plans, its name and price."""
+
+    plan_id: str
+    name: str
+    price: Money
+
+
+@dataclass(frozen=True)
+class BillingSubscription:
+    """A Stripe Billing subscription as far as our plans go; ``plan_id`` and ``owner_key`` are our metadata."""
+
+    id: str
+    customer_id: str | None
+    status: str
+    plan_id: str | None
+    owner_key: str | None
+    current_period_end: datetime | None
+    cancel_at_period_end: bool
+    item_id: str | None
+
+    @classmethod
+    def from_stripe(cls, subscription: Mapping[str, Any]) -> BillingSubscription:
+        items = (subscription.get("items") or {}).get("data") or [{}]
+        # Since API version 2025-03-31 the period belongs to each item; before, to the subscription.
+        period_end = items[0].get("current_period_end") or subscription.get("current_period_end")
+        metadata = subscription.get("metadata") or {}
+        customer = subscription.get("customer")
+        return cls(
+            id=subscription["id"],
+            customer_id=customer if isinstance(customer, str) else (customer or {}).get("id"),
+            status=str(subscription.get("status", "incomplete")),
+            plan_id=metadata.get("plan_id"),
+            owner_key=metadata.get("subscription_key"),
+            current_period_end=datetime.fromtimestamp(int(period_end), UTC) if period_end else None,
+            cancel_at_period_end=bool(subscription.get("cancel_at_period_end")),
+            item_id=items[0].get("id"),
+        )
+
+
 class PaymentRefused(Exception):
     """Stripe refused the request for good (invalid, not permitted, declined): the same request will fail again.
 
@@ -98,6 +140,24 @@ class PaymentGateway(Protocol):
     async def retrieve_account(self, account_id: str) -> ConnectedAccount: ...
 
     async def create_transfer(self, *, payout_id: UUID, account_id: str, amount: Money) -> str: ...
+
+    async def create_subscription_checkout(
+        self,
+        *,
+        attempt: UUID,
+        subscription_key: UUID,
+        email: str,
+        customer_id: str | None,
+        charge: PlanCharge,
+        success_url: str,
+        cancel_url: str,
+    ) -> CheckoutSession: ...
+
+    async def retrieve_subscription(self, subscription_id: str) -> BillingSubscription: ...
+
+    async def change_subscription_plan(self, subscription_id: str, charge: PlanCharge) -> None: ...
+
+    async def set_cancel_at_period_end(self, subscription_id: str, cancel: bool) -> None: ...
 
     def verify_event(self, payload: bytes, signature: str | None) -> ProviderEvent: ...
 
@@ -134,6 +194,7 @@ class StripeGateway:
         )
         # One per Stripe webhook endpoint: the platform's own events and its connected accounts' come signed apart.
         self._webhook_secrets = [secret.strip() for secret in (webhook_secret or "").split(",") if secret.strip()]
+        self._products: set[str] = set()
 
     async def create_checkout(
         self, *, payment_id: UUID, license_id: UUID, price: Money, product: str, success_url: str, cancel_url: str
@@ -214,6 +275,86 @@ class StripeGateway:
         )
         return str(transfer.id)
 
+    async def _product(self, charge: PlanCharge) -> str:
+        """The Stripe product of a plan, made on first use under our own id: prices refer to it, invoices name it."""
+        product_id = f"lensgraph_{charge.plan_id}".replace("-", "_")
+        if product_id not in self._products:
+            try:
+                await self._client.v1.products.retrieve_async(product_id)
+            except stripe.InvalidRequestError:
+                await _refusals(
+                    self._client.v1.products.create_async(
+                        {"id": product_id, "name": f"Lensgraph {charge.name}"},
+                        {"idempotency_key": f"product-{product_id}"},
+                    )
+                )
+            self._products.add(product_id)
+        return product_id
+
+    async def _monthly_price(self, charge: PlanCharge) -> dict[str, Any]:
+        return {
+            "currency": charge.price.currency.value.lower(),
+            "unit_amount": charge.price.amount,
+            "recurring": {"interval": "month"},
+            "product": await self._product(charge),
+        }
+
+    async def create_subscription_checkout(
+        self,
+        *,
+        attempt: UUID,
+        subscription_key: UUID,
+        email: str,
+        customer_id: str | None,
+        charge: PlanCharge,
+        success_url: str,
+        cancel_url: str,
+    ) -> CheckoutSession:
+        metadata = {"plan_id": charge.plan_id, "subscription_key": str(subscription_key)}
+        customer: dict[str, str] = {"customer": customer_id} if customer_id else {"customer_email": email}
+        session = await _refusals(
+            self._client.v1.checkout.sessions.create_async(
+                {
+                    "mode": "subscription",
+                    "line_items": [{"quantity": 1, "price_data": await self._monthly_price(charge)}],
+                    **customer,
+                    "client_reference_id": str(subscription_key),
+                    "metadata": metadata,
+                    "subscription_data": {"metadata": metadata},
+                    "success_url": success_url,
+                    "cancel_url": cancel_url,
+                },
+                {"idempotency_key": f"subscription-checkout-{attempt}"},
+            )
+        )
+        if not session.url:
+            raise PaymentRefused("Stripe answered a checkout session without a URL.")
+        return CheckoutSession(session.id, session.url, datetime.fromtimestamp(session.expires_at, UTC))
+
+    async def retrieve_subscription(self, subscription_id: str) -> BillingSubscription:
+        subscription = await _refusals(self._client.v1.subscriptions.retrieve_async(subscription_id))
+        return BillingSubscription.from_stripe(subscription.to_dict())
+
+    async def change_subscription_plan(self, subscription_id: str, charge: PlanCharge) -> None:
+        """Swaps the plan at once, prorated: the upgrade is billed for the rest of the period, a downgrade credited."""
+        subscription = await self.retrieve_subscription(subscription_id)
+        if subscription.item_id is None:
+            raise PaymentRefused("This subscription has no item to change.")
+        await _refusals(
+            self._client.v1.subscriptions.update_async(
+                subscription.id,
+                {
+                    "items": [{"id": subscription.item_id, "price_data": await self._monthly_price(charge)}],
+                    "metadata": {"plan_id": charge.plan_id},
+                    "proration_behavior": "create_prorations",
+                    "cancel_at_period_end": False,
+                },
+            )
+        )
+
+    async def set_cancel_at_period_end(self, subscription_id: str, cancel: bool) -> None:
+        await _refusals(self._client.v1.subscriptions.update_async(subscription_id, {"cancel_at_period_end": cancel}))
+
     def verify_event(self, payload: bytes, signature: str | None) -> ProviderEvent:
         refusal = "LENSGRAPH_STRIPE_WEBHOOK_SECRET is not set"
         for secret in self._webhook_secrets:
@@ -267,6 +408,46 @@ class OfflineGateway:
 
     async def create_transfer(self, *, payout_id: UUID, account_id: str, amount: Money) -> str:
         return f"tr_offline_{payout_id.hex}"
+
+    def subscription_confirm_url(self, subscription_key: UUID) -> str:
+        token = self._token(subscription_key)
+        return f"{self._public_url}/payments/offline/subscriptions/{subscription_key}?token={token}"
+
+    async def create_subscription_checkout(
+        self,
+        *,
+        attempt: UUID,
+        subscription_key: UUID,
+        email: str,
+        customer_id: str | None,
+        charge: PlanCharge,
+        success_url: str,
+        cancel_url: str,
+    ) -> CheckoutSession:
+        expires_at = datetime.now(UTC) + OFFLINE_CHECKOUT_LIFETIME
+        return CheckoutSession(f"cs_offline_{attempt.hex}", self.subscription_confirm_url(subscription_key), expires_at)
+
+    def subscription_started(self, subscription_key: UUID, plan_id: str, now: datetime) -> BillingSubscription:
+        """What Stripe would hold once the offline checkout is confirmed: a month paid for, renewed by nobody."""
+        return BillingSubscription(
+            id=f"sub_offline_{subscription_key.hex}",
+            customer_id=f"cus_offline_{subscription_key.hex}",
+            status="active",
+            plan_id=plan_id,
+            owner_key=str(subscription_key),
+            current_period_end=now + OFFLINE_SUBSCRIPTION_PERIOD,
+            cancel_at_period_end=False,
+            item_id=f"si_offline_{subscription_key.hex}",
+        )
+
+    async def retrieve_subscription(self, subscription_id: str) -> BillingSubscription:
+        raise PaymentRefused("The offline payment mode keeps no subscriptions of its own.")
+
+    async def change_subscription_plan(self, subscription_id: str, charge: PlanCharge) -> None:
+        return None
+
+    async def set_cancel_at_period_end(self, subscription_id: str, cancel: bool) -> None:
+        return None
 
     def checkout_completed(self, checkout_session_id: str, price: Money) -> ProviderEvent:
         """What Stripe would send once the checkout is paid; its id is the session's, so confirming twice is a

@@ -13,8 +13,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from lensgraph.adapters.storage.local import LocalStorage
-from lensgraph.config import Settings
 from lensgraph.app.payments import log_payment_mode, payment_routes
+from lensgraph.config import Settings
 from lensgraph.resolvers.context import Services
 from lensgraph.schema.schema import build_schema
 from lensgraph.schema.view import GraphQLView

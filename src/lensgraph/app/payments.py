@@ -19,7 +19,8 @@ from lensgraph.adapters.payments import OFFLINE_BANNER, OfflineGateway, Signatur
 from lensgraph.config import Settings
 from lensgraph.domain.money import Money
 from lensgraph.domain.payments import PaymentStatus
-from lensgraph.resolvers import payments
+from lensgraph.domain.plans import SubscriptionStatus, plan_by_id
+from lensgraph.resolvers import payments, plans
 from lensgraph.resolvers.context import Services
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ MAX_EVENT_BYTES = 512 * 1024
 
 RETURN_MESSAGES = {
     "paid": "Thank you: your payment is being confirmed. The license turns ACTIVE within moments.",
-    "cancelled": "The checkout was cancelled; nothing was charged. You can start it again from the license.",
+    "subscribed": "Thank you: your subscription is being confirmed. Its plan applies within moments.",
+    "cancelled": "The checkout was cancelled; nothing was charged. You can start it again.",
     "onboarding-done": "Thank you: Stripe is checking your details. Payouts start once your account is ACTIVE.",
     "onboarding-expired": "This onboarding link has expired: ask for a new one with startPayoutOnboarding.",
 }
@@ -54,7 +56,7 @@ def payment_routes(services: Services) -> list[Route]:
         except SignatureInvalid as invalid:
             log.warning("refused a Stripe event: %s", invalid)
             return JSONResponse({"error": "invalid signature"}, status_code=401)
-        applied = await payments.process_event(services.db, event, fee_percent=services.settings.platform_fee_percent)
+        applied = await payments.process_event(services, event)
         return JSONResponse({"received": True, "replay": not applied})
 
     async def return_page(request: Request) -> Response:
@@ -95,6 +97,28 @@ def _offline_routes(services: Services, gateway: OfflineGateway) -> list[Route]:
             body = f"<p>This payment of <strong>{price}</strong> is {payment.status.value.lower()}.</p>"
         return _development_page("Offline checkout", body)
 
+    async def subscription_page(request: Request) -> Response:
+        key: UUID = request.path_params["subscription_key"]
+        subscription = await plans.find_subscription(services, key)
+        if subscription is None or not gateway.token_valid(key, request.query_params.get("token", "")):
+            return _page("Not found", "<p>This checkout link is not valid.</p>", status_code=404)
+        if request.method == "POST":
+            await plans.confirm_offline_subscription(services, key)
+            return RedirectResponse(
+                f"{services.settings.public_url.rstrip('/')}/payments/return?result=subscribed", 303
+            )
+        plan = plan_by_id(subscription.plan_id)
+        price = html.escape(plan.monthly_price.formatted() if plan.monthly_price else "free")
+        if subscription.status is SubscriptionStatus.INCOMPLETE and subscription.checkout_url:
+            action = html.escape(gateway.subscription_confirm_url(key))
+            body = (
+                f"<p>Subscription to <strong>{html.escape(plan.name)}</strong> at <strong>{price}</strong> a month.</p>"
+                f'<form method="post" action="{action}"><button type="submit">Confirm the subscription</button></form>'
+            )
+        else:
+            body = f"<p>This subscription is {subscription.status.value.lower()}.</p>"
+        return _development_page("Offline subscription", body)
+
     async def onboarding_page(_request: Request) -> Response:
         return _development_page(
             "Offline payouts", "<p>Your payout account is ACTIVE. Payouts are simulated: no money is sent.</p>"
@@ -102,6 +126,7 @@ def _offline_routes(services: Services, gateway: OfflineGateway) -> list[Route]:
 
     return [
         Route("/payments/offline/onboarding", onboarding_page, methods=["GET"]),
+        Route("/payments/offline/subscriptions/{subscription_key:uuid}", subscription_page, methods=["GET", "POST"]),
         Route("/payments/offline/{payment_id:uuid}", checkout_page, methods=["GET", "POST"]),
     ]
 

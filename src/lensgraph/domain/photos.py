@@ -8,7 +8,6 @@ from enum import Enum
 
 from lensgraph.domain.errors import DomainError, ErrorCode
 
-DEFAULT_UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024
 # A decoded image larger than this is refused before its pixels are decoded (decompression bombs).
 MAX_PIXELS = 120_000_000
 ACCEPTED_TYPES = {
@@ -98,7 +97,9 @@ def check_upload_request(filename: str, mime_type: str, size: int, limit: int) -
     if size > limit:
         megabytes = limit // (1024 * 1024)
         raise DomainError(
-            ErrorCode.QUOTA_EXCEEDED, f"Files may be at most {megabytes} MB on your plan.", ["fileSizeBytes"]
+            ErrorCode.QUOTA_EXCEEDED,
+            f"Files may be at most {megabytes} MB on your plan; a higher plan takes larger files.",
+            ["fileSizeBytes"],
         )
     return safe_filename(filename)
 

@@ -86,6 +86,10 @@ def plan_by_id(plan_id: str, field: str = "planId") -> Plan:
         raise DomainError(ErrorCode.NOT_FOUND, "No such plan.", [field]) from None
 
 
+def plan_exists(plan_id: str) -> bool:
+    return plan_id in _BY_ID
+
+
 def free_plan(role: Role) -> Plan:
     """The plan of everyone without a subscription."""
     return _BY_ID[f"{role.value.lower()}-free"] if role in PLAN_ROLES else ADMIN_PLAN
@@ -108,19 +112,13 @@ def check_within(used: int, limit: int | None, what: str, field: str | None = No
         )
 
 
-def check_upload_size(size: int, plan: Plan) -> None:
-    if size > plan.limits.upload_bytes:
+def check_advanced_search(plan: Plan | None, filtered: bool) -> None:
+    """Filters on a text search come with a paid plan (``plan`` None: an anonymous caller)."""
+    if filtered and (plan is None or not plan.limits.advanced_search):
         raise DomainError(
-            ErrorCode.QUOTA_EXCEEDED,
-            f"Files may be at most {plan.limits.upload_bytes // MEGABYTE} MB on the {plan.name} plan.",
-            ["fileSizeBytes"],
-        )
-
-
-def check_advanced_search(plan: Plan, filtered: bool) -> None:
-    if filtered and not plan.limits.advanced_search:
-        raise DomainError(
-            ErrorCode.PAYMENT_REQUIRED, "Search filters come with a paid plan; plain search is free.", ["filter"]
+            ErrorCode.PAYMENT_REQUIRED,
+            "Filters on a search come with a paid plan; the plain search and browsing with filters are free.",
+            ["filter"],
         )
 
 
@@ -178,6 +176,12 @@ def check_can_subscribe(plan: Plan, role: Role, current: SubscriptionState | Non
         raise DomainError(ErrorCode.ALREADY_EXISTS, f"You are subscribed to {plan.name} already.", ["planId"])
 
 
-def check_cancellable(current: SubscriptionState | None, now: datetime) -> None:
+def check_cancellation_change(
+    current: SubscriptionState | None, cancel_pending: bool, cancel: bool, now: datetime
+) -> None:
+    """Cancelling ends a subscription in force at its period's end (asking twice is harmless); resuming takes a
+    pending cancellation back."""
     if current is None or not in_force(current, now):
-        raise DomainError(ErrorCode.NOT_FOUND, "You have no subscription to cancel.")
+        raise DomainError(ErrorCode.NOT_FOUND, "You have no subscription in force.")
+    if not cancel and not cancel_pending:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "Your subscription is not set to end: nothing to resume.")

@@ -10,7 +10,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lensgraph.persistence import collections, licensing, payments, releases
+from lensgraph.persistence import collections, licensing, payments, plans, releases
 from lensgraph.persistence.base import Entity
 from lensgraph.persistence.db import Database
 from lensgraph.persistence.models import (
@@ -23,6 +23,7 @@ from lensgraph.persistence.models import (
     Payout,
     Photo,
     Release,
+    Subscription,
     User,
     WebhookDelivery,
     WebhookEndpoint,
@@ -76,6 +77,8 @@ class Loaders:
         self.payment = _by_id(db, Payment)
         self.payout = _by_id(db, Payout)
         self.payout_account_by_user = _in_session(db, payments.payout_accounts)
+        self.subscription = _by_id(db, Subscription)
+        self.subscription_by_user = _in_session(db, plans.subscriptions_of_users)
         # Keyed by (brand, photo): whether the brand holds a paid license in force on the photo.
         self.licensed_photo = _in_session(db, payments.licensed_photos)
         self.release = _by_id(db, Release)

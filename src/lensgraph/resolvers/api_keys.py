@@ -6,15 +6,18 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from lensgraph.adapters.tokens import new_api_key
+from lensgraph.domain import plans as plan_rules
 from lensgraph.domain.accounts import api_key_expiry
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import ApiKeyCreated
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.policies import can_manage_api_keys, owns
 from lensgraph.persistence import accounts as queries
+from lensgraph.persistence import plans as plan_queries
 from lensgraph.persistence.base import utcnow
-from lensgraph.persistence.models import ApiKey
+from lensgraph.persistence.models import ApiKey, User
 from lensgraph.persistence.pagination import Page, paginate
+from lensgraph.resolvers import plans
 from lensgraph.resolvers.context import Context
 
 MAX_DESCRIPTION = 200
@@ -50,7 +53,12 @@ async def create_api_key(ctx: Context, *, description: str, expires_in_days: int
         description=description,
         expires_at=expires_at,
     )
+    plan = await plans.require_plan(ctx)
     async with ctx.db.unit_of_work() as uow:
+        # The owner's row, locked: two keys created at once cannot both take the plan's last place.
+        await uow.session.get(User, user_id, with_for_update=True)
+        used = await plan_queries.live_api_key_count(uow.session, user_id, now)
+        plan_rules.check_within(used, plan.limits.api_keys, "API keys in use at once")
         uow.session.add(key)
         await uow.session.flush()
         uow.emit(ApiKeyCreated(api_key_id=key.id, prefix=prefix, description=description, audience=(user_id,)))

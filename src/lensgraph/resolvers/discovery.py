@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from lensgraph.domain import plans as plan_rules
 from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, clean_filter, search_terms
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.persistence import discovery as queries
 from lensgraph.persistence.models import Photo
 from lensgraph.persistence.pagination import Page, paginate
+from lensgraph.resolvers import plans
 from lensgraph.resolvers.context import Context
 
 
@@ -21,6 +23,7 @@ async def search_photos(ctx: Context, text: str, given: PhotoFilter, page: PageR
     ``text``, most relevant first (ties: by id)."""
     terms = search_terms(text)
     cleaned = clean_filter(given)
+    plan_rules.check_advanced_search(await plans.plan_of(ctx), filtered=cleaned != PhotoFilter())
     if not terms:
         return _nothing_found()
     query, relevance = queries.matching(ctx.db.dialect, queries.public_photos(cleaned), terms)

@@ -14,7 +14,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from lensgraph.adapters.payments import ConnectedAccount, OfflineGateway, PaymentRefused, ProviderEvent
+from lensgraph.adapters.payments import (
+    ConnectedAccount,
+    OfflineGateway,
+    PaymentGateway,
+    PaymentRefused,
+    ProviderEvent,
+)
 from lensgraph.domain import payments as rules
 from lensgraph.domain.accounts import Role
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
@@ -38,6 +44,7 @@ from lensgraph.persistence.models import (
     User,
 )
 from lensgraph.persistence.pagination import Page, paginate
+from lensgraph.resolvers import plans
 from lensgraph.resolvers.context import Context, Services
 
 log = logging.getLogger(__name__)
@@ -119,8 +126,9 @@ def _return_url(ctx: Context, result: str) -> str:
 # What Stripe tells us -----------------------------------------------------------------------------
 
 
-async def process_event(db: Database, event: ProviderEvent, *, fee_percent: Decimal) -> bool:
+async def process_event(services: Services, event: ProviderEvent) -> bool:
     """Applies a verified Stripe event, once: answers False for one seen before (its effect is not repeated)."""
+    db, fee_percent = services.db, services.settings.platform_fee_percent
     try:
         async with db.unit_of_work() as uow:
             if await uow.session.get(StripeEvent, event.id) is not None:
@@ -129,7 +137,7 @@ async def process_event(db: Database, event: ProviderEvent, *, fee_percent: Deci
             uow.session.add(record)
             # Written first: of two deliveries of one event at once, the primary key lets one through.
             await uow.session.flush()
-            if await _apply(uow, event, fee_percent):
+            if await _apply(uow, event, services.payments, fee_percent):
                 record.processed_at = utcnow()
     except ConstraintViolation:
         async with db.session() as session:
@@ -139,8 +147,10 @@ async def process_event(db: Database, event: ProviderEvent, *, fee_percent: Deci
     return True
 
 
-async def _apply(uow: UnitOfWork, event: ProviderEvent, fee_percent: Decimal) -> bool:
+async def _apply(uow: UnitOfWork, event: ProviderEvent, gateway: PaymentGateway, fee_percent: Decimal) -> bool:
     """Whether the event changed anything; events of other types, or about objects not ours, change nothing."""
+    if plans.is_billing_event(event):
+        return await plans.apply_billing_event(uow, gateway, event)
     data = event.object
     match event.type:
         case "checkout.session.completed" if data.get("payment_status") in PAID_CHECKOUT:
@@ -262,7 +272,7 @@ async def confirm_offline_payment(services: Services, payment_id: UUID) -> bool:
     if payment is None:
         return False
     event = gateway.checkout_completed(payment.stripe_checkout_session_id, Money(payment.amount, payment.currency))
-    await process_event(services.db, event, fee_percent=services.settings.platform_fee_percent)
+    await process_event(services, event)
     return True
 
 

@@ -26,7 +26,7 @@ from lensgraph.persistence import photos as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import Photo, Upload
 from lensgraph.persistence.pagination import Page, paginate
-from lensgraph.resolvers import licensing, live
+from lensgraph.resolvers import licensing, live, plans
 from lensgraph.resolvers.context import Context
 
 UPLOAD_URL_LIFETIME = timedelta(minutes=30)
@@ -63,7 +63,8 @@ async def request_upload(
     if purpose is UploadPurpose.RELEASE_DOCUMENT:
         name = release_rules.check_document_request(filename, mime_type, size)
     else:
-        name = rules.check_upload_request(filename, mime_type, size, ctx.settings.upload_limit_bytes)
+        plan = await plans.require_plan(ctx)
+        name = rules.check_upload_request(filename, mime_type, size, plan.limits.upload_bytes)
     upload_id = uuid4()
     upload = Upload(
         id=upload_id,

@@ -30,6 +30,7 @@ from lensgraph.schema.moderation import ModerationQueries
 from lensgraph.schema.notifications import Notification, NotificationMutations, NotificationSubscriptions
 from lensgraph.schema.payments import Payment, PaymentMutations, Payout
 from lensgraph.schema.photos import Photo, PhotoMutations, PhotoSubscriptions
+from lensgraph.schema.plans import PlanMutations, PlanQueries, PlanSubscription
 from lensgraph.schema.portfolios import PortfolioMutations, PortfolioQueries
 from lensgraph.schema.releases import Release, ReleaseMutations
 from lensgraph.schema.viewer import Viewer, resolve_viewer
@@ -39,7 +40,7 @@ MAX_NODES = MAX_PAGE_SIZE
 
 
 @strawberry.type
-class Query(DiscoveryQueries, CollectionQueries, PortfolioQueries, ModerationQueries):
+class Query(DiscoveryQueries, CollectionQueries, PortfolioQueries, ModerationQueries, PlanQueries):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
         return await resolve_viewer(info)
@@ -63,6 +64,7 @@ class Mutation(
     WebhookMutations,
     LicensingMutations,
     PaymentMutations,
+    PlanMutations,
     CollectionMutations,
     PortfolioMutations,
     ReleaseMutations,
@@ -92,6 +94,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Contract,
             Payment,
             Payout,
+            PlanSubscription,
             Collection,
             Release,
         ],

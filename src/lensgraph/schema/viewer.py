@@ -13,6 +13,7 @@ from lensgraph.schema.licensing import ViewerLicensing
 from lensgraph.schema.notifications import ViewerNotifications
 from lensgraph.schema.payments import ViewerPayments
 from lensgraph.schema.photos import ViewerPhotos
+from lensgraph.schema.plans import ViewerPlans
 from lensgraph.schema.releases import ViewerReleases
 from lensgraph.schema.webhooks import ViewerWebhooks
 
@@ -25,6 +26,7 @@ class Viewer(
     ViewerWebhooks,
     ViewerLicensing,
     ViewerPayments,
+    ViewerPlans,
     ViewerCollections,
     ViewerReleases,
 ):
