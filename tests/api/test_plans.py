@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -302,3 +303,11 @@ async def test_an_event_about_a_subscription_stripe_does_not_have_changes_nothin
     ghost = {"id": "sub_gone", "object": "subscription", "status": "active", "metadata": {}}
     response = await deliver(client, stripe_fake, stripe_fake.event("customer.subscription.updated", ghost))
     assert response.status_code == 200
+
+
+async def test_two_first_subscriptions_at_once_make_one(client, stripe_fake):
+    brand = await sign_up(client, role="BRAND")
+    first, second = await asyncio.gather(ask(client, brand, "brand-basic"), ask(client, brand, "brand-basic"))
+    assert first["userErrors"] == [] and second["userErrors"] == []
+    assert first["subscription"]["id"] == second["subscription"]["id"]
+    assert first["checkoutUrl"] == second["checkoutUrl"]
