@@ -311,3 +311,19 @@ async def test_two_first_subscriptions_at_once_make_one(client, stripe_fake):
     assert first["userErrors"] == [] and second["userErrors"] == []
     assert first["subscription"]["id"] == second["subscription"]["id"]
     assert first["checkoutUrl"] == second["checkoutUrl"]
+
+
+async def test_the_subscriber_hears_of_each_change_but_not_of_renewals(client, stripe_fake, background):
+    brand = await sign_up(client, role="BRAND")
+    _, subscription_id = await started(client, stripe_fake, brand, "brand-basic")
+    renewed = stripe_fake.change_subscription(subscription_id, current_period_end=int(time.time()) + 90 * 86400)
+    await deliver(client, stripe_fake, stripe_fake.event("customer.subscription.updated", renewed))
+    await client.data(CANCEL, token=brand.access_token)
+    await background.settle()
+    notifications = await client.data(
+        "{ viewer { notifications(first: 10) { edges { node { eventType data } } } } }", token=brand.access_token
+    )
+    changes = [edge["node"] for edge in notifications["viewer"]["notifications"]["edges"]]
+    changes = [node["data"] for node in changes if node["eventType"] == "subscription.updated"]
+    assert [(data["status"], data["cancelAtPeriodEnd"]) for data in changes] == [("ACTIVE", True), ("ACTIVE", False)]
+    assert {data["planId"] for data in changes} == {"brand-basic"}

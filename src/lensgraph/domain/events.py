@@ -187,6 +187,16 @@ class PayoutPaid(Event):
     currency: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class SubscriptionUpdated(Event):
+    type: ClassVar[str] = "subscription.updated"
+    summary: ClassVar[str] = "Your subscription changed."
+    subscription_id: UUID
+    plan_id: str
+    status: str
+    cancel_at_period_end: bool
+
+
 # Verification and marketplace ----------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from lensgraph.adapters.payments import (
 )
 from lensgraph.domain import plans as rules
 from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.events import SubscriptionUpdated
 from lensgraph.domain.payments import PaymentStatus, checkout_reusable
 from lensgraph.domain.plans import Plan, SubscriptionState, SubscriptionStatus
 from lensgraph.domain.policies import Viewer
@@ -114,7 +115,9 @@ async def _subscribe(ctx: Context, plan_id: str) -> Subscribed:
         charge = _charge(plan)
         if row is not None and row.stripe_subscription_id and rules.in_force(current, now):
             await _refused_as_input(gateway.change_subscription_plan(row.stripe_subscription_id, charge))
+            before = _visible(row)
             row.plan_id, row.cancel_at_period_end = plan.id, False
+            _announce(uow, row, before)
             return Subscribed(row, None)
         if row is not None and _checkout_reusable(row, plan):
             return Subscribed(row, row.checkout_url)
@@ -181,8 +184,28 @@ async def set_cancellation(ctx: Context, *, cancel: bool) -> Subscription:
         )
         assert row is not None and row.stripe_subscription_id is not None
         await _refused_as_input(ctx.services.payments.set_cancel_at_period_end(row.stripe_subscription_id, cancel))
+        before = _visible(row)
         row.cancel_at_period_end = cancel
+        _announce(uow, row, before)
     return row
+
+
+def _visible(row: Subscription) -> tuple[str, SubscriptionStatus, bool]:
+    """What a change must alter to be worth telling the subscriber (a renewal's new period end is not)."""
+    return row.plan_id, row.status, row.cancel_at_period_end
+
+
+def _announce(uow: UnitOfWork, row: Subscription, before: tuple[str, SubscriptionStatus, bool]) -> None:
+    if _visible(row) != before:
+        uow.emit(
+            SubscriptionUpdated(
+                subscription_id=row.id,
+                plan_id=row.plan_id,
+                status=row.status.value,
+                cancel_at_period_end=row.cancel_at_period_end,
+                audience=(row.user_id,),
+            )
+        )
 
 
 # What Stripe tells us -----------------------------------------------------------------------------
@@ -216,7 +239,7 @@ async def apply_billing_event(uow: UnitOfWork, gateway: PaymentGateway, event: P
     if row is None:
         log.warning("Stripe subscription %s is not one of ours: ignored", billing.id)
         return False
-    return sync(row, billing)
+    return sync(uow, row, billing)
 
 
 def _subscription_id(event: ProviderEvent) -> str | None:
@@ -249,7 +272,7 @@ async def _checkout_expired(uow: UnitOfWork, checkout_session_id: str) -> bool:
     return True
 
 
-def sync(row: Subscription, billing: BillingSubscription) -> bool:
+def sync(uow: UnitOfWork, row: Subscription, billing: BillingSubscription) -> bool:
     """Copies Stripe's state of the subscription onto ours; False when it is not the user's current one."""
     if row.stripe_subscription_id not in (None, billing.id):
         log.info("Stripe subscription %s was replaced by %s: ignored", billing.id, row.stripe_subscription_id)
@@ -259,6 +282,7 @@ def sync(row: Subscription, billing: BillingSubscription) -> bool:
     except ValueError:
         log.warning("Stripe subscription %s has a status we do not know (%s): ignored", billing.id, billing.status)
         return False
+    before = _visible(row)
     if billing.plan_id is not None and rules.plan_exists(billing.plan_id):
         row.plan_id = billing.plan_id
     row.status = status
@@ -266,6 +290,7 @@ def sync(row: Subscription, billing: BillingSubscription) -> bool:
     row.current_period_end, row.cancel_at_period_end = billing.current_period_end, billing.cancel_at_period_end
     if status is not SubscriptionStatus.INCOMPLETE:
         row.checkout_url = row.checkout_expires_at = None
+    _announce(uow, row, before)
     return True
 
 
@@ -279,7 +304,7 @@ async def confirm_offline_subscription(services: Services, subscription_key: UUI
         if row is None:
             return False
         if row.status is SubscriptionStatus.INCOMPLETE and row.checkout_url is not None:
-            sync(row, gateway.subscription_started(row.id, row.plan_id, utcnow()))
+            sync(uow, row, gateway.subscription_started(row.id, row.plan_id, utcnow()))
     return True
 
 
