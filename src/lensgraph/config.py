@@ -99,6 +99,10 @@ class Settings(BaseSettings):
             log.warning("LENSGRAPH_SECRET_KEY is not set: generated a development key in %s", path)
         return path.read_text().strip().encode()
 
+    def payment_return_url(self, result: str) -> str:
+        """The page Stripe sends people back to (after a checkout or onboarding), saying how it went."""
+        return f"{self.public_url.rstrip('/')}/payments/return?result={result}"
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -85,7 +85,7 @@ def _offline_routes(services: Services, gateway: OfflineGateway) -> list[Route]:
             return _page("Not found", "<p>This checkout link is not valid.</p>", status_code=404)
         if request.method == "POST":
             await payments.confirm_offline_payment(services, payment_id)
-            return RedirectResponse(f"{services.settings.public_url.rstrip('/')}/payments/return?result=paid", 303)
+            return RedirectResponse(services.settings.payment_return_url("paid"), 303)
         price = html.escape(Money(payment.amount, payment.currency).formatted())
         if payment.status is PaymentStatus.PENDING:
             action = html.escape(gateway.confirm_url(payment_id))
@@ -104,9 +104,7 @@ def _offline_routes(services: Services, gateway: OfflineGateway) -> list[Route]:
             return _page("Not found", "<p>This checkout link is not valid.</p>", status_code=404)
         if request.method == "POST":
             await plans.confirm_offline_subscription(services, key)
-            return RedirectResponse(
-                f"{services.settings.public_url.rstrip('/')}/payments/return?result=subscribed", 303
-            )
+            return RedirectResponse(services.settings.payment_return_url("subscribed"), 303)
         plan = plan_by_id(subscription.plan_id)
         price = html.escape(plan.monthly_price.formatted() if plan.monthly_price else "free")
         if subscription.status is SubscriptionStatus.INCOMPLETE and subscription.checkout_url:

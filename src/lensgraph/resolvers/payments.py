@@ -106,8 +106,8 @@ async def _open_checkout(ctx: Context, license_id: UUID) -> Checkout:
                 license_id=row.id,
                 price=Money(payment.amount, payment.currency),
                 product=f"Photo license: {photo.title if photo else row.id}"[:MAX_PRODUCT_NAME],
-                success_url=_return_url(ctx, "paid"),
-                cancel_url=_return_url(ctx, "cancelled"),
+                success_url=ctx.settings.payment_return_url("paid"),
+                cancel_url=ctx.settings.payment_return_url("cancelled"),
             )
         except PaymentRefused as refused:
             raise DomainError(
@@ -117,10 +117,6 @@ async def _open_checkout(ctx: Context, license_id: UUID) -> Checkout:
         payment.checkout_url, payment.checkout_expires_at = session.url, session.expires_at
         uow.session.add(payment)
     return Checkout(payment, payment.checkout_url)
-
-
-def _return_url(ctx: Context, result: str) -> str:
-    return f"{ctx.settings.public_url.rstrip('/')}/payments/return?result={result}"
 
 
 # What Stripe tells us -----------------------------------------------------------------------------
@@ -302,11 +298,10 @@ async def start_onboarding(ctx: Context) -> Onboarding:
         # Onboarding again is the moment to catch up on an account.updated event that never arrived.
         account = await gateway.retrieve_account(row.stripe_account_id)
     row = await _save_account(ctx.db, user.id, account)
-    base = ctx.settings.public_url.rstrip("/")
     url = await gateway.create_onboarding_link(
         account_id=row.stripe_account_id,
-        refresh_url=f"{base}/payments/return?result=onboarding-expired",
-        return_url=f"{base}/payments/return?result=onboarding-done",
+        refresh_url=ctx.settings.payment_return_url("onboarding-expired"),
+        return_url=ctx.settings.payment_return_url("onboarding-done"),
     )
     return Onboarding(url, row)
 

@@ -134,8 +134,8 @@ async def _subscribe(ctx: Context, plan_id: str) -> Subscribed:
                 email=user.email,
                 customer_id=row.stripe_customer_id,
                 charge=charge,
-                success_url=_return_url(ctx, "subscribed"),
-                cancel_url=_return_url(ctx, "cancelled"),
+                success_url=ctx.settings.payment_return_url("subscribed"),
+                cancel_url=ctx.settings.payment_return_url("cancelled"),
             )
         )
         row.plan_id, row.status, row.cancel_at_period_end = plan.id, SubscriptionStatus.INCOMPLETE, False
@@ -167,10 +167,6 @@ async def _refused_as_input(call: Awaitable[T]) -> T:
         return await call
     except PaymentRefused as refused:
         raise DomainError(ErrorCode.INVALID_INPUT, f"Stripe refused: {refused}", ["planId"]) from refused
-
-
-def _return_url(ctx: Context, result: str) -> str:
-    return f"{ctx.settings.public_url.rstrip('/')}/payments/return?result={result}"
 
 
 async def set_cancellation(ctx: Context, *, cancel: bool) -> Subscription:
