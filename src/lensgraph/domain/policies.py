@@ -62,6 +62,11 @@ def can_keep_lightbox(viewer: Viewer) -> bool:
     return viewer.role is Role.BRAND
 
 
+def can_view_brand_dashboard(viewer: Viewer) -> bool:
+    """What a buyer offered, holds and spent: brands only (publishers have the photographer dashboard)."""
+    return viewer.role is Role.BRAND
+
+
 def can_download_original(viewer: Viewer | None, owner_id: UUID, licensed: bool) -> bool:
     """The original file is its owner's, and a brand's while it holds a paid license on the photo in force."""
     return owns(viewer, owner_id) or (viewer is not None and licensed)

@@ -15,6 +15,7 @@ from lensgraph.config import Settings
 from lensgraph.domain.errors import unauthenticated
 from lensgraph.domain.policies import Viewer
 from lensgraph.jobs import runtime
+from lensgraph.jobs.analytics import ViewCounter
 from lensgraph.jobs.broker import Jobs
 from lensgraph.jobs.relay import Relay
 from lensgraph.persistence.db import Database
@@ -22,7 +23,8 @@ from lensgraph.persistence.loaders import Loaders
 
 
 class Services:
-    """Long-lived, one per process: database, token signer, mail, rate limits, jobs, pubsub, relay, payments."""
+    """Long-lived, one per process: database, token signer, mail, rate limits, jobs, pubsub, relay, payments,
+    photo view counts."""
 
     def __init__(self, settings: Settings, *, mailer: Mailer | None = None) -> None:
         self.settings = settings
@@ -46,12 +48,15 @@ class Services:
         self.storage = runtime.storage_for(settings)
         self.payments = runtime.payments_for(settings)
         self.db.on_events = self.relay.wake
+        self.views = ViewCounter(self.db)
 
     async def start(self) -> None:
         await self.jobs.start()
         await self.relay.start()
+        await self.views.start()
 
     async def close(self) -> None:
+        await self.views.stop()
         await self.relay.stop()
         await self.jobs.stop()
         await self.pubsub.close()

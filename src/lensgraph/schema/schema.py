@@ -21,6 +21,7 @@ from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.pagination import MAX_PAGE_SIZE
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import AccountMutations, ApiKey, User
+from lensgraph.schema.analytics import counted_view
 from lensgraph.schema.collections import Collection, CollectionMutations, CollectionQueries
 from lensgraph.schema.core import Node, resolve_global_id
 from lensgraph.schema.discovery import DiscoveryQueries
@@ -47,7 +48,7 @@ class Query(DiscoveryQueries, CollectionQueries, PortfolioQueries, ModerationQue
 
     @strawberry.field(description="Any object by its global ID; null when it does not exist or is not yours to see.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
-        return await resolve_global_id(info, id)
+        return counted_view(info, await resolve_global_id(info, id))
 
     @strawberry.field(description="Several objects by global ID, in the order asked; null where not visible.")
     async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:

@@ -8,6 +8,7 @@ from strawberry import Info
 from lensgraph.persistence.models import User as UserRow
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User, ViewerAccount
+from lensgraph.schema.analytics import ViewerAnalytics
 from lensgraph.schema.collections import ViewerCollections
 from lensgraph.schema.licensing import ViewerLicensing
 from lensgraph.schema.notifications import ViewerNotifications
@@ -29,6 +30,7 @@ class Viewer(
     ViewerPlans,
     ViewerCollections,
     ViewerReleases,
+    ViewerAnalytics,
 ):
     @classmethod
     def from_row(cls, row: UserRow) -> Viewer:

@@ -1,0 +1,179 @@
+"""Queries for the dashboards, each one GROUP BY statement, and the upsert that adds counted photo views."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import BigInteger, Date, Insert, String, Uuid, and_, column, exists, func, select, values
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from lensgraph.domain.analytics import EarningSum, Window
+from lensgraph.domain.licensing import LicenseStatus
+from lensgraph.domain.money import Currency
+from lensgraph.domain.payments import PaymentStatus
+from lensgraph.persistence.models import Earning, License, Payment, Photo, PhotoViewDay
+from lensgraph.persistence.payments import in_force
+
+# Three parameters per row: far below SQLite's 32,766 and asyncpg's 32,767, however many photos a flush holds.
+ROWS_PER_UPSERT = 5000
+
+
+class UTCDay(FunctionElement[str]):
+    """``YYYY-MM-DD`` of a UTC timestamp column, written in each database's own dialect."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(UTCDay, "sqlite")
+def _utc_day_sqlite(element: UTCDay, compiler: SQLCompiler, **kw: Any) -> str:
+    # Timestamps are stored as UTC text ("2026-11-22 21:52:31.000000"), which date() reads as it is.
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(UTCDay, "postgresql")
+def _utc_day_postgresql(element: UTCDay, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+def _within(moment: Any, chosen: Window) -> Any:
+    """A timestamp column inside the window's whole UTC days."""
+    return and_(moment >= chosen.starts_at, moment < chosen.ends_before)
+
+
+# Recording views ----------------------------------------------------------------------------------
+
+
+def _upsert(dialect: str, rows: list[tuple[UUID, date, int]]) -> Insert:
+    """Adds each (photo, day, views) to its row, creating it if needed; photos deleted meanwhile are skipped."""
+    counted = (
+        values(column("photo_id", Uuid), column("day", Date), column("views", BigInteger), name="counted")
+        .data(rows)
+        .cte("counted")
+    )
+    existing = (
+        select(counted.c.photo_id, counted.c.day, counted.c.views)
+        .where(exists().where(Photo.id == counted.c.photo_id))
+        # Rows in key order: two API nodes adding to the same rows lock them in the same order, never deadlock.
+        .order_by(counted.c.photo_id, counted.c.day)
+    )
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(PhotoViewDay)
+    statement = insert.from_select(["photo_id", "day", "views"], existing)
+    return statement.on_conflict_do_update(
+        index_elements=[PhotoViewDay.photo_id, PhotoViewDay.day],
+        set_={"views": PhotoViewDay.views + statement.excluded.views},
+    )
+
+
+async def add_photo_views(session: AsyncSession, counts: Mapping[tuple[UUID, date], int]) -> None:
+    """One statement (per ``ROWS_PER_UPSERT`` photo-days): views add up whichever API node counted them."""
+    rows = sorted((photo_id, day, views) for (photo_id, day), views in counts.items())
+    dialect = session.get_bind().dialect.name
+    for start in range(0, len(rows), ROWS_PER_UPSERT):
+        await session.execute(_upsert(dialect, rows[start : start + ROWS_PER_UPSERT]))
+
+
+# The photographer's dashboard ---------------------------------------------------------------------
+
+
+def _views_of(owner_id: UUID, chosen: Window) -> Any:
+    return and_(
+        PhotoViewDay.photo_id == Photo.id,
+        Photo.user_id == owner_id,
+        PhotoViewDay.day >= chosen.first,
+        PhotoViewDay.day <= chosen.last,
+    )
+
+
+async def daily_views(session: AsyncSession, owner_id: UUID, chosen: Window) -> dict[date, int]:
+    """Views of all the owner's photos per day of the window; days without views are absent."""
+    rows = await session.execute(
+        select(PhotoViewDay.day, func.sum(PhotoViewDay.views))
+        .where(_views_of(owner_id, chosen))
+        .group_by(PhotoViewDay.day)
+    )
+    return {day: int(views) for day, views in rows}
+
+
+async def top_photos(
+    session: AsyncSession, owner_id: UUID, chosen: Window, limit: int
+) -> list[tuple[UUID, int, int, int]]:
+    """The owner's most viewed photos in the window: (photo, views, offers made, offers paid for), most viewed
+    first (ties: by id). Offers count those made in the window; photos without views are not ranked."""
+    views = func.sum(PhotoViewDay.views).label("views")
+    ranked = (
+        select(PhotoViewDay.photo_id, views)
+        .where(_views_of(owner_id, chosen))
+        .group_by(PhotoViewDay.photo_id)
+        .order_by(views.desc(), PhotoViewDay.photo_id)
+        .limit(limit)
+        .subquery("ranked")
+    )
+    on_photo = and_(License.photo_id == ranked.c.photo_id, _within(License.created_at, chosen))
+    offers = select(func.count()).where(on_photo).scalar_subquery()
+    licensed = select(func.count()).where(on_photo, License.starts_at.is_not(None)).scalar_subquery()
+    rows = await session.execute(
+        select(ranked.c.photo_id, ranked.c.views, offers, licensed).order_by(ranked.c.views.desc(), ranked.c.photo_id)
+    )
+    return [(photo_id, int(count), int(made), int(paid)) for photo_id, count, made, paid in rows]
+
+
+async def licenses_by_status(session: AsyncSession, photographer_id: UUID, chosen: Window) -> dict[LicenseStatus, int]:
+    """Licenses on the photographer's photos whose offer was made in the window, per status."""
+    rows = await session.execute(
+        select(License.status, func.count())
+        .where(License.photographer_id == photographer_id, _within(License.created_at, chosen))
+        .group_by(License.status)
+    )
+    return {status: int(count) for status, count in rows}
+
+
+async def earnings(session: AsyncSession, photographer_id: UUID, chosen: Window) -> list[EarningSum]:
+    """The photographer's earnings recorded in the window, summed per currency."""
+    rows = await session.execute(
+        select(Earning.currency, func.sum(Earning.gross), func.sum(Earning.fee), func.sum(Earning.net))
+        .where(Earning.photographer_id == photographer_id, _within(Earning.created_at, chosen))
+        .group_by(Earning.currency)
+    )
+    return [EarningSum(currency, int(gross), int(fee), int(net)) for currency, gross, fee, net in rows]
+
+
+# The brand's dashboard ----------------------------------------------------------------------------
+
+
+async def offers_made(session: AsyncSession, brand_id: UUID, chosen: Window) -> list[tuple[LicenseStatus, date, int]]:
+    """The brand's offers made in the window, counted per status as they are now and per UTC day made."""
+    day = UTCDay(License.created_at)
+    rows = await session.execute(
+        select(License.status, day, func.count())
+        .where(License.brand_id == brand_id, _within(License.created_at, chosen))
+        .group_by(License.status, day)
+    )
+    return [(status, date.fromisoformat(made_on), int(count)) for status, made_on, count in rows]
+
+
+async def licenses_in_force(session: AsyncSession, brand_id: UUID, now: datetime) -> int:
+    """How many of the brand's licenses are paid for and not ended at ``now``."""
+    count = await session.scalar(select(func.count()).where(License.brand_id == brand_id, in_force(now)))
+    return int(count or 0)
+
+
+async def spending(session: AsyncSession, brand_id: UUID, chosen: Window) -> list[tuple[Currency, int]]:
+    """What the brand paid in the window (payments that succeeded, by when they were paid), per currency."""
+    rows = await session.execute(
+        select(Payment.currency, func.sum(Payment.amount))
+        .where(
+            Payment.brand_id == brand_id,
+            Payment.status == PaymentStatus.SUCCEEDED,
+            _within(Payment.paid_at, chosen),
+        )
+        .group_by(Payment.currency)
+    )
+    return [(currency, int(amount)) for currency, amount in rows]
