@@ -63,6 +63,8 @@ class LicenseStatus(Enum):
     EXPIRED = "EXPIRED"
     AWAITING_PAYMENT = "AWAITING_PAYMENT"
     ACTIVE = "ACTIVE"
+    # Its payment was refunded in full: no longer in force, and it stays so (a new offer starts a new license).
+    REFUNDED = "REFUNDED"
 
 
 class ContractStatus(Enum):

@@ -35,6 +35,13 @@ class EarningStatus(Enum):
     PAID = "PAID"
 
 
+class EarningKind(Enum):
+    # The photographer's share of a payment: one per payment, less each refund's share while it is not paid out.
+    SALE = "SALE"
+    # A refund's share of a sale already paid out, negative: taken back from the next payout.
+    CLAWBACK = "CLAWBACK"
+
+
 class PayoutStatus(Enum):
     PENDING = "PENDING"
     PAID = "PAID"
@@ -82,6 +89,12 @@ def check_payable(license_status: LicenseStatus) -> None:
     """Only a license both parties signed is paid for, and only once."""
     if license_status is LicenseStatus.ACTIVE:
         raise DomainError(ErrorCode.ALREADY_EXISTS, "This license is paid for already.", ["licenseId"])
+    if license_status is LicenseStatus.REFUNDED:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            "This license was refunded: make a new offer to license the photo again.",
+            ["licenseId"],
+        )
     if license_status is not LicenseStatus.AWAITING_PAYMENT:
         raise DomainError(
             ErrorCode.INVALID_TRANSITION,
@@ -149,6 +162,75 @@ def split(gross: Money, fee_percent: Decimal) -> Split:
     return Split(gross, Money(fee, gross.currency), Money(gross.amount - fee, gross.currency))
 
 
+# Refunds ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refund:
+    """A payment after a refund: its status, what is refunded of it in all, and what this refund added."""
+
+    status: PaymentStatus
+    refunded: int
+    added: int
+
+
+def refund(
+    status: PaymentStatus,
+    price: Money,
+    refunded: int,
+    charge_amount: int | None,
+    charge_currency: str | None,
+    amount_refunded: object,
+) -> Refund | None:
+    """What Stripe's word that the payment's charge was refunded (``amount_refunded`` of it so far) does to it.
+
+    In full, the payment is REFUNDED; in part, it stays SUCCEEDED with the amount recorded. Stripe states the total
+    refunded so far, so an event that says no more than what is recorded (a replay, or one overtaken by a later
+    refund) changes nothing: None.
+    """
+    check_charge(price, charge_amount, charge_currency)
+    if not isinstance(amount_refunded, int) or isinstance(amount_refunded, bool):
+        raise DomainError(ErrorCode.CONFLICT, f"The refunded amount {amount_refunded!r} is not an amount.")
+    if not 0 <= amount_refunded <= price.amount:
+        raise DomainError(
+            ErrorCode.CONFLICT, f"{amount_refunded} cannot be refunded of a payment of {price.formatted()}."
+        )
+    if amount_refunded <= refunded:
+        return None
+    if status is not PaymentStatus.SUCCEEDED:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, f"A {status.value.lower()} payment cannot be refunded.")
+    if amount_refunded == price.amount:
+        status = move_payment(status, PaymentStatus.REFUNDED)
+    return Refund(status, amount_refunded, amount_refunded - refunded)
+
+
+def refund_license(license_status: LicenseStatus) -> LicenseStatus:
+    """A payment refunded in full takes its license out of force for good: ACTIVE becomes REFUNDED."""
+    if license_status is not LicenseStatus.ACTIVE:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, f"A {license_status.value.lower()} license cannot be refunded.")
+    return LicenseStatus.REFUNDED
+
+
+def refund_split(kept: Split, refunded: Money) -> Split:
+    """The part of ``kept`` (what a payment still brings: its gross less earlier refunds, as fee and net) that a
+    refund of ``refunded`` more takes back: the fee in the same proportion, rounded half up as ``split`` rounds it, the
+    rest from the photographer's net. Whole minor units, never more than kept; everything once all is refunded."""
+    if refunded.currency is not kept.gross.currency or not 0 <= refunded.amount <= kept.gross.amount:
+        raise ValueError("a refund is of 0 to the whole of what a payment still brings, in its currency")
+    if refunded.amount == kept.gross.amount:
+        return kept
+    left = kept.gross.amount - refunded.amount
+    left_fee = int((Decimal(kept.fee.amount) * left / kept.gross.amount).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    fee = kept.fee.amount - left_fee
+    return Split(refunded, Money(fee, refunded.currency), Money(refunded.amount - fee, refunded.currency))
+
+
+def paid_out(status: EarningStatus, claimed: bool) -> bool:
+    """Whether an earning was paid out or is being paid out: its amount can no longer change, so a refund's share of
+    it is clawed back from the next payout instead of taken off it."""
+    return status is EarningStatus.PAID or claimed
+
+
 def payout_account_status(exists: bool, details_submitted: bool, payouts_enabled: bool) -> PayoutAccountStatus:
     """ACTIVE once Stripe has the photographer's details and lets money out to their bank."""
     if not exists:
@@ -174,7 +256,12 @@ class MonthlyAmount:
 
 @dataclass(frozen=True)
 class PayoutStats:
-    """One currency's earnings: everything earned, what is still owed, what was sent, and earned per month."""
+    """One currency's earnings: everything earned, what is still owed, what was sent, and earned per month.
+
+    Refunds lower them. A refund's share of an earning not paid out yet comes off that earning, in its month. The
+    share of one already paid out is a clawback, a negative earning in the month of the refund: ``pending`` until the
+    next payout nets it against later earnings (negative while it outweighs them), then ``paid``.
+    """
 
     total: Money
     pending: Money
