@@ -40,7 +40,8 @@ async def pay_out() -> None:
 
 
 async def _open_payouts(db: Database) -> None:
-    """One PENDING payout per photographer and currency, claiming the earnings no payout covers yet."""
+    """One PENDING payout per photographer and currency, claiming the earnings no payout covers yet, clawbacks of
+    refunds included. Never a transfer of nothing or less: a sum clawbacks bring to zero or below waits for more."""
     async with db.session() as session:
         payable = await queries.payable_earnings(session)
     for photographer_id, currency in payable:
@@ -49,8 +50,9 @@ async def _open_payouts(db: Database) -> None:
             uow.session.add(payout)
             await uow.session.flush()
             payout.amount = await queries.claim_earnings(uow.session, payout.id, photographer_id, currency)
-            if payout.amount == 0:
-                # A concurrent run claimed them first.
+            if payout.amount <= 0:
+                # A concurrent run claimed them first, or a clawback recorded meanwhile outweighs them.
+                await queries.release_earnings(uow.session, payout.id)
                 await uow.session.delete(payout)
 
 

@@ -57,6 +57,11 @@ async def payment_for_checkout(
     return await session.scalar(query.with_for_update() if lock else query)
 
 
+async def payment_for_intent(session: AsyncSession, payment_intent_id: str) -> Payment | None:
+    """The payment Stripe charged through this payment intent (set when its checkout was paid)."""
+    return await session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == payment_intent_id))
+
+
 def in_force(now: datetime) -> ColumnElement[bool]:
     """A paid license that has not ended."""
     return and_(License.status == LicenseStatus.ACTIVE, or_(License.ends_at.is_(None), License.ends_at > now))
@@ -99,12 +104,14 @@ def _unclaimed() -> ColumnElement[bool]:
 
 
 async def payable_earnings(session: AsyncSession) -> list[tuple[UUID, Currency]]:
-    """(photographer, currency) pairs with earnings no payout has claimed, whose account can receive money."""
+    """(photographer, currency) pairs whose earnings no payout has claimed add up to more than zero (clawbacks can
+    outweigh them), and whose account can receive money."""
     rows = await session.execute(
         select(Earning.photographer_id, Earning.currency)
         .join(PayoutAccount, PayoutAccount.user_id == Earning.photographer_id)
         .where(_unclaimed(), PayoutAccount.payouts_enabled.is_(True))
-        .distinct()
+        .group_by(Earning.photographer_id, Earning.currency)
+        .having(func.sum(Earning.net) > 0)
     )
     return [(photographer_id, currency) for photographer_id, currency in rows]
 
@@ -119,6 +126,12 @@ async def claim_earnings(session: AsyncSession, payout_id: UUID, photographer_id
         .returning(Earning.net)
     )
     return sum(claimed)
+
+
+async def payment_earnings(session: AsyncSession, payment_id: UUID) -> list[Earning]:
+    """The payment's sale and clawbacks, locked: a payout claiming them waits, or is waited for."""
+    query = select(Earning).where(Earning.payment_id == payment_id).order_by(Earning.created_at, Earning.id)
+    return list(await session.scalars(query.with_for_update()))
 
 
 async def release_earnings(session: AsyncSession, payout_id: UUID) -> None:

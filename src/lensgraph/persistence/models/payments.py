@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lensgraph.domain.money import Currency
-from lensgraph.domain.payments import EarningStatus, PaymentStatus, PayoutStatus
+from lensgraph.domain.payments import EarningKind, EarningStatus, PaymentStatus, PayoutStatus
 from lensgraph.persistence.base import Base, Entity, utcnow
 
 # Stripe ids are "at most 255 characters" in its API reference.
@@ -38,6 +38,8 @@ class Payment(Entity):
     checkout_expires_at: Mapped[datetime]
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(STRIPE_ID)
     paid_at: Mapped[datetime | None]
+    # Given back to the brand so far, as Stripe's last charge.refunded said: 0 to ``amount`` (then REFUNDED).
+    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -52,15 +54,22 @@ class Payment(Entity):
             postgresql_where=text("status = 'PENDING'"),
         ),
         Index("ix_payments_license", "license_id"),
+        # Refunds name the payment intent, not the checkout session.
+        Index("ix_payments_payment_intent", "stripe_payment_intent_id"),
     )
 
 
 class Earning(Entity):
-    """What a photographer is owed for one payment: the price less the platform fee."""
+    """What a photographer is owed for one payment: its price less the platform fee (the SALE; a refund takes its
+    share off gross, fee and net while no payout has claimed it), or a CLAWBACK: a refund's share of a sale already
+    paid out, all three negative. Per payment, they add up to what the brand still pays, split."""
 
     __tablename__ = "earnings"
 
-    payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"), unique=True)
+    payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"))
+    kind: Mapped[EarningKind] = mapped_column(
+        Enum(EarningKind, name="earning_kind", native_enum=False, length=8), default=EarningKind.SALE
+    )
     photographer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     gross: Mapped[int] = mapped_column(BigInteger)
     fee: Mapped[int] = mapped_column(BigInteger)
@@ -75,6 +84,15 @@ class Earning(Entity):
     __table_args__ = (
         Index("ix_earnings_photographer_status", "photographer_id", "status", "currency"),
         Index("ix_earnings_payout", "payout_id"),
+        Index("ix_earnings_payment", "payment_id"),
+        # One sale per payment, however many clawbacks refunds add to it.
+        Index(
+            "uq_earnings_payment_sale",
+            "payment_id",
+            unique=True,
+            sqlite_where=text("kind = 'SALE'"),
+            postgresql_where=text("kind = 'SALE'"),
+        ),
     )
 
 
