@@ -91,6 +91,8 @@ class StripeFake:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
     transfers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Charges of paid checkouts, by payment intent; made on their first refund.
+    charges: dict[str, dict[str, Any]] = field(default_factory=dict)
     products: dict[str, dict[str, Any]] = field(default_factory=dict)
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     _idempotent: dict[str, tuple[dict[str, Any], int, dict[str, Any]]] = field(default_factory=dict)
@@ -173,6 +175,36 @@ class StripeFake:
             "current_period_start": start,
             "current_period_end": start + 30 * 24 * 3600,
         }
+
+    def refund(self, session_id: str, amount: int | None = None) -> dict[str, Any]:
+        """A refund (from the dashboard) of ``amount`` more of a paid checkout's charge, or of all that is left: the
+        Charge as ``charge.refunded`` carries it, with everything refunded of it so far."""
+        session = self.sessions[session_id]
+        intent = session["payment_intent"]
+        charge = self.charges.setdefault(
+            intent,
+            {
+                "id": _id("ch"),
+                "object": "charge",
+                "amount": session["amount_total"],
+                "amount_captured": session["amount_total"],
+                "amount_refunded": 0,
+                "captured": True,
+                "currency": session["currency"],
+                "paid": True,
+                "payment_intent": intent,
+                "refunded": False,
+                "status": "succeeded",
+                "livemode": False,
+                "created": int(time.time()),
+            },
+        )
+        left = charge["amount"] - charge["amount_refunded"]
+        if amount is not None and not 0 < amount <= left:
+            raise ValueError(f"Stripe refunds 1 to {left} of this charge, not {amount}")
+        charge["amount_refunded"] += left if amount is None else amount
+        charge["refunded"] = charge["amount_refunded"] == charge["amount"]
+        return dict(charge)
 
     def checkout_expired(self, session_id: str) -> dict[str, Any]:
         session = self.sessions[session_id]

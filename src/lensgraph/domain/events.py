@@ -179,6 +179,20 @@ class PaymentCompleted(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PaymentRefunded(Event):
+    type: ClassVar[str] = "payment.refunded"
+    summary: ClassVar[str] = "A payment was refunded."
+    payment_id: UUID
+    license_id: UUID
+    # This refund's amount; ``refunded_amount`` is everything refunded of the payment so far.
+    amount: int
+    refunded_amount: int
+    currency: str
+    # Refunded in full: the license is no longer in force (REFUNDED).
+    fully_refunded: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class PayoutPaid(Event):
     type: ClassVar[str] = "payout.paid"
     summary: ClassVar[str] = "A payout was sent to your account."

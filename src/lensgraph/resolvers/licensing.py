@@ -21,6 +21,7 @@ from lensgraph.domain.events import (
     LicenseEvent,
     LicenseExpired,
     PaymentCompleted,
+    PaymentRefunded,
 )
 from lensgraph.domain.licensing import ContractStatus, LicenseStatus, Negotiation, Party, Terms
 from lensgraph.domain.pagination import PageRequest
@@ -259,8 +260,9 @@ LICENSE_EVENTS = (
     LicenseCancelled,
     LicenseExpired,
     ContractSigned,
-    # Payment puts the license in force (ACTIVE).
+    # Payment puts the license in force (ACTIVE); a full refund ends it (REFUNDED).
     PaymentCompleted,
+    PaymentRefunded,
 )
 
 

@@ -24,11 +24,11 @@ from lensgraph.adapters.payments import (
 from lensgraph.domain import payments as rules
 from lensgraph.domain.accounts import Role
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
-from lensgraph.domain.events import PaymentCompleted
+from lensgraph.domain.events import PaymentCompleted, PaymentRefunded
 from lensgraph.domain.licensing import LicenseStatus, Party, party_of
 from lensgraph.domain.money import Money
 from lensgraph.domain.pagination import PageRequest
-from lensgraph.domain.payments import EarningStatus, PaymentStatus, PayoutStats
+from lensgraph.domain.payments import EarningKind, EarningStatus, PaymentStatus, PayoutStats
 from lensgraph.domain.policies import can_receive_payouts, owns
 from lensgraph.persistence import payments as queries
 from lensgraph.persistence.base import utcnow
@@ -155,6 +155,8 @@ async def _apply(uow: UnitOfWork, event: ProviderEvent, gateway: PaymentGateway,
             return await _checkout_paid(uow, data, fee_percent)
         case "checkout.session.expired" | "checkout.session.async_payment_failed":
             return await _checkout_failed(uow, data)
+        case "charge.refunded":
+            return await _charge_refunded(uow, data)
         case "account.updated":
             return await _account_updated(uow, ConnectedAccount.from_stripe(data))
     log.info("Stripe event %s (%s) needs nothing done", event.id, event.type)
@@ -224,6 +226,90 @@ async def _checkout_failed(uow: UnitOfWork, session: dict[str, Any]) -> bool:
         return False
     payment.status = rules.move_payment(payment.status, PaymentStatus.FAILED)
     return True
+
+
+async def _charge_refunded(uow: UnitOfWork, charge: dict[str, Any]) -> bool:
+    """A refund, in full or in part: the amount recorded, the photographer's share given back (off the earning, or
+    clawed back from the next payout), the license out of force when refunded in full, payment.refunded."""
+    intent = charge.get("payment_intent")
+    found = await queries.payment_for_intent(uow.session, intent) if isinstance(intent, str) else None
+    if found is None:
+        log.warning("Stripe charge %s was refunded but paid no payment of ours: ignored", charge.get("id"))
+        return False
+    # Locked in the order a paid checkout locks them, then the earning, which a payout locks when it claims it.
+    license_row = await uow.session.get(License, found.license_id, with_for_update=True)
+    payment = await uow.session.get(Payment, found.id, with_for_update=True, populate_existing=True)
+    assert license_row is not None and payment is not None  # payments cascade with their license
+    price = Money(payment.amount, payment.currency)
+    try:
+        refund = rules.refund(
+            payment.status,
+            price,
+            payment.refunded_amount,
+            charge.get("amount"),
+            charge.get("currency"),
+            charge.get("amount_refunded"),
+        )
+        full = refund is not None and refund.status is PaymentStatus.REFUNDED
+        license_status = rules.refund_license(license_row.status) if full else license_row.status
+    except DomainError as refused:
+        log.error(
+            "Stripe charge %s of payment %s was refunded, but the refund cannot apply (%s): check it in the Stripe "
+            "dashboard",
+            charge.get("id"),
+            payment.id,
+            refused.message,
+        )
+        return False
+    if refund is None:
+        log.info("Stripe charge %s: payment %s has as much refunded already", charge.get("id"), payment.id)
+        return False
+    await _take_back_share(uow, payment.id, Money(refund.added, payment.currency))
+    payment.status, payment.refunded_amount = refund.status, refund.refunded
+    license_row.status = license_status
+    uow.emit(
+        PaymentRefunded(
+            payment_id=payment.id,
+            license_id=license_row.id,
+            amount=refund.added,
+            refunded_amount=refund.refunded,
+            currency=payment.currency.value,
+            fully_refunded=full,
+            audience=(license_row.brand_id, license_row.photographer_id),
+        )
+    )
+    return True
+
+
+async def _take_back_share(uow: UnitOfWork, payment_id: UUID, refunded: Money) -> None:
+    """The photographer's share of a refund: off the sale while no payout claimed it, else a clawback."""
+    earnings = await queries.payment_earnings(uow.session, payment_id)
+    sale = next((row for row in earnings if row.kind is EarningKind.SALE), None)
+    if sale is None:
+        return
+    kept = rules.Split(
+        Money(sum(row.gross for row in earnings), refunded.currency),
+        Money(sum(row.fee for row in earnings), refunded.currency),
+        Money(sum(row.net for row in earnings), refunded.currency),
+    )
+    back = rules.refund_split(kept, refunded)
+    if not rules.paid_out(sale.status, claimed=sale.payout_id is not None):
+        sale.gross -= back.gross.amount
+        sale.fee -= back.fee.amount
+        sale.net -= back.net.amount
+        return
+    uow.session.add(
+        Earning(
+            payment_id=payment_id,
+            photographer_id=sale.photographer_id,
+            kind=EarningKind.CLAWBACK,
+            gross=-back.gross.amount,
+            fee=-back.fee.amount,
+            net=-back.net.amount,
+            currency=sale.currency,
+            status=EarningStatus.PENDING,
+        )
+    )
 
 
 async def _account_updated(uow: UnitOfWork, account: ConnectedAccount) -> bool:

@@ -36,7 +36,12 @@ from lensgraph.schema.photos import Photo
 LicenseUsage = strawberry.enum(rules.Usage, name="LicenseUsage")
 LicenseMedium = strawberry.enum(rules.Medium, name="LicenseMedium")
 LicenseExclusivity = strawberry.enum(rules.Exclusivity, name="LicenseExclusivity")
-LicenseStatus = strawberry.enum(rules.LicenseStatus, name="LicenseStatus")
+LicenseStatus = strawberry.enum(
+    rules.LicenseStatus,
+    name="LicenseStatus",
+    description="Where a license stands. ACTIVE: paid for, in force until endsAt. REFUNDED: its payment was refunded "
+    "in full, so it is no longer in force.",
+)
 LicenseParty = strawberry.enum(rules.Party, name="LicenseParty")
 ContractStatus = strawberry.enum(rules.ContractStatus, name="ContractStatus")
 CONTRACT_URL_LIFETIME = timedelta(hours=1)

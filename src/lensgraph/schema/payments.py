@@ -31,7 +31,9 @@ from lensgraph.schema.core import (
 from lensgraph.schema.licensing import License
 
 PaymentStatus = strawberry.enum(
-    rules.PaymentStatus, description="PENDING until Stripe confirms the checkout; FAILED when it closed unpaid."
+    rules.PaymentStatus,
+    description="PENDING until Stripe confirms the checkout; FAILED when it closed unpaid. SUCCEEDED stays so when "
+    "part of it is refunded (see refundedAmount); REFUNDED once all of it is, which ends its license.",
 )
 PayoutStatus = strawberry.enum(
     rules.PayoutStatus,
@@ -49,6 +51,9 @@ class Payment(Node):
     _row: strawberry.Private[PaymentRow]
     amount: Money
     status: PaymentStatus  # type: ignore[valid-type]
+    refunded_amount: Money | None = strawberry.field(
+        description="Given back to the brand so far, in part or in full; null when nothing was refunded."
+    )
     created_at: datetime
     paid_at: datetime | None
 
@@ -59,6 +64,9 @@ class Payment(Node):
             id=to_global_id("Payment", row.id),
             amount=Money.from_domain(DomainMoney(row.amount, row.currency)),
             status=row.status,
+            refunded_amount=(
+                Money.from_domain(DomainMoney(row.refunded_amount, row.currency)) if row.refunded_amount else None
+            ),
             created_at=row.created_at,
             paid_at=row.paid_at,
         )
@@ -125,10 +133,15 @@ class MonthlyAmount:
 @strawberry.type(description="Your earnings in one currency, after the platform fee.")
 class PayoutStats:
     currency: Currency  # type: ignore[valid-type]
-    total: Money = strawberry.field(description="Everything earned.")
-    pending: Money = strawberry.field(description="Earned and not paid out yet.")
-    paid: Money = strawberry.field(description="Paid out to your account.")
-    by_month: list[MonthlyAmount] = strawberry.field(description="Earned per month, oldest first.")
+    total: Money = strawberry.field(description="Everything earned, less the refunds' share.")
+    pending: Money = strawberry.field(
+        description="Earned and not paid out yet. A refund of an earning paid out already is clawed back: it counts "
+        "here, negative, until the next payout nets it against your later earnings (negative while it outweighs them)."
+    )
+    paid: Money = strawberry.field(description="Paid out to your account, net of the clawbacks payouts took back.")
+    by_month: list[MonthlyAmount] = strawberry.field(
+        description="Earned per month, oldest first; a clawback counts in the month of its refund."
+    )
 
     @classmethod
     def from_domain(cls, stats: rules.PayoutStats) -> PayoutStats:
