@@ -27,6 +27,7 @@ from tests.api.payment_flows import (
     session_id,
     signed_license,
 )
+from tests.api.test_dashboards import brand_dashboard
 from tests.api.test_licensing import answer, offer, photo_of
 from tests.fakes.stripe import StripeFake
 
@@ -335,3 +336,13 @@ async def test_a_badly_signed_refund_is_refused_and_changes_nothing(client, serv
     # Not even its id was kept: the genuine delivery applies.
     assert (await deliver(client, stripe_fake, event)).json() == {"received": True, "replay": False}
     assert (await payment_state(client, brand, payment_id))["status"] == "REFUNDED"
+
+
+async def test_the_brand_dashboard_counts_what_stays_paid(client, services, parties, stripe_fake):
+    brand, _ = parties
+    _, _, session = await paid(client, services, stripe_fake, parties)
+    assert [money["amount"] for money in (await brand_dashboard(client, brand))["spending"]] == [25_000]
+    await refunded(client, stripe_fake, stripe_fake.refund(session, 10_000))
+    assert [money["amount"] for money in (await brand_dashboard(client, brand))["spending"]] == [15_000]
+    await refunded(client, stripe_fake, stripe_fake.refund(session))
+    assert (await brand_dashboard(client, brand))["spending"] == []

@@ -166,9 +166,10 @@ async def licenses_in_force(session: AsyncSession, brand_id: UUID, now: datetime
 
 
 async def spending(session: AsyncSession, brand_id: UUID, chosen: Window) -> list[tuple[Currency, int]]:
-    """What the brand paid in the window (payments that succeeded, by when they were paid), per currency."""
+    """What the brand paid in the window and kept paid (payments that succeeded, by when they were paid, less what
+    was refunded of them in part; fully refunded ones are REFUNDED), per currency."""
     rows = await session.execute(
-        select(Payment.currency, func.sum(Payment.amount))
+        select(Payment.currency, func.sum(Payment.amount - Payment.refunded_amount))
         .where(
             Payment.brand_id == brand_id,
             Payment.status == PaymentStatus.SUCCEEDED,
