@@ -7,40 +7,20 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Date, Insert, String, Uuid, and_, column, exists, func, select, values
+from sqlalchemy import BigInteger, Date, Insert, Uuid, and_, column, exists, func, select, values
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from lensgraph.domain.analytics import EarningSum, Window
 from lensgraph.domain.licensing import LicenseStatus
 from lensgraph.domain.money import Currency
 from lensgraph.domain.payments import PaymentStatus
+from lensgraph.persistence.base import UTCDay
 from lensgraph.persistence.models import Earning, License, Payment, Photo, PhotoViewDay
 from lensgraph.persistence.payments import in_force
 
 # Three parameters per row: far below SQLite's 32,766 and asyncpg's 32,767, however many photos a flush holds.
 ROWS_PER_UPSERT = 5000
-
-
-class UTCDay(FunctionElement[str]):
-    """``YYYY-MM-DD`` of a UTC timestamp column, written in each database's own dialect."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(UTCDay, "sqlite")
-def _utc_day_sqlite(element: UTCDay, compiler: SQLCompiler, **kw: Any) -> str:
-    # Timestamps are stored as UTC text ("2026-11-22 21:52:31.000000"), which date() reads as it is.
-    return f"date({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(UTCDay, "postgresql")
-def _utc_day_postgresql(element: UTCDay, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 
 
 def _within(moment: Any, chosen: Window) -> Any:

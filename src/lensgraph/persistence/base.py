@@ -7,9 +7,12 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, Uuid
+from sqlalchemy import DateTime, MetaData, String, TypeDecorator, Uuid
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -72,3 +75,39 @@ def grouped(pairs: Iterable[tuple[K, V]], keys: Sequence[K]) -> list[list[V]]:
     for key, value in pairs:
         by_key.setdefault(key, []).append(value)
     return [by_key.get(key, []) for key in keys]
+
+
+class UTCPeriod(FunctionElement[str]):
+    """The calendar period of a UTC timestamp column as text, for grouping by it in SQL; see UTCDay, UTCMonth."""
+
+    type = String()
+    inherit_cache = True
+    sqlite_format: ClassVar[str]
+    postgresql_format: ClassVar[str]
+
+
+class UTCDay(UTCPeriod):
+    """``YYYY-MM-DD``."""
+
+    inherit_cache = True
+    sqlite_format = "%Y-%m-%d"
+    postgresql_format = "YYYY-MM-DD"
+
+
+class UTCMonth(UTCPeriod):
+    """``YYYY-MM``."""
+
+    inherit_cache = True
+    sqlite_format = "%Y-%m"
+    postgresql_format = "YYYY-MM"
+
+
+@compiles(UTCPeriod, "sqlite")
+def _utc_period_sqlite(element: UTCPeriod, compiler: SQLCompiler, **kw: Any) -> str:
+    # Timestamps are stored as UTC text ("2026-11-22 21:52:31.000000"), which strftime reads as it is.
+    return f"strftime('{element.sqlite_format}', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(UTCPeriod, "postgresql")
+def _utc_period_postgresql(element: UTCPeriod, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC', '{element.postgresql_format}')"

@@ -4,39 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, String, and_, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from lensgraph.domain.licensing import LicenseStatus
 from lensgraph.domain.money import Currency
 from lensgraph.domain.payments import EarningStatus, EarningTotal, PaymentStatus, PayoutStatus
-from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.base import UTCMonth, utcnow
 from lensgraph.persistence.models import Earning, License, Payment, Payout, PayoutAccount
-
-
-class UTCMonth(FunctionElement[str]):
-    """``YYYY-MM`` of a UTC timestamp column, written in each database's own dialect."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(UTCMonth, "sqlite")
-def _utc_month_sqlite(element: UTCMonth, compiler: SQLCompiler, **kw: Any) -> str:
-    # Timestamps are stored as UTC text ("2026-11-22 21:52:31.000000"), which strftime reads as it is.
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(UTCMonth, "postgresql")
-def _utc_month_postgresql(element: UTCMonth, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM')"
-
 
 # Payments -----------------------------------------------------------------------------------------
 
