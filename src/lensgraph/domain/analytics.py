@@ -15,6 +15,7 @@ from uuid import UUID
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.licensing import LicenseStatus
 from lensgraph.domain.money import Currency, Money
+from lensgraph.domain.payments import Split
 from lensgraph.domain.photos import PhotoStatus, Visibility
 from lensgraph.domain.policies import PUBLIC_PHOTO_STATUS, PUBLIC_PHOTO_VISIBILITY
 
@@ -137,19 +138,11 @@ class EarningSum:
     net: int
 
 
-@dataclass(frozen=True)
-class Earnings:
-    """What brands paid (gross), what the platform kept (fee), what the photographer earned (net)."""
-
-    gross: Money
-    fee: Money
-    net: Money
-
-
-def earnings(sums: Iterable[EarningSum]) -> list[Earnings]:
-    """One entry per currency earned in, alphabetical by currency code; currencies never earned in are left out."""
+def earnings(sums: Iterable[EarningSum]) -> list[Split]:
+    """What brands paid, the platform kept and the photographer earned, one entry per currency earned in,
+    alphabetical by currency code; currencies never earned in are left out."""
     return [
-        Earnings(Money(item.gross, item.currency), Money(item.fee, item.currency), Money(item.net, item.currency))
+        Split(Money(item.gross, item.currency), Money(item.fee, item.currency), Money(item.net, item.currency))
         for item in sorted(sums, key=lambda item: item.currency.value)
     ]
 

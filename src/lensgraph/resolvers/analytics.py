@@ -13,6 +13,7 @@ from uuid import UUID
 from lensgraph.domain import analytics as rules
 from lensgraph.domain.errors import forbidden
 from lensgraph.domain.money import Money
+from lensgraph.domain.payments import Split
 from lensgraph.domain.policies import can_publish, can_view_brand_dashboard
 from lensgraph.persistence import analytics as queries
 from lensgraph.persistence.base import utcnow
@@ -65,7 +66,7 @@ async def licenses_by_status(ctx: Context, scope: Scope) -> list[rules.StatusCou
     return rules.by_status(counts)
 
 
-async def earnings(ctx: Context, scope: Scope) -> list[rules.Earnings]:
+async def earnings(ctx: Context, scope: Scope) -> list[Split]:
     async with ctx.db.session() as session:
         sums = await queries.earnings(session, scope.user_id, scope.window)
     return rules.earnings(sums)

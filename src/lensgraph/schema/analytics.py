@@ -10,6 +10,7 @@ import strawberry
 from strawberry import Info
 
 from lensgraph.domain import analytics as rules
+from lensgraph.domain.payments import Split
 from lensgraph.resolvers import analytics
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.core import Currency, Money, Node
@@ -61,7 +62,7 @@ class DashboardEarnings:
     net: Money = strawberry.field(description="What you earned.")
 
     @classmethod
-    def from_domain(cls, item: rules.Earnings) -> DashboardEarnings:
+    def from_domain(cls, item: Split) -> DashboardEarnings:
         return cls(
             currency=item.net.currency,
             gross=Money.from_domain(item.gross),
