@@ -136,3 +136,15 @@ def test_stripe_statuses_are_read():
     assert SubscriptionStatus.from_stripe("past_due") is SubscriptionStatus.PAST_DUE
     with pytest.raises(ValueError):
         SubscriptionStatus.from_stripe("dormant")
+
+
+def test_an_open_checkout_is_handed_out_again_for_the_same_plan_only():
+    basic, pro = plans.plan_by_id("brand-basic"), plans.plan_by_id("brand-professional")
+    open_until = NOW + timedelta(hours=20)
+    assert plans.checkout_reusable(SubscriptionStatus.INCOMPLETE, "brand-basic", basic, open_until, NOW)
+    assert not plans.checkout_reusable(SubscriptionStatus.INCOMPLETE, "brand-basic", pro, open_until, NOW)
+    assert not plans.checkout_reusable(
+        SubscriptionStatus.INCOMPLETE, "brand-basic", basic, NOW + timedelta(minutes=5), NOW
+    )
+    assert not plans.checkout_reusable(SubscriptionStatus.INCOMPLETE_EXPIRED, "brand-basic", basic, open_until, NOW)
+    assert not plans.checkout_reusable(SubscriptionStatus.INCOMPLETE, "brand-basic", basic, None, NOW)

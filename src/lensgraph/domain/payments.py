@@ -103,9 +103,14 @@ def check_payable(license_status: LicenseStatus) -> None:
         )
 
 
+def checkout_open_long_enough(checkout_expires_at: datetime, now: datetime) -> bool:
+    """Whether a checkout handed out again leaves time to pay in before Stripe closes it."""
+    return now + CHECKOUT_REUSE_MARGIN < checkout_expires_at
+
+
 def checkout_reusable(status: PaymentStatus, checkout_expires_at: datetime, now: datetime) -> bool:
     """Whether an open checkout can be handed out again rather than opening a second one."""
-    return status is PaymentStatus.PENDING and now + CHECKOUT_REUSE_MARGIN < checkout_expires_at
+    return status is PaymentStatus.PENDING and checkout_open_long_enough(checkout_expires_at, now)
 
 
 def check_charge(price: Money, amount_charged: int | None, currency_charged: str | None) -> None:

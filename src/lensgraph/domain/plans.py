@@ -9,6 +9,7 @@ from enum import Enum
 from lensgraph.domain.accounts import Role
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.money import Currency, Money
+from lensgraph.domain.payments import checkout_open_long_enough
 
 MEGABYTE = 1024 * 1024
 
@@ -174,6 +175,18 @@ def check_can_subscribe(plan: Plan, role: Role, current: SubscriptionState | Non
     check_subscribable(plan, role)
     if current is not None and in_force(current, now) and current.plan_id == plan.id:
         raise DomainError(ErrorCode.ALREADY_EXISTS, f"You are subscribed to {plan.name} already.", ["planId"])
+
+
+def checkout_reusable(
+    status: SubscriptionStatus, plan_id: str, wanted: Plan, checkout_expires_at: datetime | None, now: datetime
+) -> bool:
+    """Whether the open checkout of a subscription not yet paid is the wanted plan's and can be handed out again."""
+    return (
+        status is SubscriptionStatus.INCOMPLETE
+        and plan_id == wanted.id
+        and checkout_expires_at is not None
+        and checkout_open_long_enough(checkout_expires_at, now)
+    )
 
 
 def check_cancellation_change(

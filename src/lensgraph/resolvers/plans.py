@@ -25,7 +25,6 @@ from lensgraph.adapters.payments import (
 from lensgraph.domain import plans as rules
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.events import SubscriptionUpdated
-from lensgraph.domain.payments import PaymentStatus, checkout_reusable
 from lensgraph.domain.plans import Plan, SubscriptionState, SubscriptionStatus
 from lensgraph.domain.policies import Viewer
 from lensgraph.persistence import plans as queries
@@ -62,20 +61,19 @@ def in_force(row: Subscription) -> bool:
     return rules.in_force(subscription_state(row), utcnow())
 
 
-async def plan_of(ctx: Context, viewer: Viewer | None = None) -> Plan | None:
+async def plan_of(ctx: Context) -> Plan | None:
     """The plan whose limits apply to the caller now; None for an anonymous caller."""
-    viewer = viewer or ctx.viewer
-    if viewer is None:
-        return None
-    row = await ctx.loaders.subscription_by_user.load(viewer.user_id)
-    return rules.effective_plan(viewer.role, subscription_state(row), utcnow())
+    return await _plan_for(ctx, ctx.viewer) if ctx.viewer else None
 
 
 async def require_plan(ctx: Context) -> Plan:
-    viewer = ctx.require_viewer()
-    plan = await plan_of(ctx, viewer)
-    assert plan is not None
-    return plan
+    """The signed-in caller's plan now."""
+    return await _plan_for(ctx, ctx.require_viewer())
+
+
+async def _plan_for(ctx: Context, viewer: Viewer) -> Plan:
+    row = await ctx.loaders.subscription_by_user.load(viewer.user_id)
+    return rules.effective_plan(viewer.role, subscription_state(row), utcnow())
 
 
 async def viewer_subscription(ctx: Context) -> Subscription | None:
@@ -119,7 +117,7 @@ async def _subscribe(ctx: Context, plan_id: str) -> Subscribed:
             row.plan_id, row.cancel_at_period_end = plan.id, False
             _announce(uow, row, before)
             return Subscribed(row, None)
-        if row is not None and _checkout_reusable(row, plan):
+        if row is not None and rules.checkout_reusable(row.status, row.plan_id, plan, row.checkout_expires_at, now):
             return Subscribed(row, row.checkout_url)
         user = await uow.session.get(User, viewer.user_id)
         if user is None:
@@ -144,17 +142,6 @@ async def _subscribe(ctx: Context, plan_id: str) -> Subscribed:
         row.stripe_checkout_session_id, row.checkout_url = session.id, session.url
         row.checkout_expires_at = session.expires_at
     return Subscribed(row, row.checkout_url)
-
-
-def _checkout_reusable(row: Subscription, plan: Plan) -> bool:
-    """The same plan's checkout, still open long enough to pay in: handed out again rather than a second one."""
-    return (
-        row.status is SubscriptionStatus.INCOMPLETE
-        and row.plan_id == plan.id
-        and row.checkout_url is not None
-        and row.checkout_expires_at is not None
-        and checkout_reusable(PaymentStatus.PENDING, row.checkout_expires_at, utcnow())
-    )
 
 
 def _charge(plan: Plan) -> PlanCharge:
