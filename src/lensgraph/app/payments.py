@@ -88,10 +88,8 @@ def _offline_routes(services: Services, gateway: OfflineGateway) -> list[Route]:
             return RedirectResponse(services.settings.payment_return_url("paid"), 303)
         price = html.escape(Money(payment.amount, payment.currency).formatted())
         if payment.status is PaymentStatus.PENDING:
-            action = html.escape(gateway.confirm_url(payment_id))
-            body = (
-                f"<p>License payment of <strong>{price}</strong>.</p>"
-                f'<form method="post" action="{action}"><button type="submit">Confirm the payment</button></form>'
+            body = f"<p>License payment of <strong>{price}</strong>.</p>" + _confirm_form(
+                gateway.confirm_url(payment_id), "Confirm the payment"
             )
         else:
             body = f"<p>This payment of <strong>{price}</strong> is {payment.status.value.lower()}.</p>"
@@ -108,11 +106,10 @@ def _offline_routes(services: Services, gateway: OfflineGateway) -> list[Route]:
         plan = plan_by_id(subscription.plan_id)
         price = html.escape(plan.monthly_price.formatted() if plan.monthly_price else "free")
         if subscription.status is SubscriptionStatus.INCOMPLETE and subscription.checkout_url:
-            action = html.escape(gateway.subscription_confirm_url(key))
             body = (
                 f"<p>Subscription to <strong>{html.escape(plan.name)}</strong> at <strong>{price}</strong> a month.</p>"
-                f'<form method="post" action="{action}"><button type="submit">Confirm the subscription</button></form>'
             )
+            body += _confirm_form(gateway.subscription_confirm_url(key), "Confirm the subscription")
         else:
             body = f"<p>This subscription is {subscription.status.value.lower()}.</p>"
         return _development_page("Offline subscription", body)
@@ -127,6 +124,13 @@ def _offline_routes(services: Services, gateway: OfflineGateway) -> list[Route]:
         Route("/payments/offline/subscriptions/{subscription_key:uuid}", subscription_page, methods=["GET", "POST"]),
         Route("/payments/offline/{payment_id:uuid}", checkout_page, methods=["GET", "POST"]),
     ]
+
+
+def _confirm_form(action: str, label: str) -> str:
+    """The button that stands in for paying at Stripe: it posts back to the page's own signed URL."""
+    return (
+        f'<form method="post" action="{html.escape(action)}"><button type="submit">{html.escape(label)}</button></form>'
+    )
 
 
 def _development_page(title: str, body: str) -> HTMLResponse:
