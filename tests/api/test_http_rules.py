@@ -137,6 +137,16 @@ async def test_unexpected_errors_are_masked_with_a_request_id(tmp_path, caplog):
     assert request_id in caplog.text and "no such table" in caplog.text
 
 
+async def test_client_errors_stay_out_of_the_error_log(client, caplog):
+    with caplog.at_level(logging.WARNING):
+        not_found = await client.execute('{ node(id: "no-such-id") { id } }')
+        unauthenticated = await client.execute("mutation { markAllNotificationsRead { markedCount } }")
+        invalid = await client.execute("{ viewer { nope } }")
+    codes = [body["errors"][0]["extensions"]["code"] for body in (not_found, unauthenticated, invalid)]
+    assert codes == ["NOT_FOUND", "UNAUTHENTICATED", "INVALID_INPUT"]
+    assert caplog.records == []
+
+
 async def test_introspection_stays_on(client):
     body = await client.data("{ __schema { queryType { name } } }")
     assert body["__schema"]["queryType"]["name"] == "Query"

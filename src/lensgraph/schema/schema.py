@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import Info
 from strawberry.extensions import (
     AddValidationRules,
@@ -15,6 +17,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from lensgraph.config import Settings
 from lensgraph.domain.errors import DomainError, ErrorCode
@@ -38,6 +41,7 @@ from lensgraph.schema.viewer import Viewer, resolve_viewer
 from lensgraph.schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookMutations
 
 MAX_NODES = MAX_PAGE_SIZE
+log = logging.getLogger("lensgraph.errors")
 
 
 @strawberry.type
@@ -78,9 +82,20 @@ class Subscription(NotificationSubscriptions, PhotoSubscriptions, LicensingSubsc
     pass
 
 
+class LensgraphSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Keeps the error log for operators: a client's bad ID or missing token is answered, not logged as ours.
+
+        Strawberry logs every error with its traceback; ``ShapeErrors`` logs the unexpected ones, with the
+        request id the client is told to quote.
+        """
+        for error in errors:
+            log.debug("client error: %s", error.message)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     directives_rule = max_directives_rule(settings.max_directives)
-    return strawberry.Schema(
+    return LensgraphSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
