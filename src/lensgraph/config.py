@@ -9,7 +9,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+import limits
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,9 @@ class Settings(BaseSettings):
     smtp_url: str | None = None
     mail_from: str = "Lensgraph <no-reply@lensgraph.local>"
     rate_limit_storage: str = "memory://"
+    # Requests to /graphql per caller (a user, whichever credential it uses; else the client address), in the
+    # limits notation ("600/minute", "20/second"); "off" turns the limit off.
+    request_rate_limit: str | None = "600/minute"
     allowed_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
     # Unset secret key: the offline payment mode (development only; production refuses to start without Stripe).
     stripe_secret_key: SecretStr | None = None
@@ -64,6 +68,17 @@ class Settings(BaseSettings):
     max_directives: int = 50
     max_subscriptions_per_connection: int = 100
     connection_init_timeout_seconds: float = 10.0
+
+    @field_validator("request_rate_limit")
+    @classmethod
+    def _rate_in_limits_notation(cls, rate: str | None) -> str | None:
+        if rate is None or rate.strip().lower() in {"", "off"}:
+            return None
+        try:
+            limits.parse(rate)
+        except ValueError:
+            raise ValueError(f"{rate!r} is not a rate such as '600/minute' or 'off'") from None
+        return rate
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:

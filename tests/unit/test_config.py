@@ -34,3 +34,13 @@ def test_settings_come_from_the_environment(monkeypatch):
 def test_local_storage_lives_in_the_data_folder_unless_set(tmp_path):
     assert Settings(data_dir=tmp_path).storage == f"file://{tmp_path / 'files'}"
     assert Settings(data_dir=tmp_path, storage="s3://bucket").storage == "s3://bucket"
+
+
+@pytest.mark.parametrize(("given", "kept"), [("20/second", "20/second"), ("off", None), ("", None)])
+def test_the_request_rate_is_read_in_the_limits_notation(given, kept):
+    assert Settings(request_rate_limit=given).request_rate_limit == kept
+
+
+def test_an_unreadable_request_rate_stops_start_up():
+    with pytest.raises(ValidationError, match="'plenty' is not a rate"):
+        Settings(request_rate_limit="plenty")

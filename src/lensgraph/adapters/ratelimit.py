@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from limits import RateLimitItemPerMinute
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItemPerMinute, parse
+from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
@@ -11,9 +16,7 @@ class FailureLimiter:
     """At most ``allowed`` failures per key in a moving window of ``minutes``."""
 
     def __init__(self, storage_url: str, allowed: int, minutes: int, namespace: str) -> None:
-        # Redis through redis-py, the client the rest of Lensgraph already uses.
-        options = {"implementation": "redispy"} if storage_url.startswith(("redis", "async+redis")) else {}
-        self._limiter = MovingWindowRateLimiter(storage_from_string(_async_url(storage_url), **options))
+        self._limiter = MovingWindowRateLimiter(_storage(storage_url))
         self._item = RateLimitItemPerMinute(allowed, minutes, namespace=namespace)
 
     async def blocked(self, key: str) -> bool:
@@ -26,5 +29,33 @@ class FailureLimiter:
         await self._limiter.clear(self._item, key)
 
 
-def _async_url(url: str) -> str:
-    return url if url.startswith("async+") else f"async+{url}"
+@dataclass(frozen=True)
+class Allowance:
+    """The answer to one request: let through or not, and what the caller has left."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    # Seconds until the oldest request in the window leaves it (one more is allowed then).
+    reset_after: int
+
+
+class RequestLimiter:
+    """At most ``rate`` requests per caller, ``rate`` in the limits notation ("600/minute")."""
+
+    def __init__(self, storage_url: str, rate: str) -> None:
+        self._limiter = MovingWindowRateLimiter(_storage(storage_url))
+        self._item = parse(rate)
+
+    async def hit(self, caller: str) -> Allowance:
+        allowed = await self._limiter.hit(self._item, "requests", caller)
+        window = await self._limiter.get_window_stats(self._item, "requests", caller)
+        reset_after = max(1, math.ceil(window.reset_time - time.time()))
+        return Allowance(allowed, self._item.amount, window.remaining, reset_after)
+
+
+def _storage(url: str) -> Storage:
+    # Redis through redis-py, the client the rest of Lensgraph already uses.
+    options = {"implementation": "redispy"} if url.startswith(("redis", "async+redis")) else {}
+    storage: Storage = storage_from_string(url if url.startswith("async+") else f"async+{url}", **options)
+    return storage

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
+from lensgraph.adapters.ratelimit import Allowance
 from lensgraph.adapters.tokens import InvalidToken, looks_like_jwt, same_digest, split_api_key
 from lensgraph.domain.accounts import Role, is_api_key_usable
 from lensgraph.domain.errors import unauthenticated
@@ -60,3 +61,11 @@ async def _authenticate_api_key(services: Services, raw_key: str) -> Viewer:
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             await queries.touch_api_key(uow.session, key.id, now)
         return Viewer(user_id=owner.id, role=owner.role, via_api_key=True)
+
+
+async def count_request(services: Services, viewer: Viewer | None, client_ip: str | None) -> Allowance | None:
+    """Counts one request against its caller's rate: a user's, whichever credential it came with, else the
+    address's. None when no rate is set."""
+    if services.requests is None:
+        return None
+    return await services.requests.hit(f"user:{viewer.user_id}" if viewer else f"address:{client_ip}")

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from lensgraph.adapters.mail import Mailer, create_mailer
 from lensgraph.adapters.pubsub import create_pubsub
-from lensgraph.adapters.ratelimit import FailureLimiter
+from lensgraph.adapters.ratelimit import FailureLimiter, RequestLimiter
 from lensgraph.adapters.tokens import AccessTokens
 from lensgraph.config import Settings
 from lensgraph.domain.errors import unauthenticated
@@ -41,6 +41,11 @@ class Services:
             settings.login_failures_allowed,
             settings.login_failure_window_minutes,
             namespace="login-failures",
+        )
+        self.requests = (
+            RequestLimiter(settings.rate_limit_storage, settings.request_rate_limit)
+            if settings.request_rate_limit
+            else None
         )
         self.jobs = Jobs(settings)
         self.pubsub = create_pubsub(settings.pubsub, settings.pubsub_namespace)

@@ -19,19 +19,28 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from lensgraph.domain.errors import AccessDenied, ErrorCode
 from lensgraph.persistence.loaders import Loaders
-from lensgraph.resolvers.auth import authenticate, credential_from_headers
+from lensgraph.resolvers.auth import authenticate, count_request, credential_from_headers
 from lensgraph.resolvers.context import Context, Services
 
 log = logging.getLogger(__name__)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-ERROR_CODES_BY_STATUS = {401: ErrorCode.UNAUTHENTICATED}
+ERROR_CODES_BY_STATUS = {401: ErrorCode.UNAUTHENTICATED, 429: ErrorCode.RATE_LIMITED}
 
 
-def error_response(status: int, message: str, *, media_type: str = "application/json") -> Response:
+class TooManyRequests(HTTPException):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(429, f"Too many requests: try again in {retry_after} s.")
+        self.retry_after = retry_after
+
+
+def error_response(
+    status: int, message: str, *, media_type: str = "application/json", headers: dict[str, str] | None = None
+) -> Response:
     code = ERROR_CODES_BY_STATUS.get(status, ErrorCode.INVALID_INPUT).value
     body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
-    headers = {"Allow": "GET, POST"} if status == 405 else None
+    if status == 405:
+        headers = {**(headers or {}), "Allow": "GET, POST"}
     return Response(body, status_code=status, media_type=media_type, headers=headers)
 
 
@@ -63,7 +72,10 @@ class GraphQLView(GraphQL[Context, None]):
                 try:
                     response = await self.run(Request(scope, _replay(body)))
                 except HTTPException as exc:
-                    response = error_response(exc.status_code, exc.reason, media_type=_preferred_media_type(request))
+                    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+                    response = error_response(
+                        exc.status_code, exc.reason, media_type=_preferred_media_type(request), headers=headers
+                    )
         await response(scope, receive, send)
 
     async def _refuse_http(self, request: Request) -> Response | None:
@@ -98,6 +110,14 @@ class GraphQLView(GraphQL[Context, None]):
             viewer = await authenticate(services, credential_from_headers(request.headers))
         except AccessDenied as denied:
             raise HTTPException(401, denied.message) from None
+        allowance = await count_request(services, viewer, client_ip)
+        if allowance is not None:
+            if not allowance.allowed:
+                raise TooManyRequests(allowance.reset_after)
+            if isinstance(response, Response):
+                response.headers["RateLimit-Limit"] = str(allowance.limit)
+                response.headers["RateLimit-Remaining"] = str(allowance.remaining)
+                response.headers["RateLimit-Reset"] = str(allowance.reset_after)
         context = Context(
             services=services, request=request, viewer=viewer, loaders=Loaders(services.db), client_ip=client_ip
         )
