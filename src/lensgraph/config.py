@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # Requests to /graphql per caller (a user, whichever credential it uses; else the client address), in the
     # limits notation ("600/minute", "20/second"); "off" turns the limit off.
     request_rate_limit: str | None = "600/minute"
+    # Unset: /metrics is open in development and absent in production.
+    metrics_token: SecretStr | None = None
     allowed_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
     # Unset secret key: the offline payment mode (development only; production refuses to start without Stripe).
     stripe_secret_key: SecretStr | None = None

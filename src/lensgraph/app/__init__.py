@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, /files, and the payment routes of .payments."""
+"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, /metrics, /files, and the payment routes."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from lensgraph.adapters.storage.local import LocalStorage
+from lensgraph.app.metrics import RequestMetrics, metrics_route
 from lensgraph.app.payments import log_payment_mode, payment_routes
 from lensgraph.config import Settings
 from lensgraph.resolvers.context import Services
@@ -52,13 +54,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         Route("/graphql", view),
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz, methods=["GET"]),
+        metrics_route(services),
         *payment_routes(services),
     ]
     if isinstance(services.storage, LocalStorage):
         routes.append(Route("/files/{key:path}", services.storage.handle, methods=["GET", "HEAD", "PUT"]))
-    app = Starlette(
-        routes=routes,
-        lifespan=lifespan,
-    )
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestMetrics)])
     app.state.services = services
     return app

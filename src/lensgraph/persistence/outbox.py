@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.notifications import Channels
@@ -79,3 +79,13 @@ async def outlets_of(
     )
     deliveries = await session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.event_id == event_id))
     return [tuple(row) for row in notifications.all()], list(deliveries)  # type: ignore[misc]
+
+
+async def pending(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many events await the relay, and when the oldest of them was committed."""
+    count, oldest = (
+        await session.execute(
+            select(func.count(), func.min(OutboxEvent.created_at)).where(OutboxEvent.published_at.is_(None))
+        )
+    ).one()
+    return int(count), oldest

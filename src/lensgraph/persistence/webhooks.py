@@ -63,3 +63,15 @@ async def lease_delivery(session: AsyncSession, delivery_id: uuid.UUID, now: dat
 
 async def record_attempt(session: AsyncSession, delivery_id: uuid.UUID, values: dict[str, Any]) -> None:
     await session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(**values))
+
+
+async def unsettled_deliveries(session: AsyncSession) -> dict[DeliveryStatus, int]:
+    """Deliveries still retrying and deliveries given up on; succeeded ones are not counted (they pile up)."""
+    rows = await session.execute(
+        select(WebhookDelivery.status, func.count())
+        .where(WebhookDelivery.status != DeliveryStatus.SUCCEEDED)
+        .group_by(WebhookDelivery.status)
+    )
+    counts = {DeliveryStatus.PENDING: 0, DeliveryStatus.FAILED: 0}
+    counts.update({status: int(count) for status, count in rows})
+    return counts

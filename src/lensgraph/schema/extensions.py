@@ -19,6 +19,7 @@ from graphql import (
 from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 
+from lensgraph.adapters.metrics import GRAPHQL_OPERATIONS
 from lensgraph.domain.errors import AccessDenied, DomainError, ErrorCode
 from lensgraph.persistence.loaders import Loaders
 from lensgraph.resolvers.context import Context
@@ -86,6 +87,22 @@ class FreshLoaders(SchemaExtension):
         if isinstance(context, Context) and isinstance(context.request, WebSocket):
             context.loaders = Loaders(context.db)
         yield
+
+
+class CountOperations(SchemaExtension):
+    """Counts operations by type and outcome. Listed before ``ShapeErrors``, it sees the errors shaped."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        try:
+            operation_type = context.operation_type.value
+        except Exception:  # a document that did not parse, or names no operation it has
+            operation_type = "unknown"
+        errors = getattr(context.result, "errors", None) or context.pre_execution_errors or []
+        codes = {(error.extensions or {}).get("code") for error in errors}
+        outcome = "internal" if ErrorCode.INTERNAL.value in codes else "error" if errors else "ok"
+        GRAPHQL_OPERATIONS.labels(operation_type, outcome).inc()
 
 
 class ShapeErrors(SchemaExtension):

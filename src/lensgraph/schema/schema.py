@@ -28,7 +28,13 @@ from lensgraph.schema.analytics import counted_view
 from lensgraph.schema.collections import Collection, CollectionMutations, CollectionQueries
 from lensgraph.schema.core import Node, resolve_global_id
 from lensgraph.schema.discovery import DiscoveryQueries
-from lensgraph.schema.extensions import FreshLoaders, RefuseNulText, ShapeErrors, max_directives_rule
+from lensgraph.schema.extensions import (
+    CountOperations,
+    FreshLoaders,
+    RefuseNulText,
+    ShapeErrors,
+    max_directives_rule,
+)
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.moderation import ModerationQueries
 from lensgraph.schema.notifications import Notification, NotificationMutations, NotificationSubscriptions
@@ -116,6 +122,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         ],
         config=StrawberryConfig(),
         extensions=[
+            CountOperations,
             ShapeErrors,
             RefuseNulText,
             FreshLoaders,

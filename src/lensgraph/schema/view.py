@@ -17,6 +17,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from lensgraph.adapters.metrics import RATE_LIMITED
 from lensgraph.domain.errors import AccessDenied, ErrorCode
 from lensgraph.persistence.loaders import Loaders
 from lensgraph.resolvers.auth import authenticate, count_request, credential_from_headers
@@ -113,6 +114,7 @@ class GraphQLView(GraphQL[Context, None]):
         allowance = await count_request(services, viewer, client_ip)
         if allowance is not None:
             if not allowance.allowed:
+                RATE_LIMITED.inc()
                 raise TooManyRequests(allowance.reset_after)
             if isinstance(response, Response):
                 response.headers["RateLimit-Limit"] = str(allowance.limit)
