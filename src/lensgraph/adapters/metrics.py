@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, disable_created_metrics, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+
+# A "_created" timestamp beside every series doubles the page and tells an operator nothing.
+disable_created_metrics()
 
 HTTP_REQUESTS = Counter(
     "lensgraph_http_requests", "HTTP requests answered, by route template and status.", ["method", "route", "status"]
