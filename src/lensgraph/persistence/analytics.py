@@ -8,14 +8,13 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import BigInteger, Date, Insert, Uuid, and_, column, exists, func, select, values
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.analytics import EarningSum, Window
 from lensgraph.domain.licensing import LicenseStatus
 from lensgraph.domain.money import Currency
 from lensgraph.domain.payments import PaymentStatus
-from lensgraph.persistence.base import UTCDay
+from lensgraph.persistence.base import UTCDay, dialect_insert
 from lensgraph.persistence.models import Earning, License, Payment, Photo, PhotoViewDay
 from lensgraph.persistence.payments import in_force
 
@@ -31,7 +30,7 @@ def _within(moment: Any, chosen: Window) -> Any:
 # Recording views ----------------------------------------------------------------------------------
 
 
-def _upsert(dialect: str, rows: list[tuple[UUID, date, int]]) -> Insert:
+def _upsert(session: AsyncSession, rows: list[tuple[UUID, date, int]]) -> Insert:
     """Adds each (photo, day, views) to its row, creating it if needed; photos deleted meanwhile are skipped."""
     counted = (
         values(column("photo_id", Uuid), column("day", Date), column("views", BigInteger), name="counted")
@@ -44,8 +43,7 @@ def _upsert(dialect: str, rows: list[tuple[UUID, date, int]]) -> Insert:
         # Rows in key order: two API nodes adding to the same rows lock them in the same order, never deadlock.
         .order_by(counted.c.photo_id, counted.c.day)
     )
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(PhotoViewDay)
-    statement = insert.from_select(["photo_id", "day", "views"], existing)
+    statement = dialect_insert(session, PhotoViewDay).from_select(["photo_id", "day", "views"], existing)
     return statement.on_conflict_do_update(
         index_elements=[PhotoViewDay.photo_id, PhotoViewDay.day],
         set_={"views": PhotoViewDay.views + statement.excluded.views},
@@ -55,9 +53,8 @@ def _upsert(dialect: str, rows: list[tuple[UUID, date, int]]) -> Insert:
 async def add_photo_views(session: AsyncSession, counts: Mapping[tuple[UUID, date], int]) -> None:
     """One statement (per ``ROWS_PER_UPSERT`` photo-days): views add up whichever API node counted them."""
     rows = sorted((photo_id, day, views) for (photo_id, day), views in counts.items())
-    dialect = session.get_bind().dialect.name
     for start in range(0, len(rows), ROWS_PER_UPSERT):
-        await session.execute(_upsert(dialect, rows[start : start + ROWS_PER_UPSERT]))
+        await session.execute(_upsert(session, rows[start : start + ROWS_PER_UPSERT]))
 
 
 # The photographer's dashboard ---------------------------------------------------------------------

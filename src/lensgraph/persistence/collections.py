@@ -8,13 +8,12 @@ from typing import NamedTuple
 from uuid import UUID
 
 from sqlalchemy import Select, case, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from lensgraph.domain.photos import PhotoStatus, Visibility
 from lensgraph.domain.portfolios import DEFAULT_THEME
-from lensgraph.persistence.base import Base, grouped
+from lensgraph.persistence.base import dialect_insert, grouped
 from lensgraph.persistence.models import (
     Collection,
     CollectionPhoto,
@@ -30,16 +29,10 @@ from lensgraph.persistence.photos import shown_to_everyone
 IDS_PER_STATEMENT = 500
 
 
-def _dialect_insert(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT that can take ON CONFLICT DO NOTHING, in the dialect of the session's database."""
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
-
-
 # Collections -----------------------------------------------------------------------------------
 
 
-def collections_of(user_id: UUID, *, public_only: bool = False) -> Select[tuple[Collection]]:
+def collections_of(user_id: UUID, *, public_only: bool = False) -> Select[Collection]:
     query = select(Collection).where(Collection.user_id == user_id)
     return query.where(Collection.visibility == Visibility.PUBLIC) if public_only else query
 
@@ -91,7 +84,7 @@ async def photo_count_and_next_position(session: AsyncSession, collection_id: UU
 async def append_photo(session: AsyncSession, collection_id: UUID, photo_id: UUID, position: int) -> bool:
     """True when the photo was not there yet: two requests adding it at once leave one row, not an error."""
     statement = (
-        _dialect_insert(session, CollectionPhoto)
+        dialect_insert(session, CollectionPhoto)
         .values(collection_id=collection_id, photo_id=photo_id, position=position)
         .on_conflict_do_nothing(index_elements=["collection_id", "photo_id"])
         .returning(CollectionPhoto.photo_id)
@@ -121,7 +114,7 @@ async def set_positions(session: AsyncSession, collection_id: UUID, ordered_phot
         )
 
 
-def entries_of(collection_id: UUID, *, public_only: bool) -> Select[tuple[CollectionPhoto]]:
+def entries_of(collection_id: UUID, *, public_only: bool) -> Select[CollectionPhoto]:
     """A collection's places, for keyset pages on (position, photo_id)."""
     query = select(CollectionPhoto).where(CollectionPhoto.collection_id == collection_id)
     if public_only:
@@ -132,7 +125,7 @@ def entries_of(collection_id: UUID, *, public_only: bool) -> Select[tuple[Collec
 # Lightbox --------------------------------------------------------------------------------------
 
 
-def lightbox_of(user_id: UUID) -> Select[tuple[LightboxItem]]:
+def lightbox_of(user_id: UUID) -> Select[LightboxItem]:
     """A brand's lightbox, less the photos that stopped being visible to them (made private, say)."""
     return (
         select(LightboxItem)
@@ -144,7 +137,7 @@ def lightbox_of(user_id: UUID) -> Select[tuple[LightboxItem]]:
 async def add_to_lightbox(session: AsyncSession, user_id: UUID, photo_id: UUID) -> bool:
     """True when the row is new; adding a photo that is there already changes nothing, even under a race."""
     statement = (
-        _dialect_insert(session, LightboxItem)
+        dialect_insert(session, LightboxItem)
         .values(user_id=user_id, photo_id=photo_id)
         .on_conflict_do_nothing(index_elements=["user_id", "photo_id"])
         .returning(LightboxItem.photo_id)
@@ -214,7 +207,7 @@ async def portfolio_for_update(session: AsyncSession, user_id: UUID) -> Portfoli
     lock then makes settings and featured photos change one request at a time.
     """
     await session.execute(
-        _dialect_insert(session, Portfolio)
+        dialect_insert(session, Portfolio)
         .values(user_id=user_id, headline="", bio="", theme=DEFAULT_THEME.value, social_links={})
         .on_conflict_do_nothing(index_elements=["user_id"])
     )

@@ -6,15 +6,14 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.notifications import Channels
-from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.base import dialect_insert, utcnow
 from lensgraph.persistence.models import Notification, NotificationPreference, PushToken
 
 
-def in_app_for(user_id: UUID, *, unread_only: bool) -> Select[tuple[Notification]]:
+def in_app_for(user_id: UUID, *, unread_only: bool) -> Select[Notification]:
     query = select(Notification).where(Notification.user_id == user_id, Notification.in_app.is_(True))
     return query.where(Notification.read_at.is_(None)) if unread_only else query
 
@@ -41,9 +40,8 @@ async def stored_preferences(session: AsyncSession, user_id: UUID) -> dict[str, 
 
 async def save_preference(session: AsyncSession, user_id: UUID, event_type: str, channels: Channels) -> None:
     """An upsert on (user, event type): concurrent saves cannot collide on the unique key."""
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     now = utcnow()
-    statement = dialect.insert(NotificationPreference).values(
+    statement = dialect_insert(session, NotificationPreference).values(
         id=uuid4(),
         user_id=user_id,
         event_type=event_type,
