@@ -22,7 +22,7 @@ register_heif_opener()
 Image.MAX_IMAGE_PIXELS = 200_000_000
 
 # OpenCV's bundled frontal-face Haar cascade: inside the wheel, so detection works offline.
-FACE_CASCADE_PATH = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
+FACE_CASCADE_PATH = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
 # The cascade's own window: it cannot see a smaller face.
 MIN_FACE_PX = 24
 # OpenCV does not promise that one classifier detects safely in several threads at once, and analyses run in
@@ -155,7 +155,7 @@ def _palette(image: Image.Image, colors: int = 5) -> list[tuple[int, int, int]]:
     quantized = small.quantize(colors=colors)
     palette = quantized.getpalette() or []
     counts = sorted(quantized.getcolors() or [], reverse=True)
-    return [tuple(palette[index * 3 : index * 3 + 3]) for _count, index in counts]  # type: ignore[misc]
+    return [tuple(palette[index * 3 : index * 3 + 3]) for _count, index in counts]  # type: ignore[misc, operator]
 
 
 EXIF_FIELDS = {

@@ -17,6 +17,8 @@ from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 import stripe
+from stripe.params import SubscriptionUpdateParams
+from stripe.params.checkout import SessionCreateParams
 
 from lensgraph.domain.money import Money
 
@@ -291,7 +293,9 @@ class StripeGateway:
             self._products.add(product_id)
         return product_id
 
-    async def _monthly_price(self, charge: PlanCharge) -> dict[str, Any]:
+    async def _monthly_price(self, charge: PlanCharge) -> Any:
+        """The ``price_data`` of a plan: checkout line items and subscription items take the same shape, which
+        Stripe types as two unrelated TypedDicts."""
         return {
             "currency": charge.price.currency.value.lower(),
             "unit_amount": charge.price.amount,
@@ -311,20 +315,22 @@ class StripeGateway:
         cancel_url: str,
     ) -> CheckoutSession:
         metadata = {"plan_id": charge.plan_id, "subscription_key": str(subscription_key)}
-        customer: dict[str, str] = {"customer": customer_id} if customer_id else {"customer_email": email}
+        params: SessionCreateParams = {
+            "mode": "subscription",
+            "line_items": [{"quantity": 1, "price_data": await self._monthly_price(charge)}],
+            "client_reference_id": str(subscription_key),
+            "metadata": metadata,
+            "subscription_data": {"metadata": metadata},
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+        }
+        if customer_id:
+            params["customer"] = customer_id
+        else:
+            params["customer_email"] = email
         session = await _refusals(
             self._client.v1.checkout.sessions.create_async(
-                {
-                    "mode": "subscription",
-                    "line_items": [{"quantity": 1, "price_data": await self._monthly_price(charge)}],
-                    **customer,
-                    "client_reference_id": str(subscription_key),
-                    "metadata": metadata,
-                    "subscription_data": {"metadata": metadata},
-                    "success_url": success_url,
-                    "cancel_url": cancel_url,
-                },
-                {"idempotency_key": f"subscription-checkout-{attempt}"},
+                params, {"idempotency_key": f"subscription-checkout-{attempt}"}
             )
         )
         if not session.url:
@@ -340,17 +346,13 @@ class StripeGateway:
         subscription = await self.retrieve_subscription(subscription_id)
         if subscription.item_id is None:
             raise PaymentRefused("This subscription has no item to change.")
-        await _refusals(
-            self._client.v1.subscriptions.update_async(
-                subscription.id,
-                {
-                    "items": [{"id": subscription.item_id, "price_data": await self._monthly_price(charge)}],
-                    "metadata": {"plan_id": charge.plan_id},
-                    "proration_behavior": "create_prorations",
-                    "cancel_at_period_end": False,
-                },
-            )
-        )
+        changes: SubscriptionUpdateParams = {
+            "items": [{"id": subscription.item_id, "price_data": await self._monthly_price(charge)}],
+            "metadata": {"plan_id": charge.plan_id},
+            "proration_behavior": "create_prorations",
+            "cancel_at_period_end": False,
+        }
+        await _refusals(self._client.v1.subscriptions.update_async(subscription.id, changes))
 
     async def set_cancel_at_period_end(self, subscription_id: str, cancel: bool) -> None:
         await _refusals(self._client.v1.subscriptions.update_async(subscription_id, {"cancel_at_period_end": cancel}))

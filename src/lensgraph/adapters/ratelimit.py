@@ -57,5 +57,7 @@ class RequestLimiter:
 def _storage(url: str) -> Storage:
     # Redis through redis-py, the client the rest of Lensgraph already uses.
     options = {"implementation": "redispy"} if url.startswith(("redis", "async+redis")) else {}
-    storage: Storage = storage_from_string(url if url.startswith("async+") else f"async+{url}", **options)
+    storage = storage_from_string(url if url.startswith("async+") else f"async+{url}", **options)
+    if not isinstance(storage, Storage):
+        raise ValueError(f"LENSGRAPH_RATE_LIMIT_STORAGE: {url!r} has no asynchronous storage")
     return storage

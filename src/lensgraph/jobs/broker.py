@@ -45,7 +45,7 @@ class Jobs:
         self.in_process = settings.broker == "memory"
         self.broker = create_broker(settings.broker, settings.broker_namespace)
         self.actors = {
-            name: dramatiq.actor(function, actor_name=name, broker=self.broker, **options)
+            name: dramatiq.actor(actor_name=name, broker=self.broker, **options)(function)
             for name, (function, options) in ACTORS.items()
         }
         self._worker: dramatiq.Worker | None = None

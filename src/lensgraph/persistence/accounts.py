@@ -76,7 +76,7 @@ async def touch_api_key(session: AsyncSession, key_id: UUID, now: datetime) -> N
     await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
 
 
-def api_keys_of(user_id: UUID) -> Select[tuple[ApiKey]]:
+def api_keys_of(user_id: UUID) -> Select[ApiKey]:
     return select(ApiKey).where(ApiKey.user_id == user_id)
 
 

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Float, Select, column, delete, exists, func, insert, literal_column, select
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    Float,
+    Select,
+    column,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+)
 from sqlalchemy import table as table_clause
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -14,6 +26,9 @@ from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, photo_tags
 from lensgraph.domain.photos import TagKind
 from lensgraph.persistence.models import Photo, PhotoTag, ReleasePhoto, User
 from lensgraph.persistence.photos import shown_to_everyone
+
+if TYPE_CHECKING:
+    from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 
 # The search index lives outside the models (migration 0005): an FTS5 table on SQLite, a generated
 # tsvector column with a GIN index on PostgreSQL.
@@ -32,7 +47,7 @@ ORDER_KEYS: Mapping[PhotoOrder, Sequence[InstrumentedAttribute[Any]]] = {
 }
 
 
-def include_in_autogenerate(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+def include_in_autogenerate(name: str | None, type_: NameFilterType, parent_names: NameFilterParentNames) -> bool:
     """Alembic's ``include_name`` hook: hides the search objects, which no model describes, and nothing else."""
     if type_ == "table":
         return name not in SEARCH_TABLES
@@ -56,12 +71,12 @@ async def replace_tags(session: AsyncSession, photo: Photo) -> None:
 # Lists ---------------------------------------------------------------------------------------
 
 
-def public_photos(given: PhotoFilter) -> Select[tuple[Photo]]:
+def public_photos(given: PhotoFilter) -> Select[Photo]:
     """Photos anyone may see (``policies.can_view_photo`` for a stranger) that meet every condition given."""
     return meeting(select(Photo).where(shown_to_everyone()), given)
 
 
-def meeting(query: Select[tuple[Photo]], given: PhotoFilter) -> Select[tuple[Photo]]:
+def meeting(query: Select[Photo], given: PhotoFilter) -> Select[Photo]:
     """``query`` narrowed to the photos that meet every condition given."""
     if given.keyword is not None:
         query = query.where(_tagged(TagKind.KEYWORD, given.keyword))
@@ -96,15 +111,13 @@ def _tagged(kind: TagKind, value: str) -> ColumnElement[bool]:
 
 _fts = table_clause(SEARCH_TABLE, column("rowid"))
 # FTS5's hidden column named after its table: the left side of MATCH, and what bm25() scores.
-_fts_all_columns = literal_column(SEARCH_TABLE)
-_photos_rowid = literal_column(f"{Photo.__tablename__}.rowid")
-_search_vector = literal_column(f"{Photo.__tablename__}.{SEARCH_VECTOR}")
-_english = literal_column("'english'::regconfig")
+_fts_all_columns: ColumnClause[Any] = literal_column(SEARCH_TABLE)
+_photos_rowid: ColumnClause[Any] = literal_column(f"{Photo.__tablename__}.rowid")
+_search_vector: ColumnClause[Any] = literal_column(f"{Photo.__tablename__}.{SEARCH_VECTOR}")
+_english: ColumnClause[Any] = literal_column("'english'::regconfig")
 
 
-def matching(
-    dialect: str, query: Select[tuple[Photo]], terms: Sequence[str]
-) -> tuple[Select[tuple[Photo]], ColumnElement[float]]:
+def matching(dialect: str, query: Select[Photo], terms: Sequence[str]) -> tuple[Select[Photo], ColumnElement[float]]:
     """Narrows ``query`` to photos whose text has every term (stemmed) and returns their relevance, higher first.
 
     The relevance is a plain number, so it can be half of a (relevance, id) keyset.
@@ -113,8 +126,8 @@ def matching(
         raise ValueError("a search needs at least one term")
     if dialect == "postgresql":
         tsquery = func.plainto_tsquery(_english, " ".join(terms))
-        relevance = func.ts_rank(_search_vector, tsquery, type_=Float)
-        return query.where(_search_vector.op("@@")(tsquery)), relevance.label("relevance")
+        rank = func.ts_rank(_search_vector, tsquery, type_=Float)
+        return query.where(_search_vector.op("@@")(tsquery)), rank.label("relevance")
     # bm25 is better when lower (negative); negated, both dialects rank "higher is better".
     relevance = -func.bm25(_fts_all_columns, *FTS5_WEIGHTS, type_=Float)
     narrowed = query.join(_fts, _fts.c.rowid == _photos_rowid).where(_fts_all_columns.op("MATCH")(fts5_query(terms)))

@@ -18,9 +18,7 @@ from lensgraph.persistence.models import Contract, License, LicenseRevision
 AGREED = (LicenseStatus.ACCEPTED, LicenseStatus.AWAITING_PAYMENT, LicenseStatus.ACTIVE)
 
 
-def licenses_of(
-    user_id: UUID, party: Party | None = None, statuses: Collection[LicenseStatus] = ()
-) -> Select[tuple[License]]:
+def licenses_of(user_id: UUID, party: Party | None = None, statuses: Collection[LicenseStatus] = ()) -> Select[License]:
     if party is Party.BRAND:
         query = select(License).where(License.brand_id == user_id)
     elif party is Party.PHOTOGRAPHER:
@@ -30,7 +28,7 @@ def licenses_of(
     return query.where(License.status.in_(statuses)) if statuses else query
 
 
-def contracts_of(user_id: UUID) -> Select[tuple[Contract]]:
+def contracts_of(user_id: UUID) -> Select[Contract]:
     return (
         select(Contract)
         .join(License, License.id == Contract.license_id)

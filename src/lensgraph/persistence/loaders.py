@@ -54,6 +54,14 @@ def _in_session(db: Database, fetch: Callable[[AsyncSession, Sequence[K]], Await
     return DataLoader(batch)
 
 
+async def referenced(loader: DataLoader[UUID, M | None], key: UUID) -> M:
+    """The row a foreign key points at. It is there unless the database is broken, and then says so loudly."""
+    row = await loader.load(key)
+    if row is None:
+        raise LookupError(f"a foreign key names {key}, which no row has")
+    return row
+
+
 class Loaders:
     """Created per request: no cache is shared between requests or users."""
 

@@ -50,7 +50,7 @@ def _from_json(column: SortKey, value: Any, field: str) -> Any:
 
 
 async def paginate(
-    db: Database, query: Select[tuple[T]], keys: Sequence[SortKey], page: PageRequest, *, descending: bool
+    db: Database, query: Select[T], keys: Sequence[SortKey], page: PageRequest, *, descending: bool
 ) -> Page[T]:
     """One statement for the rows; ``count`` runs a second, in a session of its own, only when totalCount is
     asked for."""

@@ -18,7 +18,7 @@ from lensgraph.persistence.models import Earning, License, Payment, Payout, Payo
 # Payments -----------------------------------------------------------------------------------------
 
 
-def payments_of(brand_id: UUID) -> Select[tuple[Payment]]:
+def payments_of(brand_id: UUID) -> Select[Payment]:
     return select(Payment).where(Payment.brand_id == brand_id)
 
 
@@ -72,7 +72,7 @@ async def payout_account_by_stripe_id(session: AsyncSession, stripe_account_id: 
 # Earnings and payouts -----------------------------------------------------------------------------
 
 
-def payouts_of(photographer_id: UUID) -> Select[tuple[Payout]]:
+def payouts_of(photographer_id: UUID) -> Select[Payout]:
     return select(Payout).where(Payout.photographer_id == photographer_id)
 
 

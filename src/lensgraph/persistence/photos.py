@@ -17,7 +17,7 @@ def shown_to_everyone() -> ColumnElement[bool]:
     return and_(Photo.status == PUBLIC_PHOTO_STATUS, Photo.visibility == PUBLIC_PHOTO_VISIBILITY)
 
 
-def photos_of(user_id: UUID, status: PhotoStatus | None = None) -> Select[tuple[Photo]]:
+def photos_of(user_id: UUID, status: PhotoStatus | None = None) -> Select[Photo]:
     query = select(Photo).where(Photo.user_id == user_id)
     return query.where(Photo.status == status) if status is not None else query
 
@@ -34,5 +34,5 @@ async def hashes_of_others(session: AsyncSession, user_id: UUID, exclude: UUID) 
     return [(photo_id, phash) for photo_id, phash in rows.all() if phash]
 
 
-def possible_duplicates() -> Select[tuple[Photo]]:
+def possible_duplicates() -> Select[Photo]:
     return select(Photo).where(Photo.possible_duplicate_of_id.is_not(None))

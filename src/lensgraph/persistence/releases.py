@@ -13,7 +13,7 @@ from lensgraph.persistence.base import grouped
 from lensgraph.persistence.models import Photo, Release, ReleasePhoto
 
 
-def releases_of(user_id: UUID, kind: ReleaseKind) -> Select[tuple[Release]]:
+def releases_of(user_id: UUID, kind: ReleaseKind) -> Select[Release]:
     """Served by ix_releases_user_kind_created for the (created_at, id) keyset."""
     return select(Release).where(Release.user_id == user_id, Release.kind == kind)
 

@@ -14,11 +14,11 @@ from lensgraph.persistence.enums import DeliveryStatus
 from lensgraph.persistence.models import WebhookDelivery, WebhookEndpoint
 
 
-def endpoints_of(user_id: uuid.UUID) -> Select[tuple[WebhookEndpoint]]:
+def endpoints_of(user_id: uuid.UUID) -> Select[WebhookEndpoint]:
     return select(WebhookEndpoint).where(WebhookEndpoint.user_id == user_id)
 
 
-def deliveries_of(endpoint_id: uuid.UUID) -> Select[tuple[WebhookDelivery]]:
+def deliveries_of(endpoint_id: uuid.UUID) -> Select[WebhookDelivery]:
     return select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
 
 

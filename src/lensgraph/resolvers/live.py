@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from lensgraph.domain.policies import Viewer
@@ -15,7 +15,7 @@ class CredentialExpired(Exception):
     """The subscriber's access token ran out while the subscription was open."""
 
 
-async def messages(ctx: Context, viewer: Viewer, *channels: str) -> AsyncIterator[dict[str, Any]]:
+async def messages(ctx: Context, viewer: Viewer, *channels: str) -> AsyncGenerator[dict[str, Any], None]:
     async with ctx.services.pubsub.subscribe(*channels) as stream:
         iterator = aiter(stream)
         while True:

@@ -9,6 +9,7 @@ import strawberry
 from strawberry import Info
 
 from lensgraph.domain.pagination import page_request
+from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Collection as CollectionRow
 from lensgraph.persistence.models import Photo as PhotoRow
 from lensgraph.resolvers import collections, lightbox
@@ -57,7 +58,7 @@ class Collection(Node):
 
     @strawberry.field
     async def owner(self, info: Info[Context, None]) -> User:
-        return User.from_row(await info.context.loaders.user.load(self._row.user_id))
+        return User.from_row(await referenced(info.context.loaders.user, self._row.user_id))
 
     @strawberry.field(description="How many of its photos you may see (the owner: all of them).")
     async def photo_count(self, info: Info[Context, None]) -> int:

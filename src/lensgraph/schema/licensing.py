@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
+from operator import attrgetter
 from uuid import UUID
 
 import strawberry
@@ -14,6 +15,7 @@ from lensgraph.domain.money import Money as DomainMoney
 from lensgraph.domain.money import parse_currency
 from lensgraph.domain.pagination import page_request
 from lensgraph.persistence.licensing import terms_of
+from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Contract as ContractRow
 from lensgraph.persistence.models import License as LicenseRow
 from lensgraph.persistence.models import LicenseRevision as RevisionRow
@@ -62,7 +64,7 @@ class LicenseTerms:
     def from_domain(cls, terms: rules.Terms) -> LicenseTerms:
         return cls(
             usage=terms.usage,
-            media=sorted(terms.media, key=lambda medium: medium.value),
+            media=sorted(terms.media, key=attrgetter("value")),
             territories=sorted(terms.territories),
             worldwide=terms.worldwide,
             duration_days=terms.duration_days,
@@ -93,7 +95,7 @@ class LicenseRevision:
 
     @strawberry.field
     async def author(self, info: Info[Context, None]) -> User:
-        return User.from_row(await info.context.loaders.user.load(self._row.author_id))
+        return User.from_row(await referenced(info.context.loaders.user, self._row.author_id))
 
 
 def _viewer_party(info: Info[Context, None], row: LicenseRow) -> rules.Party | None:
@@ -147,11 +149,11 @@ class License(Node):
 
     @strawberry.field
     async def brand(self, info: Info[Context, None]) -> User:
-        return User.from_row(await info.context.loaders.user.load(self._row.brand_id))
+        return User.from_row(await referenced(info.context.loaders.user, self._row.brand_id))
 
     @strawberry.field
     async def photographer(self, info: Info[Context, None]) -> User:
-        return User.from_row(await info.context.loaders.user.load(self._row.photographer_id))
+        return User.from_row(await referenced(info.context.loaders.user, self._row.photographer_id))
 
     @strawberry.field(description="Every offer and counter-offer, oldest first.")
     async def revisions(self, info: Info[Context, None]) -> list[LicenseRevision]:
@@ -209,7 +211,7 @@ class Contract(Node):
 
     @strawberry.field
     async def license(self, info: Info[Context, None]) -> License:
-        return License.from_row(await info.context.loaders.license.load(self._row.license_id))
+        return License.from_row(await referenced(info.context.loaders.license, self._row.license_id))
 
     @strawberry.field(description="The contract as text, a signed URL valid for an hour.")
     async def document_url(self, info: Info[Context, None]) -> str | None:

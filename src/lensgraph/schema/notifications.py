@@ -50,7 +50,7 @@ class Notification(Node):
             id=to_global_id("Notification", row.id),
             event_type=row.event_type,
             message=row.message,
-            data=row.data,
+            data=JSON(row.data),
             read=row.read_at is not None,
             read_at=row.read_at,
             created_at=row.created_at,

@@ -12,6 +12,7 @@ from lensgraph.domain import payments as rules
 from lensgraph.domain.money import Money as DomainMoney
 from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_receive_payouts, owns
+from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Payment as PaymentRow
 from lensgraph.persistence.models import Payout as PayoutRow
 from lensgraph.persistence.models import PayoutAccount as PayoutAccountRow
@@ -78,7 +79,7 @@ class Payment(Node):
 
     @strawberry.field
     async def license(self, info: Info[Context, None]) -> License:
-        return License.from_row(await info.context.loaders.license.load(self._row.license_id))
+        return License.from_row(await referenced(info.context.loaders.license, self._row.license_id))
 
 
 @node_type

@@ -15,6 +15,7 @@ from lensgraph.domain import discovery as discovery_rules
 from lensgraph.domain import photos as rules
 from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_download_original, can_review_duplicates, can_view_photo, owns
+from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Photo as PhotoRow
 from lensgraph.resolvers import live, payments, photos
 from lensgraph.resolvers.context import Context
@@ -79,7 +80,7 @@ class Photo(Node):
             height=row.height,
             orientation=row.orientation,
             colors=row.colors,
-            rights=row.rights,
+            rights=JSON(row.rights),
             captured_at=row.captured_at,
             created_at=row.created_at,
         )
@@ -93,7 +94,7 @@ class Photo(Node):
 
     @strawberry.field
     async def photographer(self, info: Info[Context, None]) -> User:
-        return User.from_row(await info.context.loaders.user.load(self._row.user_id))
+        return User.from_row(await referenced(info.context.loaders.user, self._row.user_id))
 
     @strawberry.field(description="The PUBLIC collections holding this photo, and all of yours that do.")
     async def collections(
@@ -105,12 +106,16 @@ class Photo(Node):
 
     @strawberry.field(description="Camera, lens and exposure. The owner's only.")
     def exif(self, info: Info[Context, None]) -> JSON | None:
-        return self._row.exif if owns(info.context.viewer, self._row.user_id) else None
+        return (
+            JSON(self._row.exif)
+            if self._row.exif is not None and owns(info.context.viewer, self._row.user_id)
+            else None
+        )
 
     @strawberry.field(description="Where it was taken: for the owner, or for everyone if the owner opted in.")
     def location(self, info: Info[Context, None]) -> JSON | None:
         visible = self._row.show_location or owns(info.context.viewer, self._row.user_id)
-        return self._row.gps if visible else None
+        return JSON(self._row.gps) if visible and self._row.gps is not None else None
 
     @strawberry.field(description="Whether a near-identical photo by someone else exists. Owner and admins.")
     def possible_duplicate(self, info: Info[Context, None]) -> bool | None:
@@ -194,8 +199,8 @@ class RequestPhotoUploadPayload:
             upload_id=to_global_id("Upload", requested.upload.id),
             upload_url=requested.target.url,
             method=requested.target.method,
-            headers=requested.target.headers,
-            fields=requested.target.fields or None,
+            headers=JSON(requested.target.headers),
+            fields=JSON(requested.target.fields) if requested.target.fields else None,
             expires_at=requested.target.expires_at,
         )
 

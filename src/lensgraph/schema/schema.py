@@ -7,6 +7,7 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
+from pydantic import SecretStr
 from strawberry import Info
 from strawberry.extensions import (
     AddValidationRules,
@@ -140,4 +141,4 @@ def sdl() -> str:
     """The SDL as committed in ``schema.graphql``; limits do not change it, so defaults suffice."""
     from strawberry.printer import print_schema
 
-    return print_schema(build_schema(Settings(secret_key="export-only"))) + "\n"
+    return print_schema(build_schema(Settings(secret_key=SecretStr("export-only")))) + "\n"
