@@ -154,6 +154,7 @@ def _palette(image: Image.Image, colors: int = 5) -> list[tuple[int, int, int]]:
     small = image.resize((64, 64))
     quantized = small.quantize(colors=colors)
     palette = quantized.getpalette() or []
+    # A quantized (P mode) image's colors are palette indexes; Pillow types them as any pixel value.
     counts = sorted(quantized.getcolors() or [], reverse=True)
     return [tuple(palette[index * 3 : index * 3 + 3]) for _count, index in counts]  # type: ignore[misc, operator]
 
