@@ -39,6 +39,7 @@ async def test_a_caller_over_its_rate_is_told_when_to_come_back(settings):
     refused = answers[3]
     retry_after = int(refused.headers["retry-after"])
     assert 0 < retry_after <= 60
+    assert refused.headers["ratelimit-remaining"] == "0" and refused.headers["ratelimit-reset"] == str(retry_after)
     error = refused.json()["errors"][0]
     assert error["extensions"]["code"] == "RATE_LIMITED"
     assert f"try again in {retry_after} s" in error["message"]

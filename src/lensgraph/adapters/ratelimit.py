@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from limits import RateLimitItemPerMinute, parse
 from limits.aio.storage import Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
 
@@ -44,7 +44,8 @@ class RequestLimiter:
     """At most ``rate`` requests per caller, ``rate`` in the limits notation ("600/minute")."""
 
     def __init__(self, storage_url: str, rate: str) -> None:
-        self._limiter = MovingWindowRateLimiter(_storage(storage_url))
+        # Two counters per caller, where a moving window would keep up to ``rate`` timestamps per caller.
+        self._limiter = SlidingWindowCounterRateLimiter(_storage(storage_url))
         self._item = parse(rate)
 
     async def hit(self, caller: str) -> Allowance:

@@ -18,6 +18,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from lensgraph.adapters.metrics import RATE_LIMITED
+from lensgraph.adapters.ratelimit import Allowance
 from lensgraph.domain.errors import AccessDenied, ErrorCode
 from lensgraph.persistence.loaders import Loaders
 from lensgraph.resolvers.auth import authenticate, count_request, credential_from_headers
@@ -29,10 +30,18 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 ERROR_CODES_BY_STATUS = {401: ErrorCode.UNAUTHENTICATED, 429: ErrorCode.RATE_LIMITED}
 
 
+def rate_headers(allowance: Allowance) -> dict[str, str]:
+    return {
+        "RateLimit-Limit": str(allowance.limit),
+        "RateLimit-Remaining": str(allowance.remaining),
+        "RateLimit-Reset": str(allowance.reset_after),
+    }
+
+
 class TooManyRequests(HTTPException):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(429, f"Too many requests: try again in {retry_after} s.")
-        self.retry_after = retry_after
+    def __init__(self, allowance: Allowance) -> None:
+        super().__init__(429, f"Too many requests: try again in {allowance.reset_after} s.")
+        self.headers = {**rate_headers(allowance), "Retry-After": str(allowance.reset_after)}
 
 
 def error_response(
@@ -73,7 +82,7 @@ class GraphQLView(GraphQL[Context, None]):
                 try:
                     response = await self.run(Request(scope, _replay(body)))
                 except HTTPException as exc:
-                    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+                    headers = exc.headers if isinstance(exc, TooManyRequests) else None
                     response = error_response(
                         exc.status_code, exc.reason, media_type=_preferred_media_type(request), headers=headers
                     )
@@ -115,11 +124,9 @@ class GraphQLView(GraphQL[Context, None]):
         if allowance is not None:
             if not allowance.allowed:
                 RATE_LIMITED.inc()
-                raise TooManyRequests(allowance.reset_after)
+                raise TooManyRequests(allowance)
             if isinstance(response, Response):
-                response.headers["RateLimit-Limit"] = str(allowance.limit)
-                response.headers["RateLimit-Remaining"] = str(allowance.remaining)
-                response.headers["RateLimit-Reset"] = str(allowance.reset_after)
+                response.headers.update(rate_headers(allowance))
         context = Context(
             services=services, request=request, viewer=viewer, loaders=Loaders(services.db), client_ip=client_ip
         )
