@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import typer
@@ -28,6 +31,19 @@ def migrate() -> None:
     typer.echo("database is up to date")
 
 
+def address_defaults(host: str, port: int, environ: Mapping[str, str]) -> dict[str, str]:
+    """The public URL (in links) and WebSocket origins of the address served, for those not set: so that
+    ``serve --port 9000`` hands out links to port 9000 and lets GraphiQL on 9000 open its socket."""
+    shown_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    defaults = {
+        "LENSGRAPH_PUBLIC_URL": f"http://{shown_host}:{port}",
+        "LENSGRAPH_ALLOWED_ORIGINS": json.dumps(
+            list(dict.fromkeys([f"http://{shown_host}:{port}", f"http://127.0.0.1:{port}", f"http://localhost:{port}"]))
+        ),
+    }
+    return {name: value for name, value in defaults.items() if name not in environ}
+
+
 @cli.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
@@ -40,6 +56,8 @@ def serve(
 
     from lensgraph.persistence.migrate import upgrade
 
+    # Set in the environment, so every uvicorn worker process builds the same settings.
+    os.environ.update(address_defaults(host, port, os.environ))
     settings = _settings()
     upgrade(settings.database_url)
     if demo:

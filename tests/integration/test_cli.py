@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from lensgraph.cli import cli
+from lensgraph.cli import address_defaults, cli
 from lensgraph.domain.accounts import Role
 from lensgraph.persistence.db import Database
 from lensgraph.persistence.models import User
@@ -36,3 +36,13 @@ def test_grant_admin_promotes_an_existing_account_only(tmp_path, monkeypatch):
             await database.dispose()
 
     assert asyncio.run(role()) is Role.ADMIN
+
+
+def test_serve_links_to_the_address_it_serves_unless_told_otherwise():
+    assert address_defaults("127.0.0.1", 9000, {}) == {
+        "LENSGRAPH_PUBLIC_URL": "http://127.0.0.1:9000",
+        "LENSGRAPH_ALLOWED_ORIGINS": '["http://127.0.0.1:9000", "http://localhost:9000"]',
+    }
+    assert address_defaults("0.0.0.0", 8000, {})["LENSGRAPH_PUBLIC_URL"] == "http://127.0.0.1:8000"
+    chosen = {"LENSGRAPH_PUBLIC_URL": "https://api.example.com", "LENSGRAPH_ALLOWED_ORIGINS": '["https://example.com"]'}
+    assert address_defaults("0.0.0.0", 8000, chosen) == {}
