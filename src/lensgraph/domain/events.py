@@ -127,13 +127,13 @@ class LicenseEvent(Event):
 @dataclass(frozen=True, kw_only=True)
 class LicenseCreated(LicenseEvent):
     type: ClassVar[str] = "license.created"
-    summary: ClassVar[str] = "A brand made an offer on your photo."
+    summary: ClassVar[str] = "A new license offer was made."
 
 
 @dataclass(frozen=True, kw_only=True)
 class LicenseCountered(LicenseEvent):
     type: ClassVar[str] = "license.countered"
-    summary: ClassVar[str] = "Your license offer received a counter-offer."
+    summary: ClassVar[str] = "A license offer was countered."
 
 
 @dataclass(frozen=True, kw_only=True)
