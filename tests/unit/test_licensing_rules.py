@@ -217,7 +217,15 @@ def test_a_full_exclusive_blocks_any_overlapping_offer():
 
 def test_an_exclusive_offer_cannot_be_granted_over_a_running_license():
     held = running(ends_in_days=None)
-    assert rules.exclusivity_conflict(terms(exclusivity=Exclusivity.FULL), [held], NOW)
+    reason = rules.exclusivity_conflict(terms(exclusivity=Exclusivity.FULL), [held], NOW)
+    assert reason is not None and reason.startswith("Another license on this photo is in force")
+    narrowly = terms(exclusivity=Exclusivity.CATEGORY)
+    assert rules.exclusivity_conflict(narrowly, [held], NOW).startswith("Another license for this usage and media")
+
+
+def test_the_refusal_names_the_exclusive_license_that_is_held():
+    held = running(exclusivity=Exclusivity.FULL)
+    assert rules.exclusivity_conflict(terms(), [held], NOW).startswith("An exclusive license on this photo")
 
 
 def test_a_category_exclusive_blocks_the_same_usage_and_media_only():

@@ -280,12 +280,19 @@ def exclusivity_conflict(proposed: Terms, running: list[RunningLicense], now: da
         held = license_.terms
         if not _territories_overlap(held, proposed):
             continue
-        if Exclusivity.FULL in (held.exclusivity, proposed.exclusivity):
+        if held.exclusivity is Exclusivity.FULL:
             return "An exclusive license on this photo is in force where this offer would apply."
+        if proposed.exclusivity is Exclusivity.FULL:
+            return "Another license on this photo is in force where this offer would apply: it cannot be exclusive."
         if Exclusivity.CATEGORY in (held.exclusivity, proposed.exclusivity) and (
             held.usage is proposed.usage and held.media & proposed.media
         ):
-            return "A license exclusive to this usage and media is in force where this offer would apply."
+            if held.exclusivity is Exclusivity.CATEGORY:
+                return "A license exclusive to this usage and media is in force where this offer would apply."
+            return (
+                "Another license for this usage and media is in force where this offer would apply: "
+                "it cannot be exclusive to them."
+            )
     return None
 
 
