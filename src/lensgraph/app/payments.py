@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from lensgraph.adapters.payments import OFFLINE_BANNER, OfflineGateway, SignatureInvalid
+from lensgraph.app.pages import page
 from lensgraph.config import Settings
 from lensgraph.domain.money import Money
 from lensgraph.domain.payments import PaymentStatus
@@ -61,7 +62,7 @@ def payment_routes(services: Services) -> list[Route]:
 
     async def return_page(request: Request) -> Response:
         message = RETURN_MESSAGES.get(request.query_params.get("result", ""), "You can close this page.")
-        return _page("Lensgraph", f"<p>{html.escape(message)}</p>")
+        return page("Lensgraph", f"<p>{html.escape(message)}</p>")
 
     routes = [
         Route("/hooks/stripe", stripe_hook, methods=["POST"]),
@@ -79,10 +80,10 @@ def _offline_routes(services: Services, gateway: OfflineGateway) -> list[Route]:
         payment_id: UUID = request.path_params["payment_id"]
         token = request.query_params.get("token", "")
         if not gateway.token_valid(payment_id, token):
-            return _page("Not found", "<p>This checkout link is not valid.</p>", status_code=404)
+            return page("Not found", "<p>This checkout link is not valid.</p>", status_code=404)
         payment = await payments.find_payment(services, payment_id)
         if payment is None:
-            return _page("Not found", "<p>This checkout link is not valid.</p>", status_code=404)
+            return page("Not found", "<p>This checkout link is not valid.</p>", status_code=404)
         if request.method == "POST":
             await payments.confirm_offline_payment(services, payment_id)
             return RedirectResponse(services.settings.payment_return_url("paid"), 303)
@@ -99,7 +100,7 @@ def _offline_routes(services: Services, gateway: OfflineGateway) -> list[Route]:
         key: UUID = request.path_params["subscription_key"]
         subscription = await plans.find_subscription(services, key)
         if subscription is None or not gateway.token_valid(key, request.query_params.get("token", "")):
-            return _page("Not found", "<p>This checkout link is not valid.</p>", status_code=404)
+            return page("Not found", "<p>This checkout link is not valid.</p>", status_code=404)
         if request.method == "POST":
             await plans.confirm_offline_subscription(services, key)
             return RedirectResponse(services.settings.payment_return_url("subscribed"), 303)
@@ -138,12 +139,4 @@ def _development_page(title: str, body: str) -> HTMLResponse:
         '<h1 style="font-size:4em;color:#b00020">DEVELOPMENT</h1>'
         "<p><strong>Offline payment mode: no money moves. Never use this server for real payments.</strong></p>"
     )
-    return _page(title, warning + body)
-
-
-def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
-    document = (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
-        f'<body style="font-family:sans-serif;max-width:40em;margin:3em auto">{body}</body></html>'
-    )
-    return HTMLResponse(document, status_code=status_code)
+    return page(title, warning + body)
