@@ -72,3 +72,45 @@ async def test_without_smtp_mail_lands_in_the_data_folder(client, settings):
     assert len(files) == 1
     message = email.message_from_bytes(files[0].read_bytes())
     assert message["To"] == "filed@example.com" and TOKEN.search(message.get_payload())
+
+
+def link_in(inbox, address: str, subject: str) -> str:
+    """The path and query of the link in the newest such message, as a person would click it."""
+    message = next(m for m in reversed(inbox.messages) if m["To"] == address and m["Subject"] == subject)
+    url = next(word for word in message.get_payload(decode=True).decode().split() if word.startswith("http"))
+    return url.removeprefix("http://testserver")
+
+
+async def test_the_verification_link_confirms_the_address(client, inbox):
+    account = await sign_up(client, email="clicks@example.com")
+    await inbox.token_for("clicks@example.com", "Confirm your email address")
+    link = link_in(inbox, "clicks@example.com", "Confirm your email address")
+    assert link.startswith("/verify-email?token=")
+
+    opened = await client.http.get(link)
+    assert opened.status_code == 200 and "clicks@example.com is confirmed" in opened.text
+    viewer = await client.data("{ viewer { emailVerified } }", token=account.access_token)
+    assert viewer["viewer"]["emailVerified"] is True
+    again = await client.http.get(link)
+    assert again.status_code == 400 and "Email not confirmed" in again.text
+
+
+async def test_the_reset_link_leads_to_a_form_that_changes_the_password(client, inbox):
+    account = await sign_up(client, email="locked-out@example.com")
+    await client.data(REQUEST_RESET, {"email": "locked-out@example.com"})
+    token = await inbox.token_for("locked-out@example.com", "Reset your password")
+    link = link_in(inbox, "locked-out@example.com", "Reset your password")
+
+    form = await client.http.get(link)
+    assert form.status_code == 200 and f'name="token" value="{token}"' in form.text
+    weak = await client.http.post("/reset-password", data={"token": token, "password": "short"})
+    assert weak.status_code == 400 and "at least 10 characters" in weak.text and token in weak.text
+    changed = await client.http.post("/reset-password", data={"token": token, "password": "a fresh passphrase"})
+    assert changed.status_code == 200 and "Your password is changed" in changed.text
+    reused = await client.http.post("/reset-password", data={"token": token, "password": "yet another one!"})
+    assert reused.status_code == 400 and "Password not changed" in reused.text
+
+    signed_in = await client.data(LOGIN, {"input": {"email": account.email, "password": "a fresh passphrase"}})
+    assert signed_in["login"]["userErrors"] == []
+    tampered = await client.http.post("/reset-password", data={"token": "<script>x</script>", "password": "p" * 12})
+    assert tampered.status_code == 400 and "<script>" not in tampered.text

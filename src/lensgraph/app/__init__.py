@@ -1,4 +1,5 @@
-"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, /metrics, /files, and the payment routes."""
+"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, /metrics, /files, the payment routes and the
+account pages emails link to."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from lensgraph.adapters.storage.local import LocalStorage
+from lensgraph.app.accounts import account_routes
 from lensgraph.app.metrics import RequestMetrics, metrics_route
 from lensgraph.app.payments import log_payment_mode, payment_routes
 from lensgraph.config import Settings
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         Route("/healthz", healthz, methods=["GET"]),
         metrics_route(services),
         *payment_routes(services),
+        *account_routes(services),
     ]
     if isinstance(services.storage, LocalStorage):
         routes.append(Route("/files/{key:path}", services.storage.handle, methods=["GET", "HEAD", "PUT"]))
