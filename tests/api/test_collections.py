@@ -77,6 +77,12 @@ async def test_create_with_a_derived_or_a_chosen_slug(client):
     assert chosen["slug"] == "lisbon-2024"
 
 
+async def test_a_collection_is_private_unless_said_otherwise(client):
+    owner = await sign_up(client)
+    data = await client.data(CREATE, {"input": {"title": "Drafts"}}, token=owner.access_token)
+    assert data["createCollection"]["collection"]["visibility"] == "PRIVATE"
+
+
 async def test_a_taken_or_malformed_slug_and_a_bad_title_are_refused_and_write_nothing(client):
     owner = await sign_up(client)
     await created(client, owner, slug="dunes")

@@ -130,7 +130,9 @@ class CollectionQueries:
 @strawberry.input
 class CreateCollectionInput:
     title: str
-    visibility: Visibility  # type: ignore[valid-type]
+    visibility: Visibility = strawberry.field(  # type: ignore[valid-type]
+        default=Visibility.PRIVATE, description="PRIVATE unless said otherwise: nothing is shown before it is meant to."
+    )
     description: str | None = None
     slug: str | None = strawberry.field(
         default=None, description="3-80 of a-z, 0-9 and dashes. Left out: made from the title, numbered if taken."

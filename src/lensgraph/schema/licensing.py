@@ -407,7 +407,10 @@ class LicensingMutations:
 
 @strawberry.type
 class LicensingSubscriptions:
-    @strawberry.subscription(description="A license you are a party to changed: each offer, answer and signature.")
+    @strawberry.subscription(
+        description="A license you are a party to changed: each offer and answer, its contract signed by both, "
+        "payment, refund and expiry."
+    )
     async def license_updated(self, info: Info[Context, None], id: strawberry.ID) -> AsyncGenerator[License, None]:
         try:
             async for row in licensing.updates(info.context, expect_global_id(id, "License")):
