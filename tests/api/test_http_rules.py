@@ -43,6 +43,16 @@ async def test_too_many_tokens_are_refused(client):
     fields = " ".join("__typename" for _ in range(2100))
     body = await client.execute(f"{{ {fields} }}")
     assert "token" in body["errors"][0]["message"].lower()
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_a_document_that_does_not_parse_is_a_coded_error_every_time(client):
+    # The second time, the parse cache is asked first.
+    for _ in range(2):
+        body = await client.execute("{ viewer ")
+        assert body["data"] is None
+        assert body["errors"][0]["message"].startswith("Syntax Error")
+        assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
 
 
 async def test_repeated_directives_are_refused(client):

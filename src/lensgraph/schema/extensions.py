@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +18,7 @@ from graphql import (
     visit,
 )
 from starlette.websockets import WebSocket
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 
 from lensgraph.adapters.metrics import GRAPHQL_OPERATIONS
 from lensgraph.domain.errors import AccessDenied, DomainError, ErrorCode
@@ -86,6 +87,18 @@ class FreshLoaders(SchemaExtension):
         context = self.execution_context.context
         if isinstance(context, Context) and isinstance(context.request, WebSocket):
             context.loaders = Loaders(context.db)
+        yield
+
+
+class ParseCache(ParserCache):
+    """Strawberry's parse cache, except that a document that does not parse is left for strawberry to parse
+    again and report: raised from the cache, the syntax error would escape the operation, its error shaping
+    (no ``extensions.code``) and its count."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
         yield
 
 

@@ -13,7 +13,6 @@ from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
@@ -32,6 +31,7 @@ from lensgraph.schema.discovery import DiscoveryQueries
 from lensgraph.schema.extensions import (
     CountOperations,
     FreshLoaders,
+    ParseCache,
     RefuseNulText,
     ShapeErrors,
     max_directives_rule,
@@ -127,11 +127,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             ShapeErrors,
             RefuseNulText,
             FreshLoaders,
+            ParseCache,
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: AddValidationRules([directives_rule]),
-            lambda: ParserCache(maxsize=256),
+            lambda: ParseCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
         ],
     )
