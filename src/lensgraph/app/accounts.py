@@ -13,21 +13,16 @@ from starlette.routing import Route
 from lensgraph.app.pages import page
 from lensgraph.domain.accounts import MIN_PASSWORD_LENGTH
 from lensgraph.domain.errors import DomainError
-from lensgraph.persistence.loaders import Loaders
 from lensgraph.resolvers import accounts
 from lensgraph.resolvers.context import Context, Services
 
 
 def account_routes(services: Services) -> list[Route]:
-    def context(request: Request) -> Context:
-        client_ip = request.client.host if request.client else None
-        return Context(
-            services=services, request=request, viewer=None, loaders=Loaders(services.db), client_ip=client_ip
-        )
-
     async def verify_email_page(request: Request) -> Response:
         try:
-            user = await accounts.verify_email(context(request), token=request.query_params.get("token", ""))
+            user = await accounts.verify_email(
+                Context.of_request(services, request, viewer=None), token=request.query_params.get("token", "")
+            )
         except DomainError as refusal:
             return page("Email not confirmed", f"<p>{html.escape(refusal.message)}</p>", status_code=400)
         return page("Email confirmed", f"<p>{html.escape(user.email)} is confirmed. You can close this page.</p>")
@@ -38,7 +33,11 @@ def account_routes(services: Services) -> list[Route]:
         form = parse_qs((await request.body()).decode(errors="replace"))
         token = form.get("token", [""])[0]
         try:
-            await accounts.reset_password(context(request), token=token, new_password=form.get("password", [""])[0])
+            await accounts.reset_password(
+                Context.of_request(services, request, viewer=None),
+                token=token,
+                new_password=form.get("password", [""])[0],
+            )
         except DomainError as refusal:
             if refusal.field == ["newPassword"]:
                 return _reset_form(token, problem=refusal.message)

@@ -82,6 +82,12 @@ class Context:
     # graphql-transport-ws: the payload of connection_init, set by strawberry.
     connection_params: dict[str, Any] | None = None
 
+    @classmethod
+    def of_request(cls, services: Services, request: Any, viewer: Viewer | None) -> Context:
+        """The context of one HTTP request or WebSocket connection (Starlette's), with loaders of its own."""
+        client_ip = request.client.host if request.client else None
+        return cls(services=services, request=request, viewer=viewer, loaders=Loaders(services.db), client_ip=client_ip)
+
     @property
     def settings(self) -> Settings:
         return self.services.settings

@@ -20,7 +20,6 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from lensgraph.adapters.metrics import RATE_LIMITED
 from lensgraph.adapters.ratelimit import Allowance
 from lensgraph.domain.errors import AccessDenied, ErrorCode
-from lensgraph.persistence.loaders import Loaders
 from lensgraph.resolvers.auth import authenticate, count_request, credential_from_headers
 from lensgraph.resolvers.context import Context, Services
 
@@ -111,25 +110,20 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         services = self.services
-        client_ip = request.client.host if request.client else None
         if isinstance(request, WebSocket):
-            return Context(
-                services=services, request=request, viewer=None, loaders=Loaders(services.db), client_ip=client_ip
-            )
+            return Context.of_request(services, request, viewer=None)
         try:
             viewer = await authenticate(services, credential_from_headers(request.headers))
         except AccessDenied as denied:
             raise HTTPException(401, denied.message) from None
-        allowance = await count_request(services, viewer, client_ip)
+        context = Context.of_request(services, request, viewer)
+        allowance = await count_request(services, viewer, context.client_ip)
         if allowance is not None:
             if not allowance.allowed:
                 RATE_LIMITED.inc()
                 raise TooManyRequests(allowance)
             if isinstance(response, Response):
                 response.headers.update(rate_headers(allowance))
-        context = Context(
-            services=services, request=request, viewer=viewer, loaders=Loaders(services.db), client_ip=client_ip
-        )
         if isinstance(response, Response):
             response.headers["X-Request-ID"] = context.request_id
         return context
