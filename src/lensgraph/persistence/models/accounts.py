@@ -20,6 +20,10 @@ class User(Entity):
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80))
     email_verified_at: Mapped[datetime | None]
+    # Raised to end every credential at once (signing out everywhere, a new password, disabling):
+    # access tokens carry the version they were issued under.
+    token_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    disabled_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -55,6 +55,8 @@ class Photo(Entity):
     )
     failure_reason: Mapped[str | None] = mapped_column(String(300))
     original_key: Mapped[str] = mapped_column(String(300))
+    # Recorded when the upload was confirmed; every delivery of the original checks it.
+    original_sha256: Mapped[str | None] = mapped_column(String(64))
     mime_type: Mapped[str] = mapped_column(String(40))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     width: Mapped[int | None]
@@ -115,6 +117,7 @@ class Release(Entity):
     signed_on: Mapped[date]
     document_key: Mapped[str] = mapped_column(String(300))
     document_mime_type: Mapped[str] = mapped_column(String(40))
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_releases_user_kind_created", "user_id", "kind", "created_at", "id"),)
 

@@ -19,6 +19,9 @@ class WebhookEndpoint(Entity):
     description: Mapped[str] = mapped_column(String(200))
     events: Mapped[list[str]] = mapped_column(JSON)
     secret: Mapped[str] = mapped_column(String(100))
+    # After a rotation deliveries are signed with both secrets until this one expires, so receivers can roll over.
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_expires_at: Mapped[datetime | None]
     enabled: Mapped[bool] = mapped_column(default=True)
     disabled_at: Mapped[datetime | None]
     failing_since: Mapped[datetime | None]
