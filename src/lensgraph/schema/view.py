@@ -16,6 +16,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.graphql import OperationType
 
 from lensgraph.adapters.metrics import RATE_LIMITED
 from lensgraph.adapters.ratelimit import Allowance
@@ -26,6 +27,7 @@ from lensgraph.resolvers.context import Context, Services
 log = logging.getLogger(__name__)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+SUBSCRIPTIONS_OVER_WEBSOCKET = "Subscriptions are served over WebSocket at /graphql (graphql-transport-ws)."
 ERROR_CODES_BY_STATUS = {401: ErrorCode.UNAUTHENTICATED, 429: ErrorCode.RATE_LIMITED}
 
 
@@ -143,8 +145,12 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             return await super().execute_single(request, request_adapter, *args, **kwargs)
         except HTTPException as exc:
-            if request_adapter.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
-                raise HTTPException(405, "Mutations must be sent with POST.") from exc
+            refused = exc.__cause__
+            if isinstance(refused, InvalidOperationTypeError):
+                if refused.operation_type is OperationType.SUBSCRIPTION:
+                    raise HTTPException(400, SUBSCRIPTIONS_OVER_WEBSOCKET) from exc
+                if request_adapter.method == "GET":
+                    raise HTTPException(405, "Mutations must be sent with POST.") from exc
             raise
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
