@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any, ClassVar, Generic, ParamSpec, Protocol, TypeVar
 from uuid import UUID
 
-import dateutil.parser
 import strawberry
 from strawberry import Info
 from strawberry.schema.types.base_scalars import DateTimeDefinition, wrap_parser
+from strawberry.types.scalar import ScalarDefinition
 
 from lensgraph.domain import errors as domain_errors
 from lensgraph.domain import money as domain_money
@@ -28,13 +28,13 @@ Currency = strawberry.enum(domain_money.Currency, description="ISO 4217 currenci
 
 
 def _parse_moment(value: str) -> datetime:
-    return utc_moment(dateutil.parser.isoparse(value))
+    return utc_moment(datetime.fromisoformat(value))
 
 
 # Strawberry's DateTime, except that what it reads is an instant in UTC that a datetime can hold: a value the
 # client sends is refused as INVALID_INPUT where it is read, never left to overflow in a query or a sum.
 DateTime = dataclasses.replace(DateTimeDefinition, parse_value=wrap_parser(_parse_moment, "DateTime"))
-SCALAR_OVERRIDES = {datetime: DateTime}
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {datetime: DateTime}
 
 
 @strawberry.type(description="Something the user can fix: which input, what kind of problem, in words.")
