@@ -18,6 +18,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
 
+from lensgraph.adapters.bodies import BodyTooLarge, read_body
 from lensgraph.adapters.metrics import RATE_LIMITED
 from lensgraph.adapters.ratelimit import Allowance
 from lensgraph.domain.errors import AccessDenied, ErrorCode
@@ -74,41 +75,31 @@ class GraphQLView(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
-        response = await self._refuse_http(request)
-        if response is None:
-            body = await self._read_bounded(request)
-            if body is None:
-                response = error_response(413, "The request body is larger than the server accepts.")
-            else:
-                try:
-                    response = await self.run(Request(scope, _replay(body)))
-                except HTTPException as exc:
-                    headers = exc.headers if isinstance(exc, TooManyRequests) else None
-                    response = error_response(
-                        exc.status_code, exc.reason, media_type=_preferred_media_type(request), headers=headers
-                    )
+        response = self._refuse_http(request) or await self._answer(request, scope)
         await response(scope, receive, send)
 
-    async def _refuse_http(self, request: Request) -> Response | None:
+    async def _answer(self, request: Request, scope: Scope) -> Response:
+        try:
+            body = await read_body(request, self.services.settings.max_body_bytes)
+        except BodyTooLarge:
+            return error_response(413, "The request body is larger than the server accepts.")
+        try:
+            return await self.run(Request(scope, _replay(body)))
+        except HTTPException as exc:
+            headers = exc.headers if isinstance(exc, TooManyRequests) else None
+            return error_response(
+                exc.status_code, exc.reason, media_type=_preferred_media_type(request), headers=headers
+            )
+
+    @staticmethod
+    def _refuse_http(request: Request) -> Response | None:
         if request.method == "POST":
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if content_type != "application/json":
                 return error_response(415, "Send GraphQL requests as application/json.")
-            declared = request.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > self.services.settings.max_body_bytes:
-                return error_response(413, "The request body is larger than the server accepts.")
         elif request.method not in {"GET", "HEAD"}:
             return error_response(405, "GraphQL is served over GET (queries) and POST.")
         return None
-
-    async def _read_bounded(self, request: Request) -> bytes | None:
-        limit = self.services.settings.max_body_bytes
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                return None
-        return bytes(body)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         services = self.services
