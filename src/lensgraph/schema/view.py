@@ -105,18 +105,14 @@ class GraphQLView(GraphQL[Context, None]):
         services = self.services
         if isinstance(request, WebSocket):
             return Context.of_request(services, request, viewer=None)
+        context = Context.of_request(services, request, viewer=None)
         try:
-            viewer = await authenticate(services, credential_from_headers(request.headers))
+            context.viewer = await authenticate(services, credential_from_headers(request.headers))
         except AccessDenied as denied:
+            # Counted against the address before it is refused: guessing keys or tokens spends the rate too.
+            await _count(context, response)
             raise HTTPException(401, denied.message) from None
-        context = Context.of_request(services, request, viewer)
-        allowance = await count_request(services, viewer, context.client_ip)
-        if allowance is not None:
-            if not allowance.allowed:
-                RATE_LIMITED.inc()
-                raise TooManyRequests(allowance)
-            if isinstance(response, Response):
-                response.headers.update(rate_headers(allowance))
+        await _count(context, response)
         if isinstance(response, Response):
             response.headers["X-Request-ID"] = context.request_id
         return context
@@ -161,6 +157,18 @@ class GraphQLView(GraphQL[Context, None]):
             if isinstance(response_data, dict) and _is_request_error(response_data):
                 response.status_code = 400
         return response
+
+
+async def _count(context: Context, response: Response | WebSocket) -> None:
+    """Counts the request against its caller's rate (the viewer's, else the address's); 429 past it."""
+    allowance = await count_request(context.services, context.viewer, context.client_ip)
+    if allowance is None:
+        return
+    if not allowance.allowed:
+        RATE_LIMITED.inc()
+        raise TooManyRequests(allowance)
+    if isinstance(response, Response):
+        response.headers.update(rate_headers(allowance))
 
 
 def _is_request_error(data: dict[str, Any]) -> bool:

@@ -1,0 +1,27 @@
+"""A request whose credential fails is counted against its address before it is refused: guessing API keys or
+tokens is throttled like any other request."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.test_rate_limits import serving
+
+WHO = "{ viewer { user { username } } }"
+BAD_CREDENTIALS = [
+    {"X-API-Key": "lg_abcdefgh_not-the-secret"},
+    {"Authorization": "Bearer lg_abcdefgh_not-the-secret"},
+    {"Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bm90LWEtc2lnbmF0dXJl"},
+]
+
+
+@pytest.mark.parametrize("headers", BAD_CREDENTIALS)
+async def test_bad_credentials_past_the_rate_are_rate_limited(settings, headers):
+    async with serving(settings, "3/minute") as client:
+        answers = [await client.post(WHO, headers=headers) for _ in range(4)]
+        anonymous = await client.post(WHO)
+    assert [answer.status_code for answer in answers] == [401, 401, 401, 429]
+    assert answers[3].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert int(answers[3].headers["retry-after"]) > 0
+    # The same address's rate, as an anonymous caller there sees.
+    assert anonymous.status_code == 429
