@@ -22,7 +22,7 @@ from lensgraph.adapters.bodies import BodyTooLarge, read_body
 from lensgraph.adapters.metrics import RATE_LIMITED
 from lensgraph.adapters.ratelimit import Allowance
 from lensgraph.domain.errors import AccessDenied, ErrorCode
-from lensgraph.resolvers.auth import authenticate, count_request, credential_from_headers
+from lensgraph.resolvers.auth import authenticate, count_request, credential_barred, credential_from_headers
 from lensgraph.resolvers.context import Context, Services
 
 log = logging.getLogger(__name__)
@@ -106,11 +106,15 @@ class GraphQLView(GraphQL[Context, None]):
         if isinstance(request, WebSocket):
             return Context.of_request(services, request, viewer=None)
         context = Context.of_request(services, request, viewer=None)
+        credential = credential_from_headers(request.headers)
+        if credential and (barred := await credential_barred(services, context.client_ip)) is not None:
+            RATE_LIMITED.inc()
+            raise TooManyRequests(barred)
         try:
-            context.viewer = await authenticate(services, credential_from_headers(request.headers))
+            context.viewer = await authenticate(services, credential)
         except AccessDenied as denied:
             # Counted against the address before it is refused: guessing keys or tokens spends the rate too.
-            await _count(context, response)
+            await _count(context, response, credential_failed=True)
             raise HTTPException(401, denied.message) from None
         await _count(context, response)
         if isinstance(response, Response):
@@ -159,9 +163,11 @@ class GraphQLView(GraphQL[Context, None]):
         return response
 
 
-async def _count(context: Context, response: Response | WebSocket) -> None:
+async def _count(context: Context, response: Response | WebSocket, *, credential_failed: bool = False) -> None:
     """Counts the request against its caller's rate (the viewer's, else the address's); 429 past it."""
-    allowance = await count_request(context.services, context.viewer, context.client_ip)
+    allowance = await count_request(
+        context.services, context.viewer, context.client_ip, credential_failed=credential_failed
+    )
     if allowance is None:
         return
     if not allowance.allowed:
