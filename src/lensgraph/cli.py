@@ -5,19 +5,29 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import logging.config
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import typer
 
+from lensgraph.adapters.logs import logging_config
 from lensgraph.config import Settings
 
 cli = typer.Typer(help="Lensgraph: one GraphQL API for photo businesses.", no_args_is_help=True)
 
 
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, and ours beside it, every handler redacting secrets from what it writes."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    return logging_config(LOGGING_CONFIG)
+
+
 def _settings() -> Settings:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.config.dictConfig(_log_config())
     return Settings()
 
 
@@ -72,6 +82,8 @@ def serve(
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        # Applied again in each worker process uvicorn starts.
+        log_config=_log_config(),
     )
 
 

@@ -50,6 +50,15 @@ class RequestLimiter:
 
     async def hit(self, caller: str) -> Allowance:
         allowed = await self._limiter.hit(self._item, "requests", caller)
+        return await self._allowance(caller, allowed)
+
+    async def exhausted(self, caller: str) -> Allowance | None:
+        """The caller's allowance when it has no request left, without counting one; None while it has."""
+        if await self._limiter.test(self._item, "requests", caller):
+            return None
+        return await self._allowance(caller, False)
+
+    async def _allowance(self, caller: str, allowed: bool) -> Allowance:
         window = await self._limiter.get_window_stats(self._item, "requests", caller)
         reset_after = max(1, math.ceil(window.reset_time - time.time()))
         return Allowance(allowed, self._item.amount, window.remaining, reset_after)

@@ -10,11 +10,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from lensgraph.adapters.bodies import BodyTooLarge, read_body
 from lensgraph.app.pages import page
 from lensgraph.domain.accounts import MIN_PASSWORD_LENGTH
 from lensgraph.domain.errors import DomainError
 from lensgraph.resolvers import accounts
 from lensgraph.resolvers.context import Context, Services
+
+# The reset form sends a token and a password: a few hundred bytes, with room to spare.
+MAX_FORM_BYTES = 16 * 1024
 
 
 def account_routes(services: Services) -> list[Route]:
@@ -30,7 +34,11 @@ def account_routes(services: Services) -> list[Route]:
     async def reset_password_page(request: Request) -> Response:
         if request.method == "GET":
             return _reset_form(request.query_params.get("token", ""))
-        form = parse_qs((await request.body()).decode(errors="replace"))
+        try:
+            sent = await read_body(request, MAX_FORM_BYTES)
+        except BodyTooLarge:
+            return page("Password not changed", "<p>The form sent is too large.</p>", status_code=413)
+        form = parse_qs(sent.decode(errors="replace"))
         token = form.get("token", [""])[0]
         try:
             await accounts.reset_password(

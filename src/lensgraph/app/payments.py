@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from lensgraph.adapters.bodies import BodyTooLarge, read_body
 from lensgraph.adapters.payments import OFFLINE_BANNER, OfflineGateway, SignatureInvalid
 from lensgraph.app.pages import page
 from lensgraph.config import Settings
@@ -48,10 +49,10 @@ def log_payment_mode(settings: Settings) -> None:
 
 def payment_routes(services: Services) -> list[Route]:
     async def stripe_hook(request: Request) -> Response:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_EVENT_BYTES:
+        try:
+            payload = await read_body(request, MAX_EVENT_BYTES)
+        except BodyTooLarge:
             return JSONResponse({"error": "too large"}, status_code=413)
-        payload = await request.body()
         try:
             event = services.payments.verify_event(payload, request.headers.get("stripe-signature"))
         except SignatureInvalid as invalid:

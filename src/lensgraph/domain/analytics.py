@@ -70,6 +70,9 @@ def window(first: date, last: date) -> Window:
     """Refuses a window that ends before it starts, or is longer than ``MAX_WINDOW_DAYS``."""
     if last < first:
         raise DomainError(ErrorCode.INVALID_INPUT, "`to` must be on or after `from`.", ["to"])
+    if last == date.max:
+        # The window ends before the day after ``last``, and the calendar has none after this one.
+        raise DomainError(ErrorCode.INVALID_INPUT, f"`to` must be before {date.max.isoformat()}.", ["to"])
     chosen = Window(first, last)
     if chosen.days > MAX_WINDOW_DAYS:
         raise DomainError(ErrorCode.INVALID_INPUT, f"A dashboard covers at most {MAX_WINDOW_DAYS} days.", ["to"])

@@ -2,9 +2,12 @@
 
 import dramatiq
 
+from lensgraph.adapters.logs import redact_handlers
 from lensgraph.config import Settings
 from lensgraph.jobs.broker import Jobs
 
+# dramatiq set up this process's logging before importing this module: secrets are redacted from it too.
+redact_handlers()
 jobs = Jobs(Settings())
 dramatiq.set_broker(jobs.broker)
 broker = jobs.broker

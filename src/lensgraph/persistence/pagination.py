@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.moments import utc_moment
 from lensgraph.domain.pagination import PageRequest, encode_cursor
 from lensgraph.persistence.db import Database
 
@@ -41,7 +42,7 @@ def _from_json(column: SortKey, value: Any, field: str) -> Any:
     try:
         python_type = column.type.python_type
         if python_type is datetime:
-            return datetime.fromisoformat(value)
+            return utc_moment(datetime.fromisoformat(value))
         if python_type is uuid.UUID:
             return uuid.UUID(value)
         return python_type(value)

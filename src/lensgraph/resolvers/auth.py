@@ -63,9 +63,22 @@ async def _authenticate_api_key(services: Services, raw_key: str) -> Viewer:
         return Viewer(user_id=owner.id, role=owner.role, via_api_key=True)
 
 
-async def count_request(services: Services, viewer: Viewer | None, client_ip: str | None) -> Allowance | None:
+async def count_request(
+    services: Services, viewer: Viewer | None, client_ip: str | None, *, credential_failed: bool = False
+) -> Allowance | None:
     """Counts one request against its caller's rate: a user's, whichever credential it came with, else the
-    address's. None when no rate is set."""
+    address's. A failed credential is also counted among its address's failures (see ``credential_barred``).
+    None when no rate is set."""
     if services.requests is None:
         return None
+    if credential_failed:
+        await services.requests.hit(f"credential-failures:{client_ip}")
     return await services.requests.hit(f"user:{viewer.user_id}" if viewer else f"address:{client_ip}")
+
+
+async def credential_barred(services: Services, client_ip: str | None) -> Allowance | None:
+    """The address's allowance when its failed credentials have used up the request rate, else None. Credentials
+    from it are then refused unchecked, so that past the rate a right guess answers as a wrong one does."""
+    if services.requests is None:
+        return None
+    return await services.requests.exhausted(f"credential-failures:{client_ip}")

@@ -4,22 +4,37 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import functools
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, ClassVar, Generic, ParamSpec, Protocol, TypeVar
 from uuid import UUID
 
 import strawberry
 from strawberry import Info
+from strawberry.schema.types.base_scalars import DateTimeDefinition, wrap_parser
+from strawberry.types.scalar import ScalarDefinition
 
 from lensgraph.domain import errors as domain_errors
 from lensgraph.domain import money as domain_money
 from lensgraph.domain.errors import DomainError
+from lensgraph.domain.moments import utc_moment
 from lensgraph.persistence.pagination import Page
 from lensgraph.resolvers.context import Context
 
 ErrorCode = strawberry.enum(domain_errors.ErrorCode, description="Why an operation was refused.")
 Currency = strawberry.enum(domain_money.Currency, description="ISO 4217 currencies accepted for payments.")
+
+
+def _parse_moment(value: str) -> datetime:
+    return utc_moment(datetime.fromisoformat(value))
+
+
+# Strawberry's DateTime, except that what it reads is an instant in UTC that a datetime can hold: a value the
+# client sends is refused as INVALID_INPUT where it is read, never left to overflow in a query or a sum.
+DateTime = dataclasses.replace(DateTimeDefinition, parse_value=wrap_parser(_parse_moment, "DateTime"))
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {datetime: DateTime}
 
 
 @strawberry.type(description="Something the user can fix: which input, what kind of problem, in words.")

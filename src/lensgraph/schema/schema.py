@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -17,7 +18,9 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from lensgraph.config import Settings
 from lensgraph.domain.errors import DomainError, ErrorCode
@@ -26,7 +29,7 @@ from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import AccountMutations, ApiKey, User
 from lensgraph.schema.analytics import counted_view
 from lensgraph.schema.collections import Collection, CollectionMutations, CollectionQueries
-from lensgraph.schema.core import Node, resolve_global_id
+from lensgraph.schema.core import SCALAR_OVERRIDES, Node, resolve_global_id
 from lensgraph.schema.discovery import DiscoveryQueries
 from lensgraph.schema.extensions import (
     CountOperations,
@@ -65,7 +68,15 @@ class Query(DiscoveryQueries, CollectionQueries, PortfolioQueries, ModerationQue
     async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise DomainError(ErrorCode.INVALID_INPUT, f"Ask for at most {MAX_NODES} IDs at once.", ["ids"])
-        return list(await asyncio.gather(*(resolve_global_id(info, global_id) for global_id in ids)))
+        return list(await asyncio.gather(*(_node_or_refusal(info, global_id) for global_id in ids)))
+
+
+async def _node_or_refusal(info: Info[Context, None], global_id: str) -> Any:
+    """A bad ID's refusal is returned, not raised: GraphQL then nulls only its entry, with an error at its index."""
+    try:
+        return await resolve_global_id(info, global_id)
+    except DomainError as refusal:
+        return refusal
 
 
 @strawberry.type
@@ -90,6 +101,13 @@ class Subscription(NotificationSubscriptions, PhotoSubscriptions, LicensingSubsc
 
 
 class LensgraphSchema(strawberry.Schema):
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Subscriptions run only through ``subscribe`` (over WebSocket): executed once, as over HTTP, they could
+        not answer, so they are refused like any operation type the transport does not allow."""
+        allowed = kwargs.get("allowed_operation_types") or DEFAULT_ALLOWED_OPERATION_TYPES
+        kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
+        return await super().execute(*args, **kwargs)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Keeps the error log for operators: a client's bad ID or missing token is answered, not logged as ours.
 
@@ -122,6 +140,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Release,
         ],
         config=StrawberryConfig(),
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             CountOperations,
             ShapeErrors,

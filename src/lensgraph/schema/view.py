@@ -16,16 +16,19 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.graphql import OperationType
 
+from lensgraph.adapters.bodies import BodyTooLarge, read_body
 from lensgraph.adapters.metrics import RATE_LIMITED
 from lensgraph.adapters.ratelimit import Allowance
 from lensgraph.domain.errors import AccessDenied, ErrorCode
-from lensgraph.resolvers.auth import authenticate, count_request, credential_from_headers
+from lensgraph.resolvers.auth import authenticate, count_request, credential_barred, credential_from_headers
 from lensgraph.resolvers.context import Context, Services
 
 log = logging.getLogger(__name__)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+SUBSCRIPTIONS_OVER_WEBSOCKET = "Subscriptions are served over WebSocket at /graphql (graphql-transport-ws)."
 ERROR_CODES_BY_STATUS = {401: ErrorCode.UNAUTHENTICATED, 429: ErrorCode.RATE_LIMITED}
 
 
@@ -72,58 +75,48 @@ class GraphQLView(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
-        response = await self._refuse_http(request)
-        if response is None:
-            body = await self._read_bounded(request)
-            if body is None:
-                response = error_response(413, "The request body is larger than the server accepts.")
-            else:
-                try:
-                    response = await self.run(Request(scope, _replay(body)))
-                except HTTPException as exc:
-                    headers = exc.headers if isinstance(exc, TooManyRequests) else None
-                    response = error_response(
-                        exc.status_code, exc.reason, media_type=_preferred_media_type(request), headers=headers
-                    )
+        response = self._refuse_http(request) or await self._answer(request, scope)
         await response(scope, receive, send)
 
-    async def _refuse_http(self, request: Request) -> Response | None:
+    async def _answer(self, request: Request, scope: Scope) -> Response:
+        try:
+            body = await read_body(request, self.services.settings.max_body_bytes)
+        except BodyTooLarge:
+            return error_response(413, "The request body is larger than the server accepts.")
+        try:
+            return await self.run(Request(scope, _replay(body)))
+        except HTTPException as exc:
+            headers = exc.headers if isinstance(exc, TooManyRequests) else None
+            return error_response(
+                exc.status_code, exc.reason, media_type=_preferred_media_type(request), headers=headers
+            )
+
+    @staticmethod
+    def _refuse_http(request: Request) -> Response | None:
         if request.method == "POST":
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if content_type != "application/json":
                 return error_response(415, "Send GraphQL requests as application/json.")
-            declared = request.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > self.services.settings.max_body_bytes:
-                return error_response(413, "The request body is larger than the server accepts.")
         elif request.method not in {"GET", "HEAD"}:
             return error_response(405, "GraphQL is served over GET (queries) and POST.")
         return None
-
-    async def _read_bounded(self, request: Request) -> bytes | None:
-        limit = self.services.settings.max_body_bytes
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                return None
-        return bytes(body)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         services = self.services
         if isinstance(request, WebSocket):
             return Context.of_request(services, request, viewer=None)
+        context = Context.of_request(services, request, viewer=None)
+        credential = credential_from_headers(request.headers)
+        if credential and (barred := await credential_barred(services, context.client_ip)) is not None:
+            RATE_LIMITED.inc()
+            raise TooManyRequests(barred)
         try:
-            viewer = await authenticate(services, credential_from_headers(request.headers))
+            context.viewer = await authenticate(services, credential)
         except AccessDenied as denied:
+            # Counted against the address before it is refused: guessing keys or tokens spends the rate too.
+            await _count(context, response, credential_failed=True)
             raise HTTPException(401, denied.message) from None
-        context = Context.of_request(services, request, viewer)
-        allowance = await count_request(services, viewer, context.client_ip)
-        if allowance is not None:
-            if not allowance.allowed:
-                RATE_LIMITED.inc()
-                raise TooManyRequests(allowance)
-            if isinstance(response, Response):
-                response.headers.update(rate_headers(allowance))
+        await _count(context, response)
         if isinstance(response, Response):
             response.headers["X-Request-ID"] = context.request_id
         return context
@@ -143,8 +136,12 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             return await super().execute_single(request, request_adapter, *args, **kwargs)
         except HTTPException as exc:
-            if request_adapter.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
-                raise HTTPException(405, "Mutations must be sent with POST.") from exc
+            refused = exc.__cause__
+            if isinstance(refused, InvalidOperationTypeError):
+                if refused.operation_type is OperationType.SUBSCRIPTION:
+                    raise HTTPException(400, SUBSCRIPTIONS_OVER_WEBSOCKET) from exc
+                if request_adapter.method == "GET":
+                    raise HTTPException(405, "Mutations must be sent with POST.") from exc
             raise
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
@@ -164,6 +161,20 @@ class GraphQLView(GraphQL[Context, None]):
             if isinstance(response_data, dict) and _is_request_error(response_data):
                 response.status_code = 400
         return response
+
+
+async def _count(context: Context, response: Response | WebSocket, *, credential_failed: bool = False) -> None:
+    """Counts the request against its caller's rate (the viewer's, else the address's); 429 past it."""
+    allowance = await count_request(
+        context.services, context.viewer, context.client_ip, credential_failed=credential_failed
+    )
+    if allowance is None:
+        return
+    if not allowance.allowed:
+        RATE_LIMITED.inc()
+        raise TooManyRequests(allowance)
+    if isinstance(response, Response):
+        response.headers.update(rate_headers(allowance))
 
 
 def _is_request_error(data: dict[str, Any]) -> bool:
