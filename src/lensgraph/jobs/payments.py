@@ -70,7 +70,9 @@ async def _send(db: Database, gateway: PaymentGateway, payout_id: UUID) -> None:
         await _fail(db, payout_id, str(refused))
         return
     async with db.unit_of_work() as uow:
-        row = await uow.session.get(Payout, payout_id, with_for_update=True)
+        # Held before it is read: two runs that sent this payout's (one, idempotent) transfer record it once.
+        await queries.hold_payout(uow.session, payout_id)
+        row = await uow.session.get(Payout, payout_id)
         if row is None or row.status is not PayoutStatus.PENDING:
             return  # another worker recorded this very transfer first
         row.status = rules.move_payout(row.status, PayoutStatus.PAID)
@@ -87,7 +89,8 @@ async def _fail(db: Database, payout_id: UUID, reason: str) -> None:
     """Stripe refused the transfer: nothing was sent, so its earnings go back to be paid by a later payout."""
     log.warning("payout %s refused by Stripe: %s", payout_id, reason)
     async with db.unit_of_work() as uow:
-        row = await uow.session.get(Payout, payout_id, with_for_update=True)
+        await queries.hold_payout(uow.session, payout_id)
+        row = await uow.session.get(Payout, payout_id)
         if row is None or row.status is not PayoutStatus.PENDING:
             return
         row.status = rules.move_payout(row.status, PayoutStatus.FAILED)

@@ -26,7 +26,22 @@ async def user_exists(session: AsyncSession, *, email: str | None = None, userna
 
 
 async def refresh_token_by_hash(session: AsyncSession, token_hash: str) -> RefreshToken | None:
-    return await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update())
+    return await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
+
+
+async def claim_refresh_token(session: AsyncSession, token_id: UUID, now: datetime) -> bool:
+    """Retires the token for its one rotation, if no one did first; answers whether this caller did.
+
+    One conditional statement checked by its row count, so of two presentations at once exactly one wins, on
+    PostgreSQL (the second waits for the row, then finds it retired) and on SQLite (where FOR UPDATE does nothing).
+    """
+    result = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == token_id, RefreshToken.revoked_at.is_(None), RefreshToken.replaced_by_id.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def revoke_refresh_family(session: AsyncSession, family_id: UUID, now: datetime) -> None:
@@ -45,12 +60,26 @@ async def revoke_all_refresh_tokens(session: AsyncSession, user_id: UUID, now: d
     )
 
 
-async def one_time_token(session: AsyncSession, token_hash: str, purpose: TokenPurpose) -> OneTimeToken | None:
-    return await session.scalar(
-        select(OneTimeToken)
-        .where(OneTimeToken.token_hash == token_hash, OneTimeToken.purpose == purpose)
-        .with_for_update()
+async def use_one_time_token(
+    session: AsyncSession, token_hash: str, purpose: TokenPurpose, now: datetime
+) -> UUID | None:
+    """Marks the token used if it is unused and unexpired, and answers its user; None for any other token.
+
+    One conditional statement: of two uses at once exactly one gets the user, on both databases.
+    """
+    user_id: UUID | None = await session.scalar(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.token_hash == token_hash,
+            OneTimeToken.purpose == purpose,
+            OneTimeToken.used_at.is_(None),
+            OneTimeToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(OneTimeToken.user_id)
+        .execution_options(synchronize_session=False)
     )
+    return user_id
 
 
 async def invalidate_one_time_tokens(

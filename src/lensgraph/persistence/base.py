@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import DateTime, MetaData, String, TypeDecorator, Uuid
+from sqlalchemy import ColumnElement, DateTime, MetaData, String, TypeDecorator, Uuid, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,6 +65,22 @@ class Entity(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+async def take_write_lock(session: AsyncSession, model: type[Entity], *where: ColumnElement[bool]) -> int:
+    """Holds the rows matching ``where`` for writing until the transaction ends; answers how many there are.
+
+    For invariants that span rows (one exclusive licence per photo, one checkout per licence): call it on the parent
+    row FIRST, before reading what the rule checks. It is a write that changes nothing (``updated_at`` set to itself,
+    so neither that time nor an optimistic ``version`` moves, and nobody's copy of the row goes stale). On PostgreSQL
+    the row stays locked until commit, so a concurrent caller waits here, and under READ COMMITTED what it reads next
+    includes what the holder committed. On SQLite, where ``FOR UPDATE`` does nothing, the first write of a
+    transaction takes the database's write lock: concurrent callers wait here (busy timeout) and then read fresh.
+    """
+    result = await session.execute(
+        update(model).where(*where).values(updated_at=model.updated_at).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))
 
 
 K = TypeVar("K")

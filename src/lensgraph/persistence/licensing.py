@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.licensing import OPEN, LicenseStatus, Medium, Party, RunningLicense, Terms
 from lensgraph.domain.money import Money
-from lensgraph.persistence.base import grouped
-from lensgraph.persistence.models import Contract, License, LicenseRevision
+from lensgraph.persistence.base import grouped, take_write_lock
+from lensgraph.persistence.models import Contract, License, LicenseRevision, Photo
 
 # Agreed deals that are, or are about to be, in force: these are what exclusivity is checked against.
 AGREED = (LicenseStatus.ACCEPTED, LicenseStatus.AWAITING_PAYMENT, LicenseStatus.ACTIVE)
@@ -52,6 +52,22 @@ def set_terms(row: License, terms: Terms) -> None:
     row.media = sorted(medium.value for medium in terms.media)
     row.territories = sorted(terms.territories)
     row.price_amount, row.price_currency = terms.price.amount, terms.price.currency
+
+
+async def hold_photo(session: AsyncSession, photo_id: UUID) -> bool:
+    """Serialises what agrees a deal on the photo (or removes it) until this transaction ends; False once deleted.
+
+    Exclusivity spans rows: the licences on a photo. Checking it by reading them, then writing one, lets two
+    acceptances each see the other's licence still open (write skew). Everything that moves a licence into AGREED,
+    or deletes the photo, holds the photo row first, then reads.
+    """
+    return await take_write_lock(session, Photo, Photo.id == photo_id) > 0
+
+
+async def hold_photo_of_license(session: AsyncSession, license_id: UUID) -> bool:
+    """``hold_photo`` for the photo of a licence, in the same single statement (it must come first)."""
+    photo_of_license = select(License.photo_id).where(License.id == license_id).scalar_subquery()
+    return await take_write_lock(session, Photo, Photo.id == photo_of_license) > 0
 
 
 async def running_licenses(

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lensgraph.domain.licensing import LicenseStatus
 from lensgraph.domain.money import Currency
 from lensgraph.domain.payments import EarningStatus, EarningTotal, PaymentStatus, PayoutStatus
-from lensgraph.persistence.base import UTCMonth, utcnow
+from lensgraph.persistence.base import UTCMonth, take_write_lock, utcnow
 from lensgraph.persistence.models import Earning, License, Payment, Payout, PayoutAccount
 
 # Payments -----------------------------------------------------------------------------------------
@@ -22,16 +22,43 @@ def payments_of(brand_id: UUID) -> Select[Payment]:
     return select(Payment).where(Payment.brand_id == brand_id)
 
 
+async def hold_license(session: AsyncSession, license_id: UUID) -> bool:
+    """Serialises the checkouts of a licence until this transaction ends (see ``take_write_lock``): one at a time
+    looks for the open checkout and, finding none, opens the one Stripe session. False for no such licence."""
+    return await take_write_lock(session, License, License.id == license_id) > 0
+
+
+async def hold_license_of_checkout(session: AsyncSession, checkout_session_id: str) -> bool:
+    """``hold_license`` for the licence a checkout pays for; False when the checkout is not one of ours."""
+    return await _hold_license_paid_by(session, Payment.stripe_checkout_session_id == checkout_session_id)
+
+
+async def hold_license_of_intent(session: AsyncSession, payment_intent_id: str) -> bool:
+    """``hold_license`` for the licence a payment intent paid for; False when it paid nothing of ours."""
+    return await _hold_license_paid_by(session, Payment.stripe_payment_intent_id == payment_intent_id)
+
+
+async def _hold_license_paid_by(session: AsyncSession, paid_by: ColumnElement[bool]) -> bool:
+    # One statement, before the payment is loaded: a payment loaded first could be changed by the holder we wait
+    # for, and the copy read after the wait would then disagree with it (a stale version, not a fresh read).
+    license_key = select(Payment.license_id).where(paid_by).limit(1).scalar_subquery()
+    return await take_write_lock(session, License, License.id == license_key) > 0
+
+
+async def hold_payout(session: AsyncSession, payout_id: UUID) -> bool:
+    """Serialises what records a payout's outcome: two runs sending it at once record it once."""
+    return await take_write_lock(session, Payout, Payout.id == payout_id) > 0
+
+
 async def pending_payment(session: AsyncSession, license_id: UUID) -> Payment | None:
+    """The licence's open checkout; read once the licence is held (``hold_license``)."""
     query = select(Payment).where(Payment.license_id == license_id, Payment.status == PaymentStatus.PENDING)
-    return await session.scalar(query.with_for_update())
+    return await session.scalar(query)
 
 
-async def payment_for_checkout(
-    session: AsyncSession, checkout_session_id: str, *, lock: bool = False
-) -> Payment | None:
-    query = select(Payment).where(Payment.stripe_checkout_session_id == checkout_session_id)
-    return await session.scalar(query.with_for_update() if lock else query)
+async def payment_for_checkout(session: AsyncSession, checkout_session_id: str) -> Payment | None:
+    """Read once its licence is held (``hold_license_of_checkout``), so it is the latest committed."""
+    return await session.scalar(select(Payment).where(Payment.stripe_checkout_session_id == checkout_session_id))
 
 
 async def payment_for_intent(session: AsyncSession, payment_intent_id: str) -> Payment | None:

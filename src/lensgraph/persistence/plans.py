@@ -9,7 +9,8 @@ from uuid import UUID
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lensgraph.persistence.models import ApiKey, Subscription
+from lensgraph.persistence.base import take_write_lock
+from lensgraph.persistence.models import ApiKey, Subscription, User
 
 
 async def subscriptions_of_users(session: AsyncSession, user_ids: Sequence[UUID]) -> list[Subscription | None]:
@@ -18,7 +19,15 @@ async def subscriptions_of_users(session: AsyncSession, user_ids: Sequence[UUID]
     return [by_user.get(user_id) for user_id in user_ids]
 
 
+async def hold_account(session: AsyncSession, user_id: UUID) -> None:
+    """Serialises a user's changes that a plan counts or limits (subscribing, API keys) until this transaction ends
+    (see ``take_write_lock``). The user row: before the first subscription or key there is no row of it to hold."""
+    await take_write_lock(session, User, User.id == user_id)
+
+
 async def subscription_of_user(session: AsyncSession, user_id: UUID, *, lock: bool = False) -> Subscription | None:
+    """``lock``: against Stripe's events, which change the row without holding its user (PostgreSQL; on SQLite the
+    holder of ``hold_account`` already writes alone)."""
     query = select(Subscription).where(Subscription.user_id == user_id)
     return await session.scalar(query.with_for_update() if lock else query)
 

@@ -150,8 +150,12 @@ async def refresh(ctx: Context, *, refresh_token: str) -> SignedIn:
             await queries.revoke_refresh_family(uow.session, stored.family_id, now)
             log.warning("refresh token reuse for user %s: family %s revoked", stored.user_id, stored.family_id)
         elif outcome is RefreshOutcome.ROTATE:
-            user = await uow.session.get(User, stored.user_id)
-            if user is not None:
+            if not await queries.claim_refresh_token(uow.session, stored.id, now):
+                # Presented twice at once, and the other presentation rotated it: that is reuse all the same
+                # (RFC 6819 5.2.2.3): one of the two holders is not the client, so the whole login ends.
+                await queries.revoke_refresh_family(uow.session, stored.family_id, now)
+                log.warning("refresh token reuse for user %s: family %s revoked", stored.user_id, stored.family_id)
+            elif (user := await uow.session.get(User, stored.user_id)) is not None:
                 signed_in = await _sign_in(ctx, uow, user, stored.family_id)
                 stored.replaced_by_id = signed_in.refresh_token_id
                 stored.revoked_at = now
@@ -189,14 +193,13 @@ async def _issue_one_time_token(ctx: Context, user: User, purpose: TokenPurpose,
 
 
 async def _consume_one_time_token(uow: UnitOfWork, token: str, purpose: TokenPurpose) -> User:
-    now = utcnow()
-    stored = await queries.one_time_token(uow.session, digest(token), purpose)
-    if stored is None or stored.used_at is not None or stored.expires_at <= now:
+    """Uses the token up, first thing in the transaction: of two uses at once, one gets the user."""
+    user_id = await queries.use_one_time_token(uow.session, digest(token), purpose, utcnow())
+    if user_id is None:
         raise DomainError(
             ErrorCode.INVALID_INPUT, "This link is invalid, used or expired. Ask for a new one.", ["token"]
         )
-    stored.used_at = now
-    user = await uow.session.get(User, stored.user_id)
+    user = await uow.session.get(User, user_id)
     if user is None:
         raise DomainError(ErrorCode.NOT_FOUND, "This account no longer exists.", ["token"])
     return user

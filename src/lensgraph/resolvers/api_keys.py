@@ -15,7 +15,7 @@ from lensgraph.domain.policies import can_manage_api_keys, owns
 from lensgraph.persistence import accounts as queries
 from lensgraph.persistence import plans as plan_queries
 from lensgraph.persistence.base import utcnow
-from lensgraph.persistence.models import ApiKey, User
+from lensgraph.persistence.models import ApiKey
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers import plans
 from lensgraph.resolvers.context import Context
@@ -55,8 +55,8 @@ async def create_api_key(ctx: Context, *, description: str, expires_in_days: int
     )
     plan = await plans.require_plan(ctx)
     async with ctx.db.unit_of_work() as uow:
-        # The owner's row, locked: two keys created at once cannot both take the plan's last place.
-        await uow.session.get(User, user_id, with_for_update=True)
+        # The owner's row, held before counting: two keys created at once cannot both take the plan's last place.
+        await plan_queries.hold_account(uow.session, user_id)
         used = await plan_queries.live_api_key_count(uow.session, user_id, now)
         plan_rules.check_within(used, plan.limits.api_keys, "API keys in use at once")
         uow.session.add(key)

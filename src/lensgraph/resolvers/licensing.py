@@ -141,6 +141,9 @@ async def counter_offer(
 async def accept_offer(ctx: Context, license_id: UUID) -> Answer:
     """Agrees to the current terms: the license is ACCEPTED and its contract awaits both signatures."""
     async with ctx.db.unit_of_work() as uow:
+        # The photo first: two acceptances on one photo at once are taken in turn, the second seeing the first's
+        # licence when it checks exclusivity below (locking only this licence would let both through).
+        await queries.hold_photo_of_license(uow.session, license_id)
         row, party = await _party_license(ctx, uow, license_id)
         now = utcnow()
         moved = rules.accept(_negotiation(row), party, now)
@@ -285,6 +288,8 @@ async def updates(ctx: Context, license_id: UUID) -> AsyncIterator[License]:
 
 async def withdraw_photo(uow: UnitOfWork, photo_id: UUID) -> None:
     """Before a photo is deleted: refused while a deal on it stands; its open offers are declined."""
+    # Held as an acceptance holds it: a deal agreed at this very moment is seen here, or finds the photo gone.
+    await queries.hold_photo(uow.session, photo_id)
     if await queries.has_active_license(uow.session, photo_id, utcnow()):
         raise DomainError(
             ErrorCode.CONFLICT, "This photo is licensed: it can be deleted once its licenses have ended.", ["id"]

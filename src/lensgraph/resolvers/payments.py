@@ -76,8 +76,10 @@ async def create_checkout(ctx: Context, license_id: UUID) -> Checkout:
 async def _open_checkout(ctx: Context, license_id: UUID) -> Checkout:
     viewer = ctx.require_viewer()
     async with ctx.db.unit_of_work() as uow:
-        # Locked for the whole call, Stripe's included: two clicks at once open one session, not two.
-        row = await uow.session.get(License, license_id, with_for_update=True)
+        # Held for the whole call, Stripe's included, before anything is read: of two clicks at once, the second
+        # waits and then finds the first one's open checkout, so Stripe makes one session, not two.
+        await queries.hold_license(uow.session, license_id)
+        row = await uow.session.get(License, license_id)
         party = party_of(viewer.user_id, row.brand_id, row.photographer_id) if row else None
         if row is None or party is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such license.", ["licenseId"])
@@ -165,14 +167,14 @@ async def _apply(uow: UnitOfWork, event: ProviderEvent, gateway: PaymentGateway,
 
 async def _checkout_paid(uow: UnitOfWork, session: dict[str, Any], fee_percent: Decimal) -> bool:
     """Payment SUCCEEDED, license ACTIVE from now, the photographer's earning, payment.completed: all or nothing."""
-    found = await queries.payment_for_checkout(uow.session, session["id"])
-    if found is None:
+    # The license held first, as a checkout holds it, then the payment read: whatever held it before us is seen.
+    held = await queries.hold_license_of_checkout(uow.session, session["id"])
+    payment = await queries.payment_for_checkout(uow.session, session["id"]) if held else None
+    if payment is None:
         log.warning("Stripe checkout session %s was paid but is not one of ours: ignored", session["id"])
         return False
-    # Locked license first, as a checkout locks them, so the two never wait for each other.
-    license_row = await uow.session.get(License, found.license_id, with_for_update=True)
-    payment = await uow.session.get(Payment, found.id, with_for_update=True, populate_existing=True)
-    assert license_row is not None and payment is not None  # payments cascade with their license
+    license_row = await uow.session.get(License, payment.license_id)
+    assert license_row is not None  # payments cascade with their license
     now = utcnow()
     try:
         rules.check_charge(
@@ -220,7 +222,8 @@ async def _checkout_paid(uow: UnitOfWork, session: dict[str, Any], fee_percent: 
 
 async def _checkout_failed(uow: UnitOfWork, session: dict[str, Any]) -> bool:
     """The session closed unpaid: the payment FAILED, the license still awaits payment, so the brand can retry."""
-    payment = await queries.payment_for_checkout(uow.session, session["id"], lock=True)
+    held = await queries.hold_license_of_checkout(uow.session, session["id"])
+    payment = await queries.payment_for_checkout(uow.session, session["id"]) if held else None
     if payment is None or payment.status is not PaymentStatus.PENDING:
         log.info("Stripe checkout session %s closed unpaid; no pending payment of ours has it", session["id"])
         return False
@@ -232,14 +235,15 @@ async def _charge_refunded(uow: UnitOfWork, charge: dict[str, Any]) -> bool:
     """A refund, in full or in part: the amount recorded, the photographer's share given back (off the earning, or
     clawed back from the next payout), the license out of force when refunded in full, payment.refunded."""
     intent = charge.get("payment_intent")
-    found = await queries.payment_for_intent(uow.session, intent) if isinstance(intent, str) else None
-    if found is None:
+    # Held in the order a paid checkout holds them (license, payment), then the earning, which a payout locks when
+    # it claims it. Two refunds of one charge at once are applied in turn, each on what the other left.
+    held = isinstance(intent, str) and await queries.hold_license_of_intent(uow.session, intent)
+    payment = await queries.payment_for_intent(uow.session, intent) if held and isinstance(intent, str) else None
+    if payment is None:
         log.warning("Stripe charge %s was refunded but paid no payment of ours: ignored", charge.get("id"))
         return False
-    # Locked in the order a paid checkout locks them, then the earning, which a payout locks when it claims it.
-    license_row = await uow.session.get(License, found.license_id, with_for_update=True)
-    payment = await uow.session.get(Payment, found.id, with_for_update=True, populate_existing=True)
-    assert license_row is not None and payment is not None  # payments cascade with their license
+    license_row = await uow.session.get(License, payment.license_id)
+    assert license_row is not None  # payments cascade with their license
     price = Money(payment.amount, payment.currency)
     try:
         refund = rules.refund(

@@ -107,6 +107,9 @@ async def _subscribe(ctx: Context, plan_id: str) -> Subscribed:
     now = utcnow()
     gateway = ctx.services.payments
     async with ctx.db.unit_of_work() as uow:
+        # Held for the whole call, Stripe's included, before anything is read: of two asks at once, the second
+        # waits and then finds the first one's open checkout (one Stripe session), or its row (no second one).
+        await queries.hold_account(uow.session, viewer.user_id)
         row = await queries.subscription_of_user(uow.session, viewer.user_id, lock=True)
         current = subscription_state(row)
         rules.check_can_subscribe(plan, viewer.role, current, now)
@@ -161,6 +164,7 @@ async def set_cancellation(ctx: Context, *, cancel: bool) -> Subscription:
     viewer = ctx.require_viewer()
     now = utcnow()
     async with ctx.db.unit_of_work() as uow:
+        await queries.hold_account(uow.session, viewer.user_id)
         row = await queries.subscription_of_user(uow.session, viewer.user_id, lock=True)
         rules.check_cancellation_change(
             subscription_state(row), row.cancel_at_period_end if row else False, cancel, now
