@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -30,6 +30,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# PostgreSQL's serialization failure, deadlock and lock-not-available: the transaction lost to a concurrent one.
+CONTENTION_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_contention(error: DBAPIError) -> bool:
+    """A concurrent transaction held what this one needed (SQLite's write lock past its busy timeout, a
+    PostgreSQL deadlock): the request lost a race and may be retried; nothing is wrong with it or with us."""
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) in CONTENTION_SQLSTATES or getattr(orig, "pgcode", None) in CONTENTION_SQLSTATES:
+        return True
+    return "database is locked" in str(orig)
 
 
 class ConstraintViolation(Exception):
@@ -79,7 +92,8 @@ class Database:
         """Commits when the block ends normally, rolls back everything when it raises.
 
         A constraint violation (at a flush inside the block or at commit) becomes ``ConstraintViolation``;
-        a row whose ``version`` moved since it was read (a concurrent write won) becomes ``CONFLICT``.
+        a row whose ``version`` moved since it was read (a concurrent write won), or a lock a concurrent
+        transaction held too long, becomes ``CONFLICT``.
         """
         async with self.sessions() as session:
             try:
@@ -92,6 +106,10 @@ class Database:
                 raise DomainError(
                     ErrorCode.CONFLICT, "Someone changed this at the same moment: load it again and retry."
                 ) from exc
+            except DBAPIError as exc:
+                if not is_contention(exc):
+                    raise
+                raise DomainError(ErrorCode.CONFLICT, "The server was busy with a concurrent change: retry.") from exc
             if uow.emitted and self.on_events is not None:
                 self.on_events()
 
