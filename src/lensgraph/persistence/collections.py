@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from lensgraph.domain.photos import PhotoStatus, Visibility
 from lensgraph.domain.portfolios import DEFAULT_THEME
-from lensgraph.persistence.base import dialect_insert, grouped
+from lensgraph.persistence.base import dialect_insert, grouped, take_write_lock
 from lensgraph.persistence.models import (
     Collection,
     CollectionPhoto,
@@ -42,8 +42,9 @@ async def collection_by_slug(session: AsyncSession, slug: str) -> Collection | N
 
 
 async def collection_for_update(session: AsyncSession, collection_id: UUID) -> Collection | None:
-    """Locks the collection: changes to its photos and their order happen one at a time."""
-    return await session.scalar(select(Collection).where(Collection.id == collection_id).with_for_update())
+    """Locks the collection: changes to its photos and their order happen one at a time (on SQLite too)."""
+    await take_write_lock(session, Collection, Collection.id == collection_id)
+    return await session.scalar(select(Collection).where(Collection.id == collection_id))
 
 
 async def slug_taken(session: AsyncSession, slug: str) -> bool:
