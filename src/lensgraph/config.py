@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import limits
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,8 @@ DEV_SECRET_FILE = "dev-secret-key"
 class Settings(BaseSettings):
     """Everything configurable. The embedded default needs no server at all."""
 
-    model_config = SettingsConfigDict(env_prefix="LENSGRAPH_", extra="ignore")
+    # validate_by_name: fields with an alias (an old environment name) are still set by their own name.
+    model_config = SettingsConfigDict(env_prefix="LENSGRAPH_", extra="ignore", validate_by_name=True)
 
     environment: Literal["development", "production"] = "development"
     data_dir: Path = Path("./data")
@@ -36,7 +37,12 @@ class Settings(BaseSettings):
     storage: str = ""
     s3_endpoint: str | None = None
     s3_region: str = "us-east-1"
-    webhooks_allow_private: bool = False
+    # Lets every request the server makes to a URL it was given (webhooks, content by URL) reach private and
+    # loopback addresses: development and tests only. LENSGRAPH_WEBHOOKS_ALLOW_PRIVATE is its former name.
+    outbound_allow_private: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("LENSGRAPH_OUTBOUND_ALLOW_PRIVATE", "LENSGRAPH_WEBHOOKS_ALLOW_PRIVATE"),
+    )
     webhooks_timeout_seconds: float = 10.0
     smtp_url: str | None = None
     mail_from: str = "Lensgraph <no-reply@lensgraph.local>"

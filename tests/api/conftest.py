@@ -57,7 +57,7 @@ def inbox() -> Iterator[Inbox]:
 @pytest.fixture
 def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
     # Test receivers listen on 127.0.0.1; the SSRF guard has tests of its own.
-    updates: dict[str, object] = {"webhooks_allow_private": True}
+    updates: dict[str, object] = {"outbound_allow_private": True}
     if "inbox" in request.fixturenames:
         updates["smtp_url"] = request.getfixturevalue("inbox").url
     if "stripe_fake" in request.fixturenames:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,11 +21,17 @@ class Received:
 
 @dataclass
 class Receiver:
-    """``script`` is consumed one entry per request: an HTTP status, ``"hang"`` or ``"close"``; then 200."""
+    """``script`` is consumed one entry per request: an HTTP status, ``"hang"`` or ``"close"``; then 200.
+
+    A 3xx answer carries ``Location: redirect_to``; with ``tls`` it serves HTTPS and records the SNI names.
+    """
 
     script: list[int | str] = field(default_factory=list)
     hang_seconds: float = 3.0
     received: list[Received] = field(default_factory=list)
+    redirect_to: str | None = None
+    tls: ssl.SSLContext | None = None
+    server_names: list[str | None] = field(default_factory=list)
 
     def url(self, path: str = "/hook") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -45,14 +52,21 @@ class Receiver:
                     self.connection.shutdown(2)
                     return
                 self.send_response(int(action))
+                if receiver.redirect_to and 300 <= int(action) < 400:
+                    self.send_header("location", receiver.redirect_to)
                 self.send_header("content-length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")
+
+            do_GET = do_POST
 
             def log_message(self, *_args: object) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if self.tls is not None:
+            self.tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)
+            self.server.socket = self.tls.wrap_socket(self.server.socket, server_side=True)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

@@ -44,3 +44,13 @@ def test_the_request_rate_is_read_in_the_limits_notation(given, kept):
 def test_an_unreadable_request_rate_stops_start_up():
     with pytest.raises(ValidationError, match="'plenty' is not a rate"):
         Settings(request_rate_limit="plenty")
+
+
+def test_outbound_allow_private_keeps_its_former_environment_name(monkeypatch):
+    assert Settings().outbound_allow_private is False
+    monkeypatch.setenv("LENSGRAPH_WEBHOOKS_ALLOW_PRIVATE", "1")
+    assert Settings().outbound_allow_private is True
+    monkeypatch.delenv("LENSGRAPH_WEBHOOKS_ALLOW_PRIVATE")
+    monkeypatch.setenv("LENSGRAPH_OUTBOUND_ALLOW_PRIVATE", "1")
+    assert Settings().outbound_allow_private is True
+    assert Settings(outbound_allow_private=True).outbound_allow_private is True

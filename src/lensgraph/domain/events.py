@@ -70,10 +70,12 @@ class PasswordChanged(Event):
 @dataclass(frozen=True, kw_only=True)
 class WebhookEndpointDisabled(Event):
     type: ClassVar[str] = "webhook_endpoint.disabled"
-    summary: ClassVar[str] = "A webhook endpoint kept failing and was disabled."
+    summary: ClassVar[str] = "A webhook endpoint was disabled: it kept failing, or answered 410 Gone."
     endpoint_id: UUID
     url: str
     failing_since: datetime
+    # "FAILING" (failing for DISABLE_AFTER) or "GONE" (the receiver answered 410 Gone).
+    reason: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import base64
+import enum
 import hashlib
 import hmac
-import ipaddress
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
+from lensgraph.domain import outbound
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.events import EVENT_TYPES
 
-MAX_URL_LENGTH = 2048
 MAX_ENDPOINTS_PER_USER = 20
 SECRET_PREFIX = "whsec_"
 # Attempt n (1-based) waits RETRY_DELAYS[n-1] before the next one: about three days in all.
@@ -32,39 +31,31 @@ RETRY_DELAYS: tuple[timedelta, ...] = (
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 DISABLE_AFTER = timedelta(days=3)
 TIMESTAMP_TOLERANCE = timedelta(minutes=5)
+# After a rotation the previous secret signs too, this long, so receivers can switch without losing events.
+ROTATION_OVERLAP = timedelta(hours=24)
+
+
+class Outcome(enum.Enum):
+    """What an answer means for a delivery: done, try again later, or the receiver is gone for good."""
+
+    SUCCEEDED = "SUCCEEDED"
+    RETRY = "RETRY"
+    GONE = "GONE"
+
+
+def outcome(status: int | None) -> Outcome:
+    """2xx succeeds; ``410 Gone`` says the receiver will never accept again (Standard Webhooks): stop at once;
+    anything else, and no answer at all, is retried (redirects included: they are not followed)."""
+    if status is not None and 200 <= status < 300:
+        return Outcome.SUCCEEDED
+    if status == 410:
+        return Outcome.GONE
+    return Outcome.RETRY
 
 
 def check_url(url: str, allow_private: bool) -> str:
-    """http(s) only, a host, no credentials; literal private addresses refused up front."""
-    url = url.strip()
-    parts = urlsplit(url)
-    if len(url) > MAX_URL_LENGTH or parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Give an http:// or https:// URL with a host.", ["url"])
-    if parts.username or parts.password:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Credentials in the URL are not allowed.", ["url"])
-    if not allow_private:
-        host = parts.hostname.rstrip(".")
-        if host == "localhost" or host.endswith(".localhost"):
-            raise DomainError(ErrorCode.INVALID_INPUT, "Webhooks cannot target this host.", ["url"])
-        try:
-            literal = ipaddress.ip_address(host)
-        except ValueError:
-            return url
-        if not is_public_address(literal):
-            raise DomainError(ErrorCode.INVALID_INPUT, "Webhooks cannot target private addresses.", ["url"])
-    return url
-
-
-def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
-
-
-def all_public(addresses: Iterable[str]) -> bool:
-    """Every address a host resolves to must be public: one private answer is enough to refuse."""
-    resolved = [ipaddress.ip_address(address) for address in addresses]
-    return bool(resolved) and all(is_public_address(address) for address in resolved)
+    """A receiver must be on the public internet: the rules every outgoing request follows."""
+    return outbound.check_url(url, allow_private, field="url")
 
 
 def check_event_types(event_types: Sequence[str]) -> list[str]:
@@ -81,6 +72,26 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     key = base64.b64decode(secret.removeprefix(SECRET_PREFIX))
     digest = hmac.new(key, f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
+
+
+def signing_secrets(
+    secret: str, previous_secret: str | None, previous_expires_at: datetime | None, now: datetime
+) -> list[str]:
+    """The current secret, and the one it replaced until that one's overlap ends."""
+    if previous_secret and previous_expires_at is not None and now < previous_expires_at:
+        return [secret, previous_secret]
+    return [secret]
+
+
+def signature_header(secrets: Sequence[str], message_id: str, timestamp: int, body: bytes) -> str:
+    """``webhook-signature``: one ``v1,<sig>`` per secret, space-separated; a receiver accepts any match."""
+    return " ".join(sign(secret, message_id, timestamp, body) for secret in secrets)
+
+
+def rotated(current_secret: str, now: datetime) -> tuple[str, datetime]:
+    """On rotation the current secret becomes the previous one, valid ``ROTATION_OVERLAP`` more; an older
+    previous secret (a second rotation within the overlap) stops at once."""
+    return current_secret, now + ROTATION_OVERLAP
 
 
 def verify(secret: str, message_id: str, timestamp: int, body: bytes, signature_header: str, now: datetime) -> bool:

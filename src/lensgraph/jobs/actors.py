@@ -6,13 +6,14 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 
 from lensgraph.adapters import webhook_http
 from lensgraph.adapters.mail import Mail
+from lensgraph.adapters.outbound_http import OutboundHttp
 from lensgraph.domain import webhooks as rules
 from lensgraph.domain.events import WebhookEndpointDisabled
 from lensgraph.jobs import runtime
@@ -23,6 +24,7 @@ from lensgraph.persistence import accounts as account_queries
 from lensgraph.persistence import notifications as notification_queries
 from lensgraph.persistence import webhooks as webhook_queries
 from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.db import UnitOfWork
 from lensgraph.persistence.enums import DeliveryStatus
 from lensgraph.persistence.models import Notification, User, WebhookDelivery, WebhookEndpoint
 
@@ -65,20 +67,20 @@ async def deliver_webhook(delivery_id: str) -> None:
         return
     body = orjson.dumps(delivery.body)
     timestamp = int(time.time())
+    signing_secrets = rules.signing_secrets(
+        endpoint.secret, endpoint.previous_secret, endpoint.previous_secret_expires_at, utcnow()
+    )
     headers = {
         "webhook-id": str(delivery.event_id),
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": rules.sign(endpoint.secret, str(delivery.event_id), timestamp, body),
+        "webhook-signature": rules.signature_header(signing_secrets, str(delivery.event_id), timestamp, body),
     }
+    settings = runtime.settings()
+    outbound = OutboundHttp(
+        allow_private=settings.outbound_allow_private, timeout_seconds=settings.webhooks_timeout_seconds
+    )
     try:
-        settings = runtime.settings()
-        attempt = await webhook_http.post(
-            endpoint.url,
-            body,
-            headers,
-            allow_private=settings.webhooks_allow_private,
-            timeout_seconds=settings.webhooks_timeout_seconds,
-        )
+        attempt = await webhook_http.post(outbound, endpoint.url, body, headers)
     except webhook_http.AddressNotAllowed as refused:
         await _finish(delivery.id, status=DeliveryStatus.FAILED, error=str(refused), count_attempt=True)
         return
@@ -86,39 +88,51 @@ async def deliver_webhook(delivery_id: str) -> None:
 
 
 async def _record(delivery: WebhookDelivery, endpoint: WebhookEndpoint, attempt: webhook_http.Attempt) -> None:
+    """Logs the attempt; schedules a retry, or disables the endpoint when it failed for days or is gone."""
     now = utcnow()
     attempts = delivery.attempt_count + 1
+    result = rules.outcome(attempt.status)
     async with runtime.database().unit_of_work() as uow:
         stored_endpoint = await uow.session.get(WebhookEndpoint, endpoint.id, with_for_update=True)
         values: dict[str, Any] = {
             "attempt_count": attempts,
             "response_status": attempt.status,
             "latency_ms": attempt.latency_ms,
-            "last_error": attempt.error or (None if attempt.succeeded else f"HTTP {attempt.status}"),
+            "last_error": attempt.error or (None if result is rules.Outcome.SUCCEEDED else f"HTTP {attempt.status}"),
         }
-        if attempt.succeeded:
+        if result is rules.Outcome.SUCCEEDED:
             values.update(status=DeliveryStatus.SUCCEEDED, delivered_at=now, next_attempt_at=None)
             if stored_endpoint is not None:
                 stored_endpoint.failing_since = None
         else:
-            retry_at = rules.next_attempt(attempts, now)
+            retry_at = rules.next_attempt(attempts, now) if result is rules.Outcome.RETRY else None
             values.update(
                 status=DeliveryStatus.PENDING if retry_at else DeliveryStatus.FAILED, next_attempt_at=retry_at
             )
             if stored_endpoint is not None:
                 stored_endpoint.failing_since = stored_endpoint.failing_since or now
-                if stored_endpoint.enabled and rules.should_disable(stored_endpoint.failing_since, now):
-                    stored_endpoint.enabled = False
-                    stored_endpoint.disabled_at = now
-                    uow.emit(
-                        WebhookEndpointDisabled(
-                            endpoint_id=stored_endpoint.id,
-                            url=stored_endpoint.url,
-                            failing_since=stored_endpoint.failing_since,
-                            audience=(stored_endpoint.user_id,),
-                        )
-                    )
+                if result is rules.Outcome.GONE:
+                    _disable(uow, stored_endpoint, now, reason="GONE")
+                elif rules.should_disable(stored_endpoint.failing_since, now):
+                    _disable(uow, stored_endpoint, now, reason="FAILING")
         await webhook_queries.record_attempt(uow.session, delivery.id, values)
+
+
+def _disable(uow: UnitOfWork, endpoint: WebhookEndpoint, now: datetime, *, reason: str) -> None:
+    """Turns the endpoint off and tells its owner (notification, always emailed, and the event)."""
+    if not endpoint.enabled:
+        return
+    endpoint.enabled = False
+    endpoint.disabled_at = now
+    uow.emit(
+        WebhookEndpointDisabled(
+            endpoint_id=endpoint.id,
+            url=endpoint.url,
+            failing_since=endpoint.failing_since or now,
+            reason=reason,
+            audience=(endpoint.user_id,),
+        )
+    )
 
 
 async def _finish(delivery_id: uuid.UUID, *, status: DeliveryStatus, error: str, count_attempt: bool = False) -> None:

@@ -52,7 +52,7 @@ async def create_endpoint(ctx: Context, *, url: str, events: list[str], descript
     viewer = ctx.require_viewer()
     endpoint = WebhookEndpoint(
         user_id=viewer.user_id,
-        url=rules.check_url(url, ctx.settings.webhooks_allow_private),
+        url=rules.check_url(url, ctx.settings.outbound_allow_private),
         events=rules.check_event_types(events),
         description=_description(description),
         secret=new_signing_secret(),
@@ -79,7 +79,7 @@ async def update_endpoint(
     async with ctx.db.unit_of_work() as uow:
         endpoint = await _owned_endpoint(ctx, uow, endpoint_id)
         if url is not None:
-            endpoint.url = rules.check_url(url, ctx.settings.webhooks_allow_private)
+            endpoint.url = rules.check_url(url, ctx.settings.outbound_allow_private)
         if events is not None:
             endpoint.events = rules.check_event_types(events)
         if description is not None:
@@ -93,9 +93,11 @@ async def update_endpoint(
 
 
 async def rotate_secret(ctx: Context, endpoint_id: UUID) -> EndpointWithSecret:
+    """A new secret; deliveries carry a signature by the replaced one too for ``ROTATION_OVERLAP``."""
     ctx.require_viewer()
     async with ctx.db.unit_of_work() as uow:
         endpoint = await _owned_endpoint(ctx, uow, endpoint_id)
+        endpoint.previous_secret, endpoint.previous_secret_expires_at = rules.rotated(endpoint.secret, utcnow())
         endpoint.secret = new_signing_secret()
         return EndpointWithSecret(endpoint, endpoint.secret)
 

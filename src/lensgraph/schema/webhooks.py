@@ -78,6 +78,9 @@ class WebhookEndpoint(Node):
     enabled: bool
     disabled_at: datetime | None
     failing_since: datetime | None
+    previous_secret_expires_at: datetime | None = strawberry.field(
+        description="After a rotation, deliveries are also signed with the replaced secret until this time."
+    )
     created_at: datetime
 
     @classmethod
@@ -91,6 +94,7 @@ class WebhookEndpoint(Node):
             enabled=row.enabled,
             disabled_at=row.disabled_at,
             failing_since=row.failing_since,
+            previous_secret_expires_at=row.previous_secret_expires_at,
             created_at=row.created_at,
         )
 
@@ -216,7 +220,10 @@ class WebhookMutations:
         )
         return WebhookEndpointPayload(endpoint=WebhookEndpoint.from_row(row))
 
-    @strawberry.mutation(description="Replace the signing secret; the old one stops working at once.")
+    @strawberry.mutation(
+        description="Replace the signing secret. For 24 hours deliveries are signed with the old and the new "
+        "secret (two `v1,` entries in `webhook-signature`), so receivers can switch; then with the new one only."
+    )
     @returns_user_errors(WebhookEndpointSecretPayload)
     async def rotate_webhook_secret(
         self, info: Info[Context, None], input: WebhookEndpointIdInput
