@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     password_reset_minutes: int = 60
     login_failures_allowed: int = 10
     login_failure_window_minutes: int = 15
+    # How long an API node trusts what it read of an account (role, token version, disabled) before reading
+    # it again: a change made on another node reaches this one within this many seconds.
+    account_cache_seconds: float = Field(default=5.0, ge=0, le=60)
 
     max_body_bytes: int = 1_000_000
     max_query_depth: int = 10

@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from pydantic import SecretStr
 from strawberry import Info
 from strawberry.extensions import (
@@ -35,6 +35,7 @@ from lensgraph.schema.extensions import (
     RefuseNulText,
     ShapeErrors,
     max_directives_rule,
+    one_sensitive_mutation_rule,
 )
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.moderation import ModerationQueries
@@ -100,8 +101,27 @@ class LensgraphSchema(strawberry.Schema):
             log.debug("client error: %s", error.message)
 
 
+# Each is an attempt at a secret or mints one: one per request, so aliases cannot multiply attempts.
+SENSITIVE_MUTATIONS = frozenset(
+    {
+        "login",
+        "refreshToken",
+        "resetPassword",
+        "verifyEmail",
+        "changePassword",
+        "requestPasswordReset",
+        "createApiKey",
+        "revokeApiKey",
+    }
+)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
-    directives_rule = max_directives_rule(settings.max_directives)
+    # Rule classes are made once per schema, never per request: the validation cache keys on them.
+    rules: list[type[ASTValidationRule]] = [
+        max_directives_rule(settings.max_directives),
+        one_sensitive_mutation_rule(SENSITIVE_MUTATIONS),
+    ]
     return LensgraphSchema(
         query=Query,
         mutation=Mutation,
@@ -131,7 +151,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            lambda: AddValidationRules([directives_rule]),
+            lambda: AddValidationRules(rules),
             lambda: ParseCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
         ],
