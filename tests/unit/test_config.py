@@ -44,3 +44,34 @@ def test_the_request_rate_is_read_in_the_limits_notation(given, kept):
 def test_an_unreadable_request_rate_stops_start_up():
     with pytest.raises(ValidationError, match="'plenty' is not a rate"):
         Settings(request_rate_limit="plenty")
+
+
+def production(**overrides: object) -> Settings:
+    return Settings(
+        environment="production",
+        secret_key="s" * 32,
+        stripe_secret_key="sk_test_x",
+        stripe_webhook_secret="whsec_x",
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+def test_graphiql_is_a_development_tool_unless_asked_for():
+    assert Settings().serves_graphiql is True
+    assert Settings(graphiql=False).serves_graphiql is False
+    assert production().serves_graphiql is False
+    assert production(graphiql=True).serves_graphiql is True
+
+
+def test_production_runs_no_operations_from_get():
+    assert Settings().runs_operations_over_get is True
+    assert production().runs_operations_over_get is False
+
+
+def test_introspection_and_graphiql_come_from_the_environment(monkeypatch):
+    assert Settings().introspection is True
+    monkeypatch.setenv("LENSGRAPH_INTROSPECTION", "0")
+    monkeypatch.setenv("LENSGRAPH_GRAPHIQL", "1")
+    monkeypatch.setenv("LENSGRAPH_ACCOUNT_CACHE_SECONDS", "2.5")
+    settings = Settings()
+    assert settings.introspection is False and settings.graphiql is True and settings.account_cache_seconds == 2.5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -87,6 +88,26 @@ def one_sensitive_mutation_rule(field_names: frozenset[str]) -> type[ASTValidati
                         self._collect(fragment.selection_set, found, spread)
 
     return OneSensitiveMutation
+
+
+SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+
+
+class HideSuggestions(SchemaExtension):
+    """Production: no "Did you mean ...?" in any error (unknown fields, arguments, types, enum values, input
+    fields): the hints would spell out the schema to someone probing it with introspection turned off."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        self._strip(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        self._strip(result)
+        yield
+
+    def _strip(self, result: Any) -> None:
+        for error in getattr(result, "errors", None) or []:
+            error.message = SUGGESTION.sub("", error.message)
 
 
 def _holds_nul(value: Any) -> bool:

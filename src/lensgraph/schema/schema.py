@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from pydantic import SecretStr
 from strawberry import Info
 from strawberry.extensions import (
@@ -31,6 +31,7 @@ from lensgraph.schema.discovery import DiscoveryQueries
 from lensgraph.schema.extensions import (
     CountOperations,
     FreshLoaders,
+    HideSuggestions,
     ParseCache,
     RefuseNulText,
     ShapeErrors,
@@ -122,6 +123,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         max_directives_rule(settings.max_directives),
         one_sensitive_mutation_rule(SENSITIVE_MUTATIONS),
     ]
+    if not settings.introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    # Production: no "Did you mean ...?" hints spelling out the schema to someone probing it.
+    production_only = [HideSuggestions] if settings.is_production else []
     return LensgraphSchema(
         query=Query,
         mutation=Mutation,
@@ -144,6 +149,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         config=StrawberryConfig(),
         extensions=[
             CountOperations,
+            *production_only,
             ShapeErrors,
             RefuseNulText,
             FreshLoaders,

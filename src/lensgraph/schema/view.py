@@ -26,7 +26,7 @@ from lensgraph.resolvers.context import Context, Services
 log = logging.getLogger(__name__)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-ERROR_CODES_BY_STATUS = {401: ErrorCode.UNAUTHENTICATED, 429: ErrorCode.RATE_LIMITED}
+ERROR_CODES_BY_STATUS = {401: ErrorCode.UNAUTHENTICATED, 404: ErrorCode.NOT_FOUND, 429: ErrorCode.RATE_LIMITED}
 
 
 def rate_headers(allowance: Allowance) -> dict[str, str]:
@@ -58,8 +58,8 @@ class GraphQLView(GraphQL[Context, None]):
         settings = services.settings
         super().__init__(
             schema,
-            graphql_ide="graphiql",
-            allow_queries_via_get=True,
+            graphql_ide="graphiql" if settings.serves_graphiql else None,
+            allow_queries_via_get=settings.runs_operations_over_get,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
@@ -97,6 +97,8 @@ class GraphQLView(GraphQL[Context, None]):
                 return error_response(413, "The request body is larger than the server accepts.")
         elif request.method not in {"GET", "HEAD"}:
             return error_response(405, "GraphQL is served over GET (queries) and POST.")
+        elif "query" in request.query_params and not self.services.settings.runs_operations_over_get:
+            return error_response(405, "Send GraphQL operations with POST: this server runs none from GET.")
         return None
 
     async def _read_bounded(self, request: Request) -> bytes | None:
