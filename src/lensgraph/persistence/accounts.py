@@ -78,6 +78,10 @@ class AccountStandings:
         self._forgets += 1
         self._entries.pop(user_id, None)
 
+    async def reload(self, user_id: UUID) -> AccountStanding | None:
+        self.forget(user_id)
+        return await self.get(user_id)
+
 
 async def end_every_session(session: AsyncSession, user_id: UUID, now: datetime) -> None:
     """Revokes every refresh token of the user and raises the token version, which ends every access token

@@ -99,7 +99,11 @@ async def login(ctx: Context, *, email: str, password: str) -> SignedIn:
         raise DomainError(ErrorCode.UNAUTHENTICATED, SIGN_IN_REFUSED, ["password"])
     await ctx.services.login_failures.reset(key)
     async with ctx.db.unit_of_work() as uow:
-        return await _sign_in(ctx, uow, user, family_id=uuid4())
+        signed_in = await _sign_in(ctx, uow, user, family_id=uuid4())
+    # Read afresh at sign-in (a role an operator granted applies from here on), the account's standing spares
+    # the new session's first requests a database read.
+    await ctx.services.account_standings.reload(user.id)
+    return signed_in
 
 
 async def _count_password_attempt(ctx: Context, account_key: str, field: str) -> None:
