@@ -125,7 +125,9 @@ class BenchApp:
             user = await session.scalar(select(User).where(User.username == username))
         if user is None:
             raise WorkloadFailed(f"no account {username!r}: is this a database made by `python -m bench generate`?")
-        token, _expires_at = self.services.access_tokens.issue(user.id, user.role.value, utcnow())
+        token, _expires_at = self.services.access_tokens.issue(
+            user.id, user.role.value, utcnow(), token_version=user.token_version
+        )
         return Account(user.id, token)
 
     async def graphql(

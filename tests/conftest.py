@@ -50,6 +50,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         secret_key="test-secret-key-not-for-production",
         public_url="http://testserver",
+        # What a node remembers of an account outlives any test: statement counts never see a re-read.
+        account_cache_seconds=60,
     )
 
 

@@ -68,6 +68,15 @@ class Settings(BaseSettings):
     password_reset_minutes: int = 60
     login_failures_allowed: int = 10
     login_failure_window_minutes: int = 15
+    # How long an API node trusts what it read of an account (role, token version, disabled) before reading
+    # it again: a change made on another node reaches this one within this many seconds.
+    account_cache_seconds: float = Field(default=5.0, ge=0, le=60)
+
+    # Unset: GraphiQL in development only. Production serves it only when this is set to 1.
+    graphiql: bool | None = None
+    # Partners generate clients from introspection; turning it off does not hide the schema from anyone
+    # holding the published schema.graphql.
+    introspection: bool = True
 
     max_body_bytes: int = 1_000_000
     max_query_depth: int = 10
@@ -125,6 +134,20 @@ class Settings(BaseSettings):
     def payment_return_url(self, result: str) -> str:
         """The page Stripe sends people back to (after a checkout or onboarding), saying how it went."""
         return f"{self.public_url.rstrip('/')}/payments/return?result={result}"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def serves_graphiql(self) -> bool:
+        return self.graphiql if self.graphiql is not None else not self.is_production
+
+    @property
+    def runs_operations_over_get(self) -> bool:
+        """GET carries the document in the URL (logged, cached, sent by a mere link): production runs operations
+        only from POST bodies until persisted queries exist."""
+        return not self.is_production
 
     @property
     def is_sqlite(self) -> bool:

@@ -135,7 +135,9 @@ async def test_logout_everywhere_needs_a_viewer(client):
 async def test_expired_or_forged_access_token_is_refused(client, services):
     account = await sign_up(client)
     user_id = services.access_tokens.verify(account.access_token, utcnow()).user_id
-    expired, _ = services.access_tokens.issue(user_id, "PHOTOGRAPHER", utcnow() - timedelta(minutes=16))
+    expired, _ = services.access_tokens.issue(
+        user_id, "PHOTOGRAPHER", utcnow() - timedelta(minutes=16), token_version=1
+    )
     response = await client.post(VIEWER, token=expired)
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

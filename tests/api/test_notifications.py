@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from lensgraph.persistence.models import Notification, OutboxEvent
-from tests.api.helpers import PASSWORD, sign_up, subscribe
+from tests.api.helpers import PASSWORD, sign_in, sign_up, subscribe
 from tests.api.test_api_keys import create_key
 
 NOTIFICATIONS = """
@@ -130,6 +130,8 @@ async def test_opting_into_email_for_an_event(client, background, inbox):
     )
     await background.settle()
     assert [message["To"] for message in inbox.messages] == ["optin@example.com"]
+    # A new password ends every session, access tokens included.
+    owner.access_token = await sign_in(client, owner.email, "another long password")
     assert (await notifications_of(client, owner))["notifications"]["edges"][0]["node"][
         "eventType"
     ] == "password.changed"

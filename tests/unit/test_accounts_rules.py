@@ -8,16 +8,24 @@ import pytest
 
 from lensgraph.domain.accounts import (
     MAX_API_KEY_DAYS,
+    MAX_DISABLE_REASON_LENGTH,
     MAX_NAME_LENGTH,
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
+    SELF_SERVICE_ROLES,
+    AccountStanding,
     RefreshOutcome,
     RefreshTokenState,
     Role,
     api_key_expiry,
+    check_administrable,
+    check_can_sign_in,
     check_password,
+    check_role_change,
     check_role_for_registration,
+    clean_disable_reason,
     clean_name,
+    is_access_token_current,
     is_api_key_usable,
     judge_refresh,
     normalize_username,
@@ -258,3 +266,63 @@ def test_judge_refresh(expires_at, revoked_at, replaced, outcome):
 )
 def test_is_api_key_usable(revoked_at, expires_at, usable):
     assert is_api_key_usable(revoked_at, expires_at, NOW) is usable
+
+
+# --- account standing: access tokens, disabling, administration -------------------------------
+
+STANDING = AccountStanding(role=Role.BRAND, token_version=3, disabled=False)
+
+
+@pytest.mark.parametrize(
+    ("issued_under", "standing", "current"),
+    [
+        (3, STANDING, True),
+        (2, STANDING, False),  # the version was raised since: signed out everywhere, new password, disabled
+        (4, STANDING, False),
+        (0, STANDING, False),  # a token from before versions existed
+        (3, AccountStanding(role=Role.BRAND, token_version=3, disabled=True), False),
+        (3, None, False),  # the account is gone
+    ],
+)
+def test_is_access_token_current(issued_under, standing, current):
+    assert is_access_token_current(issued_under, standing) is current
+
+
+def test_a_disabled_account_cannot_sign_in():
+    check_can_sign_in(None)
+    with pytest.raises(DomainError) as refused:
+        check_can_sign_in(NOW)
+    assert refused.value.code is ErrorCode.FORBIDDEN and "disabled" in refused.value.message
+
+
+@pytest.mark.parametrize(("raw", "cleaned"), [(None, ""), ("  fraud \n ring ", "fraud ring"), ("x" * 1000, "x" * 1000)])
+def test_disable_reason_is_collapsed_to_one_line(raw, cleaned):
+    assert clean_disable_reason(raw) == cleaned
+
+
+def test_disable_reason_over_1000_characters_is_refused():
+    with pytest.raises(DomainError) as refused:
+        clean_disable_reason("x" * (MAX_DISABLE_REASON_LENGTH + 1))
+    assert refused.value.code is ErrorCode.INVALID_INPUT and refused.value.field == ["reason"]
+
+
+@pytest.mark.parametrize("role", sorted(SELF_SERVICE_ROLES, key=lambda role: role.value))
+def test_non_admin_accounts_are_administrable(role):
+    check_administrable(role)
+
+
+def test_admin_accounts_are_left_to_the_operators():
+    with pytest.raises(DomainError) as refused:
+        check_administrable(Role.ADMIN)
+    assert refused.value.code is ErrorCode.FORBIDDEN and refused.value.field == ["userId"]
+
+
+@pytest.mark.parametrize("role", sorted(SELF_SERVICE_ROLES, key=lambda role: role.value))
+def test_roles_change_among_the_self_service_roles(role):
+    check_role_change(role)
+
+
+def test_no_one_is_made_admin_through_a_role_change():
+    with pytest.raises(DomainError) as refused:
+        check_role_change(Role.ADMIN)
+    assert refused.value.code is ErrorCode.INVALID_INPUT and refused.value.field == ["role"]

@@ -54,3 +54,34 @@ def test_outbound_allow_private_keeps_its_former_environment_name(monkeypatch):
     monkeypatch.setenv("LENSGRAPH_OUTBOUND_ALLOW_PRIVATE", "1")
     assert Settings().outbound_allow_private is True
     assert Settings(outbound_allow_private=True).outbound_allow_private is True
+
+
+def production(**overrides: object) -> Settings:
+    return Settings(
+        environment="production",
+        secret_key="s" * 32,
+        stripe_secret_key="sk_test_x",
+        stripe_webhook_secret="whsec_x",
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+def test_graphiql_is_a_development_tool_unless_asked_for():
+    assert Settings().serves_graphiql is True
+    assert Settings(graphiql=False).serves_graphiql is False
+    assert production().serves_graphiql is False
+    assert production(graphiql=True).serves_graphiql is True
+
+
+def test_production_runs_no_operations_from_get():
+    assert Settings().runs_operations_over_get is True
+    assert production().runs_operations_over_get is False
+
+
+def test_introspection_and_graphiql_come_from_the_environment(monkeypatch):
+    assert Settings().introspection is True
+    monkeypatch.setenv("LENSGRAPH_INTROSPECTION", "0")
+    monkeypatch.setenv("LENSGRAPH_GRAPHIQL", "1")
+    monkeypatch.setenv("LENSGRAPH_ACCOUNT_CACHE_SECONDS", "2.5")
+    settings = Settings()
+    assert settings.introspection is False and settings.graphiql is True and settings.account_cache_seconds == 2.5

@@ -8,7 +8,13 @@ import pytest
 
 from lensgraph.domain.accounts import Role
 from lensgraph.domain.photos import PhotoStatus, Visibility
-from lensgraph.domain.policies import Viewer, can_manage_api_keys, can_view_photo, owns
+from lensgraph.domain.policies import (
+    Viewer,
+    can_administer_accounts,
+    can_manage_credentials,
+    can_view_photo,
+    owns,
+)
 
 OWNER = uuid4()
 OTHER = uuid4()
@@ -40,21 +46,35 @@ def test_nobody_else_owns_them_not_even_admin(role):
     assert owns(viewer(OTHER, role), OWNER) is False
 
 
-# --- can_manage_api_keys ----------------------------------------------------------------------
+# --- can_manage_credentials ------------------------------------------------------------------
 
 
-def test_anonymous_cannot_manage_api_keys():
-    assert can_manage_api_keys(None) is False
-
-
-@pytest.mark.parametrize("role", list(Role))
-def test_signed_in_user_can_manage_api_keys(role):
-    assert can_manage_api_keys(viewer(role=role)) is True
+def test_anonymous_cannot_manage_credentials():
+    assert can_manage_credentials(None) is False
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_api_key_viewer_cannot_manage_api_keys(role):
-    assert can_manage_api_keys(viewer(role=role, via_api_key=True)) is False
+def test_signed_in_user_can_manage_credentials(role):
+    assert can_manage_credentials(viewer(role=role)) is True
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_api_key_viewer_cannot_manage_credentials(role):
+    assert can_manage_credentials(viewer(role=role, via_api_key=True)) is False
+
+
+# --- can_administer_accounts ------------------------------------------------------------------
+
+
+def test_only_a_password_signed_in_admin_administers_accounts():
+    assert can_administer_accounts(viewer(role=Role.ADMIN)) is True
+    assert can_administer_accounts(viewer(role=Role.ADMIN, via_api_key=True)) is False
+    assert can_administer_accounts(None) is False
+
+
+@pytest.mark.parametrize("role", sorted(set(Role) - {Role.ADMIN}, key=lambda role: role.value))
+def test_other_roles_do_not_administer_accounts(role):
+    assert can_administer_accounts(viewer(role=role)) is False
 
 
 # --- can_view_photo ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
+from joserfc import jwt
 
 from lensgraph.adapters.tokens import AccessTokens, InvalidToken, new_api_key, same_digest, split_api_key
 
@@ -24,7 +25,7 @@ def b64(data: dict) -> str:
 
 def test_round_trip_and_fifteen_minute_expiry():
     user_id = uuid4()
-    token, expires_at = signer().issue(user_id, "BRAND", NOW)
+    token, expires_at = signer().issue(user_id, "BRAND", NOW, token_version=1)
     assert expires_at == NOW + timedelta(minutes=15)
     claims = signer().verify(token, NOW + timedelta(minutes=14))
     assert claims.user_id == user_id and claims.role == "BRAND"
@@ -36,13 +37,13 @@ def test_round_trip_and_fifteen_minute_expiry():
     "other", [signer(issuer="someone-else"), signer(audience="another-api"), signer(key=b"x" * 32)]
 )
 def test_wrong_issuer_audience_or_key_is_refused(other):
-    token, _ = other.issue(uuid4(), "BRAND", NOW)
+    token, _ = other.issue(uuid4(), "BRAND", NOW, token_version=1)
     with pytest.raises(InvalidToken):
         signer().verify(token, NOW)
 
 
 def test_alg_none_is_refused():
-    token, _ = signer().issue(uuid4(), "ADMIN", NOW)
+    token, _ = signer().issue(uuid4(), "ADMIN", NOW, token_version=1)
     payload = token.split(".")[1]
     with pytest.raises(InvalidToken):
         signer().verify(f"{b64({'alg': 'none', 'typ': 'JWT'})}.{payload}.", NOW)
@@ -55,3 +56,36 @@ def test_api_keys_have_the_documented_shape():
     assert found_prefix == prefix and same_digest(secret, secret_hash)
     assert not same_digest(secret + "x", secret_hash)
     assert split_api_key("lg_only") is None and split_api_key("xx_a_b") is None
+
+
+def test_the_token_carries_the_account_token_version():
+    token, _ = signer().issue(uuid4(), "BRAND", NOW, token_version=7)
+    assert signer().verify(token, NOW).token_version == 7
+
+
+def test_a_token_without_a_version_reads_as_version_zero():
+    # Issued before token versions existed: no account is at version 0, so such a token is never current.
+    claims = {
+        "sub": str(uuid4()),
+        "role": "BRAND",
+        "iss": "lensgraph",
+        "aud": "lensgraph-api",
+        "exp": int((NOW + timedelta(minutes=5)).timestamp()),
+    }
+    token = jwt.encode({"alg": "HS256"}, claims, signer()._key, algorithms=["HS256"])
+    assert signer().verify(token, NOW).token_version == 0
+
+
+@pytest.mark.parametrize("version", ["1", 1.5, True, None])
+def test_a_version_that_is_not_a_whole_number_is_refused(version):
+    claims = {
+        "sub": str(uuid4()),
+        "role": "BRAND",
+        "iss": "lensgraph",
+        "aud": "lensgraph-api",
+        "ver": version,
+        "exp": int((NOW + timedelta(minutes=5)).timestamp()),
+    }
+    token = jwt.encode({"alg": "HS256"}, claims, signer()._key, algorithms=["HS256"])
+    with pytest.raises(InvalidToken):
+        signer().verify(token, NOW)

@@ -13,17 +13,16 @@ from limits.storage import storage_from_string
 
 
 class FailureLimiter:
-    """At most ``allowed`` failures per key in a moving window of ``minutes``."""
+    """At most ``allowed`` attempts per key in a moving window of ``minutes``; a success forgets them."""
 
     def __init__(self, storage_url: str, allowed: int, minutes: int, namespace: str) -> None:
         self._limiter = MovingWindowRateLimiter(_storage(storage_url))
         self._item = RateLimitItemPerMinute(allowed, minutes, namespace=namespace)
 
-    async def blocked(self, key: str) -> bool:
-        return not await self._limiter.test(self._item, key)
-
-    async def record_failure(self, key: str) -> None:
-        await self._limiter.hit(self._item, key)
+    async def attempt(self, key: str) -> bool:
+        """Counts one attempt before it is judged, and answers whether it may go ahead. One atomic step (a lock
+        in memory, a script in Redis): concurrent attempts cannot all pass a check made before any is counted."""
+        return await self._limiter.hit(self._item, key)
 
     async def reset(self, key: str) -> None:
         await self._limiter.clear(self._item, key)

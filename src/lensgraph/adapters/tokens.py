@@ -23,6 +23,8 @@ class AccessClaims:
     user_id: UUID
     role: str
     expires_at: datetime
+    # The account's token version when the token was issued; 0 for tokens from before versions existed.
+    token_version: int
 
 
 class InvalidToken(Exception):
@@ -38,11 +40,12 @@ class AccessTokens:
         self._audience = audience
         self.lifetime = lifetime
 
-    def issue(self, user_id: UUID, role: str, now: datetime) -> tuple[str, datetime]:
+    def issue(self, user_id: UUID, role: str, now: datetime, *, token_version: int) -> tuple[str, datetime]:
         expires_at = now + self.lifetime
         claims = {
             "sub": str(user_id),
             "role": role,
+            "ver": token_version,
             "iss": self._issuer,
             "aud": self._audience,
             "iat": int(now.timestamp()),
@@ -65,9 +68,16 @@ class AccessTokens:
                 user_id=UUID(decoded.claims["sub"]),
                 role=str(decoded.claims.get("role", "")),
                 expires_at=datetime.fromtimestamp(decoded.claims["exp"], tz=now.tzinfo),
+                token_version=_token_version(decoded.claims.get("ver", 0)),
             )
         except (JoseError, ValueError, KeyError, TypeError) as exc:
             raise InvalidToken(str(exc)) from exc
+
+
+def _token_version(claim: object) -> int:
+    if not isinstance(claim, int) or isinstance(claim, bool):
+        raise InvalidToken("the token version is not a number")
+    return claim
 
 
 def looks_like_jwt(token: str) -> bool:

@@ -116,3 +116,56 @@ def judge_refresh(token: RefreshTokenState, now: datetime) -> RefreshOutcome:
 
 def is_api_key_usable(revoked_at: datetime | None, expires_at: datetime | None, now: datetime) -> bool:
     return revoked_at is None and (expires_at is None or expires_at > now)
+
+
+@dataclass(frozen=True)
+class AccountStanding:
+    """What every request must know of its caller's account, beyond the credential itself."""
+
+    role: Role
+    token_version: int
+    disabled: bool
+
+
+def is_access_token_current(issued_under: int, standing: AccountStanding | None) -> bool:
+    """An access token dies when its account is disabled or gone, or when the account's token version was
+    raised after it was issued (signing out everywhere, a new password, disabling)."""
+    return standing is not None and not standing.disabled and issued_under == standing.token_version
+
+
+DISABLED_ACCOUNT = "This account has been disabled. Contact support if you think this is a mistake."
+
+
+def check_can_sign_in(disabled_at: datetime | None) -> None:
+    """Asked only once the password (or refresh token) is proven: saying "disabled" then tells an attacker
+    nothing, and tells the account's owner why."""
+    if disabled_at is not None:
+        raise DomainError(ErrorCode.FORBIDDEN, DISABLED_ACCOUNT)
+
+
+MAX_DISABLE_REASON_LENGTH = 1000
+
+
+def clean_disable_reason(reason: str | None) -> str:
+    cleaned = " ".join((reason or "").split())
+    if len(cleaned) > MAX_DISABLE_REASON_LENGTH:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Use at most {MAX_DISABLE_REASON_LENGTH} characters.", ["reason"])
+    return cleaned
+
+
+def check_administrable(target_role: Role) -> None:
+    """Administrators disable accounts and change roles through the API, but never an administrator's own:
+    granting and withdrawing ADMIN stays with the operators (``lensgraph grant-admin``), so one stolen admin
+    session cannot lock the other administrators out or mint new ones. This also keeps an admin from
+    disabling or demoting themselves."""
+    if target_role is Role.ADMIN:
+        raise DomainError(
+            ErrorCode.FORBIDDEN, "Administrators are managed by the operators, not through the API.", ["userId"]
+        )
+
+
+def check_role_change(new_role: Role) -> None:
+    if new_role not in SELF_SERVICE_ROLES:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, "Choose PHOTOGRAPHER, BRAND or STUDIO; operators grant ADMIN.", ["role"]
+        )

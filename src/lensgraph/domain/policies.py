@@ -29,9 +29,15 @@ class Viewer:
         return self.role is Role.ADMIN
 
 
-def can_manage_api_keys(viewer: Viewer | None) -> bool:
-    """An API key cannot mint or revoke keys: a leaked key must not be able to entrench itself."""
+def can_manage_credentials(viewer: Viewer | None) -> bool:
+    """Minting or revoking API keys and signing out every session take a password sign-in, never an API key:
+    a leaked key must not be able to entrench itself, nor to lock its owner out."""
     return viewer is not None and not viewer.via_api_key
+
+
+def can_administer_accounts(viewer: Viewer | None) -> bool:
+    """Disabling accounts and changing roles: administrators, signed in with their password."""
+    return viewer is not None and viewer.is_admin and can_manage_credentials(viewer)
 
 
 def owns(viewer: Viewer | None, owner_id: UUID) -> bool:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lensgraph.domain.accounts import Role, TokenPurpose
+from lensgraph.domain.accounts import AccountStanding, Role, TokenPurpose
+from lensgraph.persistence.db import Database
 from lensgraph.persistence.models import ApiKey, OneTimeToken, RefreshToken, User
 
 
@@ -23,6 +27,67 @@ async def user_exists(session: AsyncSession, *, email: str | None = None, userna
     if username is not None:
         query = query.where(User.username == username)
     return await session.scalar(query.limit(1)) is not None
+
+
+async def account_standing(session: AsyncSession, user_id: UUID) -> AccountStanding | None:
+    row = (
+        await session.execute(select(User.role, User.token_version, User.disabled_at).where(User.id == user_id))
+    ).one_or_none()
+    if row is None:
+        return None
+    return AccountStanding(role=row.role, token_version=row.token_version, disabled=row.disabled_at is not None)
+
+
+class AccountStandings:
+    """This process's short memory of each account's standing, so that checking an access token costs no
+    database read on most requests. A change made here is forgotten at once (``forget`` after its commit);
+    other processes see it within ``ttl_seconds``."""
+
+    def __init__(
+        self,
+        db: Database,
+        ttl_seconds: float,
+        *,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._db = db
+        self._ttl = ttl_seconds
+        self._max_entries = max_entries
+        self._clock = clock
+        self._entries: OrderedDict[UUID, tuple[float, AccountStanding | None]] = OrderedDict()
+        # Raised by every ``forget``: a read that overlapped one may have seen the old row, so it is not kept.
+        self._forgets = 0
+
+    async def get(self, user_id: UUID) -> AccountStanding | None:
+        now = self._clock()
+        cached = self._entries.get(user_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        forgets_before = self._forgets
+        async with self._db.session() as session:
+            standing = await account_standing(session, user_id)
+        if self._ttl > 0 and self._forgets == forgets_before:
+            self._entries[user_id] = (now + self._ttl, standing)
+            self._entries.move_to_end(user_id)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+        return standing
+
+    def forget(self, user_id: UUID) -> None:
+        self._forgets += 1
+        self._entries.pop(user_id, None)
+
+    async def reload(self, user_id: UUID) -> AccountStanding | None:
+        self.forget(user_id)
+        return await self.get(user_id)
+
+
+async def end_every_session(session: AsyncSession, user_id: UUID, now: datetime) -> None:
+    """Revokes every refresh token of the user and raises the token version, which ends every access token
+    issued before (``AccountStandings`` holders: call ``forget`` after the commit)."""
+    await revoke_all_refresh_tokens(session, user_id, now)
+    await session.execute(update(User).where(User.id == user_id).values(token_version=User.token_version + 1))
 
 
 async def refresh_token_by_hash(session: AsyncSession, token_hash: str) -> RefreshToken | None:

@@ -14,8 +14,9 @@ from lensgraph.adapters.passwords import hash_password, verify_password
 from lensgraph.adapters.tokens import digest, new_secret
 from lensgraph.domain import accounts as rules
 from lensgraph.domain.accounts import RefreshOutcome, RefreshTokenState, Role, TokenPurpose
-from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import PasswordChanged, UserRegistered
+from lensgraph.domain.policies import can_administer_accounts, can_manage_credentials
 from lensgraph.persistence import accounts as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
@@ -90,26 +91,36 @@ async def _refuse_taken(uow: UnitOfWork, *, email: str | None = None, username: 
 async def login(ctx: Context, *, email: str, password: str) -> SignedIn:
     """Unknown email and wrong password cost the same and read the same."""
     key = email.strip().lower()
-    if await ctx.services.login_failures.blocked(key):
-        raise DomainError(
-            ErrorCode.RATE_LIMITED,
-            "Too many failed sign-in attempts. Try again in a few minutes.",
-            ["email"],
-        )
+    await _count_password_attempt(ctx, key, "email")
     async with ctx.db.session() as session:
         user = await queries.user_by_email(session, key)
     verified = await verify_password(user.password_hash if user else None, password)
     if user is None or not verified:
-        await ctx.services.login_failures.record_failure(key)
         raise DomainError(ErrorCode.UNAUTHENTICATED, SIGN_IN_REFUSED, ["password"])
     await ctx.services.login_failures.reset(key)
     async with ctx.db.unit_of_work() as uow:
-        return await _sign_in(ctx, uow, user, family_id=uuid4())
+        signed_in = await _sign_in(ctx, uow, user, family_id=uuid4())
+    # Read afresh at sign-in (a role an operator granted applies from here on), the account's standing spares
+    # the new session's first requests a database read.
+    await ctx.services.account_standings.reload(user.id)
+    return signed_in
+
+
+async def _count_password_attempt(ctx: Context, account_key: str, field: str) -> None:
+    """Every password tried on an account counts before it is checked (a success forgets them): concurrent
+    guesses cannot all slip past a check made before any of them was recorded."""
+    if not await ctx.services.login_failures.attempt(account_key):
+        raise DomainError(
+            ErrorCode.RATE_LIMITED, "Too many failed sign-in attempts. Try again in a few minutes.", [field]
+        )
 
 
 async def _sign_in(ctx: Context, uow: UnitOfWork, user: User, family_id: UUID) -> SignedIn:
+    rules.check_can_sign_in(user.disabled_at)
     now = utcnow()
-    access, expires_at = ctx.services.access_tokens.issue(user.id, user.role.value, now)
+    access, expires_at = ctx.services.access_tokens.issue(
+        user.id, user.role.value, now, token_version=user.token_version
+    )
     refresh_secret = new_secret()
     refresh_token_id = uuid4()
     uow.session.add(
@@ -166,11 +177,15 @@ async def refresh(ctx: Context, *, refresh_token: str) -> SignedIn:
 
 async def logout(ctx: Context, *, refresh_token: str | None, everywhere: bool) -> None:
     now = utcnow()
+    if everywhere:
+        viewer = ctx.require_viewer()
+        if not can_manage_credentials(viewer):
+            raise forbidden("Signing out every session takes a password sign-in, not an API key.")
+        async with ctx.db.unit_of_work() as uow:
+            await queries.end_every_session(uow.session, viewer.user_id, now)
+        ctx.services.account_standings.forget(viewer.user_id)
+        return
     async with ctx.db.unit_of_work() as uow:
-        if everywhere:
-            viewer = ctx.require_viewer()
-            await queries.revoke_all_refresh_tokens(uow.session, viewer.user_id, now)
-            return
         if not refresh_token:
             raise DomainError(
                 ErrorCode.INVALID_INPUT, "Give the refresh token of the session to end.", ["refreshToken"]
@@ -278,18 +293,19 @@ async def request_password_reset(ctx: Context, *, email: str) -> None:
 
 
 async def reset_password(ctx: Context, *, token: str, new_password: str) -> User:
-    """A reset signs out every session: whoever knew the old password is out."""
+    """A reset signs out every session, access tokens included: whoever knew the old password is out."""
     async with ctx.db.unit_of_work() as uow:
         user = await _consume_one_time_token(uow, token, TokenPurpose.RESET_PASSWORD)
         rules.check_password(new_password, user.email, "newPassword")
         user.password_hash = await hash_password(new_password)
         # Following the emailed link proves the address too.
         user.email_verified_at = user.email_verified_at or utcnow()
-        await queries.revoke_all_refresh_tokens(uow.session, user.id, utcnow())
+        await queries.end_every_session(uow.session, user.id, utcnow())
         uow.emit(PasswordChanged(user_id=user.id, audience=(user.id,)))
         await ctx.services.login_failures.reset(user.email)
         await uow.session.flush()
-        return user
+    ctx.services.account_standings.forget(user.id)
+    return user
 
 
 async def change_password(ctx: Context, *, current_password: str, new_password: str) -> User:
@@ -298,16 +314,20 @@ async def change_password(ctx: Context, *, current_password: str, new_password: 
         user = await uow.session.get(User, viewer.user_id)
         if user is None:
             raise DomainError(ErrorCode.NOT_FOUND, "This account no longer exists.")
+        # Someone holding a stolen session must not get unlimited guesses at the password either.
+        await _count_password_attempt(ctx, user.email, "currentPassword")
         if not await verify_password(user.password_hash, current_password):
             raise DomainError(ErrorCode.UNAUTHENTICATED, "The current password is incorrect.", ["currentPassword"])
+        await ctx.services.login_failures.reset(user.email)
         rules.check_password(new_password, user.email, "newPassword")
         if new_password == current_password:
             raise DomainError(ErrorCode.INVALID_INPUT, "Choose a password you have not used here.", ["newPassword"])
         user.password_hash = await hash_password(new_password)
-        await queries.revoke_all_refresh_tokens(uow.session, user.id, utcnow())
+        await queries.end_every_session(uow.session, user.id, utcnow())
         uow.emit(PasswordChanged(user_id=user.id, audience=(user.id,)))
         await uow.session.flush()
-        return user
+    ctx.services.account_standings.forget(user.id)
+    return user
 
 
 async def update_profile(
@@ -336,3 +356,62 @@ async def update_profile(
             return user
     except ConstraintViolation:
         raise DomainError(ErrorCode.ALREADY_EXISTS, "This username is taken.", ["username"]) from None
+
+
+# Account administration (ADMIN, signed in with a password) -----------------------------------------------
+
+
+def _require_account_administrator(ctx: Context) -> UUID:
+    viewer = ctx.require_viewer()
+    if not can_administer_accounts(viewer):
+        raise forbidden("Only administrators signed in with their password administer accounts.")
+    return viewer.user_id
+
+
+async def _administered(uow: UnitOfWork, user_id: UUID) -> User:
+    user = await uow.session.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No user has this ID.", ["userId"])
+    rules.check_administrable(user.role)
+    return user
+
+
+async def disable_user(ctx: Context, user_id: UUID, *, reason: str | None) -> User:
+    """Ends every session, token and key of the user at once; they cannot sign in until enabled again."""
+    admin_id = _require_account_administrator(ctx)
+    reason = rules.clean_disable_reason(reason)
+    now = utcnow()
+    async with ctx.db.unit_of_work() as uow:
+        user = await _administered(uow, user_id)
+        # Disabling twice keeps the first time: a retried request gets the same answer.
+        if user.disabled_at is None:
+            user.disabled_at = now
+            await queries.end_every_session(uow.session, user.id, now)
+            log.warning("user %s disabled by administrator %s: %s", user.id, admin_id, reason or "(no reason given)")
+    ctx.services.account_standings.forget(user_id)
+    return user
+
+
+async def enable_user(ctx: Context, user_id: UUID) -> User:
+    """The user may sign in again; what disabling ended stays ended (API keys work again: they were not revoked)."""
+    admin_id = _require_account_administrator(ctx)
+    async with ctx.db.unit_of_work() as uow:
+        user = await _administered(uow, user_id)
+        if user.disabled_at is not None:
+            user.disabled_at = None
+            log.warning("user %s enabled by administrator %s", user.id, admin_id)
+    ctx.services.account_standings.forget(user_id)
+    return user
+
+
+async def change_user_role(ctx: Context, user_id: UUID, role: Role) -> User:
+    """Takes effect on the user's next request: access tokens and API keys read the role from the account."""
+    admin_id = _require_account_administrator(ctx)
+    rules.check_role_change(role)
+    async with ctx.db.unit_of_work() as uow:
+        user = await _administered(uow, user_id)
+        if user.role is not role:
+            log.warning("user %s: role %s -> %s by administrator %s", user.id, user.role.value, role.value, admin_id)
+            user.role = role
+    ctx.services.account_standings.forget(user_id)
+    return user

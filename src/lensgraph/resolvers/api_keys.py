@@ -11,7 +11,7 @@ from lensgraph.domain.accounts import api_key_expiry
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import ApiKeyCreated
 from lensgraph.domain.pagination import PageRequest
-from lensgraph.domain.policies import can_manage_api_keys, owns
+from lensgraph.domain.policies import can_manage_credentials, owns
 from lensgraph.persistence import accounts as queries
 from lensgraph.persistence import plans as plan_queries
 from lensgraph.persistence.base import utcnow
@@ -31,7 +31,7 @@ class CreatedApiKey:
 
 def _require_key_manager(ctx: Context) -> UUID:
     viewer = ctx.require_viewer()
-    if not can_manage_api_keys(viewer):
+    if not can_manage_credentials(viewer):
         raise forbidden("API keys can only be managed when signed in with a password, not with an API key.")
     return viewer.user_id
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from lensgraph.adapters.ratelimit import Allowance
 from lensgraph.adapters.tokens import InvalidToken, looks_like_jwt, same_digest, split_api_key
-from lensgraph.domain.accounts import Role, is_api_key_usable
+from lensgraph.domain.accounts import is_access_token_current, is_api_key_usable
 from lensgraph.domain.errors import unauthenticated
 from lensgraph.domain.policies import Viewer
 from lensgraph.persistence import accounts as queries
@@ -37,9 +37,13 @@ async def authenticate(services: Services, credential: str | None) -> Viewer | N
     if looks_like_jwt(credential):
         try:
             claims = services.access_tokens.verify(credential, utcnow())
-            return Viewer(user_id=claims.user_id, role=Role(claims.role), expires_at=claims.expires_at)
-        except (InvalidToken, ValueError):
+        except InvalidToken:
             raise unauthenticated("The access token is invalid or has expired.") from None
+        # The role comes from the account, not the token: a role change applies without waiting for expiry.
+        standing = await services.account_standings.get(claims.user_id)
+        if standing is None or not is_access_token_current(claims.token_version, standing):
+            raise unauthenticated("The access token has been revoked: sign in again.")
+        return Viewer(user_id=claims.user_id, role=standing.role, expires_at=claims.expires_at)
     return await _authenticate_api_key(services, credential)
 
 
@@ -58,6 +62,8 @@ async def _authenticate_api_key(services: Services, raw_key: str) -> Viewer:
         owner = await uow.session.get(User, key.user_id)
         if owner is None:
             raise unauthenticated("The API key is invalid.")
+        if owner.disabled_at is not None:
+            raise unauthenticated("The API key's account has been disabled.")
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             await queries.touch_api_key(uow.session, key.id, now)
         return Viewer(user_id=owner.id, role=owner.role, via_api_key=True)

@@ -18,6 +18,7 @@ from lensgraph.jobs import runtime
 from lensgraph.jobs.analytics import ViewCounter
 from lensgraph.jobs.broker import Jobs
 from lensgraph.jobs.relay import Relay
+from lensgraph.persistence.accounts import AccountStandings
 from lensgraph.persistence.db import Database
 from lensgraph.persistence.loaders import Loaders
 
@@ -42,6 +43,7 @@ class Services:
             settings.login_failure_window_minutes,
             namespace="login-failures",
         )
+        self.account_standings = AccountStandings(self.db, settings.account_cache_seconds)
         self.requests = (
             RequestLimiter(settings.rate_limit_storage, settings.request_rate_limit)
             if settings.request_rate_limit

@@ -224,6 +224,38 @@ class RevokeApiKeyPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.input
+class DisableUserInput:
+    user_id: strawberry.ID
+    reason: str | None = strawberry.field(
+        default=None, description="Why, for the operators' log (at most 1000 characters)."
+    )
+
+
+@strawberry.input
+class EnableUserInput:
+    user_id: strawberry.ID
+
+
+@strawberry.input
+class ChangeUserRoleInput:
+    user_id: strawberry.ID
+    role: Role  # type: ignore[valid-type]
+
+
+@strawberry.type(description="An account as an administrator changed it.")
+class UserStatusPayload:
+    user: User | None = None
+    disabled_at: datetime | None = strawberry.field(
+        default=None, description="When the account was disabled; null while it may sign in."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def from_row(cls, row: UserRow) -> UserStatusPayload:
+        return cls(user=User.from_row(row), disabled_at=row.disabled_at)
+
+
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(description="Create an account. A verification email is sent.")
@@ -312,6 +344,34 @@ class AccountMutations:
     async def revoke_api_key(self, info: Info[Context, None], input: RevokeApiKeyInput) -> RevokeApiKeyPayload:
         key = await api_keys.revoke_api_key(info.context, expect_global_id(input.id, "ApiKey"))
         return RevokeApiKeyPayload(api_key=ApiKey.from_row(key))
+
+    @strawberry.mutation(
+        description="Administrators: disable an account. Its sessions, access tokens and API keys stop at once, "
+        "and it cannot sign in until enabled. Not for administrators' accounts."
+    )
+    @returns_user_errors(UserStatusPayload)
+    async def disable_user(self, info: Info[Context, None], input: DisableUserInput) -> UserStatusPayload:
+        row = await accounts.disable_user(
+            info.context, expect_global_id(input.user_id, "User", "userId"), reason=input.reason
+        )
+        return UserStatusPayload.from_row(row)
+
+    @strawberry.mutation(description="Administrators: let a disabled account sign in again.")
+    @returns_user_errors(UserStatusPayload)
+    async def enable_user(self, info: Info[Context, None], input: EnableUserInput) -> UserStatusPayload:
+        row = await accounts.enable_user(info.context, expect_global_id(input.user_id, "User", "userId"))
+        return UserStatusPayload.from_row(row)
+
+    @strawberry.mutation(
+        description="Administrators: move an account between PHOTOGRAPHER, BRAND and STUDIO. It applies to the "
+        "account's next request, with any of its tokens or keys."
+    )
+    @returns_user_errors(UserStatusPayload)
+    async def change_user_role(self, info: Info[Context, None], input: ChangeUserRoleInput) -> UserStatusPayload:
+        row = await accounts.change_user_role(
+            info.context, expect_global_id(input.user_id, "User", "userId"), input.role
+        )
+        return UserStatusPayload.from_row(row)
 
 
 __all__ = ["AccountMutations", "ApiKey", "User", "ViewerAccount"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +12,13 @@ from graphql import (
     ASTValidationRule,
     DirectiveNode,
     DocumentNode,
+    FieldNode,
+    FragmentSpreadNode,
     GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
     StringValueNode,
     ValidationContext,
     Visitor,
@@ -42,6 +49,65 @@ def max_directives_rule(limit: int) -> type[ASTValidationRule]:
                 self.report_error(GraphQLError(f"The document has more than {limit} directives.", node))
 
     return MaxDirectives
+
+
+def one_sensitive_mutation_rule(field_names: frozenset[str]) -> type[ASTValidationRule]:
+    """Refuses an operation that would run more than one of ``field_names`` (sign-in, token, password and API-key
+    mutations): each call is an attempt at a secret, and aliases would multiply attempts per request past
+    every per-request limit. Fragments and inline fragments are followed; a field spread twice under one
+    response key runs once and counts once."""
+    listed = ", ".join(sorted(field_names))
+
+    class OneSensitiveMutation(ASTValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> object:
+            if node.operation is OperationType.MUTATION:
+                response_keys: set[str] = set()
+                self._collect(node.selection_set, response_keys, set())
+                if len(response_keys) > 1:
+                    self.report_error(
+                        GraphQLError(
+                            f"Send at most one of these mutations per request: {listed}"
+                            f" (this operation has {len(response_keys)}).",
+                            node,
+                            extensions={"code": ErrorCode.INVALID_INPUT.value},
+                        )
+                    )
+            return self.SKIP
+
+        def _collect(self, selection_set: SelectionSetNode, found: set[str], spread: set[str]) -> None:
+            for selection in selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    if selection.name.value in field_names:
+                        found.add((selection.alias or selection.name).value)
+                elif isinstance(selection, InlineFragmentNode):
+                    self._collect(selection.selection_set, found, spread)
+                elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in spread:
+                    spread.add(selection.name.value)  # also stops fragment cycles (another rule reports them)
+                    fragment = self.context.get_fragment(selection.name.value)
+                    if fragment is not None:
+                        self._collect(fragment.selection_set, found, spread)
+
+    return OneSensitiveMutation
+
+
+SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+
+
+class HideSuggestions(SchemaExtension):
+    """Production: no "Did you mean ...?" in any error (unknown fields, arguments, types, enum values, input
+    fields): the hints would spell out the schema to someone probing it with introspection turned off."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        self._strip(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        self._strip(result)
+        yield
+
+    def _strip(self, result: Any) -> None:
+        for error in getattr(result, "errors", None) or []:
+            error.message = SUGGESTION.sub("", error.message)
 
 
 def _holds_nul(value: Any) -> bool:

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from pydantic import SecretStr
 from strawberry import Info
 from strawberry.extensions import (
@@ -34,10 +34,12 @@ from lensgraph.schema.discovery import DiscoveryQueries
 from lensgraph.schema.extensions import (
     CountOperations,
     FreshLoaders,
+    HideSuggestions,
     ParseCache,
     RefuseNulText,
     ShapeErrors,
     max_directives_rule,
+    one_sensitive_mutation_rule,
 )
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.moderation import ModerationQueries
@@ -118,8 +120,31 @@ class LensgraphSchema(strawberry.Schema):
             log.debug("client error: %s", error.message)
 
 
+# Each is an attempt at a secret or mints one: one per request, so aliases cannot multiply attempts.
+SENSITIVE_MUTATIONS = frozenset(
+    {
+        "login",
+        "refreshToken",
+        "resetPassword",
+        "verifyEmail",
+        "changePassword",
+        "requestPasswordReset",
+        "createApiKey",
+        "revokeApiKey",
+    }
+)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
-    directives_rule = max_directives_rule(settings.max_directives)
+    # Rule classes are made once per schema, never per request: the validation cache keys on them.
+    rules: list[type[ASTValidationRule]] = [
+        max_directives_rule(settings.max_directives),
+        one_sensitive_mutation_rule(SENSITIVE_MUTATIONS),
+    ]
+    if not settings.introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    # Production: no "Did you mean ...?" hints spelling out the schema to someone probing it.
+    production_only = [HideSuggestions] if settings.is_production else []
     return LensgraphSchema(
         query=Query,
         mutation=Mutation,
@@ -143,6 +168,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             CountOperations,
+            *production_only,
             ShapeErrors,
             RefuseNulText,
             FreshLoaders,
@@ -150,7 +176,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            lambda: AddValidationRules([directives_rule]),
+            lambda: AddValidationRules(rules),
             lambda: ParseCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
         ],

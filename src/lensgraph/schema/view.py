@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 SUBSCRIPTIONS_OVER_WEBSOCKET = "Subscriptions are served over WebSocket at /graphql (graphql-transport-ws)."
-ERROR_CODES_BY_STATUS = {401: ErrorCode.UNAUTHENTICATED, 429: ErrorCode.RATE_LIMITED}
+ERROR_CODES_BY_STATUS = {401: ErrorCode.UNAUTHENTICATED, 404: ErrorCode.NOT_FOUND, 429: ErrorCode.RATE_LIMITED}
 
 
 def rate_headers(allowance: Allowance) -> dict[str, str]:
@@ -61,8 +61,8 @@ class GraphQLView(GraphQL[Context, None]):
         settings = services.settings
         super().__init__(
             schema,
-            graphql_ide="graphiql",
-            allow_queries_via_get=True,
+            graphql_ide="graphiql" if settings.serves_graphiql else None,
+            allow_queries_via_get=settings.runs_operations_over_get,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
@@ -91,14 +91,15 @@ class GraphQLView(GraphQL[Context, None]):
                 exc.status_code, exc.reason, media_type=_preferred_media_type(request), headers=headers
             )
 
-    @staticmethod
-    def _refuse_http(request: Request) -> Response | None:
+    def _refuse_http(self, request: Request) -> Response | None:
         if request.method == "POST":
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if content_type != "application/json":
                 return error_response(415, "Send GraphQL requests as application/json.")
         elif request.method not in {"GET", "HEAD"}:
             return error_response(405, "GraphQL is served over GET (queries) and POST.")
+        elif "query" in request.query_params and not self.services.settings.runs_operations_over_get:
+            return error_response(405, "Send GraphQL operations with POST: this server runs none from GET.")
         return None
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
