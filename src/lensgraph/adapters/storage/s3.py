@@ -120,15 +120,18 @@ class S3Storage:
 
         S3 checks and keeps the object's SHA-256, so ``digest`` needs no download.
         """
-        await asyncio.to_thread(
-            self._client.put_object,
-            Bucket=self.bucket,
-            Key=self._key(key),
-            Body=data,
-            ContentType=content_type,
-            ChecksumAlgorithm="SHA256",
-            ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode(),
-        )
+
+        def put() -> None:
+            self._client.put_object(
+                Bucket=self.bucket,
+                Key=self._key(key),
+                Body=data,
+                ContentType=content_type,
+                ChecksumAlgorithm="SHA256",
+                ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode(),
+            )
+
+        await asyncio.to_thread(put)
 
     async def digest(self, key: str) -> str | None:
         """The SHA-256 S3 kept for the object when it has a whole-object one; otherwise the object is hashed."""
