@@ -238,7 +238,7 @@ async def test_a_tampered_release_document_is_refused_at_delivery(client, servic
 # One upload, one photo, under concurrency -------------------------------------------------------------
 
 
-ROUNDS, CONCURRENT = 4, 6
+ROUNDS, CONCURRENT = 5, 6
 
 
 async def test_concurrent_confirmations_of_one_upload_make_one_photo(client, services):

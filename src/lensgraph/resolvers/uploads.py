@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections.abc import AsyncIterator
@@ -108,6 +109,32 @@ async def read_upload(ctx: Context, upload_id: UUID, purpose: UploadPurpose) -> 
 
     What the bytes are is the caller's to check, inside ``ended_if_refused``.
     """
+    upload = await _unconfirmed_upload(ctx, upload_id, purpose)
+    storage = ctx.services.storage
+    stored = await storage.stat(upload.storage_key)
+    data = None
+    if stored is not None:
+        async with ended_if_refused(ctx, upload):
+            if stored.size != upload.declared_size:
+                raise DomainError(
+                    ErrorCode.UPLOAD_INVALID,
+                    f"The file has {stored.size} bytes, not the {upload.declared_size} declared.",
+                    ["uploadId"],
+                )
+            with contextlib.suppress(FileNotFoundError):
+                data = await storage.read(upload.storage_key, max_bytes=upload.declared_size)
+    if data is None:
+        # Gone, perhaps because a concurrent confirmation of this very upload just won and ended it.
+        await _unconfirmed_upload(ctx, upload_id, purpose)
+        raise DomainError(
+            ErrorCode.UPLOAD_INVALID,
+            "Nothing was uploaded yet: send the file first (after a refusal, request a new upload).",
+            ["uploadId"],
+        )
+    return upload, data
+
+
+async def _unconfirmed_upload(ctx: Context, upload_id: UUID, purpose: UploadPurpose) -> Upload:
     async with ctx.db.session() as session:
         upload = await session.get(Upload, upload_id)
     if upload is None or not owns(ctx.viewer, upload.user_id):
@@ -116,23 +143,7 @@ async def read_upload(ctx: Context, upload_id: UUID, purpose: UploadPurpose) -> 
         raise DomainError(ErrorCode.UPLOAD_INVALID, WRONG_PURPOSE[purpose], ["uploadId"])
     if upload.confirmed_at is not None:
         raise DomainError(ErrorCode.ALREADY_EXISTS, ALREADY_USED[purpose], ["uploadId"])
-    storage = ctx.services.storage
-    stored = await storage.stat(upload.storage_key)
-    if stored is None:
-        raise DomainError(
-            ErrorCode.UPLOAD_INVALID,
-            "Nothing was uploaded yet: send the file first (after a refusal, request a new upload).",
-            ["uploadId"],
-        )
-    async with ended_if_refused(ctx, upload):
-        if stored.size != upload.declared_size:
-            raise DomainError(
-                ErrorCode.UPLOAD_INVALID,
-                f"The file has {stored.size} bytes, not the {upload.declared_size} declared.",
-                ["uploadId"],
-            )
-        data = await storage.read(upload.storage_key, max_bytes=upload.declared_size)
-    return upload, data
+    return upload
 
 
 @asynccontextmanager
