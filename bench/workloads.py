@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bench.dataset import CURATOR_USERNAME, DEEP_USERNAME
 from bench.harness import BenchApp, Exchange, Iteration, WorkloadFailed
 from lensgraph.domain.pagination import decode_cursor, encode_cursor
-from lensgraph.domain.photos import PhotoStatus, Visibility
+from lensgraph.domain.photos import RENDITION_TYPE, PhotoStatus, Visibility
 from lensgraph.persistence.models import Collection, CollectionPhoto, Photo, User
 from lensgraph.schema.core import to_global_id
 from lensgraph.schema.photos import URL_LIFETIME
@@ -119,7 +119,9 @@ async def browse(app: BenchApp) -> Workload:
                 "createdAt": row.created_at.isoformat(),
                 "photographer": {"username": row.username},
                 "thumbnailUrl": (
-                    await storage.presign_download(row.thumbnail_key, expires_in=URL_LIFETIME)
+                    await storage.presign_download(
+                        row.thumbnail_key, expires_in=URL_LIFETIME, media_type=RENDITION_TYPE
+                    )
                     if row.thumbnail_key
                     else None
                 ),

@@ -103,8 +103,8 @@ async def test_upload_by_form_post_analyse_from_the_bucket_and_delete(
     target = await request_upload(client, owner, data)
     posted = await post_form(browser, target, data)
     assert posted.is_success, posted.text
-    [original] = keys_in(s3_client, bucket)
-    assert original.startswith(f"{PREFIX}/uploads/")
+    [uploaded] = keys_in(s3_client, bucket)
+    assert uploaded.startswith(f"{PREFIX}/uploads/") and "sunset" not in uploaded
 
     confirmed = await confirm(client, owner, target["uploadId"], title="Sunset")
     assert confirmed["userErrors"] == []
@@ -118,9 +118,15 @@ async def test_upload_by_form_post_analyse_from_the_bucket_and_delete(
     assert node["exif"]["cameraMake"] == "Canon"
     assert (await fetch_jpeg(browser, node["thumbnailUrl"])).size == (256, 160)
     assert (await fetch_jpeg(browser, node["previewUrl"])).size == (1280, 800)
-    assert (await browser.get(node["originalUrl"])).content == data
+    original = await browser.get(node["originalUrl"])
+    assert original.content == data and original.headers["content-type"] == "image/jpeg"
+    assert original.headers["content-disposition"].startswith('attachment; filename="Sunset.jpg"')
     stored = keys_in(s3_client, bucket)
-    assert original in stored and len(stored) == 4  # the original, the thumbnail, the preview, the watermarked one
+    # The checked bytes, copied by the server under a key of its own; the upload object is gone.
+    assert uploaded not in stored and len(stored) == 4  # the original, the thumbnail, the preview, the watermarked one
+    [original_key] = [key for key in stored if key.endswith("/original.jpg")]
+    head = s3_client.head_object(Bucket=bucket, Key=original_key, ChecksumMode="ENABLED")
+    assert head["ContentType"] == "image/jpeg" and head["ChecksumSHA256"]
 
     deleted = (await client.data(DELETE, {"input": {"id": photo_id}}, token=owner.access_token))["deletePhoto"]
     assert deleted == {"ok": True, "userErrors": []}

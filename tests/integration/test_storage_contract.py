@@ -5,7 +5,9 @@ Clients upload the way ``UploadTarget`` tells them (a PUT for files, a form POST
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import hashlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -19,7 +21,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from lensgraph.adapters.storage import ObjectTooLarge, Storage, UploadTarget
+from lensgraph.adapters.storage import OPAQUE, SAFETY_HEADERS, ObjectTooLarge, Storage, UploadTarget
 from lensgraph.adapters.storage.local import LocalStorage
 from lensgraph.adapters.storage.s3 import S3Storage
 
@@ -45,7 +47,7 @@ async def http(storage: Storage) -> AsyncIterator[httpx.AsyncClient]:
     """What a client uses: real HTTP to 127.0.0.1, and the /files endpoint in-process for the file adapter."""
     mounts = {}
     if isinstance(storage, LocalStorage):
-        app = Starlette(routes=[Route("/files/{key:path}", storage.handle, methods=["GET", "PUT"])])
+        app = Starlette(routes=[Route("/files/{key:path}", storage.handle, methods=["GET", "HEAD", "PUT"])])
         mounts["http://testserver"] = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(mounts=mounts, trust_env=False, timeout=10) as client:
         yield client
@@ -105,10 +107,50 @@ async def test_a_presigned_download_serves_the_bytes(storage: Storage, http: htt
     name = key()
     await storage.write(name, b"picture", content_type=PNG)
 
-    response = await http.get(await storage.presign_download(name, expires_in=HOUR, filename="sunset.png"))
+    response = await http.get(
+        await storage.presign_download(name, expires_in=HOUR, media_type=PNG, filename="sunset.png")
+    )
 
     assert response.status_code == 200
     assert response.content == b"picture"
+    assert response.headers["content-type"] == PNG
+    assert response.headers["content-disposition"].startswith('attachment; filename="sunset.png"')
+
+
+async def test_downloads_are_served_as_the_server_says_never_as_stored(
+    storage: Storage, http: httpx.AsyncClient
+) -> None:
+    name = f"uploads/{uuid.uuid4().hex}/evil.html"
+    await storage.write(name, b"<script>alert(1)</script>", content_type="text/html")
+
+    as_page = await http.get(await storage.presign_download(name, expires_in=HOUR, media_type="text/html"))
+    as_image = await http.get(await storage.presign_download(name, expires_in=HOUR, media_type=PNG))
+
+    assert (as_page.headers["content-type"], as_page.headers["content-disposition"]) == (OPAQUE, "inline")
+    assert (as_image.headers["content-type"], as_image.headers["content-disposition"]) == (PNG, "inline")
+
+
+async def test_digest_is_the_sha256_of_what_is_stored_now(storage: Storage) -> None:
+    name = key()
+    assert await storage.digest(name) is None
+    await storage.write(name, b"first", content_type=PNG)
+    assert await storage.digest(name) == hashlib.sha256(b"first").hexdigest()
+    assert await storage.digest(name) == hashlib.sha256(b"first").hexdigest()
+
+    await storage.write(name, b"second", content_type=PNG)
+
+    assert await storage.digest(name) == hashlib.sha256(b"second").hexdigest()
+
+
+async def test_an_ended_upload_is_gone(storage: Storage, http: httpx.AsyncClient) -> None:
+    name, data = key(), b"\x89PNG" + bytes(range(64))
+    target = await storage.presign_upload(name, content_type=PNG, max_bytes=2000, expires_in=HOUR)
+    assert (await upload(http, target, data, PNG)).is_success
+
+    await storage.end_upload(name)
+    await storage.end_upload(name)
+
+    assert await storage.stat(name) is None
 
 
 async def test_write_then_read_round_trips(storage: Storage) -> None:
@@ -151,12 +193,26 @@ async def test_s3_downloads_name_the_file(storage: S3Storage, http: httpx.AsyncC
     name = key()
     await storage.write(name, b"picture", content_type=PNG)
 
-    url = await storage.presign_download(name, expires_in=HOUR, filename='été "1".png')
+    url = await storage.presign_download(name, expires_in=HOUR, media_type=PNG, filename='été "1".png')
 
     disposition = parse_qs(urlsplit(url).query)["response-content-disposition"][0]
     assert disposition == "attachment; filename=\"_t_ _1_.png\"; filename*=UTF-8''%C3%A9t%C3%A9%20%221%22.png"
     response = await http.get(url)
     assert response.headers["content-disposition"] == disposition
+    assert parse_qs(urlsplit(url).query)["response-content-type"] == [PNG]
+
+
+@s3_only
+async def test_s3_digests_come_from_the_checksum_s3_keeps(storage: S3Storage, s3_client: Any) -> None:
+    name = key()
+    await storage.write(name, b"picture", content_type=PNG)
+    head = s3_client.head_object(Bucket=storage.bucket, Key=f"lg/{name}", ChecksumMode="ENABLED")
+    assert base64.b64decode(head["ChecksumSHA256"]).hex() == hashlib.sha256(b"picture").hexdigest()
+
+    # An object written by anyone else, without a checksum, is hashed instead.
+    s3_client.put_object(Bucket=storage.bucket, Key=f"lg/{name}", Body=b"swapped")
+
+    assert await storage.digest(name) == hashlib.sha256(b"swapped").hexdigest()
 
 
 @s3_only
@@ -174,7 +230,7 @@ async def test_s3_keys_live_under_the_prefix(storage: S3Storage, s3_client: Any)
 async def test_a_tampered_signature_is_refused(storage: LocalStorage, http: httpx.AsyncClient) -> None:
     name = key()
     await storage.write(name, b"secret", content_type=PNG)
-    url = httpx.URL(await storage.presign_download(name, expires_in=HOUR))
+    url = httpx.URL(await storage.presign_download(name, expires_in=HOUR, media_type=PNG))
     signature = url.params["sig"]
     tampered = url.copy_set_param("sig", ("0" if signature[0] != "0" else "1") + signature[1:])
 
@@ -188,7 +244,7 @@ async def test_an_expired_link_is_refused(storage: LocalStorage, http: httpx.Asy
     await storage.write(name, b"secret", content_type=PNG)
     past = timedelta(seconds=-1)
 
-    assert (await http.get(await storage.presign_download(name, expires_in=past))).status_code == 403
+    assert (await http.get(await storage.presign_download(name, expires_in=past, media_type=PNG))).status_code == 403
     target = await storage.presign_upload(key(), content_type=PNG, max_bytes=100, expires_in=past)
     assert (await upload(http, target, b"data", PNG)).status_code == 403
 
@@ -197,7 +253,7 @@ async def test_an_expired_link_is_refused(storage: LocalStorage, http: httpx.Asy
 async def test_a_download_link_cannot_upload(storage: LocalStorage, http: httpx.AsyncClient) -> None:
     name = key()
     await storage.write(name, b"original", content_type=PNG)
-    url = await storage.presign_download(name, expires_in=HOUR)
+    url = await storage.presign_download(name, expires_in=HOUR, media_type=PNG)
 
     assert (await http.put(url, content=b"replaced")).status_code == 403
     assert await storage.read(name, max_bytes=100) == b"original"
@@ -264,6 +320,45 @@ async def test_file_links_enforce_type_and_non_empty_bodies(storage: LocalStorag
 @file_only
 async def test_file_download_names_the_file(storage: LocalStorage, http: httpx.AsyncClient) -> None:
     await storage.write("named", b"data", content_type=PNG)
-    url = await storage.presign_download("named", expires_in=HOUR, filename="sunset été.png")
+    url = await storage.presign_download("named", expires_in=HOUR, media_type=PNG, filename="sunset été.png")
     response = await http.get(url)
-    assert response.headers["content-disposition"] == "attachment; filename*=UTF-8''sunset%20%C3%A9t%C3%A9.png"
+    assert response.headers["content-disposition"] == (
+        "attachment; filename=\"sunset _t_.png\"; filename*=UTF-8''sunset%20%C3%A9t%C3%A9.png"
+    )
+
+
+@file_only
+async def test_file_links_take_one_file_and_none_after_the_upload_ended(
+    storage: LocalStorage, http: httpx.AsyncClient
+) -> None:
+    name, first, second = key(), b"first file", b"other file"
+    target = await storage.presign_upload(name, content_type=PNG, max_bytes=100, expires_in=HOUR)
+    answers = await asyncio.gather(*(upload(http, target, body, PNG) for body in (first, second) * 3))
+    assert sorted(answer.status_code for answer in answers) == [200, 409, 409, 409, 409, 409]
+    stored = await storage.read(name, max_bytes=100)
+    assert stored in (first, second)
+
+    await storage.end_upload(name)
+
+    assert (await upload(http, target, first, PNG)).status_code == 410
+    assert await storage.stat(name) is None
+    assert list(storage.root.rglob("*.partial")) == []
+
+
+@file_only
+async def test_every_file_answer_is_inert(storage: LocalStorage, http: httpx.AsyncClient) -> None:
+    await storage.write("page", b"<script>alert(1)</script>", content_type="text/html")
+    target = await storage.presign_upload("new", content_type=PNG, max_bytes=100, expires_in=HOUR)
+    answers = [
+        await http.get(await storage.presign_download("page", expires_in=HOUR, media_type="text/html")),
+        await http.head(await storage.presign_download("page", expires_in=HOUR, media_type=PNG, filename="a.png")),
+        await http.get(await storage.presign_download("missing", expires_in=HOUR, media_type=PNG)),
+        await http.get("http://testserver/files/page"),
+        await upload(http, target, b"data", PNG),
+        await upload(http, target, b"data", PNG),
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200, 404, 403, 200, 409]
+    for answer in answers:
+        for header, value in SAFETY_HEADERS.items():
+            assert answer.headers[header] == value
+        assert answer.headers["content-disposition"] and "html" not in answer.headers["content-type"]

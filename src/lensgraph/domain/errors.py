@@ -22,6 +22,8 @@ class ErrorCode(Enum):
     ALREADY_EXISTS = "ALREADY_EXISTS"
     # Commercial use of a photo showing people needs a signed model release.
     RELEASE_REQUIRED = "RELEASE_REQUIRED"
+    # A stored file is no longer the one confirmed: it is withheld, and the operators are alerted.
+    FILE_INTEGRITY_FAILED = "FILE_INTEGRITY_FAILED"
     INTERNAL = "INTERNAL"
 
 

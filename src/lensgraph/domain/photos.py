@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.files import media_type_of
 
 # A decoded image larger than this is refused before its pixels are decoded (decompression bombs).
 MAX_PIXELS = 120_000_000
@@ -25,6 +26,8 @@ MAX_KEYWORD_LENGTH = 50
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Perceptual hashes this close (out of 64 bits) are the same picture, resized or recompressed.
 DUPLICATE_DISTANCE = 6
+# Thumbnails, previews and watermarked previews: JPEGs the pipeline makes.
+RENDITION_TYPE = "image/jpeg"
 THUMBNAIL_PX = 256
 PREVIEW_PX = 1280
 # How many of the palette's colours (most present first) describe a photo: keywords and colour filters.
@@ -111,8 +114,8 @@ def safe_filename(filename: str) -> str:
     return name
 
 
-def check_sniffed_format(declared_mime: str, sniffed_format: str | None) -> None:
-    """What the bytes are, not what the client said, decides."""
+def check_sniffed_format(declared_mime: str, sniffed_format: str | None) -> str:
+    """What the bytes are, not what the client said, decides: answers the media type they were found to be."""
     if sniffed_format is None or sniffed_format not in ACCEPTED_TYPES.values():
         raise DomainError(ErrorCode.UPLOAD_INVALID, "The file is not an image we accept.", ["uploadId"])
     if ACCEPTED_TYPES[declared_mime] != sniffed_format:
@@ -121,6 +124,7 @@ def check_sniffed_format(declared_mime: str, sniffed_format: str | None) -> None
             f"The file is {sniffed_format}, not {ACCEPTED_TYPES[declared_mime]} as declared.",
             ["uploadId"],
         )
+    return media_type_of(sniffed_format, ACCEPTED_TYPES)
 
 
 def check_pixels(width: int, height: int) -> None:

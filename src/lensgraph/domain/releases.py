@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import TypeVar
 
 from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.files import media_type_of
 from lensgraph.domain.photos import ReleaseKind, safe_filename
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -49,8 +50,8 @@ def looks_like_pdf(data: bytes) -> bool:
     return data.startswith(b"%PDF-") and b"%%EOF" in data[-PDF_TAIL_BYTES:]
 
 
-def check_document_format(declared_mime: str, sniffed_format: str | None) -> None:
-    """What the bytes are, not what the client said, decides (as for photos)."""
+def check_document_format(declared_mime: str, sniffed_format: str | None) -> str:
+    """What the bytes are, not what the client said, decides (as for photos): answers their media type."""
     expected = DOCUMENT_TYPES[declared_mime]
     if sniffed_format is None:
         raise DomainError(ErrorCode.UPLOAD_INVALID, f"The file is not a readable {expected}.", ["uploadId"])
@@ -58,6 +59,7 @@ def check_document_format(declared_mime: str, sniffed_format: str | None) -> Non
         raise DomainError(
             ErrorCode.UPLOAD_INVALID, f"The file is {sniffed_format}, not {expected} as declared.", ["uploadId"]
         )
+    return media_type_of(sniffed_format, DOCUMENT_TYPES)
 
 
 def clean_subject_name(name: str, kind: ReleaseKind) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import uuid
 
@@ -43,6 +44,13 @@ async def analyze_photo(photo_id: str) -> None:
         )
     except (OSError, ValueError, imaging.ImageUnreadable) as exc:
         await _fail(key, f"The image could not be analysed: {type(exc).__name__}")
+        return
+    if photo.original_sha256 and hashlib.sha256(data).hexdigest() != photo.original_sha256:
+        # Renditions of other bytes would be shown as this photo: nothing is made from them.
+        log.error(
+            "File integrity alert: stored object %s is not the original confirmed; not analysed", photo.original_key
+        )
+        await _fail(key, "The stored original is not the file that was confirmed.")
         return
     for name, rendition in analysis.renditions.items():
         await storage.write(rendition_key(key, name), rendition, content_type="image/jpeg")

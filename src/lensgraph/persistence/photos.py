@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.photos import PhotoStatus
@@ -22,8 +23,24 @@ def photos_of(user_id: UUID, status: PhotoStatus | None = None) -> Select[Photo]
     return query.where(Photo.status == status) if status is not None else query
 
 
-async def upload_for_update(session: AsyncSession, upload_id: UUID) -> Upload | None:
-    return await session.scalar(select(Upload).where(Upload.id == upload_id).with_for_update())
+async def claim_upload(session: AsyncSession, upload_id: UUID, now: datetime) -> bool:
+    """Marks the upload confirmed if nothing confirmed it yet: of concurrent claims, exactly one is True.
+
+    One conditional UPDATE, so the database decides on both dialects (``FOR UPDATE`` is a no-op on SQLite).
+    """
+    result = await session.execute(
+        update(Upload).where(Upload.id == upload_id, Upload.confirmed_at.is_(None)).values(confirmed_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def record_original_sha256(session: AsyncSession, photo_id: UUID, sha256: str) -> None:
+    """Records the hash of an original confirmed before hashes were kept; a hash already recorded stays."""
+    await session.execute(
+        update(Photo).where(Photo.id == photo_id, Photo.original_sha256.is_(None)).values(original_sha256=sha256),
+        execution_options={"synchronize_session": False},
+    )
 
 
 async def hashes_of_others(session: AsyncSession, user_id: UUID, exclude: UUID) -> list[tuple[UUID, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from uuid import UUID
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.photos import ReleaseKind
@@ -21,6 +21,16 @@ def releases_of(user_id: UUID, kind: ReleaseKind) -> Select[Release]:
 async def release_for_update(session: AsyncSession, release_id: UUID) -> Release | None:
     """Locks the release, so that concurrent links to it are added one after the other."""
     return await session.scalar(select(Release).where(Release.id == release_id).with_for_update())
+
+
+async def record_document_sha256(session: AsyncSession, release_id: UUID, sha256: str) -> None:
+    """Records the hash of a document submitted before hashes were kept; a hash already recorded stays."""
+    await session.execute(
+        update(Release)
+        .where(Release.id == release_id, Release.document_sha256.is_(None))
+        .values(document_sha256=sha256),
+        execution_options={"synchronize_session": False},
+    )
 
 
 async def own_photo_ids(session: AsyncSession, user_id: UUID, photo_ids: Sequence[UUID]) -> set[UUID]:

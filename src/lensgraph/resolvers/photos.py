@@ -5,83 +5,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID, uuid4
 
 from lensgraph.adapters import imaging
-from lensgraph.adapters.storage import UploadTarget
+from lensgraph.domain import files
 from lensgraph.domain import photos as rules
-from lensgraph.domain import releases as release_rules
 from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, clean_filter
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import PhotoAnalyzed
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.photos import PhotoCategory, PhotoStatus, UploadPurpose, Visibility
-from lensgraph.domain.policies import can_publish, owns
+from lensgraph.domain.policies import owns
 from lensgraph.jobs.relay import event_channel
 from lensgraph.persistence import discovery as discovery_queries
 from lensgraph.persistence import photos as queries
-from lensgraph.persistence.base import utcnow
-from lensgraph.persistence.models import Photo, Upload
+from lensgraph.persistence.models import Photo
 from lensgraph.persistence.pagination import Page, paginate
-from lensgraph.resolvers import licensing, live, plans
+from lensgraph.resolvers import licensing, live, uploads
 from lensgraph.resolvers.context import Context
 
-UPLOAD_URL_LIFETIME = timedelta(minutes=30)
 RECHECK_SECONDS = 5.0
-ALREADY_USED = {
-    UploadPurpose.PHOTO: "This upload is already a photo.",
-    UploadPurpose.RELEASE_DOCUMENT: "This upload is already a release.",
-}
-WRONG_PURPOSE = {
-    UploadPurpose.PHOTO: "This upload was requested for a release document, not a photo.",
-    UploadPurpose.RELEASE_DOCUMENT: "This upload was requested for a photo: request a release upload instead.",
-}
-
-
-@dataclass(frozen=True)
-class RequestedUpload:
-    upload: Upload
-    target: UploadTarget
-
-
-def require_uploader(ctx: Context) -> UUID:
-    """Photographers and studios upload photos and keep their releases."""
-    viewer = ctx.require_viewer()
-    if not can_publish(viewer):
-        raise forbidden("Only photographers and studios upload photos and releases.")
-    return viewer.user_id
-
-
-async def request_upload(
-    ctx: Context, *, filename: str, mime_type: str, size: int, purpose: UploadPurpose = UploadPurpose.PHOTO
-) -> RequestedUpload:
-    """A presigned target for a photo or a release document, each with its own types and size limit."""
-    user_id = require_uploader(ctx)
-    if purpose is UploadPurpose.RELEASE_DOCUMENT:
-        name = release_rules.check_document_request(filename, mime_type, size)
-    else:
-        plan = await plans.require_plan(ctx)
-        name = rules.check_upload_request(filename, mime_type, size, plan.limits.upload_bytes)
-    upload_id = uuid4()
-    upload = Upload(
-        id=upload_id,
-        user_id=user_id,
-        purpose=purpose,
-        storage_key=f"uploads/{user_id}/{upload_id}/{name}",
-        filename=name,
-        mime_type=mime_type,
-        declared_size=size,
-        expires_at=utcnow() + UPLOAD_URL_LIFETIME,
-    )
-    target = await ctx.services.storage.presign_upload(
-        upload.storage_key, content_type=mime_type, max_bytes=size, expires_in=UPLOAD_URL_LIFETIME
-    )
-    async with ctx.db.unit_of_work() as uow:
-        uow.session.add(upload)
-    return RequestedUpload(upload, target)
+ORIGINAL = "original"
 
 
 async def confirm_upload(
@@ -94,79 +39,70 @@ async def confirm_upload(
     category: PhotoCategory | None = None,
     visibility: Visibility = Visibility.PUBLIC,
 ) -> Photo:
-    """Checks what was stored (size, sniffed type, full decode) before a photo exists; junk is deleted."""
-    user_id = require_uploader(ctx)
+    """Checks what was stored (size, sniffed type, full decode) before a photo exists; junk is deleted.
+
+    The photo's original is the checked bytes, stored by the server under ``photos/<id>/original.<ext>``.
+    """
+    user_id = uploads.require_uploader(ctx)
     title, description, keywords = (
         rules.clean_title(title),
         rules.clean_description(description),
         rules.clean_keywords(keywords),
     )
-    upload, data = await read_upload(ctx, upload_id, UploadPurpose.PHOTO)
-    async with deleted_if_refused(ctx, upload.storage_key):
+    upload, data = await uploads.read_upload(ctx, upload_id, UploadPurpose.PHOTO)
+    async with uploads.ended_if_refused(ctx, upload):
         header = imaging.read_header(data)
-        rules.check_sniffed_format(upload.mime_type, header.format)
+        media_type = rules.check_sniffed_format(upload.mime_type, header.format)
         rules.check_pixels(header.width, header.height)
         await check_decodes(data)
-    photo = Photo(
-        user_id=user_id,
-        title=title,
-        description=description,
-        keywords=keywords,
-        category=category,
-        visibility=visibility,
-        original_key=upload.storage_key,
-        mime_type=upload.mime_type,
-        size_bytes=len(data),
-        width=header.width,
-        height=header.height,
-    )
-    async with ctx.db.unit_of_work() as uow:
-        claimed = await queries.upload_for_update(uow.session, upload_id)
-        if claimed is None or claimed.confirmed_at is not None:
-            raise DomainError(ErrorCode.ALREADY_EXISTS, ALREADY_USED[UploadPurpose.PHOTO], ["uploadId"])
-        claimed.confirmed_at = utcnow()
+    photo_id = uuid4()
+    original_key = files.stored_key("photos", photo_id, ORIGINAL, media_type)
+    async with uploads.accepting(ctx, upload, data, key=original_key, media_type=media_type) as (uow, original):
+        photo = Photo(
+            id=photo_id,
+            user_id=user_id,
+            title=title,
+            description=description,
+            keywords=keywords,
+            category=category,
+            visibility=visibility,
+            original_key=original.key,
+            original_sha256=original.sha256,
+            mime_type=original.media_type,
+            size_bytes=original.size,
+            width=header.width,
+            height=header.height,
+        )
         uow.session.add(photo)
         await discovery_queries.replace_tags(uow.session, photo)
     ctx.services.jobs.send("photos.analyze", str(photo.id))
     return photo
 
 
-async def read_upload(ctx: Context, upload_id: UUID, purpose: UploadPurpose) -> tuple[Upload, bytes]:
-    """The viewer's unconfirmed upload for ``purpose`` and its bytes; a file not of the declared size is deleted.
+async def original_url(ctx: Context, photo: Photo, *, expires_in: timedelta) -> str:
+    """A download URL for the photo's original, once its bytes are checked against the hash confirmed.
 
-    What the bytes are is the caller's to check, inside ``deleted_if_refused``.
+    The caller decided the viewer may have it. An original confirmed before hashes were kept is trusted
+    as it is on its first delivery and checked from then on: its upload URL expired long ago, so no
+    client could have changed it since, and recording its hash protects it from any later change.
     """
-    async with ctx.db.session() as session:
-        upload = await session.get(Upload, upload_id)
-    if upload is None or not owns(ctx.viewer, upload.user_id):
-        raise DomainError(ErrorCode.NOT_FOUND, "No such upload.", ["uploadId"])
-    if upload.purpose is not purpose:
-        raise DomainError(ErrorCode.UPLOAD_INVALID, WRONG_PURPOSE[purpose], ["uploadId"])
-    if upload.confirmed_at is not None:
-        raise DomainError(ErrorCode.ALREADY_EXISTS, ALREADY_USED[purpose], ["uploadId"])
-    storage = ctx.services.storage
-    stored = await storage.stat(upload.storage_key)
-    if stored is None:
-        raise DomainError(ErrorCode.UPLOAD_INVALID, "Nothing was uploaded yet: send the file first.", ["uploadId"])
-    async with deleted_if_refused(ctx, upload.storage_key):
-        if stored.size != upload.declared_size:
-            raise DomainError(
-                ErrorCode.UPLOAD_INVALID,
-                f"The file has {stored.size} bytes, not the {upload.declared_size} declared.",
-                ["uploadId"],
-            )
-        data = await storage.read(upload.storage_key, max_bytes=upload.declared_size)
-    return upload, data
+    digest = await uploads.verified_digest(ctx, photo.original_key, photo.original_sha256)
+    if photo.original_sha256 is None and digest is not None:
+        async with ctx.db.unit_of_work() as uow:
+            await queries.record_original_sha256(uow.session, photo.id, digest)
+    return await ctx.services.storage.presign_download(
+        photo.original_key,
+        expires_in=expires_in,
+        media_type=photo.mime_type,
+        filename=files.download_name(photo.title, photo.mime_type, fallback="photo"),
+    )
 
 
-@asynccontextmanager
-async def deleted_if_refused(ctx: Context, storage_key: str) -> AsyncIterator[None]:
-    """Deletes the stored file when a check in the block refuses it: junk never stays in storage."""
-    try:
-        yield
-    except DomainError:
-        await ctx.services.storage.delete(storage_key)
-        raise
+async def rendition_url(ctx: Context, key: str | None, *, expires_in: timedelta) -> str | None:
+    """A thumbnail, preview or watermarked preview: JPEGs the server made, shown inline."""
+    if key is None:
+        return None
+    return await ctx.services.storage.presign_download(key, expires_in=expires_in, media_type=rules.RENDITION_TYPE)
 
 
 async def check_decodes(data: bytes) -> None:

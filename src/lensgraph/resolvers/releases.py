@@ -3,33 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID, uuid4
 
 from lensgraph.adapters import imaging
+from lensgraph.domain import files
 from lensgraph.domain import photos as photo_rules
 from lensgraph.domain import releases as rules
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.photos import ReleaseKind, UploadPurpose
 from lensgraph.domain.policies import owns
-from lensgraph.persistence import photos as photo_queries
 from lensgraph.persistence import releases as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
-from lensgraph.persistence.models import Release, Upload
+from lensgraph.persistence.models import Release
 from lensgraph.persistence.pagination import Page, paginate
+from lensgraph.resolvers import uploads
 from lensgraph.resolvers.context import Context
-from lensgraph.resolvers.photos import (
-    ALREADY_USED,
-    check_decodes,
-    deleted_if_refused,
-    read_upload,
-    require_uploader,
-)
+from lensgraph.resolvers.photos import check_decodes
+from lensgraph.resolvers.uploads import require_uploader
 
 # A photo deleted, or the same photo linked, by a concurrent request: nothing was written, trying again works.
 CHANGED_MEANWHILE = "Your photos or this release changed at the same moment; try again."
+DOCUMENT = "document"
 
 
 async def submit_release(
@@ -52,26 +49,25 @@ async def submit_release(
     details = rules.clean_details(details)
     rules.check_signed_on(signed_on, utcnow().date())
     photo_ids = rules.clean_photo_ids(photo_ids)
-    upload, data = await read_upload(ctx, upload_id, UploadPurpose.RELEASE_DOCUMENT)
-    async with deleted_if_refused(ctx, upload.storage_key):
-        await _check_document(upload, data)
-    release = Release(
-        id=uuid4(),
-        user_id=user_id,
-        kind=kind,
-        subject_name=subject_name,
-        details=details,
-        signed_on=signed_on,
-        document_key=upload.storage_key,
-        document_mime_type=upload.mime_type,
-    )
+    upload, data = await uploads.read_upload(ctx, upload_id, UploadPurpose.RELEASE_DOCUMENT)
+    async with uploads.ended_if_refused(ctx, upload):
+        media_type = await _check_document(upload.mime_type, data)
+    release_id = uuid4()
+    document_key = files.stored_key("releases", release_id, DOCUMENT, media_type)
     try:
-        async with ctx.db.unit_of_work() as uow:
-            claimed = await photo_queries.upload_for_update(uow.session, upload_id)
-            if claimed is None or claimed.confirmed_at is not None:
-                raise DomainError(ErrorCode.ALREADY_EXISTS, ALREADY_USED[UploadPurpose.RELEASE_DOCUMENT], ["uploadId"])
+        async with uploads.accepting(ctx, upload, data, key=document_key, media_type=media_type) as (uow, document):
             await _check_own_photos(uow, user_id, photo_ids)
-            claimed.confirmed_at = utcnow()
+            release = Release(
+                id=release_id,
+                user_id=user_id,
+                kind=kind,
+                subject_name=subject_name,
+                details=details,
+                signed_on=signed_on,
+                document_key=document.key,
+                document_mime_type=document.media_type,
+                document_sha256=document.sha256,
+            )
             uow.session.add(release)
             await queries.link_photos(uow.session, release.id, photo_ids)
     except ConstraintViolation:
@@ -107,6 +103,25 @@ async def delete_release(ctx: Context, release_id: UUID) -> None:
     await ctx.services.storage.delete(document_key)
 
 
+async def document_url(ctx: Context, release: Release, *, expires_in: timedelta) -> str:
+    """A download URL for the signed document, once its bytes are checked against the hash confirmed.
+
+    A document submitted before hashes were kept is trusted on its first delivery and checked from then
+    on (its upload URL expired long ago), as photos' originals are.
+    """
+    digest = await uploads.verified_digest(ctx, release.document_key, release.document_sha256)
+    if release.document_sha256 is None and digest is not None:
+        async with ctx.db.unit_of_work() as uow:
+            await queries.record_document_sha256(uow.session, release.id, digest)
+    label = f"{release.kind.value.title()} release {release.subject_name}"
+    return await ctx.services.storage.presign_download(
+        release.document_key,
+        expires_in=expires_in,
+        media_type=release.document_mime_type,
+        filename=files.download_name(label, release.document_mime_type, fallback="release"),
+    )
+
+
 async def list_releases(ctx: Context, kind: ReleaseKind, page: PageRequest) -> Page[Release]:
     viewer = ctx.require_viewer()
     return await paginate(
@@ -118,15 +133,18 @@ async def list_releases(ctx: Context, kind: ReleaseKind, page: PageRequest) -> P
     )
 
 
-async def _check_document(upload: Upload, data: bytes) -> None:
-    """A PDF by its header and trailer; a scan or photo of the paper as an image, decoded in full."""
+async def _check_document(declared_mime: str, data: bytes) -> str:
+    """A PDF by its header and trailer; a scan or photo of the paper as an image, decoded in full.
+
+    Answers the media type the bytes were found to be.
+    """
     if rules.looks_like_pdf(data):
-        rules.check_document_format(upload.mime_type, "PDF")
-        return
+        return rules.check_document_format(declared_mime, "PDF")
     header = imaging.read_header(data)
-    rules.check_document_format(upload.mime_type, header.format)
+    media_type = rules.check_document_format(declared_mime, header.format)
     photo_rules.check_pixels(header.width, header.height)
     await check_decodes(data)
+    return media_type
 
 
 async def _check_own_photos(uow: UnitOfWork, user_id: UUID, photo_ids: Sequence[UUID]) -> None:

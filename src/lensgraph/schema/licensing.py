@@ -19,7 +19,7 @@ from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Contract as ContractRow
 from lensgraph.persistence.models import License as LicenseRow
 from lensgraph.persistence.models import LicenseRevision as RevisionRow
-from lensgraph.resolvers import licensing, live, payments
+from lensgraph.resolvers import licensing, live, payments, photos
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User
 from lensgraph.schema.core import (
@@ -165,12 +165,16 @@ class License(Node):
         row = await info.context.loaders.contract_by_license.load(self._row.id)
         return Contract.from_row(row) if row else None
 
-    @strawberry.field(description="The photo's original, a signed URL valid for an hour: the brand's, once paid.")
+    @strawberry.field(
+        description="The photo's original, a signed URL valid for an hour: the brand's, once paid. Checked against "
+        "the hash recorded at upload: a stored file that changed since is withheld (error FILE_INTEGRITY_FAILED)."
+    )
     async def original_download_url(self, info: Info[Context, None]) -> str | None:
         key = await payments.licensed_original_key(info.context, self._row)
-        if key is None:
+        photo = await info.context.loaders.photo.load(self._row.photo_id) if key and self._row.photo_id else None
+        if photo is None:
             return None
-        return await info.context.services.storage.presign_download(key, expires_in=ORIGINAL_URL_LIFETIME)
+        return await photos.original_url(info.context, photo, expires_in=ORIGINAL_URL_LIFETIME)
 
 
 @strawberry.type
@@ -218,7 +222,10 @@ class Contract(Node):
         if self._row.document_key is None:
             return None
         return await info.context.services.storage.presign_download(
-            self._row.document_key, expires_in=CONTRACT_URL_LIFETIME
+            self._row.document_key,
+            expires_in=CONTRACT_URL_LIFETIME,
+            media_type=licensing.CONTRACT_MEDIA_TYPE,
+            filename="contract.txt",
         )
 
 

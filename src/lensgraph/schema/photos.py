@@ -17,7 +17,7 @@ from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_download_original, can_review_duplicates, can_view_photo, owns
 from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Photo as PhotoRow
-from lensgraph.resolvers import live, payments, photos
+from lensgraph.resolvers import live, payments, photos, uploads
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User
 from lensgraph.schema.core import (
@@ -133,19 +133,24 @@ class Photo(Node):
 
     @strawberry.field(description="256 px thumbnail, a signed URL valid for an hour.")
     async def thumbnail_url(self, info: Info[Context, None]) -> str | None:
-        return await _url(info, self._row.thumbnail_key)
+        return await photos.rendition_url(info.context, self._row.thumbnail_key, expires_in=URL_LIFETIME)
 
     @strawberry.field(description="1280 px preview; watermarked for everyone but the owner.")
     async def preview_url(self, info: Info[Context, None]) -> str | None:
         owner = owns(info.context.viewer, self._row.user_id)
-        return await _url(info, self._row.preview_key if owner else self._row.watermarked_key)
+        key = self._row.preview_key if owner else self._row.watermarked_key
+        return await photos.rendition_url(info.context, key, expires_in=URL_LIFETIME)
 
-    @strawberry.field(description="The original file: the owner's, and a brand's holding a paid license in force.")
+    @strawberry.field(
+        description="The original file, a signed URL valid for an hour: the owner's, and a brand's holding a paid "
+        "license in force. Checked against the hash recorded at confirmation: a stored file that changed since "
+        "is withheld (error FILE_INTEGRITY_FAILED)."
+    )
     async def original_url(self, info: Info[Context, None]) -> str | None:
         licensed = await payments.holds_license(info.context, self._row)
         if not can_download_original(info.context.viewer, self._row.user_id, licensed):
             return None
-        return await _url(info, self._row.original_key)
+        return await photos.original_url(info.context, self._row, expires_in=URL_LIFETIME)
 
     @strawberry.field(description="How many faces analysis found; null until analysed. The owner's only.")
     def face_count(self, info: Info[Context, None]) -> int | None:
@@ -170,12 +175,6 @@ class Photo(Node):
         return await releases_of_photo(info, self._row)
 
 
-async def _url(info: Info[Context, None], key: str | None) -> str | None:
-    if key is None:
-        return None
-    return await info.context.services.storage.presign_download(key, expires_in=URL_LIFETIME)
-
-
 @strawberry.input
 class RequestPhotoUploadInput:
     filename: str
@@ -183,7 +182,10 @@ class RequestPhotoUploadInput:
     file_size_bytes: int
 
 
-@strawberry.type(description="Send the file to `uploadUrl` with `method` and `headers` (and `fields` for a form POST).")
+@strawberry.type(
+    description="Send the file to `uploadUrl` with `method` and `headers` (and `fields` for a form POST), once, "
+    "before `expiresAt` (15 minutes): the URL takes one file and dies when the upload is confirmed."
+)
 class RequestPhotoUploadPayload:
     upload_id: strawberry.ID | None = None
     upload_url: str | None = None
@@ -194,7 +196,7 @@ class RequestPhotoUploadPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
-    def from_requested(cls, requested: photos.RequestedUpload) -> RequestPhotoUploadPayload:
+    def from_requested(cls, requested: uploads.RequestedUpload) -> RequestPhotoUploadPayload:
         return cls(
             upload_id=to_global_id("Upload", requested.upload.id),
             upload_url=requested.target.url,
@@ -308,7 +310,7 @@ class PhotoMutations:
     async def request_photo_upload(
         self, info: Info[Context, None], input: RequestPhotoUploadInput
     ) -> RequestPhotoUploadPayload:
-        requested = await photos.request_upload(
+        requested = await uploads.request_upload(
             info.context, filename=input.filename, mime_type=input.mime_type, size=input.file_size_bytes
         )
         return RequestPhotoUploadPayload.from_requested(requested)

@@ -14,7 +14,7 @@ from lensgraph.domain.photos import UploadPurpose
 from lensgraph.domain.policies import owns
 from lensgraph.persistence.models import Photo as PhotoRow
 from lensgraph.persistence.models import Release as ReleaseRow
-from lensgraph.resolvers import photos, releases
+from lensgraph.resolvers import releases, uploads
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.core import (
     AcknowledgedPayload,
@@ -69,14 +69,14 @@ class Release(Node):
             return []
         return [Photo.from_row(row) for row in await info.context.loaders.photos_by_release.load(self._row.id)]
 
-    @strawberry.field(description="The signed document, a download URL valid for an hour.")
+    @strawberry.field(
+        description="The signed document, a download URL valid for an hour. Checked against the hash recorded "
+        "when it was submitted: a stored file that changed since is withheld (error FILE_INTEGRITY_FAILED)."
+    )
     async def document_url(self, info: Info[Context, None]) -> str | None:
         if not owns(info.context.viewer, self._row.user_id):
             return None
-        key = self._row.document_key
-        return await info.context.services.storage.presign_download(
-            key, expires_in=DOCUMENT_URL_LIFETIME, filename=key.rsplit("/", 1)[-1]
-        )
+        return await releases.document_url(info.context, self._row, expires_in=DOCUMENT_URL_LIFETIME)
 
 
 async def releases_of_photo(info: Info[Context, None], photo: PhotoRow) -> list[Release]:
@@ -172,7 +172,7 @@ class ReleaseMutations:
     async def request_release_upload(
         self, info: Info[Context, None], input: RequestReleaseUploadInput
     ) -> RequestPhotoUploadPayload:
-        requested = await photos.request_upload(
+        requested = await uploads.request_upload(
             info.context,
             filename=input.filename,
             mime_type=input.mime_type,

@@ -3,6 +3,9 @@
 Clients never send files through GraphQL: they get a presigned upload target, send the bytes straight
 to storage, then confirm. Local storage takes a signed PUT; S3 takes a presigned form POST, because only
 a POST policy can bound the size. Downloads are presigned, expiring URLs.
+
+What a client uploads is untrusted until the API checked it: a download's type and disposition are the
+server's (carried in the signed URL), never guessed from the key, and answers forbid sniffing and scripts.
 """
 
 from __future__ import annotations
@@ -10,6 +13,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
+from urllib.parse import quote
+
+# Types served as themselves: images and PDFs the API checked or made, and its own plain-text documents.
+# Anything else is served as bytes to save, so no stored object can become a page of the serving origin.
+SERVED_AS_THEMSELVES = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "image/tiff",
+        "image/webp",
+        "image/heic",
+        "application/pdf",
+        "text/plain; charset=utf-8",
+    }
+)
+OPAQUE = "application/octet-stream"
+# Every answer about a stored object: no MIME sniffing, and nothing in it runs even if a browser renders it.
+SAFETY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+}
 
 
 @dataclass(frozen=True)
@@ -34,7 +58,15 @@ class Storage(Protocol):
         self, key: str, *, content_type: str, max_bytes: int, expires_in: timedelta
     ) -> UploadTarget: ...
 
-    async def presign_download(self, key: str, *, expires_in: timedelta, filename: str | None = None) -> str: ...
+    async def end_upload(self, key: str) -> None:
+        """Removes the upload's object; where the adapter can, its upload URL refuses any further write."""
+        ...
+
+    async def presign_download(
+        self, key: str, *, expires_in: timedelta, media_type: str, filename: str | None = None
+    ) -> str:
+        """A URL serving the object as ``media_type``: an attachment saved as ``filename``, inline without one."""
+        ...
 
     async def stat(self, key: str) -> StoredObject | None: ...
 
@@ -42,11 +74,28 @@ class Storage(Protocol):
 
     async def write(self, key: str, data: bytes, *, content_type: str) -> None: ...
 
+    async def digest(self, key: str) -> str | None:
+        """The object's SHA-256 (hex), or None when there is no such object."""
+        ...
+
     async def delete(self, key: str) -> None: ...
 
 
 class ObjectTooLarge(Exception):
     pass
+
+
+def served_type(media_type: str) -> str:
+    """The Content-Type a download is answered with: the given type if it is a safe one, else opaque bytes."""
+    return media_type if media_type in SERVED_AS_THEMSELVES else OPAQUE
+
+
+def content_disposition(filename: str | None) -> str:
+    """Inline without a name; with one, an attachment: an ASCII fallback plus the exact UTF-8 name (RFC 6266)."""
+    if filename is None:
+        return "inline"
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def create_storage(

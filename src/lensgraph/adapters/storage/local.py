@@ -6,18 +6,42 @@ import asyncio
 import hashlib
 import hmac
 import os
+import stat
+import threading
 import time
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote, urlencode
 from uuid import uuid4
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from lensgraph.adapters.storage import ObjectTooLarge, StoredObject, UploadTarget
+from lensgraph.adapters.storage import (
+    SAFETY_HEADERS,
+    ObjectTooLarge,
+    StoredObject,
+    UploadTarget,
+    content_disposition,
+    served_type,
+)
 
 CHUNK = 64 * 1024
+# Digests of files unchanged since they were hashed: delivering an original costs a stat, not a full read.
+DIGEST_CACHE_SIZE = 10_000
+ENDED = "This upload is over: request a new upload."
+ALREADY_SENT = "A file was already sent with this link: request a new upload to send another."
+
+
+class _Version(NamedTuple):
+    """What changes when a file is replaced or written to: its inode, size and change times."""
+
+    inode: int
+    size: int
+    modified_ns: int
+    changed_ns: int
 
 
 class LocalStorage:
@@ -25,19 +49,32 @@ class LocalStorage:
         self.root = root.resolve()
         self._key = hashlib.sha256(b"files:" + signing_key).digest()
         self._public_url = public_url.rstrip("/")
+        self._digests: OrderedDict[Path, tuple[_Version, str]] = OrderedDict()
+        self._digests_lock = threading.Lock()
 
     # Signing ------------------------------------------------------------------------------------
 
-    def _signature(self, operation: str, key: str, expires: int, max_bytes: int, content_type: str) -> str:
-        message = f"{operation}\n{key}\n{expires}\n{max_bytes}\n{content_type}".encode()
+    def _signature(
+        self, operation: str, key: str, expires: int, max_bytes: int, content_type: str, disposition: str
+    ) -> str:
+        message = f"{operation}\n{key}\n{expires}\n{max_bytes}\n{content_type}\n{disposition}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
-    def _url(self, operation: str, key: str, expires_in: timedelta, max_bytes: int = 0, content_type: str = "") -> str:
-        """For a GET, ``content_type`` carries the download file name instead (signed all the same)."""
+    def _url(
+        self,
+        operation: str,
+        key: str,
+        expires_in: timedelta,
+        *,
+        content_type: str,
+        max_bytes: int = 0,
+        disposition: str = "",
+    ) -> str:
+        """The type (a PUT's required one, a GET's served one) and a GET's disposition are signed with the key."""
         self._path(key)
         expires = int(time.time() + expires_in.total_seconds())
-        query = {"op": operation, "exp": str(expires), "max": str(max_bytes), "ct": content_type}
-        query["sig"] = self._signature(operation, key, expires, max_bytes, content_type)
+        query = {"op": operation, "exp": str(expires), "max": str(max_bytes), "ct": content_type, "cd": disposition}
+        query["sig"] = self._signature(operation, key, expires, max_bytes, content_type, disposition)
         return f"{self._public_url}/files/{quote(key)}?{urlencode(query)}"
 
     def _path(self, key: str) -> Path:
@@ -51,23 +88,39 @@ class LocalStorage:
     async def presign_upload(
         self, key: str, *, content_type: str, max_bytes: int, expires_in: timedelta
     ) -> UploadTarget:
+        """A signed PUT that stores one file, once: a key that holds an object, or held one, refuses it."""
         return UploadTarget(
-            url=self._url("put", key, expires_in, max_bytes, content_type),
+            url=self._url("put", key, expires_in, content_type=content_type, max_bytes=max_bytes),
             method="PUT",
             headers={"Content-Type": content_type},
             expires_at=datetime.now(UTC) + expires_in,
         )
 
-    async def presign_download(self, key: str, *, expires_in: timedelta, filename: str | None = None) -> str:
-        return self._url("get", key, expires_in, content_type=filename or "")
+    async def end_upload(self, key: str) -> None:
+        """Marks the upload ended before removing its object, so its PUT URL stays refused until it expires."""
+        path = self._path(key)
+
+        def end() -> None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _ended_marker(path).touch()
+            path.unlink(missing_ok=True)
+
+        await asyncio.to_thread(end)
+
+    async def presign_download(
+        self, key: str, *, expires_in: timedelta, media_type: str, filename: str | None = None
+    ) -> str:
+        return self._url(
+            "get", key, expires_in, content_type=served_type(media_type), disposition=content_disposition(filename)
+        )
 
     async def stat(self, key: str) -> StoredObject | None:
         path = self._path(key)
         try:
-            stat = await asyncio.to_thread(path.stat)
+            found = await asyncio.to_thread(path.stat)
         except FileNotFoundError:
             return None
-        return StoredObject(key=key, size=stat.st_size) if path.is_file() else None
+        return StoredObject(key=key, size=found.st_size) if stat.S_ISREG(found.st_mode) else None
 
     async def read(self, key: str, *, max_bytes: int) -> bytes:
         path = self._path(key)
@@ -84,8 +137,35 @@ class LocalStorage:
     async def write(self, key: str, data: bytes, *, content_type: str) -> None:
         await asyncio.to_thread(self._write_atomically, self._path(key), data)
 
+    async def digest(self, key: str) -> str | None:
+        """Hashed in a thread, streaming; a file not changed since it was last hashed is not read again."""
+        path = self._path(key)
+        return await asyncio.to_thread(self._digest, path)
+
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+
+    def _digest(self, path: Path) -> str | None:
+        try:
+            before = _version(path)
+            with self._digests_lock:
+                cached = self._digests.get(path)
+            if cached is not None and cached[0] == before:
+                return cached[1]
+            hasher = hashlib.sha256()
+            with path.open("rb") as handle:
+                while chunk := handle.read(CHUNK):
+                    hasher.update(chunk)
+        except (FileNotFoundError, IsADirectoryError):
+            return None
+        digest = hasher.hexdigest()
+        # A write during the hashing leaves nothing cached: the next delivery hashes again.
+        if _version(path) == before:
+            with self._digests_lock:
+                self._digests[path] = (before, digest)
+                if len(self._digests) > DIGEST_CACHE_SIZE:
+                    self._digests.popitem(last=False)
+        return digest
 
     @staticmethod
     def _write_atomically(path: Path, data: bytes) -> None:
@@ -100,7 +180,16 @@ class LocalStorage:
     # The /files endpoint ------------------------------------------------------------------------
 
     async def handle(self, request: Request) -> Response:
-        """PUT stores an upload within its signed size limit; GET serves a download. Both check the signature."""
+        """PUT stores an upload within its signed size limit; GET and HEAD serve a download.
+
+        Every answer, refusals included, carries the safety headers and a type and disposition of ours.
+        """
+        response = await self._answer(request)
+        response.headers.update(SAFETY_HEADERS)
+        response.headers.setdefault("Content-Disposition", "inline")
+        return response
+
+    async def _answer(self, request: Request) -> Response:
         key = request.path_params["key"]
         params = request.query_params
         operation = "put" if request.method == "PUT" else "get"
@@ -108,8 +197,8 @@ class LocalStorage:
             expires, max_bytes = int(params.get("exp", "")), int(params.get("max", ""))
         except ValueError:
             return _refuse(403, "This link is not valid.")
-        content_type = params.get("ct", "")
-        expected = self._signature(operation, key, expires, max_bytes, content_type)
+        content_type, disposition = params.get("ct", ""), params.get("cd", "")
+        expected = self._signature(operation, key, expires, max_bytes, content_type, disposition)
         if params.get("op") != operation or not hmac.compare_digest(expected, params.get("sig", "")):
             return _refuse(403, "This link is not valid.")
         if expires < time.time():
@@ -121,10 +210,8 @@ class LocalStorage:
         if operation == "get":
             if not path.is_file():
                 return _refuse(404, "Not found.")
-            headers = {"Cache-Control": "private, max-age=300"}
-            if content_type:
-                headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(content_type)}"
-            return FileResponse(path, headers=headers)
+            headers = {"Cache-Control": "private, max-age=300", "Content-Disposition": disposition or "attachment"}
+            return FileResponse(path, media_type=served_type(content_type), headers=headers)
         if request.headers.get("content-type", "").split(";")[0].strip() != content_type:
             return _refuse(415, f"Send the file as {content_type}, as the upload was requested.")
         return await self._receive(request, path, max_bytes)
@@ -137,6 +224,9 @@ class LocalStorage:
             return _refuse(400, "The file is empty.")
         if int(declared) > max_bytes:
             return _refuse(413, f"The file is larger than the {max_bytes} bytes allowed.")
+        used = await asyncio.to_thread(_used, path)
+        if used is not None:
+            return used
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = _partial_for(path)
         received = 0
@@ -149,18 +239,53 @@ class LocalStorage:
                     await asyncio.to_thread(handle.write, chunk)
             if received != int(declared):
                 raise ObjectTooLarge(path.name)
-            os.replace(partial, path)
+            refused = await asyncio.to_thread(_store_once, partial, path)
         except ObjectTooLarge:
             return _refuse(400, "The body does not match its Content-Length.")
         finally:
-            # Nothing half-written stays behind: after a success the partial file is already gone.
+            # Nothing half-written stays behind: the stored file, if any, is the link.
             partial.unlink(missing_ok=True)
-        return Response(status_code=200)
+        return refused or JSONResponse({"stored": True}, status_code=200)
+
+
+def _used(path: Path) -> JSONResponse | None:
+    """The refusal of a PUT to an upload that ended, or that already holds a file."""
+    if _ended_marker(path).exists():
+        return _refuse(410, ENDED)
+    if path.exists():
+        return _refuse(409, ALREADY_SENT)
+    return None
+
+
+def _store_once(partial: Path, path: Path) -> JSONResponse | None:
+    """Makes the received file the key's object unless the key holds one or its upload ended meanwhile."""
+    try:
+        # A hard link fails when the key already holds an object: of two concurrent PUTs, one stores.
+        os.link(partial, path)
+    except FileExistsError:
+        return _refuse(409, ALREADY_SENT)
+    if _ended_marker(path).exists():
+        # The upload ended while this body arrived: what it ended with is what counts.
+        path.unlink(missing_ok=True)
+        return _refuse(410, ENDED)
+    return None
+
+
+def _version(path: Path) -> _Version:
+    found = path.stat()
+    if not stat.S_ISREG(found.st_mode):
+        raise IsADirectoryError(path)
+    return _Version(found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
 
 def _partial_for(path: Path) -> Path:
     """A unique hidden name beside the target: no two writes share it, and no real key is clobbered."""
     return path.with_name(f".{path.name}.{uuid4().hex}.partial")
+
+
+def _ended_marker(path: Path) -> Path:
+    """A hidden empty file beside an upload's key saying the upload was confirmed or refused."""
+    return path.with_name(f".{path.name}.ended")
 
 
 def _refuse(status: int, message: str) -> JSONResponse:

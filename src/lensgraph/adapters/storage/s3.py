@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from lensgraph.adapters.storage import ObjectTooLarge, StoredObject, UploadTarget
+from lensgraph.adapters.storage import (
+    ObjectTooLarge,
+    StoredObject,
+    UploadTarget,
+    content_disposition,
+    served_type,
+)
 
 MISSING = {"404", "NoSuchKey", "NotFound"}
+CHUNK = 1024 * 1024
 
 
 class S3Storage:
@@ -54,11 +62,21 @@ class S3Storage:
             expires_at=datetime.now(UTC) + expires_in,
         )
 
-    async def presign_download(self, key: str, *, expires_in: timedelta, filename: str | None = None) -> str:
-        """An expiring GET URL; with a filename, browsers save the file under that name."""
-        params = {"Bucket": self.bucket, "Key": self._key(key)}
-        if filename is not None:
-            params["ResponseContentDisposition"] = attachment(filename)
+    async def end_upload(self, key: str) -> None:
+        """Deletes the upload's object. A presigned POST cannot be revoked: until it expires, a late POST can
+        still store an object under this key, which nothing reads again (the upload was confirmed or refused)."""
+        await self.delete(key)
+
+    async def presign_download(
+        self, key: str, *, expires_in: timedelta, media_type: str, filename: str | None = None
+    ) -> str:
+        """An expiring GET URL whose answer has our type and disposition, whatever the object's metadata says."""
+        params = {
+            "Bucket": self.bucket,
+            "Key": self._key(key),
+            "ResponseContentType": served_type(media_type),
+            "ResponseContentDisposition": content_disposition(filename),
+        }
         url: str = await asyncio.to_thread(
             self._client.generate_presigned_url,
             "get_object",
@@ -98,20 +116,57 @@ class S3Storage:
         return await asyncio.to_thread(read_bounded)
 
     async def write(self, key: str, data: bytes, *, content_type: str) -> None:
-        """Stores the bytes under key, replacing any previous object (S3 puts are atomic)."""
-        await asyncio.to_thread(
-            self._client.put_object, Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type
-        )
+        """Stores the bytes under key, replacing any previous object (S3 puts are atomic).
+
+        S3 checks and keeps the object's SHA-256, so ``digest`` needs no download.
+        """
+
+        def put() -> None:
+            self._client.put_object(
+                Bucket=self.bucket,
+                Key=self._key(key),
+                Body=data,
+                ContentType=content_type,
+                ChecksumAlgorithm="SHA256",
+                ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode(),
+            )
+
+        await asyncio.to_thread(put)
+
+    async def digest(self, key: str) -> str | None:
+        """The SHA-256 S3 kept for the object when it has a whole-object one; otherwise the object is hashed."""
+
+        def digest() -> str | None:
+            try:
+                head = self._client.head_object(Bucket=self.bucket, Key=self._key(key), ChecksumMode="ENABLED")
+            except ClientError as error:
+                if _is_missing(error):
+                    return None
+                raise
+            kept = head.get("ChecksumSHA256")
+            # A multipart object's checksum ("...-3") is of its parts, not of its bytes.
+            if kept and "-" not in kept:
+                return base64.b64decode(kept).hex()
+            return self._hash_object(key)
+
+        return await asyncio.to_thread(digest)
+
+    def _hash_object(self, key: str) -> str | None:
+        try:
+            response = self._client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as error:
+            if _is_missing(error):
+                return None
+            raise
+        hasher = hashlib.sha256()
+        with closing(response["Body"]) as body:
+            while chunk := body.read(CHUNK):
+                hasher.update(chunk)
+        return hasher.hexdigest()
 
     async def delete(self, key: str) -> None:
         """Removes the object; a missing one is not an error."""
         await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=self._key(key))
-
-
-def attachment(filename: str) -> str:
-    """A Content-Disposition naming the file: an ASCII fallback plus the exact UTF-8 name (RFC 6266)."""
-    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _is_missing(error: ClientError) -> bool:

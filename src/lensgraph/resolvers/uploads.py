@@ -1,0 +1,204 @@
+"""The upload flow every kind of file goes through, and the check of a confirmed file on every delivery.
+
+1. ``request_upload``: a presigned target under a key of ours (``uploads/<user>/<upload>``), single-use,
+   alive for 15 minutes at most.
+2. ``read_upload``: the bytes the client sent, read once into memory; the caller checks what they are
+   inside ``ended_if_refused``.
+3. ``accepting``: the checked bytes themselves (not the upload object, which the client could still
+   write to) are written by the server under a key named by their sniffed type, their SHA-256 recorded;
+   the upload is claimed by one conditional UPDATE (so of concurrent confirmations exactly one wins), and
+   once committed the upload object is deleted and its URL refused. Nothing a client can write to is read
+   again.
+4. ``verified_digest``: on every delivery, the stored object is compared with the hash recorded at
+   confirmation; a mismatch withholds the file and alerts the operators.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from uuid import UUID, uuid4
+
+from lensgraph.adapters.storage import UploadTarget
+from lensgraph.domain import files
+from lensgraph.domain import photos as photo_rules
+from lensgraph.domain import releases as release_rules
+from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
+from lensgraph.domain.photos import UploadPurpose
+from lensgraph.domain.policies import can_publish, owns
+from lensgraph.persistence import photos as queries
+from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.db import UnitOfWork
+from lensgraph.persistence.models import Upload
+from lensgraph.resolvers import plans
+from lensgraph.resolvers.context import Context
+
+log = logging.getLogger(__name__)
+
+ALREADY_USED = {
+    UploadPurpose.PHOTO: "This upload is already a photo.",
+    UploadPurpose.RELEASE_DOCUMENT: "This upload is already a release.",
+}
+WRONG_PURPOSE = {
+    UploadPurpose.PHOTO: "This upload was requested for a release document, not a photo.",
+    UploadPurpose.RELEASE_DOCUMENT: "This upload was requested for a photo: request a release upload instead.",
+}
+WITHHELD = "This file is not the one that was confirmed: it is withheld, and the operators were alerted."
+
+
+@dataclass(frozen=True)
+class RequestedUpload:
+    upload: Upload
+    target: UploadTarget
+
+
+@dataclass(frozen=True)
+class AcceptedFile:
+    """Checked bytes stored for good by the server: where, as what, and their hash."""
+
+    key: str
+    media_type: str
+    sha256: str
+    size: int
+
+
+def require_uploader(ctx: Context) -> UUID:
+    """Photographers and studios upload photos and keep their releases."""
+    viewer = ctx.require_viewer()
+    if not can_publish(viewer):
+        raise forbidden("Only photographers and studios upload photos and releases.")
+    return viewer.user_id
+
+
+async def request_upload(
+    ctx: Context, *, filename: str, mime_type: str, size: int, purpose: UploadPurpose = UploadPurpose.PHOTO
+) -> RequestedUpload:
+    """A presigned target for a photo or a release document, each with its own types and size limit."""
+    user_id = require_uploader(ctx)
+    if purpose is UploadPurpose.RELEASE_DOCUMENT:
+        name = release_rules.check_document_request(filename, mime_type, size)
+    else:
+        plan = await plans.require_plan(ctx)
+        name = photo_rules.check_upload_request(filename, mime_type, size, plan.limits.upload_bytes)
+    upload_id = uuid4()
+    upload = Upload(
+        id=upload_id,
+        user_id=user_id,
+        purpose=purpose,
+        storage_key=files.upload_key(user_id, upload_id),
+        filename=name,
+        mime_type=mime_type,
+        declared_size=size,
+        expires_at=utcnow() + files.UPLOAD_URL_LIFETIME,
+    )
+    target = await ctx.services.storage.presign_upload(
+        upload.storage_key, content_type=mime_type, max_bytes=size, expires_in=files.UPLOAD_URL_LIFETIME
+    )
+    async with ctx.db.unit_of_work() as uow:
+        uow.session.add(upload)
+    return RequestedUpload(upload, target)
+
+
+async def read_upload(ctx: Context, upload_id: UUID, purpose: UploadPurpose) -> tuple[Upload, bytes]:
+    """The viewer's unconfirmed upload for ``purpose`` and its bytes; a file not of the declared size is refused.
+
+    What the bytes are is the caller's to check, inside ``ended_if_refused``.
+    """
+    upload = await _unconfirmed_upload(ctx, upload_id, purpose)
+    storage = ctx.services.storage
+    stored = await storage.stat(upload.storage_key)
+    data = None
+    if stored is not None:
+        async with ended_if_refused(ctx, upload):
+            if stored.size != upload.declared_size:
+                raise DomainError(
+                    ErrorCode.UPLOAD_INVALID,
+                    f"The file has {stored.size} bytes, not the {upload.declared_size} declared.",
+                    ["uploadId"],
+                )
+            with contextlib.suppress(FileNotFoundError):
+                data = await storage.read(upload.storage_key, max_bytes=upload.declared_size)
+    if data is None:
+        # Gone, perhaps because a concurrent confirmation of this very upload just won and ended it.
+        await _unconfirmed_upload(ctx, upload_id, purpose)
+        raise DomainError(
+            ErrorCode.UPLOAD_INVALID,
+            "Nothing was uploaded yet: send the file first (after a refusal, request a new upload).",
+            ["uploadId"],
+        )
+    return upload, data
+
+
+async def _unconfirmed_upload(ctx: Context, upload_id: UUID, purpose: UploadPurpose) -> Upload:
+    async with ctx.db.session() as session:
+        upload = await session.get(Upload, upload_id)
+    if upload is None or not owns(ctx.viewer, upload.user_id):
+        raise DomainError(ErrorCode.NOT_FOUND, "No such upload.", ["uploadId"])
+    if upload.purpose is not purpose:
+        raise DomainError(ErrorCode.UPLOAD_INVALID, WRONG_PURPOSE[purpose], ["uploadId"])
+    if upload.confirmed_at is not None:
+        raise DomainError(ErrorCode.ALREADY_EXISTS, ALREADY_USED[purpose], ["uploadId"])
+    return upload
+
+
+@asynccontextmanager
+async def ended_if_refused(ctx: Context, upload: Upload) -> AsyncIterator[None]:
+    """Ends the upload when a check in the block refuses its file: junk never stays, its URL takes no more."""
+    try:
+        yield
+    except DomainError:
+        await ctx.services.storage.end_upload(upload.storage_key)
+        raise
+
+
+@asynccontextmanager
+async def accepting(
+    ctx: Context, upload: Upload, data: bytes, *, key: str, media_type: str
+) -> AsyncIterator[tuple[UnitOfWork, AcceptedFile]]:
+    """Stores the checked ``data`` under the server's ``key`` and claims the upload in a unit of work.
+
+    The block adds the record that points at the file, in that same transaction. A lost race for the
+    upload is ``ALREADY_EXISTS``; on any failure the stored copy is deleted and the upload stays as it was.
+    After the commit, the upload object is deleted and its URL refused.
+    """
+    accepted = AcceptedFile(key, media_type, await asyncio.to_thread(_sha256, data), len(data))
+    storage = ctx.services.storage
+    # Written before the claim: a large write never holds the database's write lock, and concurrent
+    # confirmations write to keys of their own.
+    await storage.write(key, data, content_type=media_type)
+    try:
+        async with ctx.db.unit_of_work() as uow:
+            if not await queries.claim_upload(uow.session, upload.id, utcnow()):
+                raise DomainError(ErrorCode.ALREADY_EXISTS, ALREADY_USED[upload.purpose], ["uploadId"])
+            yield uow, accepted
+    except BaseException:
+        await storage.delete(key)
+        raise
+    await storage.end_upload(upload.storage_key)
+
+
+async def verified_digest(ctx: Context, key: str, recorded: str | None) -> str | None:
+    """The stored object's SHA-256, when it is the one recorded at confirmation (or none was recorded).
+
+    A mismatch or a missing object with a recorded hash refuses the delivery: the caller hands out no URL.
+    """
+    actual = await ctx.services.storage.digest(key)
+    if recorded is not None and actual != recorded:
+        log.error(
+            "File integrity alert: stored object %s has SHA-256 %s, not the %s recorded at confirmation; "
+            "delivery refused",
+            key,
+            actual or "(missing)",
+            recorded,
+        )
+        raise DomainError(ErrorCode.FILE_INTEGRITY_FAILED, WITHHELD)
+    return actual
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
