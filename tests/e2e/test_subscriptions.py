@@ -412,3 +412,22 @@ async def test_subscription_beyond_the_limit_gets_an_error_and_the_socket_stays_
         # Completing one frees a slot, and the refused id was never taken.
         await send(ws, {"id": subscriptions[-1], "type": "complete"})
         await assert_typename_works(ws, "one-too-many")
+
+
+async def test_subscription_socket_is_closed_when_its_sessions_are_ended(server: Server):
+    """Signing out everywhere ends the access token an open subscription was opened with: the next event for
+    that account closes the socket instead of reaching it."""
+    listening = await login(server, BRAND)
+    async with graphql_socket(server, listening.access_token) as ws:
+        await subscribe(ws, "feed", NOTIFICATIONS)
+        await assert_typename_works(ws, "listening")
+
+        other_session = await login(server, BRAND)
+        await graphql(server, "mutation { logout(input: {everywhere: true}) { ok } }", token=other_session.access_token)
+        await create_api_key(server, (await login(server, BRAND)).access_token)
+
+        with pytest.raises(ConnectionClosed) as closed:
+            message = await receive(ws)
+            pytest.fail(f"expected the socket to close, received {message}")
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403

@@ -23,6 +23,8 @@ class Viewer:
     via_api_key: bool = False
     # When the credential stops being valid (access tokens); live subscriptions end then.
     expires_at: datetime | None = None
+    # The account's token version an access token was issued under: raising it ends the token.
+    token_version: int | None = None
 
     @property
     def is_admin(self) -> bool:

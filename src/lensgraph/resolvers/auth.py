@@ -43,8 +43,22 @@ async def authenticate(services: Services, credential: str | None) -> Viewer | N
         standing = await services.account_standings.get(claims.user_id)
         if standing is None or not is_access_token_current(claims.token_version, standing):
             raise unauthenticated("The access token has been revoked: sign in again.")
-        return Viewer(user_id=claims.user_id, role=standing.role, expires_at=claims.expires_at)
+        return Viewer(
+            user_id=claims.user_id,
+            role=standing.role,
+            expires_at=claims.expires_at,
+            token_version=claims.token_version,
+        )
     return await _authenticate_api_key(services, credential)
+
+
+async def still_current(services: Services, viewer: Viewer) -> bool:
+    """Whether the credential a long-lived connection was opened with still stands: its account is not
+    disabled and, for an access token, its sessions were not ended since (a cached read, as per request)."""
+    standing = await services.account_standings.get(viewer.user_id)
+    if viewer.token_version is None:
+        return standing is not None and not standing.disabled
+    return is_access_token_current(viewer.token_version, standing)
 
 
 async def _authenticate_api_key(services: Services, raw_key: str) -> Viewer:

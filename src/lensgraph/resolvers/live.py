@@ -1,4 +1,5 @@
-"""What every subscription shares: messages from the pubsub, ended when the credential expires."""
+"""What every subscription shares: messages from the pubsub, ended when the credential expires or is ended
+(the account disabled, its sessions ended)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from typing import Any
 
 from lensgraph.domain.policies import Viewer
 from lensgraph.persistence.base import utcnow
+from lensgraph.resolvers.auth import still_current
 from lensgraph.resolvers.context import Context
 
 
 class CredentialExpired(Exception):
-    """The subscriber's access token ran out while the subscription was open."""
+    """The subscriber's credential ran out or was ended while the subscription was open."""
 
 
 async def messages(ctx: Context, viewer: Viewer, *channels: str) -> AsyncGenerator[dict[str, Any], None]:
@@ -23,6 +25,9 @@ async def messages(ctx: Context, viewer: Viewer, *channels: str) -> AsyncGenerat
             if remaining is not None and remaining <= 0:
                 raise CredentialExpired
             try:
-                yield await asyncio.wait_for(anext(iterator), remaining)
+                message = await asyncio.wait_for(anext(iterator), remaining)
             except TimeoutError:
                 raise CredentialExpired from None
+            if not await still_current(ctx.services, viewer):
+                raise CredentialExpired
+            yield message
