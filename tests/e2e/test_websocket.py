@@ -119,3 +119,26 @@ async def test_operations_on_one_socket_do_not_share_a_cache(server):
             await ws.send(json.dumps({"id": str(index), "type": "subscribe", "payload": query}))
             assert (await receive(ws))["payload"]["data"]["viewer"]["user"]["firstName"] == name
             assert (await receive(ws))["type"] == "complete"
+
+
+async def test_failed_socket_credentials_spend_the_address_rate(start_server):
+    """Keys guessed in connection_init are counted like those sent over HTTP: past the rate, even a right
+    credential from that address is refused unchecked, so a right guess reads as a wrong one."""
+    server = start_server(LENSGRAPH_REQUEST_RATE_LIMIT="3/minute")
+    token = demo_token(server)
+
+    async def closing_code(authorization: str) -> int:
+        async with websockets.connect(server.ws_url, subprotocols=[PROTOCOL]) as ws:
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": authorization}}))
+            try:
+                message = await receive(ws)
+            except ConnectionClosed as closed:
+                assert closed.rcvd is not None
+                return closed.rcvd.code
+            assert message["type"] == "connection_ack"
+            return 0
+
+    assert await closing_code(f"Bearer {token}") == 0
+    for guess in range(3):
+        assert await closing_code(f"Bearer lg_guess{guess}_not-a-real-secret") == 4403
+    assert await closing_code(f"Bearer {token}") == 4403

@@ -127,9 +127,14 @@ class GraphQLView(GraphQL[Context, None]):
         credential = params.get("authorization") or params.get("Authorization") or params.get("apiKey")
         if isinstance(credential, str) and credential.lower().startswith("bearer "):
             credential = credential[7:]
+        credential = credential if isinstance(credential, str) else None
+        # Guessing over sockets spends the address's rate as it does over HTTP (``get_context``).
+        if credential and await credential_barred(self.services, context.client_ip) is not None:
+            raise ConnectionRejectionError()
         try:
-            context.viewer = await authenticate(self.services, credential if isinstance(credential, str) else None)
+            context.viewer = await authenticate(self.services, credential)
         except AccessDenied:
+            await count_request(self.services, None, context.client_ip, credential_failed=True)
             raise ConnectionRejectionError() from None
         return await super().on_ws_connect(context)
 
