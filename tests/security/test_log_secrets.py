@@ -34,6 +34,8 @@ CREATE_WEBHOOK = """mutation($input: CreateWebhookEndpointInput!) {
   createWebhookEndpoint(input: $input) { signingSecret userErrors { code message } } }"""
 PHOTO = "query($id: ID!) { node(id: $id) { ... on Photo { status thumbnailUrl previewUrl originalUrl } } }"
 LINK = re.compile(r"https?://\S+")
+# A signed link's plain parts: operation, expiry, size limit, served type and disposition.
+NOT_SECRET = frozenset({"op", "exp", "max", "ct", "cd"})
 
 
 class Flow:
@@ -58,7 +60,11 @@ class Flow:
         """The secrets of a link are the values in its query string (tokens, signatures)."""
         if url:
             self.keep(
-                *(value for name, value in parse_qsl(urlsplit(url).query) if name not in {"op", "exp", "max", "ct"})
+                *(
+                    value
+                    for name, value in parse_qsl(urlsplit(url).query)
+                    if name not in {"op", "exp", "max", "ct", "cd"}
+                )
             )
         return url
 

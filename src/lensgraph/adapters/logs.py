@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -67,6 +68,19 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to ``sys.stderr`` as it is when a record is emitted, not as it was when logging was set up:
+    test runners swap it, and a stream bound once would be written to after it was closed."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def redact_handlers(logger: logging.Logger | None = None) -> None:
     """Puts RedactSecrets on every handler of ``logger`` (the root logger by default) that lacks it: for
     processes whose logging someone else set up (dramatiq's workers)."""
@@ -82,7 +96,7 @@ def logging_config(base: Mapping[str, Any]) -> dict[str, Any]:
     config.setdefault("filters", {})["redact_secrets"] = {"()": f"{__name__}.RedactSecrets"}
     config.setdefault("formatters", {})["lensgraph"] = {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
     handlers = config.setdefault("handlers", {})
-    handlers["lensgraph"] = {"class": "logging.StreamHandler", "formatter": "lensgraph", "stream": "ext://sys.stderr"}
+    handlers["lensgraph"] = {"class": f"{__name__}.CurrentStderr", "formatter": "lensgraph"}
     for handler in handlers.values():
         handler["filters"] = [*handler.get("filters", []), "redact_secrets"]
     config["root"] = {"handlers": ["lensgraph"], "level": "INFO"}
