@@ -414,9 +414,10 @@ async def test_subscription_beyond_the_limit_gets_an_error_and_the_socket_stays_
         await assert_typename_works(ws, "one-too-many")
 
 
-async def test_subscription_socket_is_closed_when_its_sessions_are_ended(server: Server):
+async def test_subscription_socket_is_closed_when_its_sessions_are_ended(start_server: StartServer):
     """Signing out everywhere ends the access token an open subscription was opened with: the next event for
     that account closes the socket instead of reaching it."""
+    server = start_server()  # its own: the module's server has used up the brand's API keys
     listening = await login(server, BRAND)
     async with graphql_socket(server, listening.access_token) as ws:
         await subscribe(ws, "feed", NOTIFICATIONS)
