@@ -168,6 +168,16 @@ class GraphQLView(GraphQL[Context, None]):
                 response.status_code = 400
         return response
 
+    def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
+        allowed = super().is_websocket_origin_allowed(request, origin)
+        if not allowed:
+            log.warning(
+                "Refused a WebSocket from origin %r: it is not in LENSGRAPH_ALLOWED_ORIGINS; add it there "
+                "(comma-separated) to let pages on it connect",
+                origin,
+            )
+        return allowed
+
 
 async def _count(context: Context, response: Response | WebSocket, *, credential_failed: bool = False) -> None:
     """Counts the request against its caller's rate (the viewer's, else the address's); 429 past it."""
