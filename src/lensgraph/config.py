@@ -234,7 +234,11 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as invalid:
-        raise SettingsInvalid([_problem(error) for error in invalid.errors()]) from None
+        # One line per variable (its first problem): a list with two bad entries is still one thing to fix.
+        first_problems: dict[object, str] = {}
+        for error in invalid.errors():
+            first_problems.setdefault(error["loc"][0] if error["loc"] else error["msg"], _problem(error))
+        raise SettingsInvalid(list(first_problems.values())) from None
     except SettingsError as unreadable:
         field = re.search(r'field "(\w+)"', str(unreadable))
         name = _variable(field.group(1)) if field else "A LENSGRAPH_ setting"

@@ -125,6 +125,17 @@ def test_a_bad_setting_is_one_line_naming_the_variable_and_what_it_expects(monke
     assert refused.value.lines == [line]
 
 
+def test_each_bad_variable_is_one_line(monkeypatch):
+    monkeypatch.setenv("LENSGRAPH_CORS_ORIGINS", "ftp:/nowhere,https://a.example/x")
+    monkeypatch.setenv("LENSGRAPH_MAX_BODY_BYTES", "1e9")
+    with pytest.raises(SettingsInvalid) as refused:
+        load_settings()
+    assert [line.split(":")[0] for line in refused.value.lines] == [
+        "LENSGRAPH_CORS_ORIGINS",
+        "LENSGRAPH_MAX_BODY_BYTES",
+    ]
+
+
 def test_a_rule_across_settings_is_its_own_line(monkeypatch):
     monkeypatch.setenv("LENSGRAPH_CORS_ORIGINS", "*")
     monkeypatch.setenv("LENSGRAPH_CORS_ALLOW_CREDENTIALS", "on")
