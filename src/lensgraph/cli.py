@@ -14,7 +14,7 @@ from typing import Any
 import typer
 
 from lensgraph.adapters.logs import logging_config
-from lensgraph.config import Settings
+from lensgraph.config import Settings, SettingsInvalid, load_settings
 
 cli = typer.Typer(help="Lensgraph: one GraphQL API for photo businesses.", no_args_is_help=True)
 
@@ -27,8 +27,14 @@ def _log_config() -> dict[str, Any]:
 
 
 def _settings() -> Settings:
+    """The settings, or exit 2 with a line per bad variable (its name and what it expects), not a traceback."""
     logging.config.dictConfig(_log_config())
-    return Settings()
+    try:
+        return load_settings()
+    except SettingsInvalid as invalid:
+        for line in invalid.lines:
+            typer.echo(line, err=True)
+        raise typer.Exit(2) from None
 
 
 @cli.command()

@@ -2,27 +2,78 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import secrets
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import limits
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 log = logging.getLogger(__name__)
 
 DEV_SECRET_FILE = "dev-secret-key"
+ENV_PREFIX = "LENSGRAPH_"
+DEFAULT_PORTS = {"http": 80, "https": 443}
+ORIGIN_EXPECTED = "expected origins like https://app.example.com (scheme, host and port; no path) or *"
+
+
+def _listed(value: object) -> object:
+    """A list setting from the environment: a JSON list, or comma-separated values (blank: none)."""
+    if not isinstance(value, str):
+        return value
+    if value.lstrip().startswith("["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ValueError("expected a JSON list or comma-separated values") from None
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _origin(value: str) -> str:
+    """An origin as browsers send it in ``Origin`` (lowercase, no default port), so lists match it exactly."""
+    if value == "*":
+        return value
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        raise ValueError(ORIGIN_EXPECTED) from None
+    # Any scheme with a host: app shells (capacitor://localhost) have origins too; "null" is none.
+    if not parts.scheme or not parts.hostname or parts.path not in {"", "/"}:
+        raise ValueError(ORIGIN_EXPECTED)
+    if parts.query or parts.fragment or parts.username is not None:
+        raise ValueError(ORIGIN_EXPECTED)
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    shown_port = f":{port}" if port is not None and port != DEFAULT_PORTS.get(parts.scheme) else ""
+    return f"{parts.scheme}://{host}{shown_port}"
+
+
+# NoDecode: pydantic-settings would insist on JSON; ``_listed`` takes JSON or commas.
+Origins = Annotated[list[Annotated[str, AfterValidator(_origin)]], NoDecode, BeforeValidator(_listed)]
 
 
 class Settings(BaseSettings):
     """Everything configurable. The embedded default needs no server at all."""
 
     # validate_by_name: fields with an alias (an old environment name) are still set by their own name.
-    model_config = SettingsConfigDict(env_prefix="LENSGRAPH_", extra="ignore", validate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", validate_by_name=True)
 
     environment: Literal["development", "production"] = "development"
     data_dir: Path = Path("./data")
@@ -52,7 +103,14 @@ class Settings(BaseSettings):
     request_rate_limit: str | None = "600/minute"
     # Unset: /metrics is open in development and absent in production.
     metrics_token: SecretStr | None = None
-    allowed_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
+    # Pages on these origins may open a WebSocket to /graphql (a browser sends its cookies with the handshake).
+    allowed_origins: Origins = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
+    # Pages on these origins may call /graphql and /files (CORS). Unset: the allowed WebSocket origins; blank: none.
+    cors_origins: Origins | None = None
+    # Bearer tokens and API keys need no credentialed requests: cookies and HTTP auth cross origins only when set.
+    cors_allow_credentials: bool = False
+    # How long a browser may reuse a preflight's answer (browsers cap it: Chromium at 2 hours).
+    cors_max_age_seconds: int = Field(default=600, ge=0, le=86_400)
     # Unset secret key: the offline payment mode (development only; production refuses to start without Stripe).
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
@@ -94,7 +152,7 @@ class Settings(BaseSettings):
         try:
             limits.parse(rate)
         except ValueError:
-            raise ValueError(f"{rate!r} is not a rate such as '600/minute' or 'off'") from None
+            raise ValueError("expected a rate like 600/minute or off") from None
         return rate
 
     @model_validator(mode="after")
@@ -116,6 +174,15 @@ class Settings(BaseSettings):
     def _storage_defaults_to_the_data_folder(self) -> Settings:
         if not self.storage:
             self.storage = f"file://{self.data_dir / 'files'}"
+        return self
+
+    @model_validator(mode="after")
+    def _cors_defaults_to_the_websocket_origins(self) -> Settings:
+        if self.cors_origins is None:
+            self.cors_origins = list(self.allowed_origins)
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            # Any page could act with its visitors' cookies: credentials go to listed origins only.
+            raise ValueError("LENSGRAPH_CORS_ALLOW_CREDENTIALS is on: LENSGRAPH_CORS_ORIGINS must list origins, not *")
         return self
 
     @cached_property
@@ -152,3 +219,75 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+class SettingsInvalid(Exception):
+    """Start-up refused: ``lines`` say, one line per bad variable, its name and what it expects."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; SettingsInvalid, carrying lines fit for an operator, when one is bad."""
+    try:
+        return Settings()
+    except ValidationError as invalid:
+        # One line per variable (its first problem): a list with two bad entries is still one thing to fix.
+        first_problems: dict[object, str] = {}
+        for error in invalid.errors():
+            first_problems.setdefault(error["loc"][0] if error["loc"] else error["msg"], _problem(error))
+        raise SettingsInvalid(list(first_problems.values())) from None
+    except SettingsError as unreadable:
+        field = re.search(r'field "(\w+)"', str(unreadable))
+        name = _variable(field.group(1)) if field else "A LENSGRAPH_ setting"
+        raise SettingsInvalid([f"{name}: expected JSON"]) from None
+
+
+def _problem(error: ErrorDetails) -> str:
+    """``LENSGRAPH_X: expected ..., got '...'``; a rule across settings is its own message (it names them)."""
+    message = _expected(error)
+    if not error["loc"]:
+        return message
+    field = str(error["loc"][0])
+    shown = error["input"]
+    # Secrets and URLs (which may carry a password) are not echoed to a terminal or a log.
+    if _is_secret(field) or (isinstance(shown, str) and "@" in shown):
+        return f"{_variable(field)}: {message}"
+    return f"{_variable(field)}: {message}, got {shown!r}"
+
+
+def _expected(error: ErrorDetails) -> str:
+    context: dict[str, Any] = dict(error.get("ctx") or {})
+    kind = error["type"]
+    if kind == "value_error":
+        return str(context["error"])
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return "expected a whole number"
+    if kind in {"float_parsing", "float_type", "decimal_parsing", "decimal_type"}:
+        return "expected a number"
+    if kind in {"bool_parsing", "bool_type"}:
+        return "expected true or false (1/0, yes/no, on/off)"
+    if kind == "literal_error":
+        return f"expected one of {context['expected']}"
+    bounds = {
+        "greater_than_equal": "at least",
+        "greater_than": "more than",
+        "less_than_equal": "at most",
+        "less_than": "less than",
+    }
+    if kind in bounds:
+        limit = next(iter(context.values()))
+        return f"expected a number {bounds[kind]} {limit:g}"
+    message = error["msg"]
+    return "expected " + message.removeprefix("Input should be ") if message.startswith("Input should be ") else message
+
+
+def _variable(field: str) -> str:
+    return field.upper() if field.upper().startswith(ENV_PREFIX) else ENV_PREFIX + field.upper()
+
+
+def _is_secret(field: str) -> bool:
+    found = Settings.model_fields.get(field) or Settings.model_fields.get(field.lower().removeprefix("lensgraph_"))
+    return found is not None and found.annotation in (SecretStr, SecretStr | None)

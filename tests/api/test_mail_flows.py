@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import email
+import html
+import re
 
+from lensgraph.app.accounts import MAX_FORM_BYTES
 from tests.api.conftest import TOKEN
 from tests.api.helpers import LOGIN, PASSWORD, sign_up
 
@@ -81,18 +84,43 @@ def link_in(inbox, address: str, subject: str) -> str:
     return url.removeprefix("http://testserver")
 
 
-async def test_the_verification_link_confirms_the_address(client, inbox):
+def press_the_button(page: str) -> tuple[str, dict[str, str]]:
+    """Where the page's form posts, and what it sends: its hidden fields, as a browser would."""
+    action = re.search(r'<form method="post" action="([^"]+)"', page)
+    assert action, page
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    return html.unescape(action.group(1)), {name: html.unescape(value) for name, value in fields.items()}
+
+
+async def test_the_verification_link_confirms_the_address_once_its_button_is_pressed(client, inbox):
     account = await sign_up(client, email="clicks@example.com")
     await inbox.token_for("clicks@example.com", "Confirm your email address")
     link = link_in(inbox, "clicks@example.com", "Confirm your email address")
     assert link.startswith("/verify-email?token=")
 
-    opened = await client.http.get(link)
-    assert opened.status_code == 200 and "clicks@example.com is confirmed" in opened.text
+    # A mail gateway's scanner opens the link (twice, say): nothing is confirmed and the token is not spent.
+    for _ in range(2):
+        opened = await client.http.get(link)
+        assert opened.status_code == 200 and "Confirm my email address" in opened.text
+    viewer = await client.data("{ viewer { emailVerified } }", token=account.access_token)
+    assert viewer["viewer"]["emailVerified"] is False
+
+    action, fields = press_the_button(opened.text)
+    confirmed = await client.http.post(action, data=fields)
+    assert confirmed.status_code == 200 and "clicks@example.com is confirmed" in confirmed.text
     viewer = await client.data("{ viewer { emailVerified } }", token=account.access_token)
     assert viewer["viewer"]["emailVerified"] is True
-    again = await client.http.get(link)
+    again = await client.http.post(action, data=fields)
     assert again.status_code == 400 and "Email not confirmed" in again.text
+
+
+async def test_the_verification_form_is_read_within_its_limit(client):
+    huge = await client.http.post("/verify-email", data={"token": "x" * (MAX_FORM_BYTES + 1)})
+    assert huge.status_code == 413
+    tampered = await client.http.post("/verify-email", data={"token": "<script>x</script>"})
+    assert tampered.status_code == 400 and "<script>" not in tampered.text
+    shown = await client.http.get("/verify-email", params={"token": '"><script>x</script>'})
+    assert shown.status_code == 200 and "<script>" not in shown.text
 
 
 async def test_the_reset_link_leads_to_a_form_that_changes_the_password(client, inbox):
@@ -101,8 +129,10 @@ async def test_the_reset_link_leads_to_a_form_that_changes_the_password(client, 
     token = await inbox.token_for("locked-out@example.com", "Reset your password")
     link = link_in(inbox, "locked-out@example.com", "Reset your password")
 
-    form = await client.http.get(link)
-    assert form.status_code == 200 and f'name="token" value="{token}"' in form.text
+    # Opening the link (as a scanner would, twice) spends nothing: the form's token still changes the password.
+    for _ in range(2):
+        form = await client.http.get(link)
+        assert form.status_code == 200 and f'name="token" value="{token}"' in form.text
     weak = await client.http.post("/reset-password", data={"token": token, "password": "short"})
     assert weak.status_code == 400 and "at least 10 characters" in weak.text and token in weak.text
     changed = await client.http.post("/reset-password", data={"token": token, "password": "a fresh passphrase"})

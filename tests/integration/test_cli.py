@@ -1,9 +1,13 @@
-"""The operator commands, run as an operator would (in-process through typer's runner)."""
+"""The operator commands, run as an operator would (in-process through typer's runner, or as a process)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -46,3 +50,47 @@ def test_serve_links_to_the_address_it_serves_unless_told_otherwise():
     assert address_defaults("0.0.0.0", 8000, {})["LENSGRAPH_PUBLIC_URL"] == "http://127.0.0.1:8000"
     chosen = {"LENSGRAPH_PUBLIC_URL": "https://api.example.com", "LENSGRAPH_ALLOWED_ORIGINS": '["https://example.com"]'}
     assert address_defaults("0.0.0.0", 8000, chosen) == {}
+
+
+@pytest.mark.parametrize("command", ["serve", "worker", "migrate"])
+def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path, command):
+    environment = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("LENSGRAPH_")},
+        "LENSGRAPH_DATA_DIR": str(tmp_path / "data"),
+        "LENSGRAPH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "LENSGRAPH_REQUEST_RATE_LIMIT": "plenty",
+    }
+    ran = subprocess.run(
+        [sys.executable, "-m", "lensgraph", command],
+        env=environment,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 2
+    assert ran.stderr == "LENSGRAPH_REQUEST_RATE_LIMIT: expected a rate like 600/minute or off, got 'plenty'\n"
+    assert ran.stdout == ""
+    assert not (tmp_path / "cli.db").exists()
+
+
+def test_serve_names_the_bad_origin_of_a_comma_separated_list(tmp_path):
+    environment = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("LENSGRAPH_")},
+        "LENSGRAPH_DATA_DIR": str(tmp_path / "data"),
+        "LENSGRAPH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "LENSGRAPH_ALLOWED_ORIGINS": "https://a.example,https://b.example/app",
+    }
+    ran = subprocess.run(
+        [sys.executable, "-m", "lensgraph", "serve", "--port", "1"],
+        env=environment,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (ran.returncode, ran.stdout) == (2, "")
+    assert ran.stderr.splitlines() == [
+        "LENSGRAPH_ALLOWED_ORIGINS: expected origins like https://app.example.com (scheme, host and port; no path) "
+        "or *, got 'https://b.example/app'"
+    ]

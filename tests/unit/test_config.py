@@ -7,7 +7,7 @@ import logging
 import pytest
 from pydantic import ValidationError
 
-from lensgraph.config import DEV_SECRET_FILE, Settings
+from lensgraph.config import DEV_SECRET_FILE, Settings, SettingsInvalid, load_settings
 
 
 def test_production_refuses_to_start_without_a_secret():
@@ -42,8 +42,117 @@ def test_the_request_rate_is_read_in_the_limits_notation(given, kept):
 
 
 def test_an_unreadable_request_rate_stops_start_up():
-    with pytest.raises(ValidationError, match="'plenty' is not a rate"):
+    with pytest.raises(ValidationError, match="expected a rate like 600/minute or off"):
         Settings(request_rate_limit="plenty")
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "https://a.example,https://b.example",
+        " https://a.example , https://b.example ",
+        '["https://a.example", "https://b.example"]',
+        "HTTPS://A.example:443,https://b.example/",
+    ],
+)
+def test_origin_lists_are_json_or_comma_separated_and_kept_as_browsers_send_them(monkeypatch, given):
+    monkeypatch.setenv("LENSGRAPH_ALLOWED_ORIGINS", given)
+    assert Settings().allowed_origins == ["https://a.example", "https://b.example"]
+
+
+def test_cors_origins_default_to_the_websocket_origins_and_blank_means_none(monkeypatch):
+    monkeypatch.setenv("LENSGRAPH_ALLOWED_ORIGINS", "https://app.example.com")
+    assert Settings().cors_origins == ["https://app.example.com"]
+    assert Settings().cors_allow_credentials is False
+    monkeypatch.setenv("LENSGRAPH_CORS_ORIGINS", "https://spa.example.com,http://localhost:5173")
+    assert Settings().cors_origins == ["https://spa.example.com", "http://localhost:5173"]
+    monkeypatch.setenv("LENSGRAPH_CORS_ORIGINS", "")
+    assert Settings().cors_origins == []
+
+
+def test_credentials_are_never_offered_to_every_origin():
+    with pytest.raises(ValidationError, match="LENSGRAPH_CORS_ORIGINS must list origins, not \\*"):
+        Settings(cors_origins=["*"], cors_allow_credentials=True)
+    assert Settings(cors_origins=["*"]).cors_origins == ["*"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "line"),
+    [
+        (
+            "LENSGRAPH_REQUEST_RATE_LIMIT",
+            "plenty",
+            "LENSGRAPH_REQUEST_RATE_LIMIT: expected a rate like 600/minute or off, got 'plenty'",
+        ),
+        (
+            "LENSGRAPH_ALLOWED_ORIGINS",
+            "https://a.example,https://b.example/app",
+            "LENSGRAPH_ALLOWED_ORIGINS: expected origins like https://app.example.com (scheme, host and port; "
+            "no path) or *, got 'https://b.example/app'",
+        ),
+        (
+            "LENSGRAPH_CORS_ORIGINS",
+            '["https://a.example"',
+            "LENSGRAPH_CORS_ORIGINS: expected a JSON list or comma-separated values, got '[\"https://a.example\"'",
+        ),
+        ("LENSGRAPH_MAX_BODY_BYTES", "lots", "LENSGRAPH_MAX_BODY_BYTES: expected a whole number, got 'lots'"),
+        (
+            "LENSGRAPH_ENVIRONMENT",
+            "prod",
+            "LENSGRAPH_ENVIRONMENT: expected one of 'development' or 'production', got 'prod'",
+        ),
+        (
+            "LENSGRAPH_CORS_ALLOW_CREDENTIALS",
+            "maybe",
+            "LENSGRAPH_CORS_ALLOW_CREDENTIALS: expected true or false (1/0, yes/no, on/off), got 'maybe'",
+        ),
+        (
+            "LENSGRAPH_CORS_MAX_AGE_SECONDS",
+            "-5",
+            "LENSGRAPH_CORS_MAX_AGE_SECONDS: expected a number at least 0, got '-5'",
+        ),
+        (
+            "LENSGRAPH_PLATFORM_FEE_PERCENT",
+            "150",
+            "LENSGRAPH_PLATFORM_FEE_PERCENT: expected a number less than 100, got '150'",
+        ),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_the_variable_and_what_it_expects(monkeypatch, variable, value, line):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsInvalid) as refused:
+        load_settings()
+    assert refused.value.lines == [line]
+
+
+def test_each_bad_variable_is_one_line(monkeypatch):
+    monkeypatch.setenv("LENSGRAPH_CORS_ORIGINS", "ftp:/nowhere,https://a.example/x")
+    monkeypatch.setenv("LENSGRAPH_MAX_BODY_BYTES", "1e9")
+    with pytest.raises(SettingsInvalid) as refused:
+        load_settings()
+    assert [line.split(":")[0] for line in refused.value.lines] == [
+        "LENSGRAPH_CORS_ORIGINS",
+        "LENSGRAPH_MAX_BODY_BYTES",
+    ]
+
+
+def test_a_rule_across_settings_is_its_own_line(monkeypatch):
+    monkeypatch.setenv("LENSGRAPH_CORS_ORIGINS", "*")
+    monkeypatch.setenv("LENSGRAPH_CORS_ALLOW_CREDENTIALS", "on")
+    with pytest.raises(SettingsInvalid) as refused:
+        load_settings()
+    assert refused.value.lines == [
+        "LENSGRAPH_CORS_ALLOW_CREDENTIALS is on: LENSGRAPH_CORS_ORIGINS must list origins, not *"
+    ]
+
+
+def test_what_may_hold_a_password_is_not_repeated_back(monkeypatch):
+    monkeypatch.setenv("LENSGRAPH_ALLOWED_ORIGINS", "https://user:hunter2@a.example")
+    with pytest.raises(SettingsInvalid) as refused:
+        load_settings()
+    assert refused.value.lines == [
+        "LENSGRAPH_ALLOWED_ORIGINS: expected origins like https://app.example.com (scheme, host and port; no path) or *"
+    ]
 
 
 def test_outbound_allow_private_keeps_its_former_environment_name(monkeypatch):

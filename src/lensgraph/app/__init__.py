@@ -1,5 +1,5 @@
 """The ASGI application: /graphql (HTTP and WebSocket), /healthz, /metrics, /files, the payment routes and the
-account pages emails link to."""
+account pages emails link to. Pages on the origins in LENSGRAPH_CORS_ORIGINS may call /graphql and /files."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from lensgraph.adapters.storage.local import LocalStorage
 from lensgraph.app.accounts import account_routes
+from lensgraph.app.cors import CrossOrigin
 from lensgraph.app.metrics import RequestMetrics, metrics_route
 from lensgraph.app.payments import log_payment_mode, payment_routes
 from lensgraph.config import Settings
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     ]
     if isinstance(services.storage, LocalStorage):
         routes.append(Route("/files/{key:path}", services.storage.handle, methods=["GET", "HEAD", "PUT"]))
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestMetrics)])
+    middleware = [Middleware(RequestMetrics), Middleware(CrossOrigin, settings=services.settings)]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.services = services
     return app

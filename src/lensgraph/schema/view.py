@@ -161,12 +161,28 @@ class GraphQLView(GraphQL[Context, None]):
         return orjson.dumps(data).decode()
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        if sub_response.media_type != GRAPHQL_RESPONSE_JSON:
+            return super().create_response(response_data, sub_response)
+        never_ran = isinstance(response_data, dict) and _is_request_error(response_data)
+        if never_ran:
+            # The spec's media type: a document that failed to parse or validate answers 400 with no data entry
+            # at all (application/json answers keep strawberry's "data": null for the clients that read it).
+            response_data = {key: value for key, value in response_data.items() if key != "data"}
         response = super().create_response(response_data, sub_response)
-        if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
-            response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
-            if isinstance(response_data, dict) and _is_request_error(response_data):
-                response.status_code = 400
+        response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
+        if never_ran:
+            response.status_code = 400
         return response
+
+    def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
+        allowed = super().is_websocket_origin_allowed(request, origin)
+        if not allowed:
+            log.warning(
+                "Refused a WebSocket from origin %r: it is not in LENSGRAPH_ALLOWED_ORIGINS; add it there "
+                "(comma-separated) to let pages on it connect",
+                origin,
+            )
+        return allowed
 
 
 async def _count(context: Context, response: Response | WebSocket, *, credential_failed: bool = False) -> None:
