@@ -256,3 +256,16 @@ async def test_a_checkout_without_a_key_keeps_its_own_stripe_key(client, service
     (call,) = stripe_fake.calls("POST", "/v1/checkout/sessions")
     assert not call.headers["idempotency-key"].startswith("checkout-")
     assert opened["createLicenseCheckout"]["userErrors"] == []
+
+
+async def test_the_mutation_is_parsed_once_for_the_key_and_its_run(client, services):
+    from lensgraph.schema.extensions import PARSE_CACHE_SIZE, ParseCache
+
+    owner = await sign_up(client)
+    cache = ParseCache(maxsize=PARSE_CACHE_SIZE).cached_parse_document
+    document = CREATE + f" # {uuid4()}"  # a text never parsed before
+    before = cache.cache_info()
+    await keyed(client, document, create(), str(uuid4()), owner)
+    after = cache.cache_info()
+    assert after.misses - before.misses == 1
+    assert after.hits > before.hits
