@@ -3,7 +3,9 @@ explicit offline mode for development, where a local page stands in for Stripe's
 
 Every call that creates something at Stripe carries an idempotency key derived from our own row, so a retry
 (ours, or the library's after a network error) returns what the first attempt made instead of charging or
-paying twice.
+paying twice. When the mutation behind a call carries an ``Idempotency-Key`` (``request_key``: derived from it
+and its caller), the call's key is derived from that and the call's purpose instead, so a client's retry of a
+crashed mutation reaches Stripe as the same request again.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 import stripe
+from stripe import RequestOptions
 from stripe.params import SubscriptionUpdateParams
 from stripe.params.checkout import SessionCreateParams
 
@@ -132,7 +135,15 @@ class PaymentGateway(Protocol):
     offline: bool
 
     async def create_checkout(
-        self, *, payment_id: UUID, license_id: UUID, price: Money, product: str, success_url: str, cancel_url: str
+        self,
+        *,
+        payment_id: UUID,
+        license_id: UUID,
+        price: Money,
+        product: str,
+        success_url: str,
+        cancel_url: str,
+        request_key: str | None = None,
     ) -> CheckoutSession: ...
 
     async def create_account(self, *, user_id: UUID, email: str) -> ConnectedAccount: ...
@@ -153,13 +164,18 @@ class PaymentGateway(Protocol):
         charge: PlanCharge,
         success_url: str,
         cancel_url: str,
+        request_key: str | None = None,
     ) -> CheckoutSession: ...
 
     async def retrieve_subscription(self, subscription_id: str) -> BillingSubscription: ...
 
-    async def change_subscription_plan(self, subscription_id: str, charge: PlanCharge) -> None: ...
+    async def change_subscription_plan(
+        self, subscription_id: str, charge: PlanCharge, *, request_key: str | None = None
+    ) -> None: ...
 
-    async def set_cancel_at_period_end(self, subscription_id: str, cancel: bool) -> None: ...
+    async def set_cancel_at_period_end(
+        self, subscription_id: str, cancel: bool, *, request_key: str | None = None
+    ) -> None: ...
 
     def verify_event(self, payload: bytes, signature: str | None) -> ProviderEvent: ...
 
@@ -173,6 +189,13 @@ def create_payment_gateway(
     if secret_key is None:
         return OfflineGateway(signing_key, public_url)
     return StripeGateway(secret_key, webhook_secret, api_base)
+
+
+def _idempotency(purpose: str, request_key: str | None, own_key: str | None = None) -> RequestOptions:
+    """The options of one Stripe call: keyed by the mutation's Idempotency-Key and the call's purpose when the
+    request carried one, else by ``own_key`` (derived from our row), else unkeyed."""
+    key = f"{purpose}-{request_key}" if request_key else own_key
+    return {"idempotency_key": key} if key else {}
 
 
 async def _refusals(call: Awaitable[T]) -> T:
@@ -199,7 +222,15 @@ class StripeGateway:
         self._products: set[str] = set()
 
     async def create_checkout(
-        self, *, payment_id: UUID, license_id: UUID, price: Money, product: str, success_url: str, cancel_url: str
+        self,
+        *,
+        payment_id: UUID,
+        license_id: UUID,
+        price: Money,
+        product: str,
+        success_url: str,
+        cancel_url: str,
+        request_key: str | None = None,
     ) -> CheckoutSession:
         metadata = {"payment_id": str(payment_id), "license_id": str(license_id)}
         session = await _refusals(
@@ -223,7 +254,7 @@ class StripeGateway:
                     "success_url": success_url,
                     "cancel_url": cancel_url,
                 },
-                {"idempotency_key": str(payment_id)},
+                _idempotency("checkout", request_key, str(payment_id)),
             )
         )
         if not session.url:
@@ -313,6 +344,7 @@ class StripeGateway:
         charge: PlanCharge,
         success_url: str,
         cancel_url: str,
+        request_key: str | None = None,
     ) -> CheckoutSession:
         metadata = {"plan_id": charge.plan_id, "subscription_key": str(subscription_key)}
         params: SessionCreateParams = {
@@ -330,7 +362,7 @@ class StripeGateway:
             params["customer_email"] = email
         session = await _refusals(
             self._client.v1.checkout.sessions.create_async(
-                params, {"idempotency_key": f"subscription-checkout-{attempt}"}
+                params, _idempotency("subscription-checkout", request_key, f"subscription-checkout-{attempt}")
             )
         )
         if not session.url:
@@ -341,7 +373,9 @@ class StripeGateway:
         subscription = await _refusals(self._client.v1.subscriptions.retrieve_async(subscription_id))
         return BillingSubscription.from_stripe(subscription.to_dict())
 
-    async def change_subscription_plan(self, subscription_id: str, charge: PlanCharge) -> None:
+    async def change_subscription_plan(
+        self, subscription_id: str, charge: PlanCharge, *, request_key: str | None = None
+    ) -> None:
         """Swaps the plan at once, prorated: the upgrade is billed for the rest of the period, a downgrade credited."""
         subscription = await self.retrieve_subscription(subscription_id)
         if subscription.item_id is None:
@@ -352,10 +386,20 @@ class StripeGateway:
             "proration_behavior": "create_prorations",
             "cancel_at_period_end": False,
         }
-        await _refusals(self._client.v1.subscriptions.update_async(subscription.id, changes))
+        await _refusals(
+            self._client.v1.subscriptions.update_async(
+                subscription.id, changes, _idempotency("change-plan", request_key)
+            )
+        )
 
-    async def set_cancel_at_period_end(self, subscription_id: str, cancel: bool) -> None:
-        await _refusals(self._client.v1.subscriptions.update_async(subscription_id, {"cancel_at_period_end": cancel}))
+    async def set_cancel_at_period_end(
+        self, subscription_id: str, cancel: bool, *, request_key: str | None = None
+    ) -> None:
+        await _refusals(
+            self._client.v1.subscriptions.update_async(
+                subscription_id, {"cancel_at_period_end": cancel}, _idempotency("cancellation", request_key)
+            )
+        )
 
     def verify_event(self, payload: bytes, signature: str | None) -> ProviderEvent:
         refusal = "LENSGRAPH_STRIPE_WEBHOOK_SECRET is not set"
@@ -394,7 +438,15 @@ class OfflineGateway:
         return f"{self._public_url}/payments/offline/{payment_id}?token={self._token(payment_id)}"
 
     async def create_checkout(
-        self, *, payment_id: UUID, license_id: UUID, price: Money, product: str, success_url: str, cancel_url: str
+        self,
+        *,
+        payment_id: UUID,
+        license_id: UUID,
+        price: Money,
+        product: str,
+        success_url: str,
+        cancel_url: str,
+        request_key: str | None = None,
     ) -> CheckoutSession:
         expires_at = datetime.now(UTC) + OFFLINE_CHECKOUT_LIFETIME
         return CheckoutSession(f"cs_offline_{payment_id.hex}", self.confirm_url(payment_id), expires_at)
@@ -425,6 +477,7 @@ class OfflineGateway:
         charge: PlanCharge,
         success_url: str,
         cancel_url: str,
+        request_key: str | None = None,
     ) -> CheckoutSession:
         expires_at = datetime.now(UTC) + OFFLINE_CHECKOUT_LIFETIME
         return CheckoutSession(f"cs_offline_{attempt.hex}", self.subscription_confirm_url(subscription_key), expires_at)
@@ -445,10 +498,14 @@ class OfflineGateway:
     async def retrieve_subscription(self, subscription_id: str) -> BillingSubscription:
         raise PaymentRefused("The offline payment mode keeps no subscriptions of its own.")
 
-    async def change_subscription_plan(self, subscription_id: str, charge: PlanCharge) -> None:
+    async def change_subscription_plan(
+        self, subscription_id: str, charge: PlanCharge, *, request_key: str | None = None
+    ) -> None:
         return None
 
-    async def set_cancel_at_period_end(self, subscription_id: str, cancel: bool) -> None:
+    async def set_cancel_at_period_end(
+        self, subscription_id: str, cancel: bool, *, request_key: str | None = None
+    ) -> None:
         return None
 
     def checkout_completed(self, checkout_session_id: str, price: Money) -> ProviderEvent:

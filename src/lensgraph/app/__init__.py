@@ -17,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from lensgraph.adapters.storage.local import LocalStorage
 from lensgraph.app.accounts import account_routes
 from lensgraph.app.cors import CrossOrigin
+from lensgraph.app.idempotency import IdempotentMutations
 from lensgraph.app.metrics import RequestMetrics, metrics_route
 from lensgraph.app.payments import log_payment_mode, payment_routes
 from lensgraph.config import Settings
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             await services.close()
 
     routes = [
-        Route("/graphql", view),
+        Route("/graphql", IdempotentMutations(view, services)),
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz, methods=["GET"]),
         metrics_route(services),

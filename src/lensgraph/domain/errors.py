@@ -24,6 +24,8 @@ class ErrorCode(Enum):
     RELEASE_REQUIRED = "RELEASE_REQUIRED"
     # A stored file is no longer the one confirmed: it is withheld, and the operators are alerted.
     FILE_INTEGRITY_FAILED = "FILE_INTEGRITY_FAILED"
+    # An Idempotency-Key sent again with another request than the one it was first used for.
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     INTERNAL = "INTERNAL"
 
 

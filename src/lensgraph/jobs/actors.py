@@ -17,6 +17,7 @@ from lensgraph.adapters.outbound_http import OutboundHttp
 from lensgraph.domain import webhooks as rules
 from lensgraph.domain.events import WebhookEndpointDisabled
 from lensgraph.jobs import runtime
+from lensgraph.jobs.idempotency import purge_expired_keys
 from lensgraph.jobs.licensing import expire_offers
 from lensgraph.jobs.payments import pay_out
 from lensgraph.jobs.photos import analyze_photo
@@ -179,6 +180,7 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     "notifications.email": (email_notification, {"max_retries": 5, "min_backoff": 5_000}),
     "photos.analyze": (analyze_photo, {"max_retries": 5, "min_backoff": 2_000, "time_limit": 300_000}),
     "licensing.expire_offers": (expire_offers, {"max_retries": 3}),
+    "idempotency.purge_expired_keys": (purge_expired_keys, {"max_retries": 3}),
     # Retried for Stripe outages; a retry never pays twice (the payout id is the transfer's idempotency key).
     "payments.pay_out": (pay_out, {"max_retries": 3, "min_backoff": 60_000, "time_limit": 600_000}),
 }
@@ -188,5 +190,6 @@ PERIODIC: dict[str, timedelta] = {
     "accounts.purge_expired_tokens": timedelta(hours=1),
     "webhooks.enqueue_due": timedelta(seconds=15),
     "licensing.expire_offers": timedelta(minutes=1),
+    "idempotency.purge_expired_keys": timedelta(hours=1),
     "payments.pay_out": timedelta(hours=1),
 }

@@ -93,7 +93,12 @@ async def count_request(
         return None
     if credential_failed:
         await services.requests.hit(f"credential-failures:{client_ip}")
-    return await services.requests.hit(f"user:{viewer.user_id}" if viewer else f"address:{client_ip}")
+    return await services.requests.hit(caller_of(viewer, client_ip))
+
+
+def caller_of(viewer: Viewer | None, client_ip: str | None) -> str:
+    """Who a request counts as: a signed-in user, whichever credential it came with, else its address."""
+    return f"user:{viewer.user_id}" if viewer else f"address:{client_ip}"
 
 
 async def credential_barred(services: Services, client_ip: str | None) -> Allowance | None:

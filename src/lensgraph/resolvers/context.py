@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from lensgraph.adapters.mail import Mailer, create_mailer
 from lensgraph.adapters.pubsub import create_pubsub
@@ -13,6 +13,7 @@ from lensgraph.adapters.ratelimit import FailureLimiter, RequestLimiter
 from lensgraph.adapters.tokens import AccessTokens
 from lensgraph.config import Settings
 from lensgraph.domain.errors import unauthenticated
+from lensgraph.domain.idempotency import derived_id
 from lensgraph.domain.policies import Viewer
 from lensgraph.jobs import runtime
 from lensgraph.jobs.analytics import ViewCounter
@@ -83,6 +84,9 @@ class Context:
     request_id: str = field(default_factory=lambda: uuid4().hex)
     # graphql-transport-ws: the payload of connection_init, set by strawberry.
     connection_params: dict[str, Any] | None = None
+    # Set when the request holds an Idempotency-Key: the same on every retry of a crashed attempt (see
+    # ``resolvers.idempotency.Claim``), so what it creates and asks Stripe for is the same on every retry.
+    idempotency_key: str | None = None
 
     @classmethod
     def of_request(cls, services: Services, request: Any, viewer: Viewer | None) -> Context:
@@ -97,6 +101,11 @@ class Context:
     @property
     def db(self) -> Database:
         return self.services.db
+
+    def new_id(self, purpose: str) -> UUID:
+        """The id of a record this request creates for ``purpose``: derived from its Idempotency-Key when it
+        holds one (a retry creates, and sends Stripe, the same), random otherwise."""
+        return derived_id(self.idempotency_key, purpose) if self.idempotency_key else uuid4()
 
     def require_viewer(self) -> Viewer:
         if self.viewer is None:

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from lensgraph.adapters.payments import (
     ConnectedAccount,
@@ -95,7 +95,8 @@ async def _open_checkout(ctx: Context, license_id: UUID) -> Checkout:
             await uow.session.flush()
         photo = await uow.session.get(Photo, row.photo_id) if row.photo_id else None
         payment = Payment(
-            id=uuid4(),
+            # Derived from the request's Idempotency-Key when it has one: a retry sends Stripe the same session.
+            id=ctx.new_id("payment"),
             license_id=row.id,
             brand_id=row.brand_id,
             amount=row.price_amount,
@@ -110,6 +111,7 @@ async def _open_checkout(ctx: Context, license_id: UUID) -> Checkout:
                 product=f"Photo license: {photo.title if photo else row.id}"[:MAX_PRODUCT_NAME],
                 success_url=ctx.settings.payment_return_url("paid"),
                 cancel_url=ctx.settings.payment_return_url("cancelled"),
+                request_key=ctx.idempotency_key,
             )
         except PaymentRefused as refused:
             raise DomainError(

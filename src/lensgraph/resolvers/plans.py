@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from lensgraph.adapters.payments import (
     BillingSubscription,
@@ -115,7 +115,9 @@ async def _subscribe(ctx: Context, plan_id: str) -> Subscribed:
         rules.check_can_subscribe(plan, viewer.role, current, now)
         charge = _charge(plan)
         if row is not None and row.stripe_subscription_id and rules.in_force(current, now):
-            await _refused_as_input(gateway.change_subscription_plan(row.stripe_subscription_id, charge))
+            await _refused_as_input(
+                gateway.change_subscription_plan(row.stripe_subscription_id, charge, request_key=ctx.idempotency_key)
+            )
             before = _visible(row)
             row.plan_id, row.cancel_at_period_end = plan.id, False
             _announce(uow, row, before)
@@ -126,17 +128,18 @@ async def _subscribe(ctx: Context, plan_id: str) -> Subscribed:
         if user is None:
             raise DomainError(ErrorCode.NOT_FOUND, "This account no longer exists.")
         if row is None:
-            row = Subscription(id=uuid4(), user_id=user.id)
+            row = Subscription(id=ctx.new_id("subscription"), user_id=user.id)
             uow.session.add(row)
         session = await _refused_as_input(
             gateway.create_subscription_checkout(
-                attempt=uuid4(),
+                attempt=ctx.new_id("subscription-checkout"),
                 subscription_key=row.id,
                 email=user.email,
                 customer_id=row.stripe_customer_id,
                 charge=charge,
                 success_url=ctx.settings.payment_return_url("subscribed"),
                 cancel_url=ctx.settings.payment_return_url("cancelled"),
+                request_key=ctx.idempotency_key,
             )
         )
         row.plan_id, row.status, row.cancel_at_period_end = plan.id, SubscriptionStatus.INCOMPLETE, False
@@ -170,7 +173,11 @@ async def set_cancellation(ctx: Context, *, cancel: bool) -> Subscription:
             subscription_state(row), row.cancel_at_period_end if row else False, cancel, now
         )
         assert row is not None and row.stripe_subscription_id is not None
-        await _refused_as_input(ctx.services.payments.set_cancel_at_period_end(row.stripe_subscription_id, cancel))
+        await _refused_as_input(
+            ctx.services.payments.set_cancel_at_period_end(
+                row.stripe_subscription_id, cancel, request_key=ctx.idempotency_key
+            )
+        )
         before = _visible(row)
         row.cancel_at_period_end = cancel
         _announce(uow, row, before)

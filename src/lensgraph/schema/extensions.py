@@ -156,6 +156,10 @@ class FreshLoaders(SchemaExtension):
         yield
 
 
+# Parsed documents kept across requests; anything parsing ahead of execution (idempotency) shares the cache.
+PARSE_CACHE_SIZE = 256
+
+
 class ParseCache(ParserCache):
     """Strawberry's parse cache, except that a document that does not parse is left for strawberry to parse
     again and report: raised from the cache, the syntax error would escape the operation, its error shaping

@@ -32,6 +32,7 @@ from lensgraph.schema.collections import Collection, CollectionMutations, Collec
 from lensgraph.schema.core import SCALAR_OVERRIDES, Node, resolve_global_id
 from lensgraph.schema.discovery import DiscoveryQueries
 from lensgraph.schema.extensions import (
+    PARSE_CACHE_SIZE,
     CountOperations,
     FreshLoaders,
     HideSuggestions,
@@ -177,7 +178,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: AddValidationRules(rules),
-            lambda: ParseCache(maxsize=256),
+            lambda: ParseCache(maxsize=PARSE_CACHE_SIZE),
             lambda: ValidationCache(maxsize=256),
         ],
     )

@@ -120,6 +120,9 @@ class GraphQLView(GraphQL[Context, None]):
         await _count(context, response)
         if isinstance(response, Response):
             response.headers["X-Request-ID"] = context.request_id
+            # Left by app.idempotency on a POST with Idempotency-Key: claims it for this caller, or answers from it.
+            if (idempotency := getattr(request.state, "idempotency", None)) is not None:
+                await idempotency.claim(request, context, response)
         return context
 
     async def on_ws_connect(self, context: Context) -> Any:

@@ -9,6 +9,7 @@ from lensgraph.persistence.models.collections import (
     LightboxItem,
     Portfolio,
 )
+from lensgraph.persistence.models.idempotency import IdempotencyKey
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
 from lensgraph.persistence.models.notifications import Notification, NotificationPreference, PushToken
 from lensgraph.persistence.models.outbox import OutboxEvent
@@ -24,6 +25,7 @@ __all__ = [
     "Contract",
     "Earning",
     "FeaturedPhoto",
+    "IdempotencyKey",
     "License",
     "LicenseRevision",
     "LightboxItem",
