@@ -17,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from lensgraph.adapters.storage.local import LocalStorage
 from lensgraph.app.accounts import account_routes
 from lensgraph.app.cors import CrossOrigin
+from lensgraph.app.graphiql import graphiql_page, graphiql_routes
 from lensgraph.app.idempotency import IdempotentMutations
 from lensgraph.app.metrics import RequestMetrics, metrics_route
 from lensgraph.app.payments import log_payment_mode, payment_routes
@@ -32,7 +33,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     """Builds the app; the database must already be migrated (``lensgraph serve`` does it)."""
     settings = settings or Settings()
     services = services or Services(settings)
-    view = GraphQLView(build_schema(settings), services)
+    view = GraphQLView(
+        build_schema(settings), services, graphiql_page=graphiql_page if settings.serves_graphiql else None
+    )
 
     async def healthz(_request: Request) -> JSONResponse:
         healthy = await services.db.ping()
@@ -61,6 +64,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         metrics_route(services),
         *payment_routes(services),
         *account_routes(services),
+        *graphiql_routes(settings),
     ]
     if isinstance(services.storage, LocalStorage):
         routes.append(Route("/files/{key:path}", services.storage.handle, methods=["GET", "HEAD", "PUT"]))

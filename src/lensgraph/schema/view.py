@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -57,11 +58,12 @@ def error_response(
 
 
 class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, schema: Any, services: Services) -> None:
+    def __init__(self, schema: Any, services: Services, *, graphiql_page: Callable[[], Response] | None = None) -> None:
+        """``graphiql_page`` answers browsers' ``GET /graphql``; without it they get 404."""
         settings = services.settings
         super().__init__(
             schema,
-            graphql_ide="graphiql" if settings.serves_graphiql else None,
+            graphql_ide="graphiql" if graphiql_page is not None else None,
             allow_queries_via_get=settings.runs_operations_over_get,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
@@ -69,6 +71,7 @@ class GraphQLView(GraphQL[Context, None]):
             allowed_origins=settings.allowed_origins,
         )
         self.services = services
+        self.graphiql_page = graphiql_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -77,6 +80,12 @@ class GraphQLView(GraphQL[Context, None]):
         request = Request(scope, receive)
         response = self._refuse_http(request) or await self._answer(request, scope)
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Ours (app/graphiql.py: assets served by this package), not strawberry's page that loads them from a CDN.
+        if self.graphiql_page is None:  # never: strawberry asks only when graphql_ide is set
+            raise HTTPException(404, "Not Found")
+        return self.graphiql_page()
 
     async def _answer(self, request: Request, scope: Scope) -> Response:
         try:
