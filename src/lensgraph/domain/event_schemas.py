@@ -75,17 +75,18 @@ def payload_schema(kind: type[Event]) -> dict[str, Any]:
         "type": "object",
         "required": [item.name for item in found],
         "additionalProperties": False,
-        "properties": {item.name: _field_schema(item) for item in found},
+        "properties": {item.name: _field_schema(item, kind.emitted) for item in found},
     }
 
 
-def _field_schema(item: PayloadField) -> dict[str, Any]:
+def _field_schema(item: PayloadField, emitted: bool) -> dict[str, Any]:
     if item.entity is not None:
+        resolves = "`node(id:)` returns it" if emitted else "a type the API gains when this event is emitted"
         schema: dict[str, Any] = {
             "type": "string",
             "format": GLOBAL_ID_FORMAT,
             NODE_TYPE_KEYWORD: item.entity,
-            "description": f"Global ID of a `{item.entity}`: `node(id:)` returns it.",
+            "description": f"Global ID of a `{item.entity}`: {resolves}.",
         }
     elif item.kind in _SCALARS:
         schema = dict(_SCALARS[item.kind])
