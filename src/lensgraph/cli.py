@@ -1,4 +1,4 @@
-"""``lensgraph serve | worker | migrate | seed | grant-admin | export-schema``."""
+"""``lensgraph serve | worker | migrate | seed | grant-admin | export-schema | export-event-schemas``."""
 
 from __future__ import annotations
 
@@ -147,6 +147,24 @@ def export_schema(
     if str(output) == "-":
         typer.echo(text, nl=False)
     else:
+        output.write_text(text)
+        typer.echo(f"wrote {output}")
+
+
+@cli.command("export-event-schemas")
+def export_event_schemas(
+    output: Path = typer.Option(
+        Path("docs/events.schema.json"), "--output", "-o", help="Where to write the JSON Schema; - for stdout."
+    ),
+) -> None:
+    """Write the JSON Schema of every event payload (webhook bodies, notification data)."""
+    from lensgraph.domain.event_schemas import event_schemas_json
+
+    text = event_schemas_json()
+    if str(output) == "-":
+        typer.echo(text, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text)
         typer.echo(f"wrote {output}")
 

@@ -13,7 +13,6 @@ from lensgraph.domain.money import Currency
 from lensgraph.domain.payments import PayoutStatus
 from lensgraph.persistence.models import Payout
 from lensgraph.persistence.payments import claim_earnings
-from lensgraph.schema.core import from_global_id
 from tests.api.factories import user_key
 from tests.api.helpers import Account, sign_up
 from tests.api.payment_flows import (
@@ -125,8 +124,8 @@ async def test_a_full_refund_ends_the_license_and_cancels_the_earning(
             if edge["node"]["eventType"] == "payment.refunded"
         ]
         assert notice["data"] == {
-            "paymentId": str(from_global_id(payment_id)[1]),
-            "licenseId": str(from_global_id(license_id)[1]),
+            "paymentId": payment_id,
+            "licenseId": license_id,
             "amount": 25_000,
             "refundedAmount": 25_000,
             "currency": "EUR",

@@ -242,6 +242,35 @@ async def test_only_the_audience_receives_a_notification(server: Server):
         await assert_silent(brand_ws, seconds=0.5)
 
 
+async def test_a_live_notification_names_objects_by_the_global_id_node_resolves(server: Server):
+    brand = await login(server, BRAND)
+    async with graphql_socket(server, brand.access_token) as ws:
+        await subscribe(ws, "feed", NOTIFICATIONS)
+        await assert_typename_works(ws, "listening")
+        created = await graphql(
+            server,
+            'mutation { createApiKey(input: {description: "e2e ids"}) { apiKey { id prefix } } }',
+            token=brand.access_token,
+        )
+        key = created["createApiKey"]["apiKey"]
+        notification = notification_of(await receive(ws), "feed")
+    assert notification["data"] == {"apiKeyId": key["id"], "prefix": key["prefix"], "description": "e2e ids"}
+    found = await graphql(
+        server,
+        "query($id: ID!) { node(id: $id) { __typename ... on ApiKey { prefix } } }",
+        {"id": notification["data"]["apiKeyId"]},
+        token=brand.access_token,
+    )
+    assert found["node"] == {"__typename": "ApiKey", "prefix": key["prefix"]}
+    # The demo account's plan allows a few live keys, which the other tests of this server use too.
+    await graphql(
+        server,
+        "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { userErrors { code } } }",
+        {"id": key["id"]},
+        token=brand.access_token,
+    )
+
+
 async def test_protocol_messages_are_text_frames(server: Server):
     async with websockets.connect(server.ws_url, subprotocols=[PROTOCOL], open_timeout=TIMEOUT) as ws:
         await send(ws, {"type": "connection_init"})

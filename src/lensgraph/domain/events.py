@@ -2,26 +2,122 @@
 
 One event feeds three outlets after its transaction commits: in-app notifications, GraphQL
 subscriptions and signed webhooks. Payloads carry ids and small facts, never secrets.
+
+A field that holds an entity's key is typed with the entity it names (``LicenseKey``): the payload is
+stored with raw keys, and every outlet shows it through ``public_payload``, which turns each key into
+the global ID ``node(id:)`` resolves. Only events with ``emitted`` set are offered to webhooks and
+notification preferences; the others are the contract of capabilities still to come.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import types
+import typing
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
+
+from lensgraph.domain import global_ids
+from lensgraph.domain.errors import DomainError, ErrorCode
+
+
+@dataclass(frozen=True)
+class Names:
+    """Marks a key field with the entity it names (its type in the API), e.g. ``Names("License")``."""
+
+    entity: str
+
+
+UserKey = Annotated[UUID, Names("User")]
+ApiKeyKey = Annotated[UUID, Names("ApiKey")]
+WebhookEndpointKey = Annotated[UUID, Names("WebhookEndpoint")]
+PhotoKey = Annotated[UUID, Names("Photo")]
+LicenseKey = Annotated[UUID, Names("License")]
+ContractKey = Annotated[UUID, Names("Contract")]
+PaymentKey = Annotated[UUID, Names("Payment")]
+PayoutKey = Annotated[UUID, Names("Payout")]
+PlanSubscriptionKey = Annotated[UUID, Names("PlanSubscription")]
+# Entities of capabilities not built yet: their events are not emitted, so these IDs resolve to nothing yet.
+VerificationKey = Annotated[UUID, Names("Verification")]
+ListingKey = Annotated[UUID, Names("Listing")]
+PurchaseKey = Annotated[UUID, Names("Purchase")]
+GalleryKey = Annotated[UUID, Names("Gallery")]
+InvoiceKey = Annotated[UUID, Names("Invoice")]
+BookingKey = Annotated[UUID, Names("Booking")]
+ContentKey = Annotated[UUID, Names("Content")]
+AlbumKey = Annotated[UUID, Names("Album")]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Event:
     type: ClassVar[str]
     summary: ClassVar[str]
+    # False while no code path emits the event: it is then not offered for subscription.
+    emitted: ClassVar[bool] = True
     audience: tuple[UUID, ...] = field(default=())
 
     def payload(self) -> dict[str, Any]:
+        """The stored form: entity keys as plain UUID strings (outlets show ``public_payload`` of it)."""
         data = asdict(self)
         data.pop("audience")
         return {_camel(key): _plain(value) for key, value in data.items()}
+
+
+@dataclass(frozen=True)
+class PayloadField:
+    """One field of an event's payload, as the payload names it."""
+
+    name: str
+    kind: type
+    optional: bool
+    # The entity whose key the field holds, shown as its global ID; None for a plain fact.
+    entity: str | None
+
+
+def payload_fields(kind: type[Event]) -> tuple[PayloadField, ...]:
+    """The payload's fields, read from the dataclass; a UUID that names no entity is a mistake caught here."""
+    hints = typing.get_type_hints(kind, include_extras=True)
+    found = []
+    for item in fields(kind):
+        if item.name == "audience":
+            continue
+        hint, optional = _without_none(hints[item.name])
+        entity = None
+        if typing.get_origin(hint) is Annotated:
+            hint, *extras = typing.get_args(hint)
+            entity = next((extra.entity for extra in extras if isinstance(extra, Names)), None)
+        if hint is UUID and entity is None:
+            raise TypeError(f"{kind.__name__}.{item.name} holds a key: type it with the entity it names")
+        found.append(PayloadField(_camel(item.name), hint, optional, entity))
+    return tuple(found)
+
+
+def _without_none(hint: Any) -> tuple[Any, bool]:
+    if typing.get_origin(hint) in (types.UnionType, typing.Union):
+        rest = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        if len(rest) == 1:
+            return rest[0], True
+    return hint, False
+
+
+def public_payload(event_type: str, stored: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored payload as every outlet shows it: each entity key becomes that entity's global ID.
+
+    Stored payloads (outbox, notifications, webhook deliveries) keep raw keys, from before this rule and
+    after it alike; rendering on the way out is what makes old rows right too.
+    """
+    entities = _ENTITY_FIELDS.get(event_type, {})
+    return {key: _public_id(entities[key], value) if key in entities else value for key, value in stored.items()}
+
+
+def _public_id(entity: str, value: Any) -> Any:
+    try:
+        return global_ids.encode(entity, UUID(value))
+    except (TypeError, ValueError, AttributeError):
+        # None (a photo since deleted), or already a global ID: nothing to translate.
+        return value
 
 
 def _camel(name: str) -> str:
@@ -47,7 +143,7 @@ def _plain(value: Any) -> Any:
 class UserRegistered(Event):
     type: ClassVar[str] = "user.registered"
     summary: ClassVar[str] = "Welcome to Lensgraph."
-    user_id: UUID
+    user_id: UserKey
     role: str
 
 
@@ -55,7 +151,7 @@ class UserRegistered(Event):
 class ApiKeyCreated(Event):
     type: ClassVar[str] = "api_key.created"
     summary: ClassVar[str] = "A new API key was created for your account."
-    api_key_id: UUID
+    api_key_id: ApiKeyKey
     prefix: str
     description: str
 
@@ -64,14 +160,14 @@ class ApiKeyCreated(Event):
 class PasswordChanged(Event):
     type: ClassVar[str] = "password.changed"
     summary: ClassVar[str] = "Your password was changed and every session was signed out."
-    user_id: UUID
+    user_id: UserKey
 
 
 @dataclass(frozen=True, kw_only=True)
 class WebhookEndpointDisabled(Event):
     type: ClassVar[str] = "webhook_endpoint.disabled"
     summary: ClassVar[str] = "A webhook endpoint was disabled: it kept failing, or answered 410 Gone."
-    endpoint_id: UUID
+    endpoint_id: WebhookEndpointKey
     url: str
     failing_since: datetime
     # "FAILING" (failing for DISABLE_AFTER) or "GONE" (the receiver answered 410 Gone).
@@ -82,7 +178,7 @@ class WebhookEndpointDisabled(Event):
 class WebhookTest(Event):
     type: ClassVar[str] = "webhook.test"
     summary: ClassVar[str] = "A test delivery."
-    endpoint_id: UUID
+    endpoint_id: WebhookEndpointKey
 
 
 # Photos --------------------------------------------------------------------------------------
@@ -92,7 +188,7 @@ class WebhookTest(Event):
 class PhotoAnalyzed(Event):
     type: ClassVar[str] = "photo.analyzed"
     summary: ClassVar[str] = "A photo finished analysis."
-    photo_id: UUID
+    photo_id: PhotoKey
     status: str
 
 
@@ -100,16 +196,18 @@ class PhotoAnalyzed(Event):
 class PhotoAvailable(Event):
     type: ClassVar[str] = "photo.available"
     summary: ClassVar[str] = "A photo is available for licensing."
-    photo_id: UUID
-    photographer_id: UUID
+    emitted: ClassVar[bool] = False
+    photo_id: PhotoKey
+    photographer_id: UserKey
 
 
 @dataclass(frozen=True, kw_only=True)
 class MatchNew(Event):
     type: ClassVar[str] = "match.new"
     summary: ClassVar[str] = "A new photo matches what you look for."
-    photo_id: UUID
-    brand_id: UUID
+    emitted: ClassVar[bool] = False
+    photo_id: PhotoKey
+    brand_id: UserKey
     score: float
 
 
@@ -120,9 +218,9 @@ class MatchNew(Event):
 class LicenseEvent(Event):
     type: ClassVar[str] = "license.event"
     summary: ClassVar[str] = ""
-    license_id: UUID
+    license_id: LicenseKey
     # None once the photo was deleted (its licenses are kept as records).
-    photo_id: UUID | None
+    photo_id: PhotoKey | None
     status: str
 
 
@@ -166,16 +264,16 @@ class LicenseExpired(LicenseEvent):
 class ContractSigned(Event):
     type: ClassVar[str] = "contract.signed"
     summary: ClassVar[str] = "A contract was signed by both parties."
-    contract_id: UUID
-    license_id: UUID
+    contract_id: ContractKey
+    license_id: LicenseKey
 
 
 @dataclass(frozen=True, kw_only=True)
 class PaymentCompleted(Event):
     type: ClassVar[str] = "payment.completed"
     summary: ClassVar[str] = "A payment went through."
-    payment_id: UUID
-    license_id: UUID
+    payment_id: PaymentKey
+    license_id: LicenseKey
     amount: int
     currency: str
 
@@ -184,8 +282,8 @@ class PaymentCompleted(Event):
 class PaymentRefunded(Event):
     type: ClassVar[str] = "payment.refunded"
     summary: ClassVar[str] = "A payment was refunded."
-    payment_id: UUID
-    license_id: UUID
+    payment_id: PaymentKey
+    license_id: LicenseKey
     # This refund's amount; ``refunded_amount`` is everything refunded of the payment so far.
     amount: int
     refunded_amount: int
@@ -198,7 +296,7 @@ class PaymentRefunded(Event):
 class PayoutPaid(Event):
     type: ClassVar[str] = "payout.paid"
     summary: ClassVar[str] = "A payout was sent to your account."
-    payout_id: UUID
+    payout_id: PayoutKey
     amount: int
     currency: str
 
@@ -207,7 +305,7 @@ class PayoutPaid(Event):
 class SubscriptionUpdated(Event):
     type: ClassVar[str] = "subscription.updated"
     summary: ClassVar[str] = "Your subscription changed."
-    subscription_id: UUID
+    subscription_id: PlanSubscriptionKey
     plan_id: str
     status: str
     cancel_at_period_end: bool
@@ -220,7 +318,8 @@ class SubscriptionUpdated(Event):
 class VerificationCompleted(Event):
     type: ClassVar[str] = "verification.completed"
     summary: ClassVar[str] = "An authenticity verification finished."
-    verification_id: UUID
+    emitted: ClassVar[bool] = False
+    verification_id: VerificationKey
     verdict: str
     confidence: float
 
@@ -229,8 +328,9 @@ class VerificationCompleted(Event):
 class ListingSold(Event):
     type: ClassVar[str] = "listing.sold"
     summary: ClassVar[str] = "One of your verified photos was sold."
-    listing_id: UUID
-    purchase_id: UUID
+    emitted: ClassVar[bool] = False
+    listing_id: ListingKey
+    purchase_id: PurchaseKey
     tier: str
 
 
@@ -241,7 +341,8 @@ class ListingSold(Event):
 class GalleryEvent(Event):
     type: ClassVar[str] = "gallery.event"
     summary: ClassVar[str] = ""
-    gallery_id: UUID
+    emitted: ClassVar[bool] = False
+    gallery_id: GalleryKey
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -287,7 +388,8 @@ class GalleryDeleted(GalleryEvent):
 class InvoicePaid(Event):
     type: ClassVar[str] = "invoice.paid"
     summary: ClassVar[str] = "An invoice was paid."
-    invoice_id: UUID
+    emitted: ClassVar[bool] = False
+    invoice_id: InvoiceKey
     amount: int
     currency: str
 
@@ -296,7 +398,8 @@ class InvoicePaid(Event):
 class BookingCreated(Event):
     type: ClassVar[str] = "booking.created"
     summary: ClassVar[str] = "A session was booked."
-    booking_id: UUID
+    emitted: ClassVar[bool] = False
+    booking_id: BookingKey
     starts_at: datetime
 
 
@@ -304,16 +407,18 @@ class BookingCreated(Event):
 class ContentSubmitted(Event):
     type: ClassVar[str] = "content.submitted"
     summary: ClassVar[str] = "New content was submitted for moderation."
-    content_id: UUID
-    album_id: UUID
+    emitted: ClassVar[bool] = False
+    content_id: ContentKey
+    album_id: AlbumKey
 
 
 @dataclass(frozen=True, kw_only=True)
 class ContentApproved(Event):
     type: ClassVar[str] = "content.approved"
     summary: ClassVar[str] = "Submitted content was approved."
-    content_id: UUID
-    album_id: UUID
+    emitted: ClassVar[bool] = False
+    content_id: ContentKey
+    album_id: AlbumKey
 
 
 def _catalogue() -> dict[str, type[Event]]:
@@ -329,3 +434,25 @@ def _catalogue() -> dict[str, type[Event]]:
 
 CATALOGUE: dict[str, type[Event]] = _catalogue()
 EVENT_TYPES: frozenset[str] = frozenset(CATALOGUE)
+# Per event type, its key fields and the entity each names. Built at import: a key field that names no
+# entity fails here, before any outlet could show it raw.
+_ENTITY_FIELDS: dict[str, dict[str, str]] = {
+    name: {item.name: item.entity for item in payload_fields(kind) if item.entity} for name, kind in CATALOGUE.items()
+}
+# What webhooks and notification preferences may choose: a type nothing emits would never arrive.
+EMITTED_TYPES: frozenset[str] = frozenset(name for name, kind in CATALOGUE.items() if kind.emitted)
+
+
+def check_offered(event_types: Iterable[str], field: Sequence[str]) -> None:
+    """Refuses types outside the catalogue, and those of the catalogue that nothing emits yet."""
+    asked = set(event_types)
+    unknown = sorted(asked - EVENT_TYPES)
+    if unknown:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Unknown event types: {', '.join(unknown)}.", field)
+    pending = sorted(asked - EMITTED_TYPES)
+    if pending:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"Not emitted yet, so not offered for subscription: {', '.join(pending)}.",
+            field,
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lensgraph.domain.errors import DomainError, ErrorCode
-from lensgraph.domain.events import CATALOGUE, EVENT_TYPES
+from lensgraph.domain.events import CATALOGUE, EMITTED_TYPES, check_offered
 
 # Security notices are always sent by email; a person cannot opt out of learning that a key was made.
 ALWAYS_EMAILED = frozenset({"api_key.created", "password.changed", "webhook_endpoint.disabled"})
@@ -32,10 +32,12 @@ def channels_for(event_type: str, chosen: Channels | None) -> Channels:
 
 
 def notifiable(event_type: str) -> bool:
-    return event_type in EVENT_TYPES and event_type not in NOT_NOTIFIED
+    """Emitted and meant for people: the types the relay notifies and preferences offer."""
+    return event_type in EMITTED_TYPES and event_type not in NOT_NOTIFIED
 
 
 def check_preference_event(event_type: str) -> str:
+    check_offered([event_type], ["eventType"])
     if not notifiable(event_type):
         raise DomainError(ErrorCode.INVALID_INPUT, f"{event_type!r} is not a notification type.", ["eventType"])
     return event_type

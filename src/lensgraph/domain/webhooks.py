@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from lensgraph.domain import outbound
 from lensgraph.domain.errors import DomainError, ErrorCode
-from lensgraph.domain.events import EVENT_TYPES
+from lensgraph.domain.events import check_offered
 
 MAX_ENDPOINTS_PER_USER = 20
 SECRET_PREFIX = "whsec_"
@@ -59,9 +59,7 @@ def check_url(url: str, allow_private: bool) -> str:
 
 
 def check_event_types(event_types: Sequence[str]) -> list[str]:
-    unknown = sorted(set(event_types) - EVENT_TYPES)
-    if unknown:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Unknown event types: {', '.join(unknown)}.", ["events"])
+    check_offered(event_types, ["events"])
     if not event_types:
         raise DomainError(ErrorCode.INVALID_INPUT, "Choose at least one event type.", ["events"])
     return sorted(set(event_types))

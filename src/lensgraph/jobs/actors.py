@@ -21,6 +21,7 @@ from lensgraph.jobs.idempotency import purge_expired_keys
 from lensgraph.jobs.licensing import expire_offers
 from lensgraph.jobs.payments import pay_out
 from lensgraph.jobs.photos import analyze_photo
+from lensgraph.jobs.relay import public_body
 from lensgraph.persistence import accounts as account_queries
 from lensgraph.persistence import notifications as notification_queries
 from lensgraph.persistence import webhooks as webhook_queries
@@ -66,7 +67,7 @@ async def deliver_webhook(delivery_id: str) -> None:
     if not endpoint.enabled:
         await _finish(delivery.id, status=DeliveryStatus.FAILED, error="endpoint is disabled")
         return
-    body = orjson.dumps(delivery.body)
+    body = orjson.dumps(public_body(delivery.body))
     timestamp = int(time.time())
     signing_secrets = rules.signing_secrets(
         endpoint.secret, endpoint.previous_secret, endpoint.previous_secret_expires_at, utcnow()

@@ -5,6 +5,12 @@ is marked dispatched; a unique key per (recipient, event) and (endpoint, event) 
 Step 2: what step 1 wrote is published live and enqueued, then the event is marked published. A relay
 that dies between the two steps leaves a claim that expires; the next relay redoes step 2 only, and
 subscribers drop a notification id they have already sent.
+
+Every row written here keeps the event's stored payload (raw keys). What leaves the server renders it
+with ``public_payload`` on the way out: a notification when it is read (``Notification.data``), a webhook
+when it is sent (``public_body``). Rows queued before global IDs went out are rendered the same way. The
+live messages on ``event_channel`` stay raw: they never leave the server (subscriptions filter on them and
+send the re-read object).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from lensgraph.adapters.pubsub import PubSub
+from lensgraph.domain.events import public_payload
 from lensgraph.domain.notifications import channels_for, notifiable, summary
 from lensgraph.persistence import outbox
 from lensgraph.persistence import webhooks as webhook_queries
@@ -44,8 +51,13 @@ def event_channel(event_type: str) -> str:
 
 
 def delivery_body(event_id: uuid.UUID, event_type: str, created_at: datetime, data: dict[str, Any]) -> dict[str, Any]:
-    """The JSON a webhook receiver gets: ``{ id, type, createdAt, data }``."""
+    """The stored form of a webhook body: ``{ id, type, createdAt, data }``, ``data`` as the event stored it."""
     return {"id": str(event_id), "type": event_type, "createdAt": created_at.isoformat(), "data": data}
+
+
+def public_body(stored: dict[str, Any]) -> dict[str, Any]:
+    """The JSON a webhook receiver gets: the stored body with every entity key as its global ID."""
+    return {**stored, "data": public_payload(str(stored.get("type", "")), stored.get("data") or {})}
 
 
 class Relay:

@@ -10,7 +10,7 @@ from uuid import UUID
 from lensgraph.adapters.tokens import digest
 from lensgraph.domain import notifications as rules
 from lensgraph.domain.errors import DomainError, ErrorCode
-from lensgraph.domain.events import EVENT_TYPES
+from lensgraph.domain.events import EMITTED_TYPES
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.policies import owns
 from lensgraph.jobs.relay import user_channel
@@ -68,16 +68,13 @@ async def mark_all_read(ctx: Context) -> int:
 
 
 async def preferences(ctx: Context) -> list[Preference]:
-    """Every notification type, with the person's choice or the default."""
+    """Every notification type something emits, with the person's choice or the default."""
     viewer = ctx.require_viewer()
     async with ctx.db.session() as session:
         stored = await queries.stored_preferences(session, viewer.user_id)
-    chosen = {event_type: rules.channels_for(event_type, stored.get(event_type)) for event_type in EVENT_TYPES}
-    return [
-        Preference(event_type, chosen[event_type].in_app, chosen[event_type].email)
-        for event_type in sorted(EVENT_TYPES)
-        if rules.notifiable(event_type)
-    ]
+    offered = sorted(event_type for event_type in EMITTED_TYPES if rules.notifiable(event_type))
+    chosen = {event_type: rules.channels_for(event_type, stored.get(event_type)) for event_type in offered}
+    return [Preference(event_type, chosen[event_type].in_app, chosen[event_type].email) for event_type in offered]
 
 
 async def update_preferences(ctx: Context, changes: list[Preference]) -> list[Preference]:

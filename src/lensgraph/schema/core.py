@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import functools
 from collections.abc import Awaitable, Callable
@@ -17,6 +15,7 @@ from strawberry.schema.types.base_scalars import DateTimeDefinition, wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 
 from lensgraph.domain import errors as domain_errors
+from lensgraph.domain import global_ids
 from lensgraph.domain import money as domain_money
 from lensgraph.domain.errors import DomainError
 from lensgraph.domain.moments import utc_moment
@@ -93,16 +92,14 @@ def returns_user_errors(payload: type[R]) -> Callable[[Callable[P, Awaitable[R]]
 
 
 def to_global_id(type_name: str, key: UUID) -> strawberry.ID:
-    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode().rstrip("="))
+    return strawberry.ID(global_ids.encode(type_name, key))
 
 
 def from_global_id(global_id: str, field: str = "id") -> tuple[str, UUID]:
     """Malformed IDs are ``NOT_FOUND``: to a client, an ID that decodes to nothing names nothing."""
     try:
-        padded = global_id + "=" * (-len(global_id) % 4)
-        type_name, _, raw = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        return type_name, UUID(raw)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return global_ids.decode(global_id)
+    except ValueError:
         raise DomainError(domain_errors.ErrorCode.NOT_FOUND, "No object has this ID.", [field]) from None
 
 

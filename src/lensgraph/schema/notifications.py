@@ -12,6 +12,7 @@ from starlette.websockets import WebSocket
 from strawberry import Info
 from strawberry.scalars import JSON
 
+from lensgraph.domain.events import public_payload
 from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import owns
 from lensgraph.persistence import enums
@@ -39,7 +40,10 @@ TOKEN_EXPIRED_CLOSE_CODE = 4403
 class Notification(Node):
     event_type: str = strawberry.field(description="The event behind it, e.g. `license.countered`.")
     message: str
-    data: JSON = strawberry.field(description="The event's payload: ids and small facts.")
+    data: JSON = strawberry.field(
+        description="The event's payload: global IDs (for `node(id:)`) and small facts; "
+        "its JSON Schema per event type is in docs/events.schema.json."
+    )
     read: bool
     read_at: datetime | None
     created_at: datetime
@@ -50,7 +54,7 @@ class Notification(Node):
             id=to_global_id("Notification", row.id),
             event_type=row.event_type,
             message=row.message,
-            data=JSON(row.data),
+            data=JSON(public_payload(row.event_type, row.data)),
             read=row.read_at is not None,
             read_at=row.read_at,
             created_at=row.created_at,

@@ -121,7 +121,9 @@ class WebhookEndpoint(Node):
 @strawberry.input
 class CreateWebhookEndpointInput:
     url: str
-    events: list[str] = strawberry.field(description="Event types, e.g. `license.accepted`.")
+    events: list[str] = strawberry.field(
+        description="Event types, e.g. `license.accepted`: those something emits (docs/events.schema.json)."
+    )
     description: str | None = None
 
 
