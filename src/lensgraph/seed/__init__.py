@@ -40,6 +40,8 @@ async def seed_demo(settings: Settings) -> DemoSeed:
 
     # One line per request of the seed would bury the banner.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The seed's own sign-ins outlast its work whatever lifetime the server gives tokens; they are never shown.
+    settings = settings.model_copy(update={"access_token_minutes": max(settings.access_token_minutes, 30)})
     services = Services(settings)
     app = create_app(settings, services=services)
     started = time.monotonic()
@@ -54,6 +56,9 @@ async def seed_demo(settings: Settings) -> DemoSeed:
             if unusable or await _already_seeded(api):
                 return DemoSeed(seconds=None, unusable=unusable)
             await Marketplace(api).build()
+        # The notifications exist when the seed ends, not at some point after the server started.
+        while await services.relay.run_once():
+            pass
         return DemoSeed(seconds=time.monotonic() - started)
     finally:
         await services.close()
