@@ -15,7 +15,8 @@ from lensgraph.seed.catalogue import ANSEL, BRAND, DEMO_PASSWORD, DOROTHEA, STUD
 from .conftest import Server, running_server
 
 OWNER_VIEW = """{ viewer {
-  photos(first: 100) { totalCount edges { node { title status keywords category faceCount needsModelRelease } } }
+  photos(first: 100) {
+    totalCount edges { node { title status keywords autoKeywords category faceCount needsModelRelease } } }
   collections(first: 20) { totalCount edges { node { title visibility photoCount } } }
   modelReleases(first: 10) { totalCount } propertyReleases(first: 10) { totalCount }
   webhookEndpoints(first: 10) { edges { node { url enabled } } }
@@ -72,7 +73,7 @@ def test_the_demo_is_a_living_marketplace(server: Server):
     # Face detection found the faces; the release on file covers one portrait and not the other.
     covered, uncovered = photo(seen, DOROTHEA, "Astronaut portrait"), photo(seen, DOROTHEA, "Before the mission")
     assert covered["faceCount"] >= 1 and uncovered["faceCount"] >= 1
-    assert covered["category"] == "PEOPLE" and "people" in covered["keywords"]
+    assert covered["category"] == "PEOPLE" and "people" in covered["autoKeywords"]
     assert (covered["needsModelRelease"], uncovered["needsModelRelease"]) == (False, True)
     assert dorothea["modelReleases"]["totalCount"] == 1 and studio["propertyReleases"]["totalCount"] == 1
     assert ansel["collections"]["totalCount"] == 3 and dorothea["collections"]["totalCount"] == 2
@@ -99,7 +100,7 @@ def test_the_demo_is_a_living_marketplace(server: Server):
 def test_a_second_start_changes_nothing_and_is_quick(tmp_path: Path):
     database = os.environ.get("LENSGRAPH_TEST_DATABASE_URL")
     env = {"LENSGRAPH_DATABASE_URL": database} if database else {}
-    with running_server(tmp_path, **env) as first:
+    with running_server(tmp_path, fresh=True, **env) as first:
         before = census(first)
         assert "Demo data: seeded in" in first.log()
     started = time.monotonic()

@@ -40,8 +40,11 @@ async def seed_demo(settings: Settings) -> DemoSeed:
 
     # One line per request of the seed would bury the banner.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    # The seed's own sign-ins outlast its work whatever lifetime the server gives tokens; they are never shown.
-    settings = settings.model_copy(update={"access_token_minutes": max(settings.access_token_minutes, 30)})
+    # The seed's own sign-ins outlast its work whatever lifetime the server gives tokens (they are never shown),
+    # and its hundreds of requests are the operator's, not a caller's to be rate limited.
+    settings = settings.model_copy(
+        update={"access_token_minutes": max(settings.access_token_minutes, 30), "request_rate_limit": None}
+    )
     services = Services(settings)
     app = create_app(settings, services=services)
     started = time.monotonic()
