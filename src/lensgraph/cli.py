@@ -64,7 +64,7 @@ def address_defaults(host: str, port: int, environ: Mapping[str, str]) -> dict[s
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    demo: bool = typer.Option(False, "--demo", help="Load demo accounts before serving."),
+    demo: bool = typer.Option(False, "--demo", help="Load the demo marketplace (once per database) before serving."),
     workers: int = typer.Option(1, help="uvicorn worker processes."),
 ) -> None:
     """Migrate the database, then serve GraphQL (GraphiQL at /graphql in a browser)."""
@@ -77,9 +77,7 @@ def serve(
     settings = _settings()
     upgrade(settings.database_url)
     if demo:
-        from lensgraph.seed import seed_demo
-
-        asyncio.run(seed_demo(settings))
+        _seed_demo(settings)
     uvicorn.run(
         "lensgraph.app:create_app",
         factory=True,
@@ -107,13 +105,17 @@ def worker(processes: int = typer.Option(1, help="Worker processes."), threads: 
     os.execv(sys.executable, [sys.executable, *arguments])
 
 
+def _seed_demo(settings: Settings) -> None:
+    from lensgraph.seed import banner, seed_demo
+
+    typer.echo("Demo data: checking (a first start uploads and analyses 27 photos, about 10-20 s)...")
+    typer.echo(banner(asyncio.run(seed_demo(settings))))
+
+
 @cli.command()
 def seed() -> None:
-    """Load demo accounts (idempotent)."""
-    from lensgraph.seed import seed_demo
-
-    settings = _settings()
-    asyncio.run(seed_demo(settings))
+    """Load the demo accounts and marketplace (once per database)."""
+    _seed_demo(_settings())
 
 
 @cli.command("grant-admin")

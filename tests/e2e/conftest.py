@@ -2,15 +2,22 @@
 
 ``server`` is one server per test module with the default settings. ``start_server(**env)`` starts more, with
 extra ``LENSGRAPH_*`` variables, for one test; each is stopped when the test ends, passed or failed.
+
+Every server serves the demo (``--demo``). Seeding it uploads and analyses photos, so it is done once per run into a
+template that each server on its own SQLite file starts from (its ``--demo`` then finds the demo there);
+``running_server(folder, fresh=True)`` seeds anew.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -73,11 +80,40 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=STOP_SECONDS)
 
 
+_demo_template: Path | None = None
+
+
+def demo_template() -> Path:
+    """A folder holding a database and files seeded with the demo, made on first use."""
+    global _demo_template
+    if _demo_template is None:
+        folder = Path(tempfile.mkdtemp(prefix="lensgraph-demo-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        environment = {
+            **os.environ,
+            "LENSGRAPH_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'lensgraph.db'}",
+            "LENSGRAPH_DATA_DIR": str(folder / "data"),
+            "LENSGRAPH_SECRET_KEY": SECRET_KEY,
+        }
+        for command in ("migrate", "seed"):
+            done = subprocess.run(
+                [sys.executable, "-m", "lensgraph", command], env=environment, cwd=folder, capture_output=True
+            )
+            assert done.returncode == 0, done.stderr.decode(errors="replace")
+        _demo_template = folder
+    return _demo_template
+
+
 @contextlib.contextmanager
-def running_server(folder: Path, **env: str) -> Iterator[Server]:
-    """Serves the demo data from ``folder`` (its own SQLite file unless ``LENSGRAPH_DATABASE_URL`` is given)."""
+def running_server(folder: Path, *, fresh: bool = False, **env: str) -> Iterator[Server]:
+    """Serves the demo data from ``folder`` (its own SQLite file unless ``LENSGRAPH_DATABASE_URL`` is given), a
+    copy of the seeded template unless ``fresh`` or the folder has a database already."""
     port = _free_port()
     server = Server(base_url=f"http://127.0.0.1:{port}", ws_url=f"ws://127.0.0.1:{port}/graphql", folder=folder)
+    if not fresh and "LENSGRAPH_DATABASE_URL" not in env and not (folder / "lensgraph.db").exists():
+        template = demo_template()
+        shutil.copyfile(template / "lensgraph.db", folder / "lensgraph.db")
+        shutil.copytree(template / "data", folder / "data", dirs_exist_ok=True)
     environment = {
         **os.environ,
         "LENSGRAPH_DATABASE_URL": server.database_url,
