@@ -41,11 +41,13 @@ import os
 import re
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from graphql import OperationDefinitionNode, parse, print_ast
 
 from lensgraph.seed.catalogue import (
@@ -59,12 +61,17 @@ from lensgraph.seed.catalogue import (
     STUDIO_PHOTOS,
 )
 from lensgraph.seed.scenes import release_pdf
+from tests.api.webhook_receiver import Receiver
 
-from .conftest import Server
+from .conftest import Server, StartServer
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 FENCE = re.compile(r"(?:<!--\s*readme-test:(?P<note>.*?)-->\s*\n)?```(?P<lang>\w+)\n(?P<body>.*?)\n```", re.S)
 README_ADDRESS = "http://127.0.0.1:8000"
+# Where the README sends webhooks; the test points them at a receiver of its own, never off this machine.
+README_WEBHOOK_HOST = "https://example.com"
+# What the server or the example itself would reach: webhook URLs and curl's targets.
+FETCHED = re.compile(r"""WebhookEndpoint\([^)]*?\burl: "(https?://[^/"]+)|\bcurl\b[^\n]*?\s["']?(https?://[^\s"'/]+)""")
 IRIS = "iris@example.com"
 MAIL_TOKEN = re.compile(r"^    (\S+)\r?$", re.M)
 TITLES = {photo.key: photo.title for photo in (*ANSEL_PHOTOS, *DOROTHEA_PHOTOS, *STUDIO_PHOTOS)}
@@ -113,6 +120,7 @@ class Reader:
     server: Server
     http: httpx.Client
     folder: Path
+    webhooks: str  # the receiver's address, standing for the README's example.com
     passwords: dict[str, str] = field(default_factory=lambda: {email: DEMO_PASSWORD for email in EMAILS.values()})
     answers: dict[str, Any] = field(default_factory=dict)  # root field -> its latest payload
     captured: dict[str, str] = field(default_factory=dict)
@@ -123,6 +131,14 @@ class Reader:
         response = self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
         body: dict[str, Any] = response.json()
         return body
+
+    def local(self, text: str) -> str:
+        """The example with its addresses on this machine: the server's and the webhook receiver's."""
+        text = text.replace(README_ADDRESS, self.server.base_url).replace(README_WEBHOOK_HOST, self.webhooks)
+        reached = [address for pair in FETCHED.findall(text) for address in pair if address]
+        outside = [address for address in reached if not address.split("://")[1].startswith("127.0.0.1")]
+        assert not outside, f"an example would reach {outside}: tests send nothing off this machine"
+        return text
 
     def sign_in(self, who: str) -> dict[str, str]:
         email = EMAILS[who]
@@ -212,7 +228,7 @@ class Reader:
         results = []
         for definition in parse(block.body).definitions:
             assert isinstance(definition, OperationDefinitionNode)
-            operation = self.filled(print_ast(definition), block.notes, who)
+            operation = self.local(self.filled(print_ast(definition), block.notes, who))
             token = self.sign_in(who)["accessToken"] if who else None
             answer = self.post(operation, token=token)
             for root, payload in (answer.get("data") or {}).items():
@@ -234,7 +250,7 @@ class Reader:
             if name:
                 (self.folder / name).write_bytes(demo_jpeg())
         lines = [line for line in block.body.splitlines() if not re.match(r"^\w+=\S*\.\.\.(\s|$)", line)]
-        script = "\n".join(lines).replace(README_ADDRESS, self.server.base_url)
+        script = self.local("\n".join(lines))
         run = subprocess.run(
             ["bash", "-e", "-o", "pipefail", "-c", script],
             env=environment,
@@ -302,9 +318,18 @@ def test_the_readme_has_examples_to_run():
     assert any(block.answer for block in blocks)
 
 
-def test_every_readme_example_runs_against_the_demo(server: Server, tmp_path: Path):
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    started = Receiver()
+    started.start()
+    yield started
+    started.stop()
+
+
+def test_every_readme_example_runs_against_the_demo(start_server: StartServer, receiver: Receiver, tmp_path: Path):
+    server = start_server(LENSGRAPH_OUTBOUND_ALLOW_PRIVATE="1")  # the webhook examples reach a local receiver
     with httpx.Client(base_url=server.base_url, timeout=TIMEOUT) as http:
-        reader = Reader(server, http, tmp_path)
+        reader = Reader(server, http, tmp_path, webhooks=f"http://127.0.0.1:{receiver.port}")
         reader.passwords[IRIS] = "a long passphrase"
         for block in readme_blocks():
             if block.lang == "json":
@@ -327,3 +352,8 @@ def test_every_readme_example_runs_against_the_demo(server: Server, tmp_path: Pa
                     assert codes == [] and "errors" not in answer, f"{block}: {answer}"
             if block.answer:
                 assert same_shape(json.loads(block.answer), answers[-1]), f"{block}: {answers[-1]}"
+    # The webhook examples were delivered here, not to the README's example.com.
+    deadline = time.monotonic() + TIMEOUT
+    while not receiver.received and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert receiver.received, "the README's test webhook never reached the local receiver"
