@@ -24,6 +24,10 @@ class ErrorCode(Enum):
     RELEASE_REQUIRED = "RELEASE_REQUIRED"
     # A stored file is no longer the one confirmed: it is withheld, and the operators are alerted.
     FILE_INTEGRITY_FAILED = "FILE_INTEGRITY_FAILED"
+    # The operation's calculated cost is above the most one operation may request: ask for fewer items.
+    QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+    # The operation ran past the execution time limit and was stopped (an unfinished transaction is rolled back).
+    TIMEOUT = "TIMEOUT"
     INTERNAL = "INTERNAL"
 
 

@@ -162,6 +162,11 @@ class GraphQLView(GraphQL[Context, None]):
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)
+        if (retry_after := _throttled(response_data)) is not None:
+            # The operation's cost was more than its caller's bucket holds (``MeterCost``).
+            response.status_code = 429
+            response.headers["Retry-After"] = str(retry_after)
+            return response
         if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
             response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
             if isinstance(response_data, dict) and _is_request_error(response_data):
@@ -181,6 +186,15 @@ async def _count(context: Context, response: Response | WebSocket, *, credential
         raise TooManyRequests(allowance)
     if isinstance(response, Response):
         response.headers.update(rate_headers(allowance))
+
+
+def _throttled(data: object) -> int | None:
+    """The seconds to wait, when the operation was refused for its cost (RATE_LIMITED with ``retryAfter``)."""
+    for error in (data.get("errors") or []) if isinstance(data, dict) else []:
+        extensions = error.get("extensions") or {}
+        if extensions.get("code") == ErrorCode.RATE_LIMITED.value and "retryAfter" in extensions:
+            return int(extensions["retryAfter"])
+    return None
 
 
 def _is_request_error(data: dict[str, Any]) -> bool:
