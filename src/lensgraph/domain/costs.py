@@ -77,10 +77,15 @@ class CostField:
             return self._one(value)
         if not isinstance(value, list):
             return 0
-        return sum(self._one(item) for item in value)
+        if not (self.children or self.variants):  # a list of objects whose fields are all scalars
+            return self.weight * len(value)
+        total = 0
+        for item in value:
+            total += self._one(item)
+        return total
 
     def _one(self, value: Any) -> int:
-        if not isinstance(value, dict):
+        if not (self.children or self.variants) or not isinstance(value, dict):
             return self.weight
         return self.weight + self._actual_selection(value)
 
@@ -104,7 +109,10 @@ def selection_requested(fields: tuple[CostField, ...], variables: Mapping[str, A
 
 
 def selection_actual(fields: tuple[CostField, ...], value: Mapping[str, Any]) -> int:
-    return sum(field.actual(value.get(field.key)) for field in fields)
+    total = 0
+    for field in fields:  # a loop, not sum() over a generator: this runs per object returned
+        total += field.actual(value.get(field.key))
+    return total
 
 
 @dataclass(frozen=True)
