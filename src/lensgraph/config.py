@@ -143,6 +143,17 @@ class Settings(BaseSettings):
     max_directives: int = 50
     max_subscriptions_per_connection: int = 100
     connection_init_timeout_seconds: float = 10.0
+    # The calculated cost (README "Query cost") an operation may request at most; refused before it runs.
+    max_query_cost: int = Field(default=1_000, ge=1)
+    # Each caller's bucket of cost points: this many at most, restored at this many per second. An operation
+    # takes its requested cost up front (refused with 429 when the bucket holds less) and gets back what it did
+    # not spend. A size of 0 turns the bucket off (the per-operation maximum still holds).
+    cost_bucket_size: int = Field(default=1_000, ge=0)
+    cost_restore_rate: float = Field(default=50.0, gt=0)
+    # A query or mutation still running after this long is stopped and answered with TIMEOUT.
+    execution_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Operations slower than this are logged (name, duration and cost; never variables).
+    slow_operation_seconds: float = Field(default=1.0, ge=0)
 
     @field_validator("request_rate_limit")
     @classmethod

@@ -60,12 +60,20 @@ def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
     updates: dict[str, object] = {"outbound_allow_private": True}
     if "inbox" in request.fixturenames:
         updates["smtp_url"] = request.getfixturevalue("inbox").url
+    if "unmetered" in request.fixturenames:
+        updates.update(max_query_cost=1_000_000, cost_bucket_size=0)
     if "stripe_fake" in request.fixturenames:
         fake = request.getfixturevalue("stripe_fake")
         updates["stripe_secret_key"] = SecretStr(fake.secret_key)
         updates["stripe_webhook_secret"] = SecretStr(f"{fake.webhook_secret},{fake.connect_webhook_secret}")
         updates["stripe_api_base"] = fake.url
     return settings.model_copy(update=updates)
+
+
+@pytest.fixture
+def unmetered() -> None:
+    """For tests that send operations past the production cost limits on purpose (statement counts at large
+    pages): their settings lift the per-operation maximum and turn the cost bucket off."""
 
 
 @pytest.fixture

@@ -381,7 +381,7 @@ NESTED = """query($first: Int!) { viewer { collections(first: $first) { edges { 
   photos(first: 20) { totalCount edges { node { id title photographer { username } } } } } } } } }"""
 
 
-async def test_collections_with_their_photos_cost_the_same_sql_at_5_and_at_50(client, services, sql):
+async def test_collections_with_their_photos_cost_the_same_sql_at_5_and_at_50(client, services, sql, unmetered):
     owner = await sign_up(client)
 
     async def statements_for(first: int) -> int:
@@ -403,7 +403,7 @@ async def test_collections_with_their_photos_cost_the_same_sql_at_5_and_at_50(cl
     assert await statements_for(50) == few
 
 
-async def test_photo_collections_cost_the_same_sql_at_5_and_at_50_photos(client, services, sql):
+async def test_photo_collections_cost_the_same_sql_at_5_and_at_50_photos(client, services, sql, unmetered):
     owner = await sign_up(client)
     collection = await created(client, owner)
     query = "{ viewer { photos(first: 50) { edges { node { id collections { title owner { username } } } } } } }"

@@ -381,7 +381,7 @@ async def test_deleting_a_photo_declines_its_open_offers(client, services, parti
     assert (node["status"], node["photo"]) == ("DECLINED", None)
 
 
-async def test_nested_license_lists_cost_the_same_at_any_size(client, services, parties, sql):
+async def test_nested_license_lists_cost_the_same_at_any_size(client, services, parties, sql, unmetered):
     brand, photographer = parties
     query = f"{{ viewer {{ licenses(first: 50) {{ edges {{ node {{ {LICENSE_FIELDS} }} }} }} }} }}"
 

@@ -23,9 +23,9 @@ async def test_node_of_another_users_private_object_is_null(client):
     stranger = await sign_up(client)
     key = await create_key(client, owner.access_token)
     body = await client.execute(NODE, {"id": key["apiKey"]["id"]}, token=stranger.access_token)
-    assert body == {"data": {"node": None}}
+    assert body["data"] == {"node": None} and "errors" not in body
     anonymous = await client.execute(NODE, {"id": key["apiKey"]["id"]})
-    assert anonymous == {"data": {"node": None}}
+    assert anonymous["data"] == {"node": None} and "errors" not in anonymous
 
 
 async def test_malformed_or_unknown_global_id_is_not_found(client):

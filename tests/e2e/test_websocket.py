@@ -38,6 +38,7 @@ async def test_authenticated_operation_over_websocket(server):
             json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ viewer { user { username role } } }"}})
         )
         message = await receive(ws)
+        assert message["payload"].pop("extensions")["cost"]["requestedQueryCost"] == 2
         assert message == {
             "id": "1",
             "type": "next",
@@ -51,7 +52,10 @@ async def test_anonymous_connection_is_anonymous(server):
         await ws.send(json.dumps({"type": "connection_init"}))
         assert (await receive(ws))["type"] == "connection_ack"
         await ws.send(json.dumps({"id": "a", "type": "subscribe", "payload": {"query": "{ viewer { email } }"}}))
-        assert (await receive(ws))["payload"] == {"data": {"viewer": None}}
+        payload = (await receive(ws))["payload"]
+        assert payload["data"] == {"viewer": None} and "errors" not in payload
+        # Operations over the socket are priced and charged like those over HTTP.
+        assert payload["extensions"]["cost"]["requestedQueryCost"] == 1
 
 
 async def test_invalid_token_in_connection_init_is_closed_4403(server):
@@ -96,7 +100,7 @@ async def test_foreign_origin_is_refused_allowed_origin_accepted(server):
 
 def test_http_round_trip_on_the_real_server(server):
     response = httpx.post(f"{server.base_url}/graphql", json={"query": "{ __typename }"})
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json()["data"] == {"__typename": "Query"} and "errors" not in response.json()
     assert response.headers["x-request-id"]
 
 

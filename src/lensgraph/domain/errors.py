@@ -26,6 +26,10 @@ class ErrorCode(Enum):
     FILE_INTEGRITY_FAILED = "FILE_INTEGRITY_FAILED"
     # An Idempotency-Key sent again with another request than the one it was first used for.
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    # The operation's calculated cost is above the most one operation may request: ask for fewer items.
+    QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+    # The operation ran past the execution time limit and was stopped (an unfinished transaction is rolled back).
+    TIMEOUT = "TIMEOUT"
     INTERNAL = "INTERNAL"
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from lensgraph.adapters.ratelimit import Allowance
 from lensgraph.adapters.tokens import InvalidToken, looks_like_jwt, same_digest, split_api_key
 from lensgraph.domain.accounts import is_access_token_current, is_api_key_usable
+from lensgraph.domain.costs import Spending
 from lensgraph.domain.errors import unauthenticated
 from lensgraph.domain.policies import Viewer
 from lensgraph.persistence import accounts as queries
@@ -97,8 +98,23 @@ async def count_request(
 
 
 def caller_of(viewer: Viewer | None, client_ip: str | None) -> str:
-    """Who a request counts as: a signed-in user, whichever credential it came with, else its address."""
+    """Whom a request counts against: a user, whichever credential it came with, else its address."""
     return f"user:{viewer.user_id}" if viewer else f"address:{client_ip}"
+
+
+async def take_cost(services: Services, viewer: Viewer | None, client_ip: str | None, cost: int) -> Spending | None:
+    """Takes an operation's requested cost from its caller's bucket before it runs; refused (``allowed`` false)
+    when the bucket holds less. None when the bucket is turned off."""
+    if services.cost_buckets is None:
+        return None
+    return await services.cost_buckets.take(caller_of(viewer, client_ip), cost)
+
+
+async def settle_cost(services: Services, viewer: Viewer | None, client_ip: str | None, refund: int) -> Spending | None:
+    """Gives back what an operation took but did not spend (its requested cost less its actual cost)."""
+    if services.cost_buckets is None:
+        return None
+    return await services.cost_buckets.settle(caller_of(viewer, client_ip), refund)
 
 
 async def credential_barred(services: Services, client_ip: str | None) -> Allowance | None:

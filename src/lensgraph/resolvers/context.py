@@ -9,9 +9,10 @@ from uuid import UUID, uuid4
 
 from lensgraph.adapters.mail import Mailer, create_mailer
 from lensgraph.adapters.pubsub import create_pubsub
-from lensgraph.adapters.ratelimit import FailureLimiter, RequestLimiter
+from lensgraph.adapters.ratelimit import CostBuckets, FailureLimiter, RequestLimiter, cost_buckets
 from lensgraph.adapters.tokens import AccessTokens
 from lensgraph.config import Settings
+from lensgraph.domain.costs import Bucket
 from lensgraph.domain.errors import unauthenticated
 from lensgraph.domain.idempotency import derived_id
 from lensgraph.domain.policies import Viewer
@@ -50,6 +51,11 @@ class Services:
             if settings.request_rate_limit
             else None
         )
+        self.cost_buckets: CostBuckets | None = (
+            cost_buckets(settings.rate_limit_storage, Bucket(settings.cost_bucket_size, settings.cost_restore_rate))
+            if settings.cost_bucket_size
+            else None
+        )
         self.jobs = Jobs(settings)
         self.pubsub = create_pubsub(settings.pubsub, settings.pubsub_namespace)
         self.relay = Relay(self.db, self.pubsub, self.jobs)
@@ -68,6 +74,8 @@ class Services:
         await self.relay.stop()
         await self.jobs.stop()
         await self.pubsub.close()
+        if self.cost_buckets is not None:
+            await self.cost_buckets.close()
         await self.payments.aclose()
         await self.db.dispose()
 

@@ -30,6 +30,7 @@ from lensgraph.schema.accounts import AccountMutations, ApiKey, User
 from lensgraph.schema.analytics import counted_view
 from lensgraph.schema.collections import Collection, CollectionMutations, CollectionQueries
 from lensgraph.schema.core import SCALAR_OVERRIDES, Node, resolve_global_id
+from lensgraph.schema.costs import CostPlans, MeterCost, timed_out
 from lensgraph.schema.discovery import DiscoveryQueries
 from lensgraph.schema.extensions import (
     PARSE_CACHE_SIZE,
@@ -111,6 +112,22 @@ class LensgraphSchema(strawberry.Schema):
         kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
         return await super().execute(*args, **kwargs)
 
+    # The execution time limit (``LENSGRAPH_EXECUTION_TIMEOUT_SECONDS``); set by ``build_schema``.
+    execution_timeout: float | None = None
+
+    async def _execute_operation(self, execution_context: ExecutionContext, *args: Any, **kwargs: Any) -> Any:
+        """Runs a query or mutation (over HTTP or WebSocket alike) within the execution time limit. Stopped, it
+        is answered with TIMEOUT inside the operation's extensions, so its answer is shaped, counted and costed
+        like any other; its unfinished transaction is rolled back by the cancellation."""
+        if self.execution_timeout is None:
+            return await super()._execute_operation(execution_context, *args, **kwargs)
+        try:
+            async with asyncio.timeout(self.execution_timeout):
+                return await super()._execute_operation(execution_context, *args, **kwargs)
+        except TimeoutError:
+            execution_context.result = timed_out(self.execution_timeout, execution_context.operation_name)
+            return execution_context.result
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Keeps the error log for operators: a client's bad ID or missing token is answered, not logged as ours.
 
@@ -146,7 +163,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         rules.append(NoSchemaIntrospectionCustomRule)
     # Production: no "Did you mean ...?" hints spelling out the schema to someone probing it.
     production_only = [HideSuggestions] if settings.is_production else []
-    return LensgraphSchema(
+    cost_plans = CostPlans(maxsize=256)
+    schema = LensgraphSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -173,6 +191,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             ShapeErrors,
             RefuseNulText,
             FreshLoaders,
+            lambda: MeterCost(cost_plans, settings.max_query_cost, settings.slow_operation_seconds),
             ParseCache,
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
@@ -182,6 +201,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
         ],
     )
+    schema.execution_timeout = settings.execution_timeout_seconds
+    return schema
 
 
 def sdl() -> str:

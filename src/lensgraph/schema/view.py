@@ -173,16 +173,20 @@ class GraphQLView(GraphQL[Context, None]):
         return orjson.dumps(data).decode()
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
-        if sub_response.media_type != GRAPHQL_RESPONSE_JSON:
-            return super().create_response(response_data, sub_response)
-        never_ran = isinstance(response_data, dict) and _is_request_error(response_data)
+        graphql_response = sub_response.media_type == GRAPHQL_RESPONSE_JSON
+        never_ran = graphql_response and isinstance(response_data, dict) and _is_request_error(response_data)
         if never_ran:
             # The spec's media type: a document that failed to parse or validate answers 400 with no data entry
             # at all (application/json answers keep strawberry's "data": null for the clients that read it).
             response_data = {key: value for key, value in response_data.items() if key != "data"}
         response = super().create_response(response_data, sub_response)
-        response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
-        if never_ran:
+        if graphql_response:
+            response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
+        if (retry_after := _throttled(response_data)) is not None:
+            # The operation's cost was more than its caller's bucket holds (``MeterCost``).
+            response.status_code = 429
+            response.headers["Retry-After"] = str(retry_after)
+        elif never_ran:
             response.status_code = 400
         return response
 
@@ -209,6 +213,15 @@ async def _count(context: Context, response: Response | WebSocket, *, credential
         raise TooManyRequests(allowance)
     if isinstance(response, Response):
         response.headers.update(rate_headers(allowance))
+
+
+def _throttled(data: object) -> int | None:
+    """The seconds to wait, when the operation was refused for its cost (RATE_LIMITED with ``retryAfter``)."""
+    for error in (data.get("errors") or []) if isinstance(data, dict) else []:
+        extensions = error.get("extensions") or {}
+        if extensions.get("code") == ErrorCode.RATE_LIMITED.value and "retryAfter" in extensions:
+            return int(extensions["retryAfter"])
+    return None
 
 
 def _is_request_error(data: dict[str, Any]) -> bool:

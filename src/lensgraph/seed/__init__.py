@@ -41,9 +41,13 @@ async def seed_demo(settings: Settings) -> DemoSeed:
     # One line per request of the seed would bury the banner.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # The seed's own sign-ins outlast its work whatever lifetime the server gives tokens (they are never shown),
-    # and its hundreds of requests are the operator's, not a caller's to be rate limited.
+    # and its hundreds of requests are the operator's, not a caller's to be rate limited or metered.
     settings = settings.model_copy(
-        update={"access_token_minutes": max(settings.access_token_minutes, 30), "request_rate_limit": None}
+        update={
+            "access_token_minutes": max(settings.access_token_minutes, 30),
+            "request_rate_limit": None,
+            "cost_bucket_size": 0,
+        }
     )
     services = Services(settings)
     app = create_app(settings, services=services)
