@@ -155,7 +155,9 @@ async def test_graphiql_runs_a_query_with_a_bearer_token_offline(browser: Any, g
     set_headers(browser, {"Authorization": f"Bearer {signed_in.access_token}"})
     run(browser)
 
-    assert result(browser) == {"data": {"viewer": {"email": PHOTOGRAPHER, "user": {"username": "ansel"}}}}
+    shown = result(browser)
+    assert shown["data"] == {"viewer": {"email": PHOTOGRAPHER, "user": {"username": "ansel"}}}
+    assert "errors" not in shown and "cost" in shown["extensions"]
     assert_page_is_clean(browser, graphiql, server)
 
 
