@@ -13,28 +13,31 @@ from typing import Any
 
 import typer
 
-from lensgraph.adapters.logs import logging_config
+from lensgraph.adapters.logs import LogFormat, logging_config
 from lensgraph.config import Settings, SettingsInvalid, load_settings
 
 cli = typer.Typer(help="Lensgraph: one GraphQL API for photo businesses.", no_args_is_help=True)
 
 
-def _log_config() -> dict[str, Any]:
+def _log_config(log_format: LogFormat = "text") -> dict[str, Any]:
     """uvicorn's logging, and ours beside it, every handler redacting secrets from what it writes."""
     from uvicorn.config import LOGGING_CONFIG
 
-    return logging_config(LOGGING_CONFIG)
+    return logging_config(LOGGING_CONFIG, log_format)
 
 
 def _settings() -> Settings:
     """The settings, or exit 2 with a line per bad variable (its name and what it expects), not a traceback."""
     logging.config.dictConfig(_log_config())
     try:
-        return load_settings()
+        settings = load_settings()
     except SettingsInvalid as invalid:
         for line in invalid.lines:
             typer.echo(line, err=True)
         raise typer.Exit(2) from None
+    if settings.log_format != "text":
+        logging.config.dictConfig(_log_config(settings.log_format))
+    return settings
 
 
 @cli.command()
@@ -87,7 +90,7 @@ def serve(
         proxy_headers=True,
         log_level="info",
         # Applied again in each worker process uvicorn starts.
-        log_config=_log_config(),
+        log_config=_log_config(settings.log_format),
     )
 
 

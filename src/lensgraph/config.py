@@ -155,6 +155,18 @@ class Settings(BaseSettings):
     # Operations slower than this are logged (name, duration and cost; never variables).
     slow_operation_seconds: float = Field(default=1.0, ge=0)
 
+    # text: "time level logger: message"; json: one object per line, with the request id and operation name.
+    log_format: Literal["text", "json"] = "text"
+    # OpenTelemetry traces, exported over OTLP/HTTP (protobuf) when an endpoint is set: the standard variables
+    # first (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is the full URL; OTEL_EXPORTER_OTLP_ENDPOINT the base, to which
+    # /v1/traces is added), else LENSGRAPH_OTLP_ENDPOINT, a base like the latter. Needs `pip install lensgraph[otel]`.
+    otlp_traces_endpoint: str | None = Field(
+        default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "otlp_traces_endpoint")
+    )
+    otlp_endpoint: str | None = Field(
+        default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "LENSGRAPH_OTLP_ENDPOINT")
+    )
+
     @field_validator("request_rate_limit")
     @classmethod
     def _rate_in_limits_notation(cls, rate: str | None) -> str | None:
@@ -226,6 +238,13 @@ class Settings(BaseSettings):
         """GET carries the document in the URL (logged, cached, sent by a mere link): production runs operations
         only from POST bodies until persisted queries exist."""
         return not self.is_production
+
+    @property
+    def traces_endpoint(self) -> str | None:
+        """Where spans are sent (OTLP/HTTP), or None: no tracing at all."""
+        if self.otlp_traces_endpoint:
+            return self.otlp_traces_endpoint
+        return self.otlp_endpoint.rstrip("/") + "/v1/traces" if self.otlp_endpoint else None
 
     @property
     def is_sqlite(self) -> bool:

@@ -162,8 +162,8 @@ async def test_introspection_stays_on(client):
     assert body["__schema"]["queryType"]["name"] == "Query"
 
 
-async def test_healthz(client):
-    response = await client.http.get("/healthz")
+async def test_readyz(client):
+    response = await client.http.get("/readyz")
     assert response.status_code == 200 and response.json()["database"] == "ok"
 
 

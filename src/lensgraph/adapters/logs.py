@@ -4,16 +4,24 @@ Links the API hands out carry secrets in their query strings where a link must (
 upload URLs, offline checkout tokens, S3 presigned URLs); the access log and HTTP clients log such URLs whole.
 ``RedactSecrets`` sits on every handler the server and the worker log through, so whatever logger writes a URL
 (uvicorn's access log, httpx, ours), the secret is gone before the line is written.
+
+``LENSGRAPH_LOG_FORMAT=json`` writes each line as one JSON object (``JsonLines``), with the request id and
+operation name of the request it was written in (``request_scope``), and its trace and span ids when tracing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import re
 import sys
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import orjson
 
 REDACTED = "REDACTED"
 # Names of query parameters whose values are secrets, matched case-insensitively.
@@ -81,23 +89,79 @@ class CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-def redact_handlers(logger: logging.Logger | None = None) -> None:
-    """Puts RedactSecrets on every handler of ``logger`` (the root logger by default) that lacks it: for
-    processes whose logging someone else set up (dramatiq's workers)."""
+def redact_handlers(logger: logging.Logger | None = None, log_format: LogFormat = "text") -> None:
+    """Puts RedactSecrets on every handler of ``logger`` (the root logger by default) that lacks it, and the
+    JSON formatter when asked: for processes whose logging someone else set up (dramatiq's workers)."""
     for handler in (logger or logging.getLogger()).handlers:
         if not any(isinstance(existing, RedactSecrets) for existing in handler.filters):
             handler.addFilter(RedactSecrets())
+        if log_format == "json":
+            handler.setFormatter(JsonLines())
 
 
-def logging_config(base: Mapping[str, Any]) -> dict[str, Any]:
+# What the lines written while serving one request say about it: set per HTTP request by the GraphQL view.
+_request_fields: ContextVar[dict[str, str] | None] = ContextVar("lensgraph_request_fields", default=None)
+
+
+@contextlib.contextmanager
+def request_scope() -> Iterator[None]:
+    """Lines logged inside the block (and in tasks it starts) carry what ``annotate`` records in it."""
+    token = _request_fields.set({})
+    try:
+        yield
+    finally:
+        _request_fields.reset(token)
+
+
+def annotate(**fields: str | None) -> None:
+    """Records ``request_id`` or ``operation`` for the lines of the current request; outside one, nothing."""
+    current = _request_fields.get()
+    if current is not None:
+        current.update({name: value for name, value in fields.items() if value})
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, the request's id and operation, the trace's ids.
+
+    Runs after ``RedactSecrets`` (a handler filters before it formats): the message and traceback are redacted.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line.update(_request_fields.get() or {})
+        # Imported only once tracing is on: plain JSON logging loads no OpenTelemetry code.
+        if (tracing := sys.modules.get("lensgraph.adapters.tracing")) is not None:
+            line.update(tracing.current_ids())
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact_secrets(self.formatException(record.exc_info))
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        return orjson.dumps(line, default=str).decode()
+
+
+LogFormat = Literal["text", "json"]
+
+
+def logging_config(base: Mapping[str, Any], log_format: LogFormat = "text") -> dict[str, Any]:
     """A ``dictConfig`` of ``base`` (uvicorn's) with RedactSecrets on every handler, and the root logger (ours,
-    httpx's, every library's) writing through a redacting handler of its own."""
+    httpx's, every library's) writing through a redacting handler of its own; with ``json``, every handler
+    (uvicorn's access log too) writes JSON lines."""
     config = copy.deepcopy(dict(base))
     config.setdefault("filters", {})["redact_secrets"] = {"()": f"{__name__}.RedactSecrets"}
-    config.setdefault("formatters", {})["lensgraph"] = {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    formatters = config.setdefault("formatters", {})
+    formatters["lensgraph"] = {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    if log_format == "json":
+        formatters["json"] = {"()": f"{__name__}.JsonLines"}
     handlers = config.setdefault("handlers", {})
     handlers["lensgraph"] = {"class": f"{__name__}.CurrentStderr", "formatter": "lensgraph"}
     for handler in handlers.values():
         handler["filters"] = [*handler.get("filters", []), "redact_secrets"]
+        if log_format == "json":
+            handler["formatter"] = "json"
     config["root"] = {"handlers": ["lensgraph"], "level": "INFO"}
     return config

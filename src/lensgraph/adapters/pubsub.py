@@ -23,6 +23,10 @@ class PubSub(Protocol):
         """Messages of every channel named, in the order they were published."""
         ...
 
+    async def ping(self) -> bool:
+        """Whether messages can be published now."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -57,6 +61,9 @@ class MemoryPubSub:
                 if not self._queues[channel]:
                     del self._queues[channel]
 
+    async def ping(self) -> bool:
+        return True
+
     async def close(self) -> None:
         self._queues.clear()
 
@@ -88,6 +95,12 @@ class RedisPubSub:
         finally:
             await pubsub.unsubscribe()
             await pubsub.aclose()
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._redis.ping())
+        except Exception:
+            return False
 
     async def close(self) -> None:
         await self._redis.aclose()

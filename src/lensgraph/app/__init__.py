@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, /metrics, /files, the payment routes and the
+"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, /readyz, /metrics, /files, the payment routes and the
 account pages emails link to. Pages on the origins in LENSGRAPH_CORS_ORIGINS may call /graphql and /files."""
 
 from __future__ import annotations
@@ -10,14 +10,13 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from lensgraph.adapters.storage.local import LocalStorage
 from lensgraph.app.accounts import account_routes
 from lensgraph.app.cors import CrossOrigin
 from lensgraph.app.graphiql import graphiql_page, graphiql_routes
+from lensgraph.app.health import health_routes
 from lensgraph.app.idempotency import IdempotentMutations
 from lensgraph.app.metrics import RequestMetrics, metrics_route
 from lensgraph.app.payments import log_payment_mode, payment_routes
@@ -37,13 +36,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         build_schema(settings), services, graphiql_page=graphiql_page if settings.serves_graphiql else None
     )
 
-    async def healthz(_request: Request) -> JSONResponse:
-        healthy = await services.db.ping()
-        return JSONResponse(
-            {"status": "ok" if healthy else "unavailable", "database": "ok" if healthy else "unreachable"},
-            status_code=200 if healthy else 503,
-        )
-
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await services.start()
@@ -60,7 +52,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     routes = [
         Route("/graphql", IdempotentMutations(view, services)),
         WebSocketRoute("/graphql", view),
-        Route("/healthz", healthz, methods=["GET"]),
+        *health_routes(services),
         metrics_route(services),
         *payment_routes(services),
         *account_routes(services),

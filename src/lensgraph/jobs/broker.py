@@ -12,6 +12,7 @@ from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AsyncIO
 
+from lensgraph.adapters import tracing
 from lensgraph.config import Settings
 from lensgraph.jobs import runtime
 from lensgraph.jobs.actors import ACTORS, PERIODIC
@@ -44,6 +45,10 @@ class Jobs:
         runtime.configure(settings, self)
         self.in_process = settings.broker == "memory"
         self.broker = create_broker(settings.broker, settings.broker_namespace)
+        if tracing.start(settings) and (otel := tracing.active()) is not None:
+            from lensgraph.jobs.tracing import TracePropagation
+
+            self.broker.add_middleware(TracePropagation(otel.tracer))
         self.actors = {
             name: dramatiq.actor(actor_name=name, broker=self.broker, **options)(function)
             for name, (function, options) in ACTORS.items()
@@ -53,6 +58,19 @@ class Jobs:
 
     def send(self, actor_name: str, *args: Any) -> None:
         self.actors[actor_name].send(*args)
+
+    def reachable(self) -> bool:
+        """Whether jobs can be queued: always in memory; Redis answers PING; RabbitMQ accepts a connection.
+        Blocking: call it in a thread."""
+        try:
+            if self.in_process:
+                return True
+            client = getattr(self.broker, "client", None)
+            if client is not None:  # Redis
+                return bool(client.ping())
+            return bool(self.broker.connection.is_open)  # type: ignore[attr-defined]
+        except Exception:
+            return False
 
     async def start(self) -> None:
         if self.in_process:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from lensgraph.adapters import tracing
 from lensgraph.adapters.mail import Mailer, create_mailer
 from lensgraph.adapters.payments import PaymentGateway, create_payment_gateway
 from lensgraph.adapters.storage import Storage, create_storage
@@ -43,6 +44,7 @@ def database() -> Database:
     global _database
     if _database is None:
         _database = Database(settings().database_url)
+        tracing.trace_engine(_database.engine)
     return _database
 
 

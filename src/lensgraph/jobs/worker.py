@@ -7,7 +7,8 @@ from lensgraph.config import Settings
 from lensgraph.jobs.broker import Jobs
 
 # dramatiq set up this process's logging before importing this module: secrets are redacted from it too.
-redact_handlers()
-jobs = Jobs(Settings())
+settings = Settings()
+redact_handlers(log_format=settings.log_format)
+jobs = Jobs(settings)
 dramatiq.set_broker(jobs.broker)
 broker = jobs.broker

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from lensgraph.adapters import tracing
 from lensgraph.adapters.mail import Mailer, create_mailer
 from lensgraph.adapters.pubsub import create_pubsub
 from lensgraph.adapters.ratelimit import CostBuckets, FailureLimiter, RequestLimiter, cost_buckets
@@ -31,7 +32,9 @@ class Services:
 
     def __init__(self, settings: Settings, *, mailer: Mailer | None = None) -> None:
         self.settings = settings
+        tracing.start(settings)
         self.db = Database(settings.database_url)
+        tracing.trace_engine(self.db.engine)
         self.access_tokens = AccessTokens(
             settings.signing_key,
             settings.jwt_issuer,
@@ -78,6 +81,7 @@ class Services:
             await self.cost_buckets.close()
         await self.payments.aclose()
         await self.db.dispose()
+        tracing.flush()
 
 
 @dataclass

@@ -6,7 +6,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import (
     ASTValidationRule,
@@ -27,10 +27,14 @@ from graphql import (
 from starlette.websockets import WebSocket
 from strawberry.extensions import ParserCache, SchemaExtension
 
+from lensgraph.adapters import logs, tracing
 from lensgraph.adapters.metrics import GRAPHQL_OPERATIONS
 from lensgraph.domain.errors import AccessDenied, DomainError, ErrorCode
 from lensgraph.persistence.loaders import Loaders
 from lensgraph.resolvers.context import Context
+
+if TYPE_CHECKING:
+    from lensgraph.adapters.otel import OperationSpan
 
 log = logging.getLogger("lensgraph.errors")
 
@@ -169,6 +173,32 @@ class ParseCache(ParserCache):
         context = self.execution_context
         with contextlib.suppress(GraphQLError):
             context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        yield
+
+
+class OperationContext(SchemaExtension):
+    """Names the operation in the request's log lines and, when tracing, in its span (``graphql.query
+    PhotosBrowse``), which every SQL statement, outgoing request and queued job of it is traced under."""
+
+    _span: OperationSpan | None = None
+
+    def on_operation(self) -> Iterator[None]:
+        request = getattr(self.execution_context.context, "request", None)
+        with tracing.operation_span(getattr(request, "headers", None)) as span:
+            self._span = span
+            yield
+            if span is not None:
+                context = self.execution_context
+                errors = getattr(context.result, "errors", None) or context.pre_execution_errors or []
+                if errors:
+                    span.failed({str((error.extensions or {}).get("code")) for error in errors})
+
+    def on_execute(self) -> Iterator[None]:
+        # Known once the document is parsed: the name sent, or the name of its only operation.
+        context = self.execution_context
+        logs.annotate(operation=context.operation_name)
+        if self._span is not None:
+            self._span.describe(context.operation_type.value, context.operation_name, context.query)
         yield
 
 

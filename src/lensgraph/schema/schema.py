@@ -37,6 +37,7 @@ from lensgraph.schema.extensions import (
     CountOperations,
     FreshLoaders,
     HideSuggestions,
+    OperationContext,
     ParseCache,
     RefuseNulText,
     ShapeErrors,
@@ -186,6 +187,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         config=StrawberryConfig(),
         scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
+            OperationContext,
             CountOperations,
             *production_only,
             ShapeErrors,

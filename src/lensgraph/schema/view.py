@@ -19,6 +19,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
 
+from lensgraph.adapters import logs
 from lensgraph.adapters.bodies import BodyTooLarge, read_body
 from lensgraph.adapters.metrics import RATE_LIMITED
 from lensgraph.adapters.ratelimit import Allowance
@@ -77,9 +78,10 @@ class GraphQLView(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope, receive)
-        response = self._refuse_http(request) or await self._answer(request, scope)
-        await response(scope, receive, send)
+        with logs.request_scope():
+            request = Request(scope, receive)
+            response = self._refuse_http(request) or await self._answer(request, scope)
+            await response(scope, receive, send)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Ours (app/graphiql.py: assets served by this package), not strawberry's page that loads them from a CDN.
@@ -116,6 +118,7 @@ class GraphQLView(GraphQL[Context, None]):
         if isinstance(request, WebSocket):
             return Context.of_request(services, request, viewer=None)
         context = Context.of_request(services, request, viewer=None)
+        logs.annotate(request_id=context.request_id)
         credential = credential_from_headers(request.headers)
         if credential and (barred := await credential_barred(services, context.client_ip)) is not None:
             RATE_LIMITED.inc()
