@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import logging.config
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -73,6 +74,7 @@ def serve(
     """Migrate the database, then serve GraphQL (GraphiQL at /graphql in a browser)."""
     import uvicorn
 
+    from lensgraph.app.going_away import IMPORT_PATH as GOING_AWAY_WEBSOCKETS
     from lensgraph.persistence.migrate import upgrade
 
     # Set in the environment, so every uvicorn worker process builds the same settings.
@@ -88,6 +90,9 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
+        # SIGTERM: stop accepting, close WebSockets with 1001, wait this long for requests in flight.
+        ws=GOING_AWAY_WEBSOCKETS,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
         log_level="info",
         # Applied again in each worker process uvicorn starts.
         log_config=_log_config(settings.log_format),
@@ -103,8 +108,11 @@ def worker(processes: int = typer.Option(1, help="Worker processes."), threads: 
     settings = _settings()
     if settings.broker == "memory":
         raise typer.BadParameter("LENSGRAPH_BROKER is 'memory': jobs run inside the server; set redis:// or amqp://")
-    # exec, not a child process: signals from a supervisor reach dramatiq directly.
+    # exec, not a child process: signals from a supervisor reach dramatiq directly. On SIGTERM dramatiq stops
+    # fetching, lets running jobs finish for the grace period and hands the jobs it had fetched back to the broker.
+    grace_ms = str(int(settings.shutdown_grace_seconds * 1000))
     arguments = ["-m", "dramatiq", "lensgraph.jobs.worker", "--processes", str(processes), "--threads", str(threads)]
+    arguments += ["--worker-shutdown-timeout", grace_ms]
     os.execv(sys.executable, [sys.executable, *arguments])
 
 

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     broker: str = "memory"
     broker_namespace: str = "lensgraph"
+    # Redis broker: a worker silent this long is taken for dead (killed, or its machine gone) and the jobs it had
+    # taken are handed to the other workers. Longer than any pause of a healthy worker.
+    broker_heartbeat_timeout_seconds: float = Field(default=60.0, gt=0)
     pubsub: str = "memory"
     pubsub_namespace: str = "lensgraph"
     # Unset: file://<data_dir>/files, so a server and a worker given the same data folder share files.
@@ -143,6 +146,9 @@ class Settings(BaseSettings):
     max_directives: int = 50
     max_subscriptions_per_connection: int = 100
     connection_init_timeout_seconds: float = 10.0
+    # On SIGTERM: how long the server waits for requests in flight (and a worker for its running jobs) before it
+    # stops them. Open WebSockets are closed at once with 1001 (Going Away), for their clients to reconnect.
+    shutdown_grace_seconds: float = Field(default=20.0, ge=0)
     # The calculated cost (README "Query cost") an operation may request at most; refused before it runs.
     max_query_cost: int = Field(default=1_000, ge=1)
     # Each caller's bucket of cost points: this many at most, restored at this many per second. An operation

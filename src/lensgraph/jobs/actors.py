@@ -20,7 +20,7 @@ from lensgraph.jobs import runtime
 from lensgraph.jobs.idempotency import purge_expired_keys
 from lensgraph.jobs.licensing import expire_offers
 from lensgraph.jobs.payments import pay_out
-from lensgraph.jobs.photos import analyze_photo
+from lensgraph.jobs.photos import analyze_photo, resume_analyses
 from lensgraph.jobs.relay import public_body
 from lensgraph.persistence import accounts as account_queries
 from lensgraph.persistence import notifications as notification_queries
@@ -180,6 +180,7 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     "webhooks.deliver": (deliver_webhook, {"max_retries": 0, "time_limit": 60_000}),
     "notifications.email": (email_notification, {"max_retries": 5, "min_backoff": 5_000}),
     "photos.analyze": (analyze_photo, {"max_retries": 5, "min_backoff": 2_000, "time_limit": 300_000}),
+    "photos.resume_analyses": (resume_analyses, {"max_retries": 3}),
     "licensing.expire_offers": (expire_offers, {"max_retries": 3}),
     "idempotency.purge_expired_keys": (purge_expired_keys, {"max_retries": 3}),
     # Retried for Stripe outages; a retry never pays twice (the payout id is the transfer's idempotency key).

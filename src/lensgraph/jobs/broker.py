@@ -10,7 +10,7 @@ from typing import Any
 import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import AsyncIO
+from dramatiq.middleware import AsyncIO, Middleware
 
 from lensgraph.adapters import tracing
 from lensgraph.config import Settings
@@ -20,14 +20,34 @@ from lensgraph.jobs.actors import ACTORS, PERIODIC
 log = logging.getLogger(__name__)
 
 
-def create_broker(url: str, namespace: str) -> dramatiq.Broker:
+# Out of a million Redis commands, how many also hand the jobs of dead workers back: one in a hundred, so that
+# they are back within seconds of the heartbeat timeout (dramatiq's one in a thousand takes minutes when idle).
+MAINTENANCE_CHANCE = 10_000
+
+
+class ReleaseRuntime(Middleware):
+    """Closes the actors' database engine on their event loop, after the running jobs have finished and before
+    that loop stops (dramatiq runs ``after_`` hooks last-added first, so this runs before AsyncIO's)."""
+
+    def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        loop_thread = get_event_loop_thread()
+        if loop_thread is not None:
+            loop_thread.run_coroutine(runtime.dispose())
+
+
+def create_broker(url: str, namespace: str, *, heartbeat_timeout_seconds: float = 60.0) -> dramatiq.Broker:
     broker: dramatiq.Broker
     if url == "memory":
         broker = StubBroker()
     elif url.startswith(("redis://", "rediss://")):
         from dramatiq.brokers.redis import RedisBroker
 
-        broker = RedisBroker(url=url, namespace=namespace)
+        broker = RedisBroker(
+            url=url,
+            namespace=namespace,
+            heartbeat_timeout=int(heartbeat_timeout_seconds * 1000),
+            maintenance_chance=MAINTENANCE_CHANCE,
+        )
     elif url.startswith(("amqp://", "amqps://")):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
@@ -35,6 +55,7 @@ def create_broker(url: str, namespace: str) -> dramatiq.Broker:
     else:
         raise ValueError("LENSGRAPH_BROKER must be memory, redis://... or amqp://...")
     broker.add_middleware(AsyncIO())
+    broker.add_middleware(ReleaseRuntime())
     return broker
 
 
@@ -44,7 +65,12 @@ class Jobs:
     def __init__(self, settings: Settings) -> None:
         runtime.configure(settings, self)
         self.in_process = settings.broker == "memory"
-        self.broker = create_broker(settings.broker, settings.broker_namespace)
+        self.broker = create_broker(
+            settings.broker,
+            settings.broker_namespace,
+            heartbeat_timeout_seconds=settings.broker_heartbeat_timeout_seconds,
+        )
+        self.grace_ms = int(settings.shutdown_grace_seconds * 1000)
         if tracing.start(settings) and (otel := tracing.active()) is not None:
             from lensgraph.jobs.tracing import TracePropagation
 
@@ -76,6 +102,8 @@ class Jobs:
         if self.in_process:
             self._worker = dramatiq.Worker(self.broker, worker_threads=2, worker_timeout=100)
             self._worker.start()
+            # What the last server left queued in memory is gone with it: photos still waiting are sent again.
+            self.send("photos.resume_analyses")
         self._timers = [asyncio.create_task(self._every(name, PERIODIC[name].total_seconds())) for name in PERIODIC]
 
     async def _every(self, actor_name: str, seconds: float) -> None:
@@ -95,8 +123,6 @@ class Jobs:
                 await timer
         worker, self._worker = self._worker, None
         if worker is not None:
-            loop_thread = get_event_loop_thread()
-            if loop_thread is not None:
-                await asyncio.to_thread(loop_thread.run_coroutine, runtime.dispose())
-            await asyncio.to_thread(worker.stop)
+            # Takes no new job; the running ones get the grace period to finish (then the process ends them).
+            await asyncio.to_thread(worker.stop, self.grace_ms)
         self.broker.close()

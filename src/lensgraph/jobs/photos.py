@@ -80,6 +80,15 @@ async def analyze_photo(photo_id: str) -> None:
         uow.emit(PhotoAnalyzed(photo_id=photo.id, status=photo.status.value, audience=(photo.user_id,)))
 
 
+async def resume_analyses() -> None:
+    """Sends ``photos.analyze`` again for every photo still waiting: the in-process broker forgets its queue when
+    the server stops, so the server sends this once at start. Analysing a photo twice changes nothing."""
+    async with runtime.database().session() as session:
+        waiting = await queries.processing_ids(session)
+    for photo_id in waiting:
+        runtime.jobs().send("photos.analyze", str(photo_id))
+
+
 async def _fail(photo_id: uuid.UUID, reason: str) -> None:
     async with runtime.database().unit_of_work() as uow:
         photo = await uow.session.get(Photo, photo_id, with_for_update=True)

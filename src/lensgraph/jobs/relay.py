@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)
 BATCH = 100
 POLL_SECONDS = 1.0
+# On shutdown the batch in hand is finished (else its claims wait LEASE for another relay) for at most this long.
+STOP_SECONDS = 5.0
 
 
 def user_channel(user_id: uuid.UUID | str) -> str:
@@ -68,6 +70,7 @@ class Relay:
         self.relay_id = uuid.uuid4()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         """Called after a commit that wrote events: dispatch now rather than at the next poll."""
@@ -138,10 +141,11 @@ class Relay:
             await outbox.mark_published(uow.session, event.id, utcnow())
 
     async def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._loop())
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.run_once()
             except Exception:
@@ -151,7 +155,14 @@ class Relay:
             self._wake.clear()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        """Lets the batch in hand finish, so that no claim is left to expire; cancels it past STOP_SECONDS."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), STOP_SECONDS)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -53,3 +53,8 @@ async def hashes_of_others(session: AsyncSession, user_id: UUID, exclude: UUID) 
 
 def possible_duplicates() -> Select[Photo]:
     return select(Photo).where(Photo.possible_duplicate_of_id.is_not(None))
+
+
+async def processing_ids(session: AsyncSession) -> list[UUID]:
+    """Photos confirmed and still waiting for their analysis."""
+    return list((await session.scalars(select(Photo.id).where(Photo.status == PhotoStatus.PROCESSING))).all())

@@ -73,9 +73,11 @@ class Services:
         await self.views.start()
 
     async def close(self) -> None:
+        """After uvicorn has stopped accepting and closed the WebSockets: the running jobs finish first, so that
+        the relay's last batch can carry the events they wrote."""
         await self.views.stop()
-        await self.relay.stop()
         await self.jobs.stop()
+        await self.relay.stop()
         await self.pubsub.close()
         if self.cost_buckets is not None:
             await self.cost_buckets.close()
