@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
 
 import pytest
 
@@ -245,16 +244,6 @@ def test_an_ended_exclusive_blocks_nothing():
 
 def test_non_exclusive_licenses_coexist():
     assert rules.exclusivity_conflict(terms(), [running(), running(ends_in_days=None)], NOW) is None
-
-
-# Parties -------------------------------------------------------------------------------------
-
-
-def test_party_of():
-    brand, photographer, stranger = uuid4(), uuid4(), uuid4()
-    assert rules.party_of(brand, brand, photographer) is BRAND
-    assert rules.party_of(photographer, brand, photographer) is PHOTOGRAPHER
-    assert rules.party_of(stranger, brand, photographer) is None
 
 
 # Contracts -----------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
-from uuid import UUID
 
 import pycountry
 
@@ -298,15 +297,6 @@ def exclusivity_conflict(proposed: Terms, running: list[RunningLicense], now: da
 
 def _territories_overlap(first: Terms, second: Terms) -> bool:
     return first.worldwide or second.worldwide or bool(first.territories & second.territories)
-
-
-def party_of(user_id: UUID, brand_id: UUID, photographer_id: UUID) -> Party | None:
-    """Which side of a negotiation a user is on, if any."""
-    if user_id == brand_id:
-        return Party.BRAND
-    if user_id == photographer_id:
-        return Party.PHOTOGRAPHER
-    return None
 
 
 MAX_SIGNATURE_NAME = 200

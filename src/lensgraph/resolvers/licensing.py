@@ -26,6 +26,7 @@ from lensgraph.domain.events import (
 from lensgraph.domain.licensing import ContractStatus, LicenseStatus, Negotiation, Party, Terms
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.photos import PhotoStatus, Visibility
+from lensgraph.domain.policies import license_party
 from lensgraph.jobs.relay import event_channel
 from lensgraph.persistence import licensing as queries
 from lensgraph.persistence import releases
@@ -61,7 +62,7 @@ async def _party_license(ctx: Context, uow: UnitOfWork, license_id: UUID) -> tup
     """The license, locked for this transaction, and the caller's side of it; NOT_FOUND for outsiders."""
     viewer = ctx.require_viewer()
     row = await uow.session.get(License, license_id, with_for_update=True)
-    party = rules.party_of(viewer.user_id, row.brand_id, row.photographer_id) if row else None
+    party = license_party(viewer, row.brand_id, row.photographer_id) if row else None
     if row is None or party is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such license.", ["licenseId"])
     return row, party
@@ -211,7 +212,7 @@ async def sign_contract(ctx: Context, contract_id: UUID, signature_name: str) ->
     async with ctx.db.unit_of_work() as uow:
         contract = await uow.session.get(Contract, contract_id, with_for_update=True)
         row = await uow.session.get(License, contract.license_id, with_for_update=True) if contract else None
-        party = rules.party_of(viewer.user_id, row.brand_id, row.photographer_id) if row else None
+        party = license_party(viewer, row.brand_id, row.photographer_id) if row else None
         if contract is None or row is None or party is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such contract.", ["contractId"])
         signatures = {Party.BRAND: contract.brand_signed_at, Party.PHOTOGRAPHER: contract.photographer_signed_at}
@@ -276,7 +277,7 @@ async def updates(ctx: Context, license_id: UUID) -> AsyncIterator[License]:
     async def visible_license() -> License:
         async with ctx.db.session() as session:
             row = await session.get(License, license_id)
-        if row is None or rules.party_of(viewer.user_id, row.brand_id, row.photographer_id) is None:
+        if row is None or license_party(viewer, row.brand_id, row.photographer_id) is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such license.", ["id"])
         return row
 

@@ -14,6 +14,7 @@ from lensgraph.domain import licensing as rules
 from lensgraph.domain.money import Money as DomainMoney
 from lensgraph.domain.money import parse_currency
 from lensgraph.domain.pagination import page_request
+from lensgraph.domain.policies import license_party
 from lensgraph.persistence.licensing import terms_of
 from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Contract as ContractRow
@@ -99,8 +100,7 @@ class LicenseRevision:
 
 
 def _viewer_party(info: Info[Context, None], row: LicenseRow) -> rules.Party | None:
-    viewer = info.context.viewer
-    return rules.party_of(viewer.user_id, row.brand_id, row.photographer_id) if viewer else None
+    return license_party(info.context.viewer, row.brand_id, row.photographer_id)
 
 
 @node_type
