@@ -1,5 +1,5 @@
 """Plans and subscriptions through the API: the offline mode's checkout page, and Stripe Billing through the real
-``stripe`` library talking HTTP to the recorded Stripe fake, its events reaching /hooks/stripe signed."""
+``stripe`` library talking HTTP to the hand-written Stripe fake, its events reaching /hooks/stripe signed."""
 
 from __future__ import annotations
 
