@@ -78,7 +78,7 @@ def unmetered() -> None:
 
 @pytest.fixture
 def stripe_fake() -> Iterator[StripeFake]:
-    """Stripe for the tests that ask for it (the others run in the offline payment mode): a recorded fake."""
+    """Stripe for the tests that ask for it (the others run in the offline payment mode): a hand-written fake."""
     fake = StripeFake()
     fake.start()
     yield fake

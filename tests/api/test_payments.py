@@ -1,4 +1,4 @@
-"""Paying for licenses through the API, with the real ``stripe`` library talking HTTP to a recorded Stripe fake on
+"""Paying for licenses through the API, with the real ``stripe`` library talking HTTP to a hand-written Stripe fake on
 127.0.0.1 and Stripe's events reaching /hooks/stripe signed as Stripe signs them; and the offline mode."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Plans and subscriptions through the API: the offline mode's checkout page, and Stripe Billing through the real
-``stripe`` library talking HTTP to the recorded Stripe fake, its events reaching /hooks/stripe signed."""
+``stripe`` library talking HTTP to the hand-written Stripe fake, its events reaching /hooks/stripe signed."""
 
 from __future__ import annotations
 
@@ -300,9 +300,19 @@ async def test_an_unknown_subscription_is_ignored(client, stripe_fake):
 
 
 async def test_an_event_about_a_subscription_stripe_does_not_have_changes_nothing(client, stripe_fake):
-    ghost = {"id": "sub_gone", "object": "subscription", "status": "active", "metadata": {}}
+    brand = await sign_up(client, role="BRAND")
+    assert (await ask(client, brand, "brand-basic"))["userErrors"] == []
+    before = await mine(client, brand)
+    assert before["plan"]["id"] == "brand-free" and before["subscription"]["status"] == "INCOMPLETE"
+    # It names the subscription awaiting its first payment, a dearer plan and "active": taken at its word, it
+    # would hand out that plan unpaid.
+    [checkout] = stripe_fake.calls("POST", "/v1/checkout/sessions")
+    metadata = {**checkout.params["subscription_data"]["metadata"], "plan_id": "brand-enterprise"}
+    ghost = {"id": "sub_gone", "object": "subscription", "status": "active", "metadata": metadata}
     response = await deliver(client, stripe_fake, stripe_fake.event("customer.subscription.updated", ghost))
     assert response.status_code == 200
+    assert stripe_fake.calls("GET", "/v1/subscriptions/sub_gone"), "Stripe's own word was not asked"
+    assert await mine(client, brand) == before
 
 
 async def test_two_first_subscriptions_at_once_make_one(client, stripe_fake):

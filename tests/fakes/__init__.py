@@ -1,1 +1,1 @@
-"""Recorded HTTP fakes of outside services that have no local server, at the network boundary."""
+"""Hand-written HTTP fakes of outside services that have no local server, at the network boundary."""

@@ -1,9 +1,13 @@
-"""A recorded HTTP fake of the Stripe API, at the network boundary: the endpoints Lensgraph's adapter calls.
+"""A hand-written fake of the part of the Stripe API Lensgraph uses, at the network boundary.
 
-localstripe answers 404 to /v1/checkout/sessions, /v1/accounts, /v1/account_links and /v1/transfers, so this
-stands in for it: a small Starlette app served by uvicorn on 127.0.0.1 (a random port), which the real
-``stripe`` library talks HTTP to. It answers in the object shapes of Stripe's API reference (``object``,
-``id`` prefixes ``cs_``, ``acct_``, ``tr_``, ``url`` for sessions and links), records every request (method,
+It is written by hand from Stripe's API reference, not recorded from Stripe: nothing here was captured from a
+real Stripe answer. localstripe answers 404 to /v1/checkout/sessions, /v1/accounts, /v1/account_links and
+/v1/transfers, so this stands in for it: a small Starlette app served by uvicorn on 127.0.0.1 (a random port),
+which the real ``stripe`` library talks HTTP to. It serves Checkout Sessions, Connect accounts, account links,
+transfers, products, Billing subscriptions, and (as test controls) charges refunded and webhook events.
+tests/api/test_stripe_fake_shapes.py builds each object it answers into the ``stripe`` library's own class and
+fails on any field that class does not declare, or a value of another type, and checks the fields our adapter
+reads: so its shapes cannot drift from Stripe's unnoticed. It records every request (method,
 path, decoded form parameters, headers), and does what Stripe does with an ``Idempotency-Key``: a repeated
 key with the same parameters gets the first answer again, with other parameters a 400. Its events are signed
 as Stripe signs webhooks: ``Stripe-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<payload>">``.
@@ -89,6 +93,8 @@ class StripeFake:
     connect_webhook_secret: str = "whsec_lensgraph_fake_connect"
     requests: list[Recorded] = field(default_factory=list)
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # What each session was created with: Stripe keeps line items and subscription data, but does not send them back.
+    session_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
     transfers: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Charges of paid checkouts, by payment intent; made on their first refund.
@@ -134,14 +140,15 @@ class StripeFake:
         customer = session.get("customer") or _id("cus")
         subscription_id = _id("sub")
         start = int(time.time())
-        price = session["line_items"][0]["price_data"]
+        params = self.session_params[session_id]
+        price = params["line_items"][0]["price_data"]
         self.subscriptions[subscription_id] = {
             "id": subscription_id,
             "object": "subscription",
             "customer": customer,
             "status": "active",
             "cancel_at_period_end": False,
-            "metadata": dict(session["subscription_data"].get("metadata", {})),
+            "metadata": dict(params.get("subscription_data", {}).get("metadata", {})),
             "items": {"object": "list", "data": [self._item(price, start)]},
             "created": start,
             "livemode": False,
@@ -264,14 +271,13 @@ class StripeFake:
             "customer": params.get("customer"),
             "customer_email": params.get("customer_email"),
             "subscription": None,
-            "line_items": params["line_items"],
-            "subscription_data": params.get("subscription_data", {}),
             "livemode": False,
             "created": created,
             "expires_at": created + SESSION_LIFETIME_SECONDS,
             "url": f"https://checkout.stripe.com/c/pay/{session_id}#fidkdWxOYHwnPyd1blpxYHZxWjA0",
         }
         self.sessions[session_id] = session
+        self.session_params[session_id] = params
         return session
 
     def _create_account(self, params: dict[str, Any]) -> dict[str, Any]:

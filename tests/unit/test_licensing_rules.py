@@ -10,13 +10,23 @@ import pytest
 
 from lensgraph.domain import licensing as rules
 from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.events import (
+    ContractSigned,
+    LicenseAccepted,
+    LicenseCancelled,
+    LicenseCountered,
+    LicenseCreated,
+    LicenseDeclined,
+)
 from lensgraph.domain.licensing import (
     Exclusivity,
+    LicenseRef,
     LicenseStatus,
     Medium,
     Negotiation,
     Party,
     RunningLicense,
+    Signatory,
     Terms,
     Usage,
 )
@@ -247,16 +257,6 @@ def test_non_exclusive_licenses_coexist():
     assert rules.exclusivity_conflict(terms(), [running(), running(ends_in_days=None)], NOW) is None
 
 
-# Parties -------------------------------------------------------------------------------------
-
-
-def test_party_of():
-    brand, photographer, stranger = uuid4(), uuid4(), uuid4()
-    assert rules.party_of(brand, brand, photographer) is BRAND
-    assert rules.party_of(photographer, brand, photographer) is PHOTOGRAPHER
-    assert rules.party_of(stranger, brand, photographer) is None
-
-
 # Contracts -----------------------------------------------------------------------------------
 
 
@@ -307,3 +307,101 @@ def test_the_contract_text_states_the_terms_and_their_digest():
     assert "Licensee: Acme Ltd (@acme)" in text and "Licensor: Ann Lee (@ann)" in text
     assert "Territory: FR." in text and "Duration: perpetual." in text and "Fee: 250.00 EUR" in text
     assert rules.content_hash(snapshot) in text
+
+
+# Moves and the events they cause -------------------------------------------------------------
+
+LICENSE = LicenseRef(license_id=uuid4(), photo_id=uuid4(), brand_id=uuid4(), photographer_id=uuid4())
+
+
+def test_a_new_offer_says_license_created_to_both_parties():
+    [event] = rules.offer_made(LICENSE, rules.open_negotiation(NOW))
+    assert event == LicenseCreated(
+        license_id=LICENSE.license_id,
+        photo_id=LICENSE.photo_id,
+        status="OFFERED",
+        audience=(LICENSE.brand_id, LICENSE.photographer_id),
+    )
+
+
+def test_a_counter_offer_moves_the_turn_and_says_license_countered():
+    outcome = rules.counter_offer(
+        LICENSE, at(LicenseStatus.OFFERED), PHOTOGRAPHER, Money(30_000, Currency.EUR), Currency.EUR, NOW
+    )
+    assert outcome.negotiation.status is LicenseStatus.COUNTERED
+    assert outcome.negotiation.expires_at == NOW + rules.DEFAULT_OFFER_VALIDITY
+    [event] = outcome.events
+    assert isinstance(event, LicenseCountered) and event.status == "COUNTERED"
+    assert event.license_id == LICENSE.license_id and event.audience == (LICENSE.brand_id, LICENSE.photographer_id)
+
+
+def test_a_counter_offer_stays_in_the_currency_of_the_offer():
+    with refused(ErrorCode.INVALID_INPUT) as caught:
+        rules.counter_offer(
+            LICENSE, at(LicenseStatus.OFFERED), PHOTOGRAPHER, Money(30_000, Currency.USD), Currency.EUR, NOW
+        )
+    assert caught.value.field == ["terms", "price"] and "EUR" in caught.value.message
+
+
+def test_the_turn_is_checked_before_the_currency():
+    """Out of turn, the answer is the turn (INVALID_TRANSITION), whatever the currency."""
+    with refused(ErrorCode.INVALID_TRANSITION):
+        rules.counter_offer(LICENSE, at(LicenseStatus.OFFERED), BRAND, Money(30_000, Currency.USD), Currency.EUR, NOW)
+
+
+@pytest.mark.parametrize(
+    ("move", "status", "kind"),
+    [
+        (lambda n: rules.accept_offer(LICENSE, n, PHOTOGRAPHER, NOW), LicenseStatus.ACCEPTED, LicenseAccepted),
+        (lambda n: rules.decline_offer(LICENSE, n, PHOTOGRAPHER, NOW), LicenseStatus.DECLINED, LicenseDeclined),
+        (lambda n: rules.cancel_offer(LICENSE, n, BRAND), LicenseStatus.CANCELLED, LicenseCancelled),
+        (lambda n: rules.withdraw_offer(LICENSE, n), LicenseStatus.DECLINED, LicenseDeclined),
+    ],
+)
+def test_each_answer_says_what_became_of_the_offer(move, status, kind):
+    outcome = move(at(LicenseStatus.OFFERED))
+    assert outcome.negotiation.status is status
+    assert outcome.events == (LICENSE.event(kind, status),)
+
+
+def test_a_refused_move_causes_no_event():
+    with refused(ErrorCode.INVALID_TRANSITION):
+        rules.accept_offer(LICENSE, at(LicenseStatus.DECLINED), PHOTOGRAPHER, NOW)
+
+
+def test_the_first_signature_changes_nothing_but_the_contract():
+    signing = rules.sign_contract(LICENSE, uuid4(), frozenset(), BRAND, "Jane Brand")
+    assert signing.status is rules.ContractStatus.AWAITING_SIGNATURES
+    assert signing.license_status is None and signing.events == ()
+
+
+def test_the_second_signature_puts_the_license_up_for_payment_and_says_contract_signed():
+    contract_id = uuid4()
+    signing = rules.sign_contract(LICENSE, contract_id, frozenset({BRAND}), PHOTOGRAPHER, " Ann  Lee ")
+    assert (signing.status, signing.name) == (rules.ContractStatus.SIGNED, "Ann Lee")
+    assert signing.license_status is LicenseStatus.AWAITING_PAYMENT
+    assert signing.events == (
+        ContractSigned(
+            contract_id=contract_id,
+            license_id=LICENSE.license_id,
+            audience=(LICENSE.brand_id, LICENSE.photographer_id),
+        ),
+    )
+
+
+def test_the_contract_draft_freezes_the_parties_photo_and_terms():
+    brand = Signatory(uuid4(), "Acme", "", "acme")
+    photographer = Signatory(uuid4(), "Ann", "Lee", "ann")
+    agreed = terms(territories=frozenset({"FR"}))
+    draft = rules.draft_contract(LICENSE.license_id, NOW, LICENSE.photo_id, "Dunes", brand, photographer, agreed)
+    assert draft.snapshot == {
+        "licenseId": str(LICENSE.license_id),
+        "acceptedAt": NOW.isoformat(),
+        "photo": {"id": str(LICENSE.photo_id), "title": "Dunes"},
+        "brand": {"id": str(brand.user_id), "name": "Acme", "username": "acme"},
+        "photographer": {"id": str(photographer.user_id), "name": "Ann Lee", "username": "ann"},
+        "terms": rules.terms_snapshot(agreed),
+    }
+    assert draft.content_hash == rules.content_hash(draft.snapshot)
+    assert draft.text == rules.contract_text(draft.snapshot, draft.content_hash)
+    assert "Licensee: Acme (@acme)" in draft.text

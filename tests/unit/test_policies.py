@@ -7,12 +7,14 @@ from uuid import uuid4
 import pytest
 
 from lensgraph.domain.accounts import Role
+from lensgraph.domain.licensing import Party
 from lensgraph.domain.photos import PhotoStatus, Visibility
 from lensgraph.domain.policies import (
     Viewer,
     can_administer_accounts,
     can_manage_credentials,
     can_view_photo,
+    license_party,
     owns,
 )
 
@@ -92,3 +94,25 @@ def test_everyone_else_sees_only_ready_public_photos(someone):
     assert can_view_photo(someone, OWNER, PhotoStatus.READY, Visibility.PRIVATE) is False
     for unfinished in (PhotoStatus.PROCESSING, PhotoStatus.FAILED):
         assert can_view_photo(someone, OWNER, unfinished, Visibility.PUBLIC) is False
+
+
+# Licenses ------------------------------------------------------------------------------------
+
+
+def test_license_party_is_the_viewers_side():
+    brand, photographer = uuid4(), uuid4()
+    assert license_party(viewer(brand, Role.BRAND), brand, photographer) is Party.BRAND
+    assert license_party(viewer(photographer), brand, photographer) is Party.PHOTOGRAPHER
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_license_party_is_none_for_everyone_else(role):
+    """Outsiders, administrators included, and the anonymous are no party: the license does not exist for them."""
+    brand, photographer = uuid4(), uuid4()
+    assert license_party(viewer(OTHER, role), brand, photographer) is None
+    assert license_party(None, brand, photographer) is None
+
+
+def test_license_party_ignores_how_the_viewer_signed_in():
+    brand, photographer = uuid4(), uuid4()
+    assert license_party(viewer(brand, Role.BRAND, via_api_key=True), brand, photographer) is Party.BRAND

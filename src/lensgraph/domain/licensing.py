@@ -20,6 +20,16 @@ from uuid import UUID
 import pycountry
 
 from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.events import (
+    ContractSigned,
+    Event,
+    LicenseAccepted,
+    LicenseCancelled,
+    LicenseCountered,
+    LicenseCreated,
+    LicenseDeclined,
+    LicenseEvent,
+)
 from lensgraph.domain.money import Currency, Money, minor_unit_exponent
 
 DEFAULT_OFFER_VALIDITY = timedelta(days=7)
@@ -253,6 +263,81 @@ def cancel(negotiation: Negotiation, by: Party) -> Negotiation:
     return replace(negotiation, status=LicenseStatus.CANCELLED)
 
 
+def check_counter_currency(price: Money, offered_in: Currency) -> None:
+    """A counter-offer haggles over the amount, not the currency: it stays in the currency of the offer."""
+    if price.currency is not offered_in:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"Counter in the currency of the offer ({offered_in.value}).", ["terms", "price"]
+        )
+
+
+@dataclass(frozen=True)
+class LicenseRef:
+    """What a license's events name: the license, its photo (None once deleted) and its two parties."""
+
+    license_id: UUID
+    photo_id: UUID | None
+    brand_id: UUID
+    photographer_id: UUID
+
+    def event(self, kind: type[LicenseEvent], status: LicenseStatus) -> LicenseEvent:
+        return kind(
+            license_id=self.license_id,
+            photo_id=self.photo_id,
+            status=status.value,
+            audience=(self.brand_id, self.photographer_id),
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A negotiation after a move, and the events the move causes (for the outbox of the same transaction)."""
+
+    negotiation: Negotiation
+    events: tuple[Event, ...]
+
+
+def offer_made(license_: LicenseRef, negotiation: Negotiation) -> tuple[Event, ...]:
+    """The events of a new offer (``open_negotiation`` decided its state before the license had an id)."""
+    return (license_.event(LicenseCreated, negotiation.status),)
+
+
+def counter_offer(
+    license_: LicenseRef,
+    negotiation: Negotiation,
+    by: Party,
+    price: Money,
+    offered_in: Currency,
+    now: datetime,
+    validity: timedelta | None = None,
+) -> Outcome:
+    """``by`` counters at ``price``: whose turn it is first, then the currency of the offer."""
+    moved = counter(negotiation, by, now, validity)
+    check_counter_currency(price, offered_in)
+    return Outcome(moved, (license_.event(LicenseCountered, moved.status),))
+
+
+def accept_offer(license_: LicenseRef, negotiation: Negotiation, by: Party, now: datetime) -> Outcome:
+    moved = accept(negotiation, by, now)
+    return Outcome(moved, (license_.event(LicenseAccepted, moved.status),))
+
+
+def decline_offer(license_: LicenseRef, negotiation: Negotiation, by: Party, now: datetime) -> Outcome:
+    moved = decline(negotiation, by, now)
+    return Outcome(moved, (license_.event(LicenseDeclined, moved.status),))
+
+
+def cancel_offer(license_: LicenseRef, negotiation: Negotiation, by: Party) -> Outcome:
+    moved = cancel(negotiation, by)
+    return Outcome(moved, (license_.event(LicenseCancelled, moved.status),))
+
+
+def withdraw_offer(license_: LicenseRef, negotiation: Negotiation) -> Outcome:
+    """The photo is being deleted: an offer still open on it is declined for both sides, whoever's turn it was."""
+    moved = replace(negotiation, status=LicenseStatus.DECLINED)
+    return Outcome(moved, (license_.event(LicenseDeclined, moved.status),))
+
+
 def expire(negotiation: Negotiation, now: datetime) -> Negotiation | None:
     """The sweep's move: an open offer past its time becomes EXPIRED; anything else is left alone."""
     if negotiation.status in OPEN and now >= negotiation.expires_at:
@@ -300,15 +385,6 @@ def _territories_overlap(first: Terms, second: Terms) -> bool:
     return first.worldwide or second.worldwide or bool(first.territories & second.territories)
 
 
-def party_of(user_id: UUID, brand_id: UUID, photographer_id: UUID) -> Party | None:
-    """Which side of a negotiation a user is on, if any."""
-    if user_id == brand_id:
-        return Party.BRAND
-    if user_id == photographer_id:
-        return Party.PHOTOGRAPHER
-    return None
-
-
 MAX_SIGNATURE_NAME = 200
 
 
@@ -316,6 +392,78 @@ def content_hash(snapshot: dict[str, Any]) -> str:
     """SHA-256 of the snapshot's canonical JSON: the same terms always give the same hash."""
     canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """A party as the contract names it."""
+
+    user_id: UUID
+    first_name: str
+    last_name: str
+    username: str
+
+    def snapshot(self) -> dict[str, str]:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return {"id": str(self.user_id), "name": name, "username": self.username}
+
+
+@dataclass(frozen=True)
+class ContractDraft:
+    """The contract of an accepted license: what was agreed (frozen as JSON), its hash, and the text to sign."""
+
+    snapshot: dict[str, Any]
+    content_hash: str
+    text: str
+
+
+def draft_contract(
+    license_id: UUID,
+    accepted_at: datetime,
+    photo_id: UUID,
+    photo_title: str,
+    brand: Signatory,
+    photographer: Signatory,
+    terms: Terms,
+) -> ContractDraft:
+    """The contract both parties sign, frozen at acceptance: later changes to names or the photo do not alter it."""
+    snapshot = {
+        "licenseId": str(license_id),
+        "acceptedAt": accepted_at.isoformat(),
+        "photo": {"id": str(photo_id), "title": photo_title},
+        "brand": brand.snapshot(),
+        "photographer": photographer.snapshot(),
+        "terms": terms_snapshot(terms),
+    }
+    digest = content_hash(snapshot)
+    return ContractDraft(snapshot, digest, contract_text(snapshot, digest))
+
+
+@dataclass(frozen=True)
+class Signing:
+    """A contract after a signature: who has signed, its status, the cleaned name, the license's status once
+    the contract is signed by both (None before), and the events."""
+
+    signed: frozenset[Party]
+    status: ContractStatus
+    name: str
+    license_status: LicenseStatus | None
+    events: tuple[Event, ...]
+
+
+def sign_contract(
+    license_: LicenseRef, contract_id: UUID, signed: frozenset[Party], by: Party, signature_name: str
+) -> Signing:
+    """``by`` signs; the second signature puts the license in AWAITING_PAYMENT and says so (contract.signed)."""
+    now_signed, status, name = sign(signed, by, signature_name)
+    if status is not ContractStatus.SIGNED:
+        return Signing(now_signed, status, name, None, ())
+    event = ContractSigned(
+        contract_id=contract_id,
+        license_id=license_.license_id,
+        audience=(license_.brand_id, license_.photographer_id),
+    )
+    return Signing(now_signed, status, name, LicenseStatus.AWAITING_PAYMENT, (event,))
 
 
 def sign(signed: frozenset[Party], by: Party, signature_name: str) -> tuple[frozenset[Party], ContractStatus, str]:

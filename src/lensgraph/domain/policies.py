@@ -7,6 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from lensgraph.domain.accounts import Role
+from lensgraph.domain.licensing import Party
 from lensgraph.domain.photos import PhotoStatus, Visibility
 
 # What a photo must be for anyone but its owner to see it; public lists select exactly these.
@@ -45,6 +46,18 @@ def can_administer_accounts(viewer: Viewer | None) -> bool:
 def owns(viewer: Viewer | None, owner_id: UUID) -> bool:
     """API keys, notifications, webhook endpoints and deliveries are their owner's alone, not even an admin's."""
     return viewer is not None and viewer.user_id == owner_id
+
+
+def license_party(viewer: Viewer | None, brand_id: UUID, photographer_id: UUID) -> Party | None:
+    """The viewer's side of a license (its brand or its photographer), or None: a license is its two parties' alone,
+    and to anyone else (anonymous, another user, even an admin) it does not exist."""
+    if viewer is None:
+        return None
+    if viewer.user_id == brand_id:
+        return Party.BRAND
+    if viewer.user_id == photographer_id:
+        return Party.PHOTOGRAPHER
+    return None
 
 
 def can_view_photo(viewer: Viewer | None, owner_id: UUID, status: PhotoStatus, visibility: Visibility) -> bool:

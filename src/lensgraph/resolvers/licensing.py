@@ -18,14 +18,14 @@ from lensgraph.domain.events import (
     LicenseCountered,
     LicenseCreated,
     LicenseDeclined,
-    LicenseEvent,
     LicenseExpired,
     PaymentCompleted,
     PaymentRefunded,
 )
-from lensgraph.domain.licensing import ContractStatus, LicenseStatus, Negotiation, Party, Terms
+from lensgraph.domain.licensing import ContractStatus, LicenseRef, LicenseStatus, Negotiation, Party, Signatory, Terms
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.photos import PhotoStatus, Visibility
+from lensgraph.domain.policies import license_party
 from lensgraph.jobs.relay import event_channel
 from lensgraph.persistence import licensing as queries
 from lensgraph.persistence import releases
@@ -51,17 +51,19 @@ def _negotiation(row: License) -> Negotiation:
     return Negotiation(row.status, row.expires_at)
 
 
-def _event(kind: type[LicenseEvent], row: License) -> LicenseEvent:
-    return kind(
-        license_id=row.id, photo_id=row.photo_id, status=row.status.value, audience=(row.brand_id, row.photographer_id)
-    )
+def _ref(row: License) -> LicenseRef:
+    return LicenseRef(row.id, row.photo_id, row.brand_id, row.photographer_id)
+
+
+def _signatory(user: User) -> Signatory:
+    return Signatory(user.id, user.first_name, user.last_name, user.username)
 
 
 async def _party_license(ctx: Context, uow: UnitOfWork, license_id: UUID) -> tuple[License, Party]:
     """The license, locked for this transaction, and the caller's side of it; NOT_FOUND for outsiders."""
     viewer = ctx.require_viewer()
     row = await uow.session.get(License, license_id, with_for_update=True)
-    party = rules.party_of(viewer.user_id, row.brand_id, row.photographer_id) if row else None
+    party = license_party(viewer, row.brand_id, row.photographer_id) if row else None
     if row is None or party is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such license.", ["licenseId"])
     return row, party
@@ -110,7 +112,7 @@ async def create_offer(
         uow.session.add(row)
         await uow.session.flush()
         uow.session.add(_revision(row, viewer.user_id, Party.BRAND, terms, message))
-        uow.emit(_event(LicenseCreated, row))
+        uow.emit(*rules.offer_made(_ref(row), negotiation))
     return row
 
 
@@ -120,21 +122,17 @@ async def counter_offer(
     terms, message = rules.check_terms(terms), rules.check_message(message)
     async with ctx.db.unit_of_work() as uow:
         row, party = await _party_license(ctx, uow, license_id)
-        moved = rules.counter(_negotiation(row), party, utcnow(), validity)
-        if terms.price.currency is not row.price_currency:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT,
-                f"Counter in the currency of the offer ({row.price_currency.value}).",
-                ["terms", "price"],
-            )
+        outcome = rules.counter_offer(
+            _ref(row), _negotiation(row), party, terms.price, row.price_currency, utcnow(), validity
+        )
         photo = await uow.session.get(Photo, row.photo_id) if row.photo_id else None
         if photo is None:
             raise DomainError(ErrorCode.INVALID_TRANSITION, "The photo of this offer was deleted.", ["licenseId"])
         await _check_photo_licensable(uow, photo, terms, exclude=row.id)
-        row.status, row.expires_at = moved.status, moved.expires_at
+        row.status, row.expires_at = outcome.negotiation.status, outcome.negotiation.expires_at
         queries.set_terms(row, terms)
         uow.session.add(_revision(row, ctx.require_viewer().user_id, party, terms, message))
-        uow.emit(_event(LicenseCountered, row))
+        uow.emit(*outcome.events)
     return row
 
 
@@ -146,63 +144,53 @@ async def accept_offer(ctx: Context, license_id: UUID) -> Answer:
         await queries.hold_photo_of_license(uow.session, license_id)
         row, party = await _party_license(ctx, uow, license_id)
         now = utcnow()
-        moved = rules.accept(_negotiation(row), party, now)
+        outcome = rules.accept_offer(_ref(row), _negotiation(row), party, now)
         photo = await uow.session.get(Photo, row.photo_id) if row.photo_id else None
         if photo is None:
             raise DomainError(ErrorCode.INVALID_TRANSITION, "The photo of this offer was deleted.", ["licenseId"])
         terms = queries.terms_of(row)
         # Something may have changed since the offer: a release withdrawn, another exclusive agreed.
         await _check_photo_licensable(uow, photo, terms, exclude=row.id)
-        row.status = moved.status
+        row.status = outcome.negotiation.status
         brand = await uow.session.get(User, row.brand_id)
         photographer = await uow.session.get(User, row.photographer_id)
         assert brand is not None and photographer is not None  # both cascade with the license
-        snapshot = {
-            "licenseId": str(row.id),
-            "acceptedAt": now.isoformat(),
-            "photo": {"id": str(photo.id), "title": photo.title},
-            "brand": _party_snapshot(brand),
-            "photographer": _party_snapshot(photographer),
-            "terms": rules.terms_snapshot(terms),
-        }
-        digest = rules.content_hash(snapshot)
+        draft = rules.draft_contract(
+            row.id, now, photo.id, photo.title, _signatory(brand), _signatory(photographer), terms
+        )
         contract = Contract(
             license_id=row.id,
-            snapshot=snapshot,
-            content_hash=digest,
+            snapshot=draft.snapshot,
+            content_hash=draft.content_hash,
             status=ContractStatus.AWAITING_SIGNATURES,
             document_key=f"contracts/{row.id}/contract.txt",
         )
         assert contract.document_key is not None
         # Written before the commit: a failed write leaves no contract pointing at nothing.
-        await ctx.services.storage.write(
-            contract.document_key, rules.contract_text(snapshot, digest).encode(), content_type=CONTRACT_MEDIA_TYPE
-        )
+        await ctx.services.storage.write(contract.document_key, draft.text.encode(), content_type=CONTRACT_MEDIA_TYPE)
         uow.session.add(contract)
-        uow.emit(_event(LicenseAccepted, row))
+        uow.emit(*outcome.events)
     return Answer(row, contract)
-
-
-def _party_snapshot(user: User) -> dict[str, str]:
-    return {"id": str(user.id), "name": f"{user.first_name} {user.last_name}".strip(), "username": user.username}
 
 
 async def decline_offer(ctx: Context, license_id: UUID, message: str | None) -> License:
     message = rules.check_message(message)
     async with ctx.db.unit_of_work() as uow:
         row, party = await _party_license(ctx, uow, license_id)
-        row.status = rules.decline(_negotiation(row), party, utcnow()).status
+        outcome = rules.decline_offer(_ref(row), _negotiation(row), party, utcnow())
+        row.status = outcome.negotiation.status
         if message:
             uow.session.add(_revision(row, ctx.require_viewer().user_id, party, queries.terms_of(row), message))
-        uow.emit(_event(LicenseDeclined, row))
+        uow.emit(*outcome.events)
     return row
 
 
 async def cancel_offer(ctx: Context, license_id: UUID) -> License:
     async with ctx.db.unit_of_work() as uow:
         row, party = await _party_license(ctx, uow, license_id)
-        row.status = rules.cancel(_negotiation(row), party).status
-        uow.emit(_event(LicenseCancelled, row))
+        outcome = rules.cancel_offer(_ref(row), _negotiation(row), party)
+        row.status = outcome.negotiation.status
+        uow.emit(*outcome.events)
     return row
 
 
@@ -211,23 +199,22 @@ async def sign_contract(ctx: Context, contract_id: UUID, signature_name: str) ->
     async with ctx.db.unit_of_work() as uow:
         contract = await uow.session.get(Contract, contract_id, with_for_update=True)
         row = await uow.session.get(License, contract.license_id, with_for_update=True) if contract else None
-        party = rules.party_of(viewer.user_id, row.brand_id, row.photographer_id) if row else None
+        party = license_party(viewer, row.brand_id, row.photographer_id) if row else None
         if contract is None or row is None or party is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such contract.", ["contractId"])
         signatures = {Party.BRAND: contract.brand_signed_at, Party.PHOTOGRAPHER: contract.photographer_signed_at}
         signed = frozenset(side for side, signed_at in signatures.items() if signed_at is not None)
-        _, contract.status, name = rules.sign(signed, party, signature_name)
+        signing = rules.sign_contract(_ref(row), contract.id, signed, party, signature_name)
+        contract.status, name = signing.status, signing.name
         now = utcnow()
         if party is Party.BRAND:
             contract.brand_signature_name, contract.brand_signed_at, contract.brand_signed_ip = name, now, ctx.client_ip
         else:
             contract.photographer_signature_name = name
             contract.photographer_signed_at, contract.photographer_signed_ip = now, ctx.client_ip
-        if contract.status is ContractStatus.SIGNED:
-            row.status = LicenseStatus.AWAITING_PAYMENT
-            uow.emit(
-                ContractSigned(contract_id=contract.id, license_id=row.id, audience=(row.brand_id, row.photographer_id))
-            )
+        if signing.license_status is not None:
+            row.status = signing.license_status
+        uow.emit(*signing.events)
     return contract
 
 
@@ -276,7 +263,7 @@ async def updates(ctx: Context, license_id: UUID) -> AsyncIterator[License]:
     async def visible_license() -> License:
         async with ctx.db.session() as session:
             row = await session.get(License, license_id)
-        if row is None or rules.party_of(viewer.user_id, row.brand_id, row.photographer_id) is None:
+        if row is None or license_party(viewer, row.brand_id, row.photographer_id) is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such license.", ["id"])
         return row
 
@@ -295,5 +282,6 @@ async def withdraw_photo(uow: UnitOfWork, photo_id: UUID) -> None:
             ErrorCode.CONFLICT, "This photo is licensed: it can be deleted once its licenses have ended.", ["id"]
         )
     for row in await queries.open_offers_on(uow.session, photo_id):
-        row.status = LicenseStatus.DECLINED
-        uow.emit(_event(LicenseDeclined, row))
+        outcome = rules.withdraw_offer(_ref(row), _negotiation(row))
+        row.status = outcome.negotiation.status
+        uow.emit(*outcome.events)

@@ -25,11 +25,11 @@ from lensgraph.domain import payments as rules
 from lensgraph.domain.accounts import Role
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import PaymentCompleted, PaymentRefunded
-from lensgraph.domain.licensing import LicenseStatus, Party, party_of
+from lensgraph.domain.licensing import LicenseStatus, Party
 from lensgraph.domain.money import Money
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.payments import EarningKind, EarningStatus, PaymentStatus, PayoutStats
-from lensgraph.domain.policies import can_receive_payouts, owns
+from lensgraph.domain.policies import can_receive_payouts, license_party
 from lensgraph.persistence import payments as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, Database, UnitOfWork
@@ -80,7 +80,7 @@ async def _open_checkout(ctx: Context, license_id: UUID) -> Checkout:
         # waits and then finds the first one's open checkout, so Stripe makes one session, not two.
         await queries.hold_license(uow.session, license_id)
         row = await uow.session.get(License, license_id)
-        party = party_of(viewer.user_id, row.brand_id, row.photographer_id) if row else None
+        party = license_party(viewer, row.brand_id, row.photographer_id) if row else None
         if row is None or party is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such license.", ["licenseId"])
         if party is not Party.BRAND:
@@ -449,9 +449,9 @@ async def payout_stats(ctx: Context) -> list[PayoutStats]:
 async def can_see_payment(ctx: Context, payment: Payment) -> bool:
     """The brand who pays and the photographer who is paid."""
     license_row = await ctx.loaders.license.load(payment.license_id)
-    if ctx.viewer is None or license_row is None:
+    if license_row is None:
         return False
-    return party_of(ctx.viewer.user_id, license_row.brand_id, license_row.photographer_id) is not None
+    return license_party(ctx.viewer, license_row.brand_id, license_row.photographer_id) is not None
 
 
 async def holds_license(ctx: Context, photo: Photo) -> bool:
@@ -465,7 +465,8 @@ async def holds_license(ctx: Context, photo: Photo) -> bool:
 
 async def licensed_original_key(ctx: Context, row: License) -> str | None:
     """The storage key of the photo's original, for the license's brand while the license is in force."""
-    if not owns(ctx.viewer, row.brand_id) or not rules.license_in_force(row.status, row.ends_at, utcnow()):
+    is_brand = license_party(ctx.viewer, row.brand_id, row.photographer_id) is Party.BRAND
+    if not is_brand or not rules.license_in_force(row.status, row.ends_at, utcnow()):
         return None
     photo = await ctx.loaders.photo.load(row.photo_id) if row.photo_id else None
     return photo.original_key if photo else None

@@ -14,12 +14,13 @@ from lensgraph.domain import licensing as rules
 from lensgraph.domain.money import Money as DomainMoney
 from lensgraph.domain.money import parse_currency
 from lensgraph.domain.pagination import page_request
+from lensgraph.domain.policies import license_party
 from lensgraph.persistence.licensing import terms_of
 from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Contract as ContractRow
 from lensgraph.persistence.models import License as LicenseRow
 from lensgraph.persistence.models import LicenseRevision as RevisionRow
-from lensgraph.resolvers import licensing, live, payments, photos
+from lensgraph.resolvers import licensing, payments, photos
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User
 from lensgraph.schema.core import (
@@ -32,8 +33,8 @@ from lensgraph.schema.core import (
     returns_user_errors,
     to_global_id,
 )
-from lensgraph.schema.notifications import close_expired
 from lensgraph.schema.photos import Photo
+from lensgraph.schema.subscriptions import until_credential_expires
 
 LicenseUsage = strawberry.enum(rules.Usage, name="LicenseUsage")
 LicenseMedium = strawberry.enum(rules.Medium, name="LicenseMedium")
@@ -99,8 +100,7 @@ class LicenseRevision:
 
 
 def _viewer_party(info: Info[Context, None], row: LicenseRow) -> rules.Party | None:
-    viewer = info.context.viewer
-    return rules.party_of(viewer.user_id, row.brand_id, row.photographer_id) if viewer else None
+    return license_party(info.context.viewer, row.brand_id, row.photographer_id)
 
 
 @node_type
@@ -419,8 +419,6 @@ class LicensingSubscriptions:
         "payment, refund and expiry."
     )
     async def license_updated(self, info: Info[Context, None], id: strawberry.ID) -> AsyncGenerator[License, None]:
-        try:
-            async for row in licensing.updates(info.context, expect_global_id(id, "License")):
-                yield License.from_row(row)
-        except live.CredentialExpired:
-            await close_expired(info.context.request)
+        rows = licensing.updates(info.context, expect_global_id(id, "License"))
+        async for row in until_credential_expires(info.context.request, rows):
+            yield License.from_row(row)

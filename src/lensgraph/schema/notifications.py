@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import strawberry
-from starlette.websockets import WebSocket
 from strawberry import Info
 from strawberry.scalars import JSON
 
@@ -17,7 +15,7 @@ from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import owns
 from lensgraph.persistence import enums
 from lensgraph.persistence.models import Notification as NotificationRow
-from lensgraph.resolvers import live, notifications
+from lensgraph.resolvers import notifications
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.core import (
     AcknowledgedPayload,
@@ -29,10 +27,9 @@ from lensgraph.schema.core import (
     returns_user_errors,
     to_global_id,
 )
+from lensgraph.schema.subscriptions import until_credential_expires
 
 PushPlatform = strawberry.enum(enums.PushPlatform, description="Where a push token comes from.")
-
-TOKEN_EXPIRED_CLOSE_CODE = 4403
 
 
 @node_type
@@ -198,14 +195,6 @@ class NotificationMutations:
 class NotificationSubscriptions:
     @strawberry.subscription(description="Your notifications as they are created. Ends when the access token expires.")
     async def notification_received(self, info: Info[Context, None]) -> AsyncGenerator[Notification, None]:
-        try:
-            async for row in notifications.live_notifications(info.context):
-                yield Notification.from_row(row)
-        except live.CredentialExpired:
-            await close_expired(info.context.request)
-
-
-async def close_expired(request: Any) -> None:
-    """graphql-transport-ws has no re-authentication message: the client reconnects with a fresh token."""
-    if isinstance(request, WebSocket):
-        await request.close(TOKEN_EXPIRED_CLOSE_CODE, "Access token expired")
+        rows = notifications.live_notifications(info.context)
+        async for row in until_credential_expires(info.context.request, rows):
+            yield Notification.from_row(row)

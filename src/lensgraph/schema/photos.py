@@ -17,7 +17,7 @@ from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_download_original, can_review_duplicates, can_view_photo, owns
 from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Photo as PhotoRow
-from lensgraph.resolvers import live, payments, photos, uploads
+from lensgraph.resolvers import payments, photos, uploads
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User
 from lensgraph.schema.core import (
@@ -30,7 +30,7 @@ from lensgraph.schema.core import (
     returns_user_errors,
     to_global_id,
 )
-from lensgraph.schema.notifications import close_expired
+from lensgraph.schema.subscriptions import until_credential_expires
 
 if TYPE_CHECKING:
     from lensgraph.schema.collections import Collection
@@ -355,8 +355,6 @@ class PhotoMutations:
 class PhotoSubscriptions:
     @strawberry.subscription(description="Your photo's analysis finished (READY or FAILED). The owner's only.")
     async def photo_processed(self, info: Info[Context, None], id: strawberry.ID) -> AsyncGenerator[Photo, None]:
-        try:
-            async for row in photos.processed(info.context, expect_global_id(id, "Photo")):
-                yield Photo.from_row(row)
-        except live.CredentialExpired:
-            await close_expired(info.context.request)
+        rows = photos.processed(info.context, expect_global_id(id, "Photo"))
+        async for row in until_credential_expires(info.context.request, rows):
+            yield Photo.from_row(row)
