@@ -20,11 +20,6 @@ from lensgraph.jobs.actors import ACTORS, PERIODIC
 log = logging.getLogger(__name__)
 
 
-# Out of a million Redis commands, how many also hand the jobs of dead workers back: one in a hundred, so that
-# they are back within seconds of the heartbeat timeout (dramatiq's one in a thousand takes minutes when idle).
-MAINTENANCE_CHANCE = 10_000
-
-
 class ReleaseRuntime(Middleware):
     """Closes the actors' database engine on their event loop, after the running jobs have finished and before
     that loop stops (dramatiq runs ``after_`` hooks last-added first, so this runs before AsyncIO's)."""
@@ -40,13 +35,13 @@ def create_broker(url: str, namespace: str, *, heartbeat_timeout_seconds: float 
     if url == "memory":
         broker = StubBroker()
     elif url.startswith(("redis://", "rediss://")):
-        from dramatiq.brokers.redis import RedisBroker
+        from lensgraph.jobs.redis_broker import TimelyRedisBroker
 
-        broker = RedisBroker(
+        broker = TimelyRedisBroker(
             url=url,
             namespace=namespace,
             heartbeat_timeout=int(heartbeat_timeout_seconds * 1000),
-            maintenance_chance=MAINTENANCE_CHANCE,
+            every_seconds=max(1.0, heartbeat_timeout_seconds / 2),
         )
     elif url.startswith(("amqp://", "amqps://")):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
