@@ -3,8 +3,9 @@ would take it; plus bulk paid licenses written straight to the database for the 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from lensgraph.domain.licensing import Exclusivity, LicenseStatus, Usage
 from lensgraph.domain.money import Currency
@@ -90,27 +91,32 @@ async def event_types(client, account: Account) -> list[str]:
     return [edge["node"]["eventType"] for edge in data["viewer"]["notifications"]["edges"]]
 
 
+def active_license(photo_id: UUID, brand: Account, photographer: Account, now: datetime) -> License:
+    """An ACTIVE editorial license row of the photo for the brand (EUR 100.00), for tests to write directly."""
+    return License(
+        photo_id=photo_id,
+        brand_id=user_key(brand),
+        photographer_id=user_key(photographer),
+        status=LicenseStatus.ACTIVE,
+        expires_at=now,
+        usage=Usage.EDITORIAL,
+        media=["WEB"],
+        territories=[],
+        duration_days=None,
+        exclusivity=Exclusivity.NONE,
+        price_amount=10_000,
+        price_currency=Currency.EUR,
+        starts_at=now,
+    )
+
+
 async def paid_licenses(services, brand: Account, photographer: Account, count: int) -> None:
     """``count`` ACTIVE licenses on new photos, each with its succeeded payment, written straight to the database."""
     now = utcnow()
     photos = await ready_photos(services, photographer, count)
     async with services.db.unit_of_work() as uow:
         for index, photo_id in enumerate(photos):
-            license_row = License(
-                photo_id=photo_id,
-                brand_id=user_key(brand),
-                photographer_id=user_key(photographer),
-                status=LicenseStatus.ACTIVE,
-                expires_at=now,
-                usage=Usage.EDITORIAL,
-                media=["WEB"],
-                territories=[],
-                duration_days=None,
-                exclusivity=Exclusivity.NONE,
-                price_amount=10_000,
-                price_currency=Currency.EUR,
-                starts_at=now,
-            )
+            license_row = active_license(photo_id, brand, photographer, now)
             uow.session.add(license_row)
             await uow.session.flush()
             uow.session.add(

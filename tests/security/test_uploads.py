@@ -13,14 +13,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from lensgraph.domain.licensing import Exclusivity, LicenseStatus, Usage
-from lensgraph.domain.money import Currency
 from lensgraph.persistence.base import utcnow
-from lensgraph.persistence.models import License, Photo, Release
+from lensgraph.persistence.models import Photo, Release
 from lensgraph.schema.core import from_global_id, to_global_id
-from tests.api.factories import ready_photos, user_key
+from tests.api.factories import ready_photos
 from tests.api.helpers import Account, sign_up
 from tests.api.images import photo_jpeg
+from tests.api.payment_flows import active_license
 from tests.api.test_photos import CONFIRM, put, request_upload
 from tests.api.test_releases import request_document, signed_pdf, submit_model
 
@@ -68,22 +67,7 @@ async def original_url(client, account: Account, photo_id: str) -> str:
 
 async def licensed_to(services, brand: Account, photographer: Account, photo_id: str) -> str:
     """An ACTIVE, paid-for license of the photo for the brand, written straight to the database."""
-    now = utcnow()
-    row = License(
-        photo_id=from_global_id(photo_id)[1],
-        brand_id=user_key(brand),
-        photographer_id=user_key(photographer),
-        status=LicenseStatus.ACTIVE,
-        expires_at=now,
-        usage=Usage.EDITORIAL,
-        media=["WEB"],
-        territories=[],
-        duration_days=None,
-        exclusivity=Exclusivity.NONE,
-        price_amount=10_000,
-        price_currency=Currency.EUR,
-        starts_at=now,
-    )
+    row = active_license(from_global_id(photo_id)[1], brand, photographer, utcnow())
     async with services.db.unit_of_work() as uow:
         uow.session.add(row)
     return f"{row.id}"
