@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from lensgraph.app import create_app
+from lensgraph.app.services import Services
 from lensgraph.domain.accounts import Role
 from lensgraph.persistence import accounts as account_queries
-from lensgraph.resolvers.context import Services
 from lensgraph.schema.core import to_global_id
 from tests.api.helpers import LOGIN, PASSWORD, Account, sign_in, sign_up
 from tests.conftest import GraphQLClient
