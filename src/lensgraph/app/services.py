@@ -12,10 +12,10 @@ from lensgraph.adapters.ratelimit import CostBuckets, FailureLimiter, RequestLim
 from lensgraph.adapters.tokens import AccessTokens
 from lensgraph.config import Settings
 from lensgraph.domain.costs import Bucket
-from lensgraph.jobs import runtime
 from lensgraph.jobs.analytics import ViewCounter
 from lensgraph.jobs.broker import Jobs
 from lensgraph.jobs.relay import Relay
+from lensgraph.jobs.services import payments_for, storage_for
 from lensgraph.persistence.accounts import AccountStandings
 from lensgraph.persistence.db import Database
 
@@ -56,8 +56,8 @@ class Services:
         self.jobs = Jobs(settings)
         self.pubsub = create_pubsub(settings.pubsub, settings.pubsub_namespace)
         self.relay = Relay(self.db, self.pubsub, self.jobs)
-        self.storage = runtime.storage_for(settings)
-        self.payments = runtime.payments_for(settings)
+        self.storage = storage_for(settings)
+        self.payments = payments_for(settings)
         self.db.on_events = self.relay.wake
         self.views = ViewCounter(self.db)
 

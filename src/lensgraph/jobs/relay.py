@@ -20,19 +20,17 @@ import contextlib
 import logging
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lensgraph.adapters.pubsub import PubSub
 from lensgraph.domain.events import public_payload
 from lensgraph.domain.notifications import channels_for, notifiable, summary
+from lensgraph.jobs.services import JobQueue
 from lensgraph.persistence import outbox
 from lensgraph.persistence import webhooks as webhook_queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import Database
 from lensgraph.persistence.models import Notification, OutboxEvent, WebhookDelivery
-
-if TYPE_CHECKING:
-    from lensgraph.jobs.broker import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +61,7 @@ def public_body(stored: dict[str, Any]) -> dict[str, Any]:
 
 
 class Relay:
-    def __init__(self, db: Database, pubsub: PubSub, jobs: Jobs) -> None:
+    def __init__(self, db: Database, pubsub: PubSub, jobs: JobQueue) -> None:
         self.db = db
         self.pubsub = pubsub
         self.jobs = jobs
