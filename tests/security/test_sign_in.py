@@ -227,11 +227,12 @@ async def test_a_password_change_ends_access_tokens(client):
     assert await status_of(client, await sign_in(client, account.email, new)) == 200
 
 
-async def test_a_password_reset_ends_access_tokens(client, inbox):
+async def test_a_password_reset_ends_access_tokens(client, background, inbox):
     account = await sign_up(client)
     await client.data(
         "mutation($email: String!) { requestPasswordReset(input: {email: $email}) { ok } }", {"email": account.email}
     )
+    await background.settle()
     token = await inbox.token_for(account.email, "Reset your password")
     reset = await client.data(RESET_PASSWORD, {"input": {"token": token, "newPassword": "a brand new passphrase"}})
     assert reset["resetPassword"]["userErrors"] == []

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from lensgraph.adapters import tracing
-from lensgraph.adapters.mail import Mailer, create_mailer
 from lensgraph.adapters.pubsub import create_pubsub
 from lensgraph.adapters.ratelimit import CostBuckets, FailureLimiter, RequestLimiter, cost_buckets
 from lensgraph.adapters.tokens import AccessTokens
@@ -21,10 +20,10 @@ from lensgraph.persistence.db import Database
 
 
 class Services:
-    """Long-lived, one per process: database, token signer, mail, rate limits, jobs, pubsub, relay, payments,
+    """Long-lived, one per process: database, token signer, rate limits, jobs, pubsub, relay, payments,
     photo view counts."""
 
-    def __init__(self, settings: Settings, *, mailer: Mailer | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         tracing.start(settings)
         self.db = Database(settings.database_url)
@@ -35,7 +34,6 @@ class Services:
             settings.jwt_audience,
             timedelta(minutes=settings.access_token_minutes),
         )
-        self.mailer = mailer or create_mailer(settings.smtp_url, settings.data_dir, settings.mail_from)
         self.login_failures = FailureLimiter(
             settings.rate_limit_storage,
             settings.login_failures_allowed,

@@ -16,6 +16,7 @@ from lensgraph.adapters.mail import Mail
 from lensgraph.adapters.outbound_http import OutboundHttp
 from lensgraph.domain import webhooks as rules
 from lensgraph.domain.events import WebhookEndpointDisabled
+from lensgraph.jobs.accounts import send_account_link
 from lensgraph.jobs.idempotency import purge_expired_keys
 from lensgraph.jobs.licensing import expire_offers
 from lensgraph.jobs.payments import pay_out
@@ -175,6 +176,7 @@ async def email_notification(notification_id: str) -> None:
 # name -> (function, dramatiq actor options)
 ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     "accounts.purge_expired_tokens": (purge_expired_tokens, {"max_retries": 3}),
+    "accounts.send_link": (send_account_link, {"max_retries": 5, "min_backoff": 5_000}),
     "webhooks.enqueue_due": (enqueue_due_deliveries, {"max_retries": 0}),
     # Retries are scheduled in the database (rules.next_attempt), not by dramatiq.
     "webhooks.deliver": (deliver_webhook, {"max_retries": 0, "time_limit": 60_000}),

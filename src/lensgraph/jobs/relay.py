@@ -4,7 +4,8 @@ Step 1, one transaction per event: notification rows and webhook delivery rows a
 is marked dispatched; a unique key per (recipient, event) and (endpoint, event) backs the guarantee.
 Step 2: what step 1 wrote is published live and enqueued, then the event is marked published. A relay
 that dies between the two steps leaves a claim that expires; the next relay redoes step 2 only, and
-subscribers drop a notification id they have already sent.
+subscribers drop a notification id they have already sent. An internal ``account.link_requested`` event has no
+outlet: step 2 queues ``accounts.send_link``, which mails one link per event however often it is queued.
 
 Every row written here keeps the event's stored payload (raw keys). What leaves the server renders it
 with ``public_payload`` on the way out: a notification when it is read (``Notification.data``), a webhook
@@ -23,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from lensgraph.adapters.pubsub import PubSub
-from lensgraph.domain.events import public_payload
+from lensgraph.domain.events import AccountLinkRequested, public_payload
 from lensgraph.domain.notifications import channels_for, notifiable, summary
 from lensgraph.jobs.services import JobQueue
 from lensgraph.persistence import outbox
@@ -135,6 +136,9 @@ class Relay:
         )
         for delivery_id in deliveries:
             self.jobs.send("webhooks.deliver", str(delivery_id))
+        if event.type == AccountLinkRequested.type:
+            # Sent again if this step is redone: the job sends one link per event all the same.
+            self.jobs.send("accounts.send_link", str(event.id), event.payload["userId"], event.payload["purpose"])
         async with self.db.unit_of_work() as uow:
             await outbox.mark_published(uow.session, event.id, utcnow())
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID, uuid4
 
-from lensgraph.adapters.mail import Mailer
 from lensgraph.adapters.payments import PaymentGateway
 from lensgraph.adapters.pubsub import PubSub
 from lensgraph.adapters.ratelimit import CostBuckets, FailureLimiter, RequestLimiter
@@ -30,7 +29,6 @@ class Services(Protocol):
     settings: Settings
     db: Database
     access_tokens: AccessTokens
-    mailer: Mailer
     login_failures: FailureLimiter
     account_standings: AccountStandings
     requests: RequestLimiter | None
