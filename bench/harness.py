@@ -27,10 +27,10 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from lensgraph.app import create_app
+from lensgraph.app.services import Services
 from lensgraph.config import Settings
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import User
-from lensgraph.resolvers.context import Services
 
 T = TypeVar("T")
 PUBLIC_URL = "http://bench.lensgraph.local"

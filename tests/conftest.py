@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import event, text
 
 from lensgraph.app import create_app
+from lensgraph.app.services import Services
 from lensgraph.config import Settings
 from lensgraph.persistence.base import Base
 from lensgraph.persistence.migrate import upgrade
-from lensgraph.resolvers.context import Services
 
 POSTGRES_URL = os.environ.get("LENSGRAPH_TEST_DATABASE_URL")
 

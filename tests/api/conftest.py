@@ -13,8 +13,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from pydantic import SecretStr
 
+from lensgraph.app.services import Services
 from lensgraph.config import Settings
-from lensgraph.resolvers.context import Services
 from tests.fakes.stripe import StripeFake
 
 TOKEN = re.compile(r"^    (\S+)\r?$", re.MULTILINE)

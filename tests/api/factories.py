@@ -11,11 +11,11 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from lensgraph.app.services import Services
 from lensgraph.domain.photos import Orientation, PhotoStatus
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.discovery import replace_tags
 from lensgraph.persistence.models import Photo
-from lensgraph.resolvers.context import Services
 from lensgraph.schema.core import from_global_id
 
 

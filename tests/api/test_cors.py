@@ -10,8 +10,8 @@ import pytest
 
 from lensgraph.adapters.storage import SAFETY_HEADERS
 from lensgraph.app import create_app
+from lensgraph.app.services import Services
 from lensgraph.config import Settings
-from lensgraph.resolvers.context import Services
 from tests.api.helpers import sign_up
 from tests.api.images import photo_jpeg
 from tests.api.test_photos import CONFIRM, request_upload

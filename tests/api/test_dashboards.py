@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import select, update
 
 from lensgraph.app import create_app
+from lensgraph.app.services import Services
 from lensgraph.domain.licensing import LicenseStatus
 from lensgraph.domain.photos import PhotoStatus, Visibility
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import License, Photo
-from lensgraph.resolvers.context import Services
 from lensgraph.schema.core import to_global_id
 from tests.api.factories import ready_photos, user_key
 from tests.api.helpers import Account, sign_up

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
+from lensgraph.app.services import Services
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import Collection, IdempotencyKey
-from lensgraph.resolvers.context import Services
 from tests.api.factories import user_key
 from tests.api.helpers import LOGIN, PASSWORD, Account, sign_up
 from tests.api.payment_flows import CHECKOUT, PAYMENTS, signed_license

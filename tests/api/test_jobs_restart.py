@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from lensgraph.app.services import Services
 from lensgraph.config import Settings
-from lensgraph.resolvers.context import Services
 from tests.api.helpers import sign_up
 from tests.api.images import photo_jpeg
 from tests.api.test_photos import PHOTO, upload

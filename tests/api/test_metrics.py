@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
 from lensgraph.app import create_app
-from lensgraph.resolvers.context import Services
+from lensgraph.app.services import Services
 from tests.api.helpers import sign_up
 from tests.conftest import GraphQLClient
 

@@ -162,7 +162,7 @@ async def test_not_ready_names_what_is_unreachable(unreachable, request):
     import httpx
 
     from lensgraph.app import create_app
-    from lensgraph.resolvers.context import Services
+    from lensgraph.app.services import Services
 
     services = Services(unreachable)
     try:

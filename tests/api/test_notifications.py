@@ -106,6 +106,7 @@ async def test_preferences_choose_channels(client, background, inbox):
     saved = {item["eventType"]: item for item in off["updateNotificationPreferences"]["preferences"]}
     assert saved["api_key.created"] == {"eventType": "api_key.created", "inApp": False, "email": True}
 
+    await background.settle()  # the registration's mail, out of the way
     inbox.messages.clear()
     await create_key(client, owner.access_token)
     await background.settle()
@@ -122,6 +123,7 @@ async def test_opting_into_email_for_an_event(client, background, inbox):
         {"input": {"preferences": [{"eventType": "password.changed", "inApp": True, "email": True}]}},
         token=owner.access_token,
     )
+    await background.settle()  # the registration's mail, out of the way
     inbox.messages.clear()
     await client.data(
         change,

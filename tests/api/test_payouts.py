@@ -7,7 +7,7 @@ import pytest
 
 from lensgraph.domain.money import Currency, Money
 from lensgraph.domain.payments import PayoutStatus
-from lensgraph.jobs.runtime import payments_for
+from lensgraph.jobs.services import payments_for
 from lensgraph.persistence.models import Payout
 from lensgraph.persistence.payments import claim_earnings
 from lensgraph.schema.core import to_global_id

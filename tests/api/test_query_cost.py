@@ -14,8 +14,8 @@ import pytest
 
 from lensgraph.adapters.ratelimit import MemoryCostBuckets
 from lensgraph.app import create_app
+from lensgraph.app.services import Services
 from lensgraph.config import Settings
-from lensgraph.resolvers.context import Services
 from tests.api.factories import ready_photos
 from tests.api.helpers import REGISTER, registration, sign_up
 from tests.conftest import GraphQLClient

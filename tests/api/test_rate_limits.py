@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 import httpx
 
 from lensgraph.app import create_app
+from lensgraph.app.services import Services
 from lensgraph.config import Settings
-from lensgraph.resolvers.context import Services
 from tests.api.helpers import sign_up
 from tests.api.test_api_keys import create_key
 from tests.conftest import GraphQLClient

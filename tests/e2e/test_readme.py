@@ -125,6 +125,8 @@ class Reader:
     answers: dict[str, Any] = field(default_factory=dict)  # root field -> its latest payload
     captured: dict[str, str] = field(default_factory=dict)
     mails_read: set[Path] = field(default_factory=set)
+    # When the latest README operation was sent: the mail it asked for is written after it (by the worker).
+    operation_sent_at: float = 0.0
 
     def post(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -186,10 +188,10 @@ class Reader:
         return spec
 
     def mailed_token(self, email: str) -> str:
-        """The token in the newest mail to ``email`` (waiting a little: mail may be sent after the answer)."""
+        """The token in the mail the previous operation asked for (waiting: the worker sends it after the answer)."""
         for _ in range(50):
             mails = sorted((self.server.folder / "data" / "mail").glob("*.eml"), key=os.path.getmtime, reverse=True)
-            for path in mails:
+            for path in (path for path in mails if os.path.getmtime(path) >= self.operation_sent_at):
                 text = path.read_text()
                 if path not in self.mails_read and f"To: {email}" in text and (match := MAIL_TOKEN.search(text)):
                     self.mails_read.add(path)
@@ -230,6 +232,7 @@ class Reader:
             assert isinstance(definition, OperationDefinitionNode)
             operation = self.local(self.filled(print_ast(definition), block.notes, who))
             token = self.sign_in(who)["accessToken"] if who else None
+            self.operation_sent_at = time.time()
             answer = self.post(operation, token=token)
             for root, payload in (answer.get("data") or {}).items():
                 self.answers[root] = payload

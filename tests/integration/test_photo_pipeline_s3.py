@@ -18,9 +18,9 @@ import httpx
 import pytest
 from PIL import Image
 
+from lensgraph.app.services import Services
 from lensgraph.config import Settings
 from lensgraph.jobs.broker import Jobs
-from lensgraph.resolvers.context import Services
 from tests.api.helpers import sign_up
 from tests.api.images import photo_jpeg
 from tests.api.test_photos import PHOTO, confirm

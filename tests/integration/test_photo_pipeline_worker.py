@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from lensgraph.app.services import Services
 from lensgraph.config import Settings
-from lensgraph.resolvers.context import Services
 from tests.api.helpers import sign_up
 from tests.api.images import photo_jpeg
 from tests.api.test_photos import PHOTO, fetch_image, upload

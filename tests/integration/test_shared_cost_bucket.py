@@ -10,8 +10,8 @@ import pytest
 
 from lensgraph.adapters.ratelimit import MemoryCostBuckets, RedisCostBuckets
 from lensgraph.app import create_app
+from lensgraph.app.services import Services
 from lensgraph.domain.costs import Bucket
-from lensgraph.resolvers.context import Services
 from tests.conftest import GraphQLClient
 from tests.integration.test_worker_redis import redis_answers
 

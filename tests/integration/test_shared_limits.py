@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from lensgraph.app import create_app
-from lensgraph.resolvers.context import Services
+from lensgraph.app.services import Services
 from tests.api.helpers import LOGIN, PASSWORD, sign_up
 from tests.conftest import GraphQLClient
 from tests.integration.test_worker_redis import redis_answers

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from lensgraph.app.services import Services
 from lensgraph.config import Settings
 from lensgraph.jobs.broker import Jobs
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import RefreshToken
-from lensgraph.resolvers.context import Services
 from tests.api.helpers import sign_up
 
 AMQP_URL = os.environ.get("LENSGRAPH_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")

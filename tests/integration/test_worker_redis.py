@@ -14,11 +14,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from lensgraph.app.services import Services
 from lensgraph.config import Settings
 from lensgraph.jobs.broker import Jobs
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import RefreshToken
-from lensgraph.resolvers.context import Services
 from tests.api.helpers import sign_up
 
 REDIS_URL = os.environ.get("LENSGRAPH_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -12,8 +12,8 @@ import pytest
 from pydantic import SecretStr
 
 from lensgraph.app import create_app
+from lensgraph.app.services import Services
 from lensgraph.config import Settings
-from lensgraph.resolvers.context import Services
 from tests.api.helpers import registration
 from tests.conftest import GraphQLClient
 

@@ -196,12 +196,13 @@ async def test_a_refresh_token_presented_at_once_rotates_once_and_revokes_its_fa
         assert outcome(again) == "UNAUTHENTICATED"
 
 
-async def test_a_reset_token_used_at_once_resets_once(client, inbox):
+async def test_a_reset_token_used_at_once_resets_once(client, background, inbox):
     for round_ in range(ROUNDS):
         account = await sign_up(client, email=f"race{round_}@example.com")
         await client.data(
             "mutation($e: String!) { requestPasswordReset(input: {email: $e}) { ok } }", {"e": account.email}
         )
+        await background.settle()
         token = await inbox.token_for(account.email, "Reset your password")
         passwords = [f"brand new secret {index}" for index in range(AT_ONCE)]
         reset = await at_once(*(mutation(client, RESET, token=token, password=new) for new in passwords))
@@ -209,9 +210,10 @@ async def test_a_reset_token_used_at_once_resets_once(client, inbox):
         assert results == {"OK": 1, "INVALID_INPUT": AT_ONCE - 1}, results
 
 
-async def test_a_verification_token_used_at_once_verifies_once(client, inbox):
+async def test_a_verification_token_used_at_once_verifies_once(client, background, inbox):
     for round_ in range(ROUNDS):
         account: Account = await sign_up(client, email=f"verify-race{round_}@example.com")
+        await background.settle()
         token = await inbox.token_for(account.email, "Confirm your email address")
         verified = await at_once(*(mutation(client, VERIFY, token=token) for _ in range(AT_ONCE)))
         results = Counter(outcome(payload) for payload in verified)

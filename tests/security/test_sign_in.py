@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from lensgraph.app import create_app
+from lensgraph.app.services import Services
 from lensgraph.domain.accounts import Role
 from lensgraph.persistence import accounts as account_queries
-from lensgraph.resolvers.context import Services
 from lensgraph.schema.core import to_global_id
 from tests.api.helpers import LOGIN, PASSWORD, Account, sign_in, sign_up
 from tests.conftest import GraphQLClient
@@ -227,11 +227,12 @@ async def test_a_password_change_ends_access_tokens(client):
     assert await status_of(client, await sign_in(client, account.email, new)) == 200
 
 
-async def test_a_password_reset_ends_access_tokens(client, inbox):
+async def test_a_password_reset_ends_access_tokens(client, background, inbox):
     account = await sign_up(client)
     await client.data(
         "mutation($email: String!) { requestPasswordReset(input: {email: $email}) { ok } }", {"email": account.email}
     )
+    await background.settle()
     token = await inbox.token_for(account.email, "Reset your password")
     reset = await client.data(RESET_PASSWORD, {"input": {"token": token, "newPassword": "a brand new passphrase"}})
     assert reset["resetPassword"]["userErrors"] == []

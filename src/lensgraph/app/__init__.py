@@ -20,10 +20,10 @@ from lensgraph.app.health import health_routes
 from lensgraph.app.idempotency import IdempotentMutations
 from lensgraph.app.metrics import RequestMetrics, metrics_route
 from lensgraph.app.payments import log_payment_mode, payment_routes
+from lensgraph.app.services import Services
+from lensgraph.app.view import GraphQLView
 from lensgraph.config import Settings
-from lensgraph.resolvers.context import Services
 from lensgraph.schema.schema import build_schema
-from lensgraph.schema.view import GraphQLView
 
 log = logging.getLogger(__name__)
 

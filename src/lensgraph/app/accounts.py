@@ -13,10 +13,11 @@ from starlette.routing import Route
 
 from lensgraph.adapters.bodies import BodyTooLarge, read_body
 from lensgraph.app.pages import page
+from lensgraph.app.services import Services
 from lensgraph.domain.accounts import MIN_PASSWORD_LENGTH
 from lensgraph.domain.errors import DomainError
 from lensgraph.resolvers import accounts
-from lensgraph.resolvers.context import Context, Services
+from lensgraph.resolvers.context import Context
 
 # The forms send a token, and a password: a few hundred bytes, with room to spare.
 MAX_FORM_BYTES = 16 * 1024

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from lensgraph.resolvers.context import Services
+from lensgraph.app.services import Services
 
 # A component slower than this to answer is counted unreachable: probes have timeouts of their own.
 CHECK_SECONDS = 3.0

@@ -31,10 +31,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lensgraph.app.services import Services
 from lensgraph.domain import idempotency as rules
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.resolvers.auth import caller_of
-from lensgraph.resolvers.context import Context, Services
+from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.idempotency import Claim, StoredAnswer, claim_key, release_key, settle_key
 from lensgraph.schema.extensions import PARSE_CACHE_SIZE, ParseCache
 

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lensgraph.adapters.metrics import HTTP_REQUESTS, HTTP_SECONDS, exposition
-from lensgraph.resolvers.context import Services
+from lensgraph.app.services import Services
 from lensgraph.resolvers.operations import backlog
 
 

@@ -18,12 +18,12 @@ from starlette.routing import Route
 from lensgraph.adapters.bodies import BodyTooLarge, read_body
 from lensgraph.adapters.payments import OFFLINE_BANNER, OfflineGateway, SignatureInvalid
 from lensgraph.app.pages import page
+from lensgraph.app.services import Services
 from lensgraph.config import Settings
 from lensgraph.domain.money import Money
 from lensgraph.domain.payments import PaymentStatus
 from lensgraph.domain.plans import SubscriptionStatus, plan_by_id
 from lensgraph.resolvers import payments, plans
-from lensgraph.resolvers.context import Services
 
 log = logging.getLogger(__name__)
 

@@ -164,6 +164,18 @@ class PasswordChanged(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AccountLinkRequested(Event):
+    """Internal: asks the worker to mail a single-use link (``purpose``: VERIFY_EMAIL or RESET_PASSWORD). No summary,
+    so it is outside the catalogue: no notification, webhook or preference ever carries it. The token is made when
+    the mail is sent, never stored here."""
+
+    type: ClassVar[str] = "account.link_requested"
+    summary: ClassVar[str] = ""
+    user_id: UserKey
+    purpose: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class WebhookEndpointDisabled(Event):
     type: ClassVar[str] = "webhook_endpoint.disabled"
     summary: ClassVar[str] = "A webhook endpoint was disabled: it kept failing, or answered 410 Gone."

@@ -16,12 +16,13 @@ from lensgraph.adapters.mail import Mail
 from lensgraph.adapters.outbound_http import OutboundHttp
 from lensgraph.domain import webhooks as rules
 from lensgraph.domain.events import WebhookEndpointDisabled
-from lensgraph.jobs import runtime
+from lensgraph.jobs.accounts import send_account_link
 from lensgraph.jobs.idempotency import purge_expired_keys
 from lensgraph.jobs.licensing import expire_offers
 from lensgraph.jobs.payments import pay_out
 from lensgraph.jobs.photos import analyze_photo, resume_analyses
 from lensgraph.jobs.relay import public_body
+from lensgraph.jobs.services import current_services
 from lensgraph.persistence import accounts as account_queries
 from lensgraph.persistence import notifications as notification_queries
 from lensgraph.persistence import webhooks as webhook_queries
@@ -40,21 +41,21 @@ DELIVERY_LEASE = timedelta(seconds=60)
 
 async def purge_expired_tokens() -> None:
     """Deletes spent or expired one-time tokens and long-expired refresh tokens."""
-    async with runtime.database().unit_of_work() as uow:
+    async with current_services().database.unit_of_work() as uow:
         await account_queries.purge_expired_tokens(uow.session, utcnow(), REFRESH_TOKEN_GRACE)
 
 
 async def enqueue_due_deliveries() -> None:
     """Sends every delivery whose next attempt is due: first tries lost in a crash, and retries."""
-    async with runtime.database().session() as session:
+    async with current_services().database.session() as session:
         due = await webhook_queries.due_deliveries(session, utcnow(), limit=500)
     for delivery_id in due:
-        runtime.jobs().send("webhooks.deliver", str(delivery_id))
+        current_services().queue.send("webhooks.deliver", str(delivery_id))
 
 
 async def deliver_webhook(delivery_id: str) -> None:
     """One attempt, signed the Standard Webhooks way; failures are scheduled again by ``next_attempt``."""
-    db = runtime.database()
+    db = current_services().database
     key = uuid.UUID(delivery_id)
     async with db.unit_of_work() as uow:
         if not await webhook_queries.lease_delivery(uow.session, key, utcnow(), DELIVERY_LEASE):
@@ -77,7 +78,7 @@ async def deliver_webhook(delivery_id: str) -> None:
         "webhook-timestamp": str(timestamp),
         "webhook-signature": rules.signature_header(signing_secrets, str(delivery.event_id), timestamp, body),
     }
-    settings = runtime.settings()
+    settings = current_services().settings
     outbound = OutboundHttp(
         allow_private=settings.outbound_allow_private, timeout_seconds=settings.webhooks_timeout_seconds
     )
@@ -94,7 +95,7 @@ async def _record(delivery: WebhookDelivery, endpoint: WebhookEndpoint, attempt:
     now = utcnow()
     attempts = delivery.attempt_count + 1
     result = rules.outcome(attempt.status)
-    async with runtime.database().unit_of_work() as uow:
+    async with current_services().database.unit_of_work() as uow:
         stored_endpoint = await uow.session.get(WebhookEndpoint, endpoint.id, with_for_update=True)
         values: dict[str, Any] = {
             "attempt_count": attempts,
@@ -138,7 +139,7 @@ def _disable(uow: UnitOfWork, endpoint: WebhookEndpoint, now: datetime, *, reaso
 
 
 async def _finish(delivery_id: uuid.UUID, *, status: DeliveryStatus, error: str, count_attempt: bool = False) -> None:
-    async with runtime.database().unit_of_work() as uow:
+    async with current_services().database.unit_of_work() as uow:
         delivery = await uow.session.get(WebhookDelivery, delivery_id)
         if delivery is not None:
             delivery.status = status
@@ -150,16 +151,16 @@ async def _finish(delivery_id: uuid.UUID, *, status: DeliveryStatus, error: str,
 async def email_notification(notification_id: str) -> None:
     """Mails one notification once: the claim on ``emailed_at`` makes a second run a no-op."""
     key = uuid.UUID(notification_id)
-    async with runtime.database().unit_of_work() as uow:
+    async with current_services().database.unit_of_work() as uow:
         if not await notification_queries.claim_email(uow.session, key, utcnow()):
             return
         notification = await uow.session.get(Notification, key)
         user = await uow.session.get(User, notification.user_id) if notification else None
         if notification is None or user is None:
             return
-        settings = runtime.settings()
+        settings = current_services().settings
         # Sent inside the transaction: a mail server outage rolls the claim back and dramatiq retries.
-        await runtime.mailer().send(
+        await current_services().mailer.send(
             Mail(
                 to=user.email,
                 subject=f"Lensgraph: {notification.message}",
@@ -175,6 +176,7 @@ async def email_notification(notification_id: str) -> None:
 # name -> (function, dramatiq actor options)
 ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     "accounts.purge_expired_tokens": (purge_expired_tokens, {"max_retries": 3}),
+    "accounts.send_link": (send_account_link, {"max_retries": 5, "min_backoff": 5_000}),
     "webhooks.enqueue_due": (enqueue_due_deliveries, {"max_retries": 0}),
     # Retries are scheduled in the database (rules.next_attempt), not by dramatiq.
     "webhooks.deliver": (deliver_webhook, {"max_retries": 0, "time_limit": 60_000}),

@@ -8,26 +8,15 @@ import logging
 from typing import Any
 
 import dramatiq
-from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import AsyncIO, Middleware
+from dramatiq.middleware import AsyncIO
 
 from lensgraph.adapters import tracing
 from lensgraph.config import Settings
-from lensgraph.jobs import runtime
 from lensgraph.jobs.actors import ACTORS, PERIODIC
+from lensgraph.jobs.services import JobServices, ProvideJobServices
 
 log = logging.getLogger(__name__)
-
-
-class ReleaseRuntime(Middleware):
-    """Closes the actors' database engine on their event loop, after the running jobs have finished and before
-    that loop stops (dramatiq runs ``after_`` hooks last-added first, so this runs before AsyncIO's)."""
-
-    def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
-        loop_thread = get_event_loop_thread()
-        if loop_thread is not None:
-            loop_thread.run_coroutine(runtime.dispose())
 
 
 def create_broker(url: str, namespace: str, *, heartbeat_timeout_seconds: float = 60.0) -> dramatiq.Broker:
@@ -50,7 +39,6 @@ def create_broker(url: str, namespace: str, *, heartbeat_timeout_seconds: float 
     else:
         raise ValueError("LENSGRAPH_BROKER must be memory, redis://... or amqp://...")
     broker.add_middleware(AsyncIO())
-    broker.add_middleware(ReleaseRuntime())
     return broker
 
 
@@ -58,13 +46,15 @@ class Jobs:
     """The broker with every actor declared on it; in memory mode, also the worker that runs them."""
 
     def __init__(self, settings: Settings) -> None:
-        runtime.configure(settings, self)
         self.in_process = settings.broker == "memory"
         self.broker = create_broker(
             settings.broker,
             settings.broker_namespace,
             heartbeat_timeout_seconds=settings.broker_heartbeat_timeout_seconds,
         )
+        # After AsyncIO: its engine is closed on the actors' loop before that loop stops.
+        self.services = JobServices(settings, self)
+        self.broker.add_middleware(ProvideJobServices(self.services))
         self.grace_ms = int(settings.shutdown_grace_seconds * 1000)
         if tracing.start(settings) and (otel := tracing.active()) is not None:
             from lensgraph.jobs.tracing import TracePropagation

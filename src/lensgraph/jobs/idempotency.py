@@ -3,7 +3,7 @@ expired key lazily); this keeps the table from growing with keys nobody sends ag
 
 from __future__ import annotations
 
-from lensgraph.jobs import runtime
+from lensgraph.jobs.services import current_services
 from lensgraph.persistence import idempotency as queries
 from lensgraph.persistence.base import utcnow
 
@@ -12,7 +12,7 @@ BATCH = 1_000
 
 async def purge_expired_keys() -> None:
     """Idempotent: deletes expired keys in batches, each in its own short transaction."""
-    db = runtime.database()
+    db = current_services().database
     while True:
         async with db.unit_of_work() as uow:
             deleted = await queries.purge_expired(uow.session, utcnow(), BATCH)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lensgraph.domain import licensing as rules
 from lensgraph.domain.events import LicenseExpired
 from lensgraph.domain.licensing import Negotiation
-from lensgraph.jobs import runtime
+from lensgraph.jobs.services import current_services
 from lensgraph.persistence import licensing as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import License
@@ -15,7 +15,7 @@ BATCH = 200
 
 async def expire_offers() -> None:
     """Idempotent: an offer already answered or expired is left alone (the rule decides, row by row)."""
-    db = runtime.database()
+    db = current_services().database
     while True:
         now = utcnow()
         async with db.unit_of_work() as uow:

@@ -15,7 +15,7 @@ from lensgraph.domain import payments as rules
 from lensgraph.domain.events import PayoutPaid
 from lensgraph.domain.money import Money
 from lensgraph.domain.payments import PayoutStatus
-from lensgraph.jobs import runtime
+from lensgraph.jobs.services import current_services
 from lensgraph.persistence import payments as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import Database
@@ -27,9 +27,9 @@ MAX_FAILURE_REASON = 500
 
 
 async def pay_out() -> None:
-    db = runtime.database()
+    db = current_services().database
     await _open_payouts(db)
-    gateway = runtime.payments_for(runtime.settings())
+    gateway = current_services().payments()
     try:
         async with db.session() as session:
             unsent = await queries.unsent_payouts(session)

@@ -11,7 +11,7 @@ from lensgraph.adapters import imaging
 from lensgraph.domain import photos as rules
 from lensgraph.domain.events import PhotoAnalyzed
 from lensgraph.domain.photos import PhotoStatus
-from lensgraph.jobs import runtime
+from lensgraph.jobs.services import current_services
 from lensgraph.persistence import discovery as discovery_queries
 from lensgraph.persistence import photos as queries
 from lensgraph.persistence.base import utcnow
@@ -27,7 +27,7 @@ def rendition_key(photo_id: uuid.UUID, name: str) -> str:
 
 async def analyze_photo(photo_id: str) -> None:
     key = uuid.UUID(photo_id)
-    db, storage = runtime.database(), runtime.storage()
+    db, storage = current_services().database, current_services().storage
     async with db.session() as session:
         photo = await session.get(Photo, key)
         owner = await session.get(User, photo.user_id) if photo else None
@@ -83,14 +83,14 @@ async def analyze_photo(photo_id: str) -> None:
 async def resume_analyses() -> None:
     """Sends ``photos.analyze`` again for every photo still waiting: the in-process broker forgets its queue when
     the server stops, so the server sends this once at start. Analysing a photo twice changes nothing."""
-    async with runtime.database().session() as session:
+    async with current_services().database.session() as session:
         waiting = await queries.processing_ids(session)
     for photo_id in waiting:
-        runtime.jobs().send("photos.analyze", str(photo_id))
+        current_services().queue.send("photos.analyze", str(photo_id))
 
 
 async def _fail(photo_id: uuid.UUID, reason: str) -> None:
-    async with runtime.database().unit_of_work() as uow:
+    async with current_services().database.unit_of_work() as uow:
         photo = await uow.session.get(Photo, photo_id, with_for_update=True)
         if photo is None or photo.status is not PhotoStatus.PROCESSING:
             return

@@ -4,7 +4,8 @@ Step 1, one transaction per event: notification rows and webhook delivery rows a
 is marked dispatched; a unique key per (recipient, event) and (endpoint, event) backs the guarantee.
 Step 2: what step 1 wrote is published live and enqueued, then the event is marked published. A relay
 that dies between the two steps leaves a claim that expires; the next relay redoes step 2 only, and
-subscribers drop a notification id they have already sent.
+subscribers drop a notification id they have already sent. An internal ``account.link_requested`` event has no
+outlet: step 2 queues ``accounts.send_link``, which mails one link per event however often it is queued.
 
 Every row written here keeps the event's stored payload (raw keys). What leaves the server renders it
 with ``public_payload`` on the way out: a notification when it is read (``Notification.data``), a webhook
@@ -20,19 +21,17 @@ import contextlib
 import logging
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lensgraph.adapters.pubsub import PubSub
-from lensgraph.domain.events import public_payload
+from lensgraph.domain.events import AccountLinkRequested, public_payload
 from lensgraph.domain.notifications import channels_for, notifiable, summary
+from lensgraph.jobs.services import JobQueue
 from lensgraph.persistence import outbox
 from lensgraph.persistence import webhooks as webhook_queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import Database
 from lensgraph.persistence.models import Notification, OutboxEvent, WebhookDelivery
-
-if TYPE_CHECKING:
-    from lensgraph.jobs.broker import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ def public_body(stored: dict[str, Any]) -> dict[str, Any]:
 
 
 class Relay:
-    def __init__(self, db: Database, pubsub: PubSub, jobs: Jobs) -> None:
+    def __init__(self, db: Database, pubsub: PubSub, jobs: JobQueue) -> None:
         self.db = db
         self.pubsub = pubsub
         self.jobs = jobs
@@ -137,6 +136,9 @@ class Relay:
         )
         for delivery_id in deliveries:
             self.jobs.send("webhooks.deliver", str(delivery_id))
+        if event.type == AccountLinkRequested.type:
+            # Sent again if this step is redone: the job sends one link per event all the same.
+            self.jobs.send("accounts.send_link", str(event.id), event.payload["userId"], event.payload["purpose"])
         async with self.db.unit_of_work() as uow:
             await outbox.mark_published(uow.session, event.id, utcnow())
 

@@ -9,18 +9,17 @@ from uuid import UUID, uuid4
 
 from email_validator import EmailNotValidError, validate_email
 
-from lensgraph.adapters.mail import Mail
 from lensgraph.adapters.passwords import hash_password, verify_password
 from lensgraph.adapters.tokens import digest, new_secret
 from lensgraph.domain import accounts as rules
 from lensgraph.domain.accounts import RefreshOutcome, RefreshTokenState, Role, TokenPurpose
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
-from lensgraph.domain.events import PasswordChanged, UserRegistered
+from lensgraph.domain.events import AccountLinkRequested, PasswordChanged, UserRegistered
 from lensgraph.domain.policies import can_administer_accounts, can_manage_credentials
 from lensgraph.persistence import accounts as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
-from lensgraph.persistence.models import OneTimeToken, RefreshToken, User
+from lensgraph.persistence.models import RefreshToken, User
 from lensgraph.resolvers.context import Context
 
 log = logging.getLogger(__name__)
@@ -71,13 +70,15 @@ async def register(
             await _refuse_taken(uow, email=email, username=username)
             uow.session.add(user)
             await uow.session.flush()
-            uow.emit(UserRegistered(user_id=user.id, role=role.value, audience=(user.id,)))
+            uow.emit(
+                UserRegistered(user_id=user.id, role=role.value, audience=(user.id,)),
+                AccountLinkRequested(user_id=user.id, purpose=TokenPurpose.VERIFY_EMAIL.value),
+            )
     except ConstraintViolation:
         # Two registrations raced past the check; the unique index decided.
         raise DomainError(
             ErrorCode.ALREADY_EXISTS, "An account with this email or username exists.", ["email"]
         ) from None
-    await _send_verification(ctx, user)
     return user
 
 
@@ -196,17 +197,6 @@ async def logout(ctx: Context, *, refresh_token: str | None, everywhere: bool) -
         await queries.revoke_refresh_family(uow.session, stored.family_id, now)
 
 
-async def _issue_one_time_token(ctx: Context, user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
-    now = utcnow()
-    secret = new_secret()
-    async with ctx.db.unit_of_work() as uow:
-        await queries.invalidate_one_time_tokens(uow.session, user.id, purpose, now)
-        uow.session.add(
-            OneTimeToken(user_id=user.id, purpose=purpose, token_hash=digest(secret), expires_at=now + lifetime)
-        )
-    return secret
-
-
 async def _consume_one_time_token(uow: UnitOfWork, token: str, purpose: TokenPurpose) -> User:
     """Uses the token up, first thing in the transaction: of two uses at once, one gets the user."""
     user_id = await queries.use_one_time_token(uow.session, digest(token), purpose, utcnow())
@@ -220,42 +210,16 @@ async def _consume_one_time_token(uow: UnitOfWork, token: str, purpose: TokenPur
     return user
 
 
-async def _send_verification(ctx: Context, user: User) -> None:
-    token = await _issue_one_time_token(
-        ctx, user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=ctx.settings.email_token_hours)
-    )
-    await _deliver(
-        ctx,
-        Mail(
-            to=user.email,
-            subject="Confirm your email address",
-            body=(
-                f"Hello {user.first_name},\n\nConfirm your email address for Lensgraph with this token:\n\n"
-                f"    {token}\n\nSend it with the verifyEmail mutation, or open\n"
-                f"{ctx.settings.public_url}/verify-email?token={token}\n\n"
-                f"It expires in {ctx.settings.email_token_hours} hours.\n"
-            ),
-        ),
-    )
-
-
-async def _deliver(ctx: Context, mail: Mail) -> None:
-    """Mail goes out after the commit; a mail server outage is logged, not turned into a failed mutation."""
-    try:
-        await ctx.services.mailer.send(mail)
-    except Exception:
-        log.exception("could not send mail %r (request %s)", mail.subject, ctx.request_id)
-
-
 async def request_email_verification(ctx: Context) -> None:
+    """The link is mailed after the commit (``jobs.accounts``); asking again voids the earlier one."""
     viewer = ctx.require_viewer()
-    async with ctx.db.session() as session:
-        user = await session.get(User, viewer.user_id)
-    if user is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "This account no longer exists.")
-    if user.email_verified_at is not None:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "Your email address is already verified.")
-    await _send_verification(ctx, user)
+    async with ctx.db.unit_of_work() as uow:
+        user = await uow.session.get(User, viewer.user_id)
+        if user is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "This account no longer exists.")
+        if user.email_verified_at is not None:
+            raise DomainError(ErrorCode.INVALID_TRANSITION, "Your email address is already verified.")
+        uow.emit(AccountLinkRequested(user_id=user.id, purpose=TokenPurpose.VERIFY_EMAIL.value))
 
 
 async def verify_email(ctx: Context, *, token: str) -> User:
@@ -268,28 +232,14 @@ async def verify_email(ctx: Context, *, token: str) -> User:
 
 
 async def request_password_reset(ctx: Context, *, email: str) -> None:
-    """Says nothing about whether the account exists."""
+    """Says nothing about whether the account exists; the link is mailed after the commit (``jobs.accounts``)."""
     normalized = normalize_email(email)
-    async with ctx.db.session() as session:
-        user = await queries.user_by_email(session, normalized)
-    if user is None:
-        log.info("password reset asked for an unknown address (request %s)", ctx.request_id)
-        return
-    minutes = ctx.settings.password_reset_minutes
-    token = await _issue_one_time_token(ctx, user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=minutes))
-    await _deliver(
-        ctx,
-        Mail(
-            to=user.email,
-            subject="Reset your password",
-            body=(
-                f"Hello {user.first_name},\n\nSomeone asked to reset your Lensgraph password. "
-                f"If it was you, use this token with the resetPassword mutation:\n\n    {token}\n\n"
-                f"or open {ctx.settings.public_url}/reset-password?token={token}\n\n"
-                f"It expires in {minutes} minutes. If it was not you, ignore this message.\n"
-            ),
-        ),
-    )
+    async with ctx.db.unit_of_work() as uow:
+        user = await queries.user_by_email(uow.session, normalized)
+        if user is None:
+            log.info("password reset asked for an unknown address (request %s)", ctx.request_id)
+            return
+        uow.emit(AccountLinkRequested(user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD.value))
 
 
 async def reset_password(ctx: Context, *, token: str, new_password: str) -> User:

@@ -3,87 +3,41 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
-from lensgraph.adapters import tracing
-from lensgraph.adapters.mail import Mailer, create_mailer
-from lensgraph.adapters.pubsub import create_pubsub
-from lensgraph.adapters.ratelimit import CostBuckets, FailureLimiter, RequestLimiter, cost_buckets
+from lensgraph.adapters.payments import PaymentGateway
+from lensgraph.adapters.pubsub import PubSub
+from lensgraph.adapters.ratelimit import CostBuckets, FailureLimiter, RequestLimiter
+from lensgraph.adapters.storage import Storage
 from lensgraph.adapters.tokens import AccessTokens
 from lensgraph.config import Settings
-from lensgraph.domain.costs import Bucket
 from lensgraph.domain.errors import unauthenticated
 from lensgraph.domain.idempotency import derived_id
 from lensgraph.domain.policies import Viewer
-from lensgraph.jobs import runtime
 from lensgraph.jobs.analytics import ViewCounter
 from lensgraph.jobs.broker import Jobs
-from lensgraph.jobs.relay import Relay
 from lensgraph.persistence.accounts import AccountStandings
 from lensgraph.persistence.db import Database
 from lensgraph.persistence.loaders import Loaders
 
 
-class Services:
-    """Long-lived, one per process: database, token signer, mail, rate limits, jobs, pubsub, relay, payments,
-    photo view counts."""
+class Services(Protocol):
+    """What requests use of the process's services; ``lensgraph.app.services.Services`` builds them (resolvers do
+    not import ``app``: imports flow app -> schema -> resolvers)."""
 
-    def __init__(self, settings: Settings, *, mailer: Mailer | None = None) -> None:
-        self.settings = settings
-        tracing.start(settings)
-        self.db = Database(settings.database_url)
-        tracing.trace_engine(self.db.engine)
-        self.access_tokens = AccessTokens(
-            settings.signing_key,
-            settings.jwt_issuer,
-            settings.jwt_audience,
-            timedelta(minutes=settings.access_token_minutes),
-        )
-        self.mailer = mailer or create_mailer(settings.smtp_url, settings.data_dir, settings.mail_from)
-        self.login_failures = FailureLimiter(
-            settings.rate_limit_storage,
-            settings.login_failures_allowed,
-            settings.login_failure_window_minutes,
-            namespace="login-failures",
-        )
-        self.account_standings = AccountStandings(self.db, settings.account_cache_seconds)
-        self.requests = (
-            RequestLimiter(settings.rate_limit_storage, settings.request_rate_limit)
-            if settings.request_rate_limit
-            else None
-        )
-        self.cost_buckets: CostBuckets | None = (
-            cost_buckets(settings.rate_limit_storage, Bucket(settings.cost_bucket_size, settings.cost_restore_rate))
-            if settings.cost_bucket_size
-            else None
-        )
-        self.jobs = Jobs(settings)
-        self.pubsub = create_pubsub(settings.pubsub, settings.pubsub_namespace)
-        self.relay = Relay(self.db, self.pubsub, self.jobs)
-        self.storage = runtime.storage_for(settings)
-        self.payments = runtime.payments_for(settings)
-        self.db.on_events = self.relay.wake
-        self.views = ViewCounter(self.db)
-
-    async def start(self) -> None:
-        await self.jobs.start()
-        await self.relay.start()
-        await self.views.start()
-
-    async def close(self) -> None:
-        """After uvicorn has stopped accepting and closed the WebSockets: the running jobs finish first, so that
-        the relay's last batch can carry the events they wrote."""
-        await self.views.stop()
-        await self.jobs.stop()
-        await self.relay.stop()
-        await self.pubsub.close()
-        if self.cost_buckets is not None:
-            await self.cost_buckets.close()
-        await self.payments.aclose()
-        await self.db.dispose()
-        tracing.flush()
+    settings: Settings
+    db: Database
+    access_tokens: AccessTokens
+    login_failures: FailureLimiter
+    account_standings: AccountStandings
+    requests: RequestLimiter | None
+    cost_buckets: CostBuckets | None
+    jobs: Jobs
+    pubsub: PubSub
+    storage: Storage
+    payments: PaymentGateway
+    views: ViewCounter
 
 
 @dataclass

@@ -36,7 +36,7 @@ async def seed_demo(settings: Settings) -> DemoSeed:
         raise RuntimeError("refusing to load demo data in production")
     # Imported here: the CLI imports this module before it knows whether it serves the demo.
     from lensgraph.app import create_app
-    from lensgraph.resolvers.context import Services
+    from lensgraph.app.services import Services
 
     # One line per request of the seed would bury the banner.
     logging.getLogger("httpx").setLevel(logging.WARNING)

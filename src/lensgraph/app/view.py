@@ -23,9 +23,10 @@ from lensgraph.adapters import logs
 from lensgraph.adapters.bodies import BodyTooLarge, read_body
 from lensgraph.adapters.metrics import RATE_LIMITED
 from lensgraph.adapters.ratelimit import Allowance
+from lensgraph.app.services import Services
 from lensgraph.domain.errors import AccessDenied, ErrorCode
 from lensgraph.resolvers.auth import authenticate, count_request, credential_barred, credential_from_headers
-from lensgraph.resolvers.context import Context, Services
+from lensgraph.resolvers.context import Context
 
 log = logging.getLogger(__name__)
 
