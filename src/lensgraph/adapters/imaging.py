@@ -102,6 +102,18 @@ def analyse(data: bytes, *, watermark_text: str, thumbnail_px: int, preview_px: 
     )
 
 
+def perceptual_hash(data: bytes) -> str:
+    """imagehash's pHash of an image as shown (EXIF orientation applied), as ``analyse`` computes a photo's: what a
+    catalogue photo and a verified image are matched by."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            image = ImageOps.exif_transpose(opened).convert("RGB")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageUnreadable(str(exc)) from exc
+    return str(imagehash.phash(image))
+
+
 def count_faces(image: Image.Image) -> int:
     """Frontal faces in a preview-size image (detection time grows with pixels; faces that matter show at 1280 px)."""
     gray = np.asarray(image.convert("L"))
