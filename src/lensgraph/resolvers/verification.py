@@ -139,7 +139,7 @@ async def queue(ctx: Context, row: Verification) -> Verification:
     """PENDING -> QUEUED, then the analysis job is sent. A lost send is recovered by the sweep (it re-sends the
     jobs of verifications left waiting), so the verification is never stranded."""
     async with ctx.db.unit_of_work() as uow:
-        if await queries.move_status(uow.session, row.id, [VerificationStatus.PENDING], VerificationStatus.QUEUED):
+        if await queries.move_status(uow.session, row.id, VerificationStatus.QUEUED):
             uow.emit(_status_changed(row.id, row.user_id, VerificationStatus.QUEUED))
             row.status = VerificationStatus.QUEUED
             row.version += 1
