@@ -21,6 +21,7 @@ COLUMNS = (
     (Analyzer.STRUCTURAL_SIMILARITY, "ssim"),
     (Analyzer.STRUCTURAL_SIMILARITY, "ssimFine"),
     (Analyzer.STRUCTURAL_SIMILARITY, "lowestBlockSsim"),
+    (Analyzer.STRUCTURAL_SIMILARITY, "detailRatio"),
     (Analyzer.HISTOGRAM, "toneDistance"),
     (Analyzer.HISTOGRAM, "chromaDistance"),
     (Analyzer.HISTOGRAM, "worstBlockExcess"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -68,6 +69,9 @@ def test_an_authentic_development_passes(pair: tuple[Path, Path]) -> None:
     assert outcomes[Analyzer.EXIF_CONSISTENCY] is Outcome.PASS
     assert outcomes[Analyzer.STRUCTURAL_SIMILARITY] is Outcome.PASS
     assert report.authentic and report.confidence > 0.6
+    # Everything the API stores and returns is plain JSON.
+    json.dumps([check.details for check in report.checks])
+    json.dumps([report.raw_metadata, report.image_metadata])
     assert report.raw_metadata["serial"] == CAMERAS[0].serial
     assert report.image_metadata["make"] == CAMERAS[0].make
 

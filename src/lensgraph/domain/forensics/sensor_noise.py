@@ -22,6 +22,7 @@ from scipy import ndimage
 
 from lensgraph.domain.forensics import Analyzer, Outcome, VerificationCheck
 from lensgraph.domain.forensics.alignment import AlignedPair, luminance
+from lensgraph.domain.forensics.development import Development
 from lensgraph.domain.forensics.regions import block_regions
 from lensgraph.domain.forensics.scoring import confidence_from_margin
 
@@ -41,20 +42,20 @@ NOISE_SHARE = 0.7
 LEVEL_BINS = 12
 
 
-def check_sensor_noise(pair: AlignedPair | None) -> VerificationCheck:
-    if pair is None:
+def check_sensor_noise(pair: AlignedPair | None, development: Development | None) -> VerificationCheck:
+    if pair is None or development is None:
         return VerificationCheck(Analyzer.SENSOR_NOISE, Outcome.INCONCLUSIVE, 0.5, {"aligned": False})
-    raw, jpeg = luminance(pair.raw), luminance(pair.jpeg)
+    # Through the development's curves, so the RAW's noise is on the JPEG's tone scale.
+    raw, jpeg = luminance(development.apply(pair.raw)), luminance(pair.jpeg)
     raw_noise, jpeg_noise = _residual(raw), _residual(jpeg)
     block = int(np.clip(round(np.sqrt(raw.shape[0] * raw.shape[1] / 400)), 24, 96))
     correlation, usable = _block_correlation(raw_noise, jpeg_noise, raw, block)
-    del raw_noise, jpeg_noise
     values = correlation[usable]
     details: dict[str, Any] = {"blockSize": block, "usableBlocks": int(usable.sum()), "gridStep": pair.grid_step}
     if values.size < MIN_USABLE_BLOCKS:
         return VerificationCheck(Analyzer.SENSOR_NOISE, Outcome.INCONCLUSIVE, 0.5, details)
     median = float(np.median(values))
-    ratio = _noise_ratio(raw, jpeg)
+    ratio = _noise_ratio(raw_noise, jpeg_noise)
     details.update(medianCorrelation=round(median, 4), noiseRatio=round(ratio, 3))
     if ratio < MIN_NOISE_RATIO:
         # Downsizing, resampling or noise reduction took the finest frequencies: nothing to compare.
@@ -124,8 +125,7 @@ def _noise_dominated(mean: Array, energy: Array, usable: NDArray[np.bool_]) -> N
     return np.asarray(expected >= NOISE_SHARE * energy)
 
 
-def _noise_ratio(raw: Array, jpeg: Array) -> float:
-    """The JPEG's residual strength relative to the RAW's, on the tone scale of each (median absolute)."""
-    raw_scale = float(np.median(np.abs(_residual(raw)))) / max(float(raw.std()), 1e-6)
-    jpeg_scale = float(np.median(np.abs(_residual(jpeg)))) / max(float(jpeg.std()), 1e-6)
-    return jpeg_scale / raw_scale if raw_scale > 0 else 0.0
+def _noise_ratio(raw_noise: Array, jpeg_noise: Array) -> float:
+    """How much of the RAW's finest-scale energy the JPEG kept (median absolute residuals, same tone scale)."""
+    raw_level = float(np.median(np.abs(raw_noise)))
+    return float(np.median(np.abs(jpeg_noise))) / raw_level if raw_level > 0 else 0.0
