@@ -123,7 +123,7 @@ def test_histogram(scene: Any) -> None:
 
 def noise_check(raw: Any, jpeg: Any) -> VerificationCheck:
     aligned = pair_of(raw, jpeg)
-    return check_sensor_noise(aligned, fit_development(aligned.raw, aligned.jpeg))
+    return check_sensor_noise(aligned, fit_development(aligned.raw, aligned.jpeg), raw, jpeg)
 
 
 def test_sensor_noise(scene: Any) -> None:
@@ -208,3 +208,15 @@ def test_combine_rule() -> None:
     assert not authentic and confidence == 0.8 and security < 0.8
     no_ssim = [c for c in passing if c.analyzer is not Analyzer.STRUCTURAL_SIMILARITY]
     assert combine(no_ssim)[0] is False
+
+
+def test_regions_are_in_the_jpegs_own_coordinates(scene: Any) -> None:
+    """A paste into a rotated, cropped, downsized JPEG is reported where it is in that JPEG."""
+    jpeg = np.ascontiguousarray(np.rot90(developed(scene)[50:550, 100:850], -1))  # 750 x 500, portrait
+    jpeg = resize(jpeg, (600, 400, 3), anti_aliasing=True).astype(np.float32)
+    jpeg[400:480, 100:200] = resize(samples.coffee() / 255.0, (80, 100, 3)).astype(np.float32)
+    check = run(check_structural_similarity, scene, jpeg)
+    assert check.outcome is Outcome.FAIL and check.regions
+    region = check.regions[0]
+    assert 100 <= region.x + region.width / 2 <= 200 and 400 <= region.y + region.height / 2 <= 480
+    assert region.x + region.width <= 400 and region.y + region.height <= 600

@@ -25,7 +25,7 @@ CHROMA_BINS = 24
 CHROMA_PX = 128
 # Calibrated (tests/forensics/calibrate.py) on pairs generated with other seeds than the accuracy test's.
 TONE_THRESHOLD = 0.03
-CHROMA_THRESHOLD = 0.3
+CHROMA_THRESHOLD = 0.6
 LOCAL_THRESHOLD = 0.07
 MIN_BLOCKS = 2
 

@@ -38,13 +38,24 @@ MIN_BLOCKS = 3
 # The JPEG's residual this much weaker than the RAW's: noise reduced or downsized away, nothing to compare.
 MIN_NOISE_RATIO = 0.4
 MIN_USABLE_BLOCKS = 24
+# A JPEG resized by another factor than 1 or 2 (per sensor pixel) mixes photosites: nothing to compare.
+RESAMPLED_TOLERANCE = 0.03
+NATIVE_PX = 1024
 NOISE_SHARE = 0.7
 LEVEL_BINS = 12
 
 
-def check_sensor_noise(pair: AlignedPair | None, development: Development | None) -> VerificationCheck:
+def check_sensor_noise(
+    pair: AlignedPair | None, development: Development | None, raw_native: Array, jpeg_native: Array
+) -> VerificationCheck:
+    """``raw_native``/``jpeg_native``: both images on their own pixel grids, to tell how much noise the JPEG kept
+    without the resampling that aligning them needs."""
     if pair is None or development is None:
         return VerificationCheck(Analyzer.SENSOR_NOISE, Outcome.INCONCLUSIVE, 0.5, {"aligned": False})
+    photosites = 2 * float(np.mean(pair.scale)) / pair.jpeg_pixel  # sensor pixels per JPEG pixel, per axis
+    if min(abs(photosites - 1), abs(photosites - 2)) > RESAMPLED_TOLERANCE:
+        resized = {"photositesPerPixel": round(photosites, 3), "reason": "resized by a non-integer factor"}
+        return VerificationCheck(Analyzer.SENSOR_NOISE, Outcome.INCONCLUSIVE, 0.5, resized)
     # Through the development's curves, so the RAW's noise is on the JPEG's tone scale.
     raw, jpeg = luminance(development.apply(pair.raw)), luminance(pair.jpeg)
     raw_noise, jpeg_noise = _residual(raw), _residual(jpeg)
@@ -55,7 +66,9 @@ def check_sensor_noise(pair: AlignedPair | None, development: Development | None
     if values.size < MIN_USABLE_BLOCKS:
         return VerificationCheck(Analyzer.SENSOR_NOISE, Outcome.INCONCLUSIVE, 0.5, details)
     median = float(np.median(values))
-    ratio = _noise_ratio(raw_noise, jpeg_noise)
+    ratio = _noise_ratio(
+        _residual(luminance(development.apply(_central(raw_native)))), _residual(luminance(_central(jpeg_native)))
+    )
     details.update(medianCorrelation=round(median, 4), noiseRatio=round(ratio, 3))
     if ratio < MIN_NOISE_RATIO:
         # Downsizing, resampling or noise reduction took the finest frequencies: nothing to compare.
@@ -123,6 +136,11 @@ def _noise_dominated(mean: Array, energy: Array, usable: NDArray[np.bool_]) -> N
         return usable
     expected = np.interp(mean, centres, floors)
     return np.asarray(expected >= NOISE_SHARE * energy)
+
+
+def _central(image: Array) -> Array:
+    top, left = max(0, (image.shape[0] - NATIVE_PX) // 2), max(0, (image.shape[1] - NATIVE_PX) // 2)
+    return image[top : top + NATIVE_PX, left : left + NATIVE_PX]
 
 
 def _noise_ratio(raw_noise: Array, jpeg_noise: Array) -> float:
