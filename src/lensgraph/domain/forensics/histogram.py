@@ -1,8 +1,9 @@
 """HISTOGRAM: the JPEG's tones and colours are a development of the RAW's.
 
 After the fitted development model (monotone curve per channel, one saturation factor), compares per-channel
-histograms (earth mover's distance), the joint chroma histogram (total variation), and a map of 16 px blocks
-whose colour the model cannot explain (a recoloured, dodged or burned area).
+histograms (earth mover's distance), the joint chroma histogram at 128 px (total variation; its threshold is
+high, for gross colour remaps only: scene colours shift between bins under legitimate edits too), and a map of
+16 px blocks whose colour the model cannot explain (a recoloured, dodged or burned area).
 """
 
 from __future__ import annotations

@@ -9,6 +9,10 @@ is in both images whatever the exposure, so textured blocks correlate even betwe
 each brightness is the lower envelope (10th percentile) of the RAW's residual energy over blocks of that
 brightness; a block is noise-dominated when that level is at least NOISE_SHARE of its residual energy.
 Clipped and black blocks are left out too.
+
+INCONCLUSIVE, not FAIL, when the JPEG cannot carry the noise: resized by a non-integer factor (its pixels mix
+photosites), or keeping less than MIN_NOISE_RATIO of the RAW's finest-scale energy on its own pixel grid (heavy
+noise reduction, smoothing filters: STRUCTURAL_SIMILARITY's detail ratio looks at those).
 """
 
 from __future__ import annotations
