@@ -1,6 +1,7 @@
 """``python -m bench forensics``: one analyse_pair on a generated 24-megapixel RAW + JPEG pair, its time and peak
-memory. The analysis runs in a child process, so its peak resident set (getrusage of the children) is its own,
-numpy's buffers included (tracemalloc does not see them)."""
+memory. Generation and analysis each run in their own child process, started from a small parent (a forked
+child inherits the parent's peak), and the analysis child reports its own peak resident set (getrusage), numpy's
+buffers included (tracemalloc does not see them)."""
 
 from __future__ import annotations
 
@@ -29,33 +30,34 @@ def generate_pair(folder: Path) -> tuple[Path, Path]:
     return raw_path, image_path
 
 
-def child(raw_path: str, image_path: str) -> None:
+def analyse_child(raw_path: str, image_path: str) -> None:
     from lensgraph.adapters.forensics import analyse_pair
 
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     report = analyse_pair(Path(raw_path), Path(image_path))
     seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Linux: kilobytes
     outcomes = {check.analyzer.value: check.outcome.value for check in report.checks}
-    print(
-        json.dumps({"seconds": seconds, "baseline_kb": baseline_kb, "authentic": report.authentic, "checks": outcomes})
-    )
+    figures = {"seconds": seconds, "baseline_kb": baseline_kb, "peak_kb": peak_kb, "authentic": report.authentic}
+    print(json.dumps({**figures, "checks": outcomes}))
 
 
 def run() -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        raw_path, image_path = generate_pair(Path(folder))
+        subprocess.run([sys.executable, "-m", "bench.forensics", "generate", folder], check=True)
         generated = time.perf_counter() - started
+        raw_path, image_path = Path(folder) / "bench.dng", Path(folder) / "bench.jpg"
         sizes = (raw_path.stat().st_size, image_path.stat().st_size)
         output = subprocess.run(
-            [sys.executable, "-m", "bench.forensics", str(raw_path), str(image_path)],
+            [sys.executable, "-m", "bench.forensics", "analyse", str(raw_path), str(image_path)],
             check=True,
             capture_output=True,
             text=True,
         ).stdout
     result = json.loads(output.strip().splitlines()[-1])
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # Linux: kilobytes
+    peak_kb = result["peak_kb"]
     return {
         "pixels": WIDTH * HEIGHT,
         "raw_mb": round(sizes[0] / 1e6, 1),
@@ -70,4 +72,7 @@ def run() -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    child(sys.argv[1], sys.argv[2])
+    if sys.argv[1] == "generate":
+        generate_pair(Path(sys.argv[2]))
+    else:
+        analyse_child(sys.argv[2], sys.argv[3])

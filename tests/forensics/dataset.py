@@ -120,6 +120,10 @@ AUTHENTIC_VARIANTS = (
     "sharpen",
     "noise-reduction",
     "combined",
+    "crop",
+    "resize",
+    "quality",
+    "combined",
 )
 
 

@@ -121,15 +121,20 @@ def test_histogram(scene: Any) -> None:
     assert check.outcome is Outcome.FAIL and check.regions
 
 
+def noise_check(raw: Any, jpeg: Any) -> VerificationCheck:
+    aligned = pair_of(raw, jpeg)
+    return check_sensor_noise(aligned, fit_development(aligned.raw, aligned.jpeg), raw, jpeg)
+
+
 def test_sensor_noise(scene: Any) -> None:
-    assert check_sensor_noise(pair_of(scene, developed(scene))).outcome is Outcome.PASS
+    assert noise_check(scene, developed(scene)).outcome is Outcome.PASS
     clean = ndimage.gaussian_filter(scene, (0.0, 0.0, 0))  # same content, another exposure's noise
     other = clean - np.random.default_rng(5).normal(0, 0.02, scene.shape).astype(np.float32) * 0.85
     other += np.random.default_rng(6).normal(0, 0.02, scene.shape).astype(np.float32)
-    assert check_sensor_noise(pair_of(scene, np.clip(other, 0, 1))).outcome is Outcome.FAIL
+    assert noise_check(scene, np.clip(other, 0, 1)).outcome is Outcome.FAIL
     cloned = developed(scene)
     cloned[60:180, 80:260] = cloned[400:520, 500:680]
-    check = check_sensor_noise(pair_of(scene, cloned))
+    check = noise_check(scene, cloned)
     assert check.outcome is Outcome.FAIL and check.regions
 
 
@@ -203,3 +208,15 @@ def test_combine_rule() -> None:
     assert not authentic and confidence == 0.8 and security < 0.8
     no_ssim = [c for c in passing if c.analyzer is not Analyzer.STRUCTURAL_SIMILARITY]
     assert combine(no_ssim)[0] is False
+
+
+def test_regions_are_in_the_jpegs_own_coordinates(scene: Any) -> None:
+    """A paste into a rotated, cropped, downsized JPEG is reported where it is in that JPEG."""
+    jpeg = np.ascontiguousarray(np.rot90(developed(scene)[50:550, 100:850], -1))  # 750 x 500, portrait
+    jpeg = resize(jpeg, (600, 400, 3), anti_aliasing=True).astype(np.float32)
+    jpeg[400:480, 100:200] = resize(samples.coffee() / 255.0, (80, 100, 3)).astype(np.float32)
+    check = run(check_structural_similarity, scene, jpeg)
+    assert check.outcome is Outcome.FAIL and check.regions
+    region = check.regions[0]
+    assert 100 <= region.x + region.width / 2 <= 200 and 400 <= region.y + region.height / 2 <= 480
+    assert region.x + region.width <= 400 and region.y + region.height <= 600

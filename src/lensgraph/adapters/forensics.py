@@ -90,7 +90,12 @@ def analyse_pair(raw_path: Path, image_path: Path) -> ForensicReport:
         raise UnreadableInput(f"the RAW file is {kind} (expected CR2, CR3, ARW, NEF, DNG, RAF, ORF, RW2, PEF or SRW)")
     sensor, facts, developed, thumbnail = _decode_raw(raw_path, raw_format)
     raw_metadata = {**_raw_metadata(raw_path, raw_format, thumbnail), "format": raw_format}
-    raw_metadata.update(width=int(sensor.shape[1]), height=int(sensor.shape[0]))
+    raw_metadata.update(
+        width=int(sensor.shape[1]),
+        height=int(sensor.shape[0]),
+        bits_per_sample=facts["bits_per_sample"],
+        camera_white_balance=facts["camera_white_balance"],
+    )
     jpeg, jpeg_metadata, jpeg_pixel = _decode_jpeg(image_path, developed.shape)
     credentials, credentials_error = read_content_credentials(image_path)
     return analyse(

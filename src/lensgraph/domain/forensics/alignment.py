@@ -24,6 +24,7 @@ COARSE_PX = 192
 MID_PX = 512
 # A coarse match this good is taken without trying the other orientations and scales.
 SURE_MATCH = 0.98
+OUTLIER_PX = 0.4
 # Below this correlation at the mid scale the JPEG is not a view of the RAW at all.
 MIN_MATCH = 0.7
 
@@ -207,7 +208,11 @@ def _fine(
                 moving = _sample_gray(jpeg_oriented, top, left, tile, scale, offset)
                 if moving.std() < 0.01:
                     continue
-                shift, error, _ = phase_cross_correlation(reference, moving, upsample_factor=10, normalization=None)
+                # Windowed: a tile's edges are not periodic, and without the window they pull the peak to zero.
+                window = np.outer(np.hanning(tile), np.hanning(tile)).astype(np.float32)
+                shift, error, _ = phase_cross_correlation(
+                    (reference - reference.mean()) * window, (moving - moving.mean()) * window, upsample_factor=20
+                )
                 if not np.isfinite(error) or max(abs(shift)) > tile / 4:
                     continue
                 # The moving tile shows the RAW content at tile position + shift.
@@ -223,11 +228,24 @@ def _fine(
             if np.ptp(u) < 1:
                 fitted.append((scale[axis], offset[axis]))
                 continue
-            slope, intercept = np.polyfit(u, q, 1)
-            fitted.append((float(slope), float(intercept)))
+            fitted.append(_robust_line(u, q))
         scale = (fitted[0][0], fitted[1][0])
         offset = (fitted[0][1], fitted[1][1])
     return scale, offset
+
+
+def _robust_line(u: NDArray[np.float64], q: NDArray[np.float64]) -> tuple[float, float]:
+    """q = slope * u + intercept, dropping the worst tile while it is off by more than OUTLIER_PX (a tile over
+    an edited area, or over flat content, measures a shift of its own)."""
+    keep = np.ones(len(u), dtype=bool)
+    while True:
+        slope, intercept = np.polyfit(u[keep], q[keep], 1)
+        errors = np.abs(q - (slope * u + intercept))
+        errors[~keep] = 0.0
+        worst = int(np.argmax(errors))
+        if errors[worst] <= OUTLIER_PX or keep.sum() <= 4:
+            return float(slope), float(intercept)
+        keep[worst] = False
 
 
 def _sample_gray(

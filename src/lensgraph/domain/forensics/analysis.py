@@ -47,7 +47,7 @@ def analyse(pair: DecodedPair) -> ForensicReport:
     development = fit_development(aligned.raw, aligned.jpeg) if aligned is not None else None
     checks.append(check_structural_similarity(aligned, development))
     checks.append(check_histogram(aligned, development))
-    checks.append(check_sensor_noise(aligned))
+    checks.append(check_sensor_noise(aligned, development, pair.raw_developed, pair.jpeg))
     del aligned, development
     checks.append(check_recapture(pair.raw_developed))
     checks.append(check_content_credentials(pair.credentials, pair.credentials_error))

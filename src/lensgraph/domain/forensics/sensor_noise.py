@@ -9,6 +9,10 @@ is in both images whatever the exposure, so textured blocks correlate even betwe
 each brightness is the lower envelope (10th percentile) of the RAW's residual energy over blocks of that
 brightness; a block is noise-dominated when that level is at least NOISE_SHARE of its residual energy.
 Clipped and black blocks are left out too.
+
+INCONCLUSIVE, not FAIL, when the JPEG cannot carry the noise: resized by a non-integer factor (its pixels mix
+photosites), or keeping less than MIN_NOISE_RATIO of the RAW's finest-scale energy on its own pixel grid (heavy
+noise reduction, smoothing filters: STRUCTURAL_SIMILARITY's detail ratio looks at those).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from scipy import ndimage
 
 from lensgraph.domain.forensics import Analyzer, Outcome, VerificationCheck
 from lensgraph.domain.forensics.alignment import AlignedPair, luminance
+from lensgraph.domain.forensics.development import Development
 from lensgraph.domain.forensics.regions import block_regions
 from lensgraph.domain.forensics.scoring import confidence_from_margin
 
@@ -37,24 +42,37 @@ MIN_BLOCKS = 3
 # The JPEG's residual this much weaker than the RAW's: noise reduced or downsized away, nothing to compare.
 MIN_NOISE_RATIO = 0.4
 MIN_USABLE_BLOCKS = 24
+# A JPEG resized by another factor than 1 or 2 (per sensor pixel) mixes photosites: nothing to compare.
+RESAMPLED_TOLERANCE = 0.03
+NATIVE_PX = 1024
 NOISE_SHARE = 0.7
 LEVEL_BINS = 12
 
 
-def check_sensor_noise(pair: AlignedPair | None) -> VerificationCheck:
-    if pair is None:
+def check_sensor_noise(
+    pair: AlignedPair | None, development: Development | None, raw_native: Array, jpeg_native: Array
+) -> VerificationCheck:
+    """``raw_native``/``jpeg_native``: both images on their own pixel grids, to tell how much noise the JPEG kept
+    without the resampling that aligning them needs."""
+    if pair is None or development is None:
         return VerificationCheck(Analyzer.SENSOR_NOISE, Outcome.INCONCLUSIVE, 0.5, {"aligned": False})
-    raw, jpeg = luminance(pair.raw), luminance(pair.jpeg)
+    photosites = 2 * float(np.mean(pair.scale)) / pair.jpeg_pixel  # sensor pixels per JPEG pixel, per axis
+    if min(abs(photosites - 1), abs(photosites - 2)) > RESAMPLED_TOLERANCE:
+        resized = {"photositesPerPixel": round(photosites, 3), "reason": "resized by a non-integer factor"}
+        return VerificationCheck(Analyzer.SENSOR_NOISE, Outcome.INCONCLUSIVE, 0.5, resized)
+    # Through the development's curves, so the RAW's noise is on the JPEG's tone scale.
+    raw, jpeg = luminance(development.apply(pair.raw)), luminance(pair.jpeg)
     raw_noise, jpeg_noise = _residual(raw), _residual(jpeg)
     block = int(np.clip(round(np.sqrt(raw.shape[0] * raw.shape[1] / 400)), 24, 96))
     correlation, usable = _block_correlation(raw_noise, jpeg_noise, raw, block)
-    del raw_noise, jpeg_noise
     values = correlation[usable]
     details: dict[str, Any] = {"blockSize": block, "usableBlocks": int(usable.sum()), "gridStep": pair.grid_step}
     if values.size < MIN_USABLE_BLOCKS:
         return VerificationCheck(Analyzer.SENSOR_NOISE, Outcome.INCONCLUSIVE, 0.5, details)
     median = float(np.median(values))
-    ratio = _noise_ratio(raw, jpeg)
+    ratio = _noise_ratio(
+        _residual(luminance(development.apply(_central(raw_native)))), _residual(luminance(_central(jpeg_native)))
+    )
     details.update(medianCorrelation=round(median, 4), noiseRatio=round(ratio, 3))
     if ratio < MIN_NOISE_RATIO:
         # Downsizing, resampling or noise reduction took the finest frequencies: nothing to compare.
@@ -124,8 +142,12 @@ def _noise_dominated(mean: Array, energy: Array, usable: NDArray[np.bool_]) -> N
     return np.asarray(expected >= NOISE_SHARE * energy)
 
 
-def _noise_ratio(raw: Array, jpeg: Array) -> float:
-    """The JPEG's residual strength relative to the RAW's, on the tone scale of each (median absolute)."""
-    raw_scale = float(np.median(np.abs(_residual(raw)))) / max(float(raw.std()), 1e-6)
-    jpeg_scale = float(np.median(np.abs(_residual(jpeg)))) / max(float(jpeg.std()), 1e-6)
-    return jpeg_scale / raw_scale if raw_scale > 0 else 0.0
+def _central(image: Array) -> Array:
+    top, left = max(0, (image.shape[0] - NATIVE_PX) // 2), max(0, (image.shape[1] - NATIVE_PX) // 2)
+    return image[top : top + NATIVE_PX, left : left + NATIVE_PX]
+
+
+def _noise_ratio(raw_noise: Array, jpeg_noise: Array) -> float:
+    """How much of the RAW's finest-scale energy the JPEG kept (median absolute residuals, same tone scale)."""
+    raw_level = float(np.median(np.abs(raw_noise)))
+    return float(np.median(np.abs(jpeg_noise))) / raw_level if raw_level > 0 else 0.0
