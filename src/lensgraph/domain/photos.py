@@ -75,6 +75,9 @@ class ReleaseKind(Enum):
 class UploadPurpose(Enum):
     PHOTO = "PHOTO"
     RELEASE_DOCUMENT = "RELEASE_DOCUMENT"
+    # The two halves of a verification: the camera's RAW file and the JPEG said to be developed from it.
+    RAW = "RAW"
+    IMAGE_FOR_VERIFICATION = "IMAGE_FOR_VERIFICATION"
 
 
 class TagKind(Enum):

@@ -10,7 +10,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lensgraph.persistence import collections, licensing, payments, plans, releases
+from lensgraph.persistence import collections, licensing, payments, plans, releases, verification
 from lensgraph.persistence.base import Entity
 from lensgraph.persistence.db import Database
 from lensgraph.persistence.models import (
@@ -25,6 +25,7 @@ from lensgraph.persistence.models import (
     Release,
     Subscription,
     User,
+    Verification,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -93,3 +94,6 @@ class Loaders:
         self.releases_by_photo = _in_session(db, releases.releases_of_photos)
         self.photos_by_release = _in_session(db, releases.photos_of_releases)
         self.model_release_count_by_photo = _in_session(db, releases.model_release_counts)
+        self.verification = _by_id(db, Verification)
+        # Keyed by (user, verification): whether the user holds a live invitation to it.
+        self.verification_invited = _in_session(db, verification.invited_to)

@@ -16,6 +16,12 @@ from lensgraph.persistence.models.outbox import OutboxEvent
 from lensgraph.persistence.models.payments import Earning, Payment, Payout, PayoutAccount, StripeEvent
 from lensgraph.persistence.models.photos import Photo, PhotoTag, Release, ReleasePhoto, Upload
 from lensgraph.persistence.models.plans import Subscription
+from lensgraph.persistence.models.verification import (
+    Verification,
+    VerificationInvite,
+    VerificationUsage,
+    VerificationViewDay,
+)
 from lensgraph.persistence.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -48,6 +54,10 @@ __all__ = [
     "Subscription",
     "Upload",
     "User",
+    "Verification",
+    "VerificationInvite",
+    "VerificationUsage",
+    "VerificationViewDay",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

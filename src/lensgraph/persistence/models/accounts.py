@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lensgraph.domain.accounts import Role, TokenPurpose
@@ -24,6 +24,8 @@ class User(Entity):
     # access tokens carry the version they were issued under.
     token_version: Mapped[int] = mapped_column(default=1, server_default="1")
     disabled_at: Mapped[datetime | None]
+    # What the user lets verifications beyond their plan's monthly allowance cost per month, in EUR cents (0: none).
+    verification_budget: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -26,12 +26,14 @@ class Upload(Entity):
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[UploadPurpose] = mapped_column(
-        Enum(UploadPurpose, name="upload_purpose", native_enum=False, length=20), default=UploadPurpose.PHOTO
+        Enum(UploadPurpose, name="upload_purpose", native_enum=False, length=30), default=UploadPurpose.PHOTO
     )
     storage_key: Mapped[str] = mapped_column(String(300), unique=True)
     filename: Mapped[str] = mapped_column(String(120))
     mime_type: Mapped[str] = mapped_column(String(40))
     declared_size: Mapped[int] = mapped_column(BigInteger)
+    # The client's SHA-256 of the file, when it gave one: confirmation refuses bytes that do not match it.
+    declared_sha256: Mapped[str | None] = mapped_column(String(64))
     expires_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
 
