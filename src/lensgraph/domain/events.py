@@ -40,6 +40,7 @@ PaymentKey = Annotated[UUID, Names("Payment")]
 PayoutKey = Annotated[UUID, Names("Payout")]
 PlanSubscriptionKey = Annotated[UUID, Names("PlanSubscription")]
 VerificationKey = Annotated[UUID, Names("Verification")]
+VerificationInviteKey = Annotated[UUID, Names("VerificationInvite")]
 # Entities of capabilities not built yet: their events are not emitted, so these IDs resolve to nothing yet.
 ListingKey = Annotated[UUID, Names("Listing")]
 PurchaseKey = Annotated[UUID, Names("Purchase")]
@@ -350,6 +351,18 @@ class VerificationStatusChanged(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class VerificationInvited(Event):
+    """Someone was invited to read a report; internal: its outlet is the invitation mail (FOLLOW_UP_JOBS), sent to
+    the address whether or not it is anyone's account yet."""
+
+    type: ClassVar[str] = "verification.invited"
+    summary: ClassVar[str] = "A verification report was shared with you."
+    internal: ClassVar[bool] = True
+    verification_id: VerificationKey
+    invite_id: VerificationInviteKey
+
+
+@dataclass(frozen=True, kw_only=True)
 class ListingSold(Event):
     type: ClassVar[str] = "listing.sold"
     summary: ClassVar[str] = "One of your verified photos was sold."
@@ -464,6 +477,9 @@ EVENT_TYPES: frozenset[str] = frozenset(CATALOGUE)
 _ENTITY_FIELDS: dict[str, dict[str, str]] = {
     name: {item.name: item.entity for item in payload_fields(kind) if item.entity} for name, kind in CATALOGUE.items()
 }
+# Jobs the outbox relay sends once an event of the type is published: (actor, the payload field it takes). The job
+# then runs only for a committed change, and at least once (the relay resumes from the outbox).
+FOLLOW_UP_JOBS: dict[str, tuple[str, str]] = {VerificationInvited.type: ("verification.mail_invite", "inviteId")}
 # What webhooks and notification preferences may choose: a type nothing emits would never arrive.
 EMITTED_TYPES: frozenset[str] = frozenset(name for name, kind in CATALOGUE.items() if kind.emitted)
 

@@ -29,6 +29,7 @@ from lensgraph.jobs.verification import (
     sweep,
 )
 from lensgraph.jobs.verification import resume_analyses as resume_verifications
+from lensgraph.jobs.verification_sharing import mail_invite
 from lensgraph.domain.verification import MAX_ATTEMPTS
 from lensgraph.jobs.relay import public_body
 from lensgraph.persistence import accounts as account_queries
@@ -206,6 +207,8 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     # The usage id is the meter event's idempotency key: a retry never bills twice.
     "verification.report_overage": (report_overage, {"max_retries": 5, "min_backoff": 60_000}),
     "verification.report_due_overage": (report_due_overage, {"max_retries": 0}),
+    # The claim on mailed_at makes a second run a no-op.
+    "verification.mail_invite": (mail_invite, {"max_retries": 5, "min_backoff": 5_000}),
     # Retried for Stripe outages; a retry never pays twice (the payout id is the transfer's idempotency key).
     "payments.pay_out": (pay_out, {"max_retries": 3, "min_backoff": 60_000, "time_limit": 600_000}),
 }

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from lensgraph.adapters.pubsub import PubSub
-from lensgraph.domain.events import public_payload
+from lensgraph.domain.events import FOLLOW_UP_JOBS, public_payload
 from lensgraph.domain.notifications import channels_for, notifiable, summary
 from lensgraph.persistence import outbox
 from lensgraph.persistence import webhooks as webhook_queries
@@ -137,6 +137,10 @@ class Relay:
         )
         for delivery_id in deliveries:
             self.jobs.send("webhooks.deliver", str(delivery_id))
+        follow_up = FOLLOW_UP_JOBS.get(event.type)
+        if follow_up is not None:
+            actor, field = follow_up
+            self.jobs.send(actor, str(event.payload[field]))
         async with self.db.unit_of_work() as uow:
             await outbox.mark_published(uow.session, event.id, utcnow())
 
