@@ -179,7 +179,9 @@ class PaymentGateway(Protocol):
         self, subscription_id: str, cancel: bool, *, request_key: str | None = None
     ) -> None: ...
 
-    async def report_metered_usage(self, *, usage_id: UUID, customer_id: str | None, quantity: int, at: datetime) -> str:
+    async def report_metered_usage(
+        self, *, usage_id: UUID, customer_id: str | None, quantity: int, at: datetime
+    ) -> str:
         """Reports ``quantity`` units of verification overage for a customer to Billing's meter; answers the meter
         event's identifier (``usage_id``: reporting twice counts once)."""
         ...
@@ -408,7 +410,9 @@ class StripeGateway:
             )
         )
 
-    async def report_metered_usage(self, *, usage_id: UUID, customer_id: str | None, quantity: int, at: datetime) -> str:
+    async def report_metered_usage(
+        self, *, usage_id: UUID, customer_id: str | None, quantity: int, at: datetime
+    ) -> str:
         """A Billing meter event on VERIFICATION_OVERAGE_METER; the price per unit is the meter's price in Stripe."""
         if customer_id is None:
             raise PaymentRefused("This account has no Stripe customer to bill overage to.")
@@ -550,7 +554,9 @@ class OfflineGateway:
             },
         )
 
-    async def report_metered_usage(self, *, usage_id: UUID, customer_id: str | None, quantity: int, at: datetime) -> str:
+    async def report_metered_usage(
+        self, *, usage_id: UUID, customer_id: str | None, quantity: int, at: datetime
+    ) -> str:
         """Recorded, not billed: the usage row keeps this offline id and the time, as if Stripe had taken it."""
         return f"mtr_offline_{usage_id.hex}"
 

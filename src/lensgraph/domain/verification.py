@@ -118,7 +118,9 @@ def check_raw_request(filename: str, mime_type: str, size: int, limit: int) -> s
             ["filename"],
         )
     if not RAW_MIME_TYPE.match(mime_type):
-        raise DomainError(ErrorCode.UPLOAD_INVALID, "Send a RAW file as image/* or application/octet-stream.", ["mimeType"])
+        raise DomainError(
+            ErrorCode.UPLOAD_INVALID, "Send a RAW file as image/* or application/octet-stream.", ["mimeType"]
+        )
     check_size(size, limit)
     return raw_format
 
@@ -164,15 +166,15 @@ def check_declared_sha256(declared: str | None, actual: str, field: str = "uploa
         )
 
 
-def check_raw_content(declared_format: str, sniffed_format: str | None) -> str:
-    """The bytes must be a RAW (a renamed JPEG or a truncated file is not) of the family its extension names."""
-    if sniffed_format is None:
+def check_raw_content(sniffed_format: str | None) -> str:
+    """The bytes must be a camera RAW (a renamed JPEG is not); what they are, not the name, is the format."""
+    if sniffed_format is None or sniffed_format not in RAW_FORMATS:
         raise DomainError(
             ErrorCode.UPLOAD_INVALID,
-            "The RAW file is not a camera RAW that can be read (renamed, truncated or corrupt).",
+            "The RAW file is not a camera RAW (CR2, CR3, ARW, NEF, DNG, RAF, ORF, RW2, PEF, SRW): a renamed image?",
             ["rawUploadId"],
         )
-    return declared_format
+    return sniffed_format
 
 
 def check_image_content(is_jpeg: bool) -> None:

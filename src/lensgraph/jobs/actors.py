@@ -16,11 +16,13 @@ from lensgraph.adapters.mail import Mail
 from lensgraph.adapters.outbound_http import OutboundHttp
 from lensgraph.domain import webhooks as rules
 from lensgraph.domain.events import WebhookEndpointDisabled
+from lensgraph.domain.verification import MAX_ATTEMPTS
 from lensgraph.jobs import runtime
 from lensgraph.jobs.idempotency import purge_expired_keys
 from lensgraph.jobs.licensing import expire_offers
 from lensgraph.jobs.payments import pay_out
 from lensgraph.jobs.photos import analyze_photo, resume_analyses
+from lensgraph.jobs.relay import public_body
 from lensgraph.jobs.verification import (
     ATTEMPT_TIME_LIMIT,
     analyse_verification,
@@ -30,8 +32,6 @@ from lensgraph.jobs.verification import (
 )
 from lensgraph.jobs.verification import resume_analyses as resume_verifications
 from lensgraph.jobs.verification_sharing import mail_invite
-from lensgraph.domain.verification import MAX_ATTEMPTS
-from lensgraph.jobs.relay import public_body
 from lensgraph.persistence import accounts as account_queries
 from lensgraph.persistence import notifications as notification_queries
 from lensgraph.persistence import webhooks as webhook_queries

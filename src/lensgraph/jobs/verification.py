@@ -16,7 +16,7 @@ import logging
 import math
 import tempfile
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,7 @@ async def analyse_verification(verification_id: str) -> None:
         uow.emit(_status_changed(row, VerificationStatus.IN_PROGRESS))
     attempts = row.attempts + 1
     try:
-        report, phash = await _analyse(row)
+        found = await _analyse(row)
     except UnreadableInput as unreadable:
         await _fail(key, unreadable.reason)
         return
@@ -70,14 +70,21 @@ async def analyse_verification(verification_id: str) -> None:
         if await _interrupted(key, attempts) is VerificationStatus.QUEUED:
             raise  # dramatiq retries it, with backoff
         return
-    await _complete(key, report, phash)
+    await _complete(key, found)
 
 
 class _TamperedFile(Exception):
     """A stored file is not the one confirmed: nothing is concluded from it."""
 
 
-async def _analyse(row: Verification) -> tuple[ForensicReport, str | None]:
+@dataclass(frozen=True)
+class _Found:
+    report: ForensicReport
+    phash: str | None
+    gps: dict[str, float] | None
+
+
+async def _analyse(row: Verification) -> _Found:
     storage = runtime.storage()
     raw = await storage.read(row.raw_key, max_bytes=row.raw_size)
     image = await storage.read(row.image_key, max_bytes=row.image_size)
@@ -99,10 +106,14 @@ async def _analyse(row: Verification) -> tuple[ForensicReport, str | None]:
         phash: str | None = await asyncio.to_thread(imaging.perceptual_hash, image)
     except imaging.ImageUnreadable:
         phash = None
-    return report, phash
+    return _Found(report, phash, imaging.read_gps(image))
 
 
-async def _complete(key: uuid.UUID, report: ForensicReport, phash: str | None) -> None:
+async def _complete(key: uuid.UUID, found: _Found) -> None:
+    report = found.report
+    image_metadata = _json(report.image_metadata)
+    if found.gps is not None:
+        image_metadata["gps"] = found.gps
     async with runtime.database().unit_of_work() as uow:
         moved = await queries.move_status(
             uow.session,
@@ -115,8 +126,8 @@ async def _complete(key: uuid.UUID, report: ForensicReport, phash: str | None) -
             security_score=report.security_score,
             checks=[_check_json(check) for check in report.checks],
             raw_metadata=_json(report.raw_metadata),
-            image_metadata=_json(report.image_metadata),
-            image_phash=phash,
+            image_metadata=image_metadata,
+            image_phash=found.phash,
             failure_reason=None,
             completed_at=utcnow(),
         )

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.money import Currency, Money
@@ -41,7 +41,7 @@ def verifications_of(user_id: UUID, given: VerificationFilter, order: Verificati
     if given.search:
         text = given.search.strip()
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        matches = Verification.name.ilike(pattern, escape="\\")
+        matches: ColumnElement[bool] = Verification.name.ilike(pattern, escape="\\")
         if looks_like_short_code(text):
             matches = or_(matches, Verification.short_code == text.upper())
         query = query.where(matches)

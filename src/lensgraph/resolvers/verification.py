@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 from sqlalchemy import delete
 
-from lensgraph.adapters import forensics
+from lensgraph.adapters import forensics, imaging
 from lensgraph.domain import files
 from lensgraph.domain import verification as rules
 from lensgraph.domain.errors import DomainError, ErrorCode
@@ -55,7 +56,9 @@ def image_key(verification_id: UUID) -> str:
 # Creating ----------------------------------------------------------------------------------------
 
 
-async def create_verification(ctx: Context, raw_upload_id: UUID, image_upload_id: UUID, name: str | None) -> Verification:
+async def create_verification(
+    ctx: Context, raw_upload_id: UUID, image_upload_id: UUID, name: str | None
+) -> Verification:
     """Checks both uploads (the viewer's, unconfirmed, a RAW that is one and a whole JPEG, not the same file),
     charges the month's allowance (or overage within the budget), stores both files under the verification and
     consumes both uploads in one transaction, then queues the analysis."""
@@ -74,9 +77,11 @@ async def create_verification(ctx: Context, raw_upload_id: UUID, image_upload_id
     rules.check_distinct_files(raw_sha256, image_sha256)
     async with uploads.ended_if_refused(ctx, raw_upload):
         sniffed = await asyncio.to_thread(forensics.sniff_raw, raw_data)
-        raw_format = rules.check_raw_content(rules.extension_of(raw_upload.filename), sniffed)
+        raw_format = rules.check_raw_content(sniffed)
+        await _decodes(imaging.check_raw_decodes, raw_data, "The RAW file is truncated or corrupt.", "rawUploadId")
     async with uploads.ended_if_refused(ctx, image_upload):
         rules.check_image_content(await asyncio.to_thread(forensics.is_jpeg, image_data))
+        await _decodes(imaging.check_decodes, image_data, "The image is truncated or corrupt.", "imageUploadId")
     title = rules.clean_name(name, fallback=image_upload.filename.rsplit(".", 1)[0])
     plan = await plans.require_plan(ctx)
     verification_id = uuid4()
@@ -150,6 +155,14 @@ def _status_changed(verification_id: UUID, owner_id: UUID, status: VerificationS
     return VerificationStatusChanged(verification_id=verification_id, status=status.value, audience=(owner_id,))
 
 
+async def _decodes(check: Callable[[bytes], None], data: bytes, refusal: str, field: str) -> None:
+    """Decodes the file off the event loop: a file cut short is refused now, not found out in the analysis."""
+    try:
+        await asyncio.to_thread(check, data)
+    except imaging.ImageUnreadable:
+        raise DomainError(ErrorCode.UPLOAD_INVALID, refusal, [field]) from None
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -172,12 +185,25 @@ async def get_verification(ctx: Context, verification_id: UUID) -> Verification 
     return await visible(ctx, await ctx.loaders.verification.load(verification_id))
 
 
+async def image_url(ctx: Context, row: Verification, *, expires_in: timedelta) -> str:
+    """A download URL of the verified JPEG, once its bytes are checked against the hash recorded at creation."""
+    await uploads.verified_digest(ctx, row.image_key, row.image_sha256)
+    return await ctx.services.storage.presign_download(
+        row.image_key,
+        expires_in=expires_in,
+        media_type=IMAGE_MEDIA_TYPE,
+        filename=files.download_name(row.name, IMAGE_MEDIA_TYPE, fallback="verified"),
+    )
+
+
 async def list_verifications(
     ctx: Context, page: PageRequest, given: VerificationFilter, order: VerificationOrder
 ) -> Page[Verification]:
     viewer = ctx.require_viewer()
     keys, descending = queries.ORDER_KEYS[order]
-    return await paginate(ctx.db, queries.verifications_of(viewer.user_id, given, order), keys, page, descending=descending)
+    return await paginate(
+        ctx.db, queries.verifications_of(viewer.user_id, given, order), keys, page, descending=descending
+    )
 
 
 async def updates(ctx: Context, verification_id: UUID) -> AsyncIterator[Verification]:

@@ -52,6 +52,8 @@ from lensgraph.schema.photos import Photo, PhotoMutations, PhotoSubscriptions
 from lensgraph.schema.plans import PlanMutations, PlanQueries, PlanSubscription
 from lensgraph.schema.portfolios import PortfolioMutations, PortfolioQueries
 from lensgraph.schema.releases import Release, ReleaseMutations
+from lensgraph.schema.uploads import UploadMutations
+from lensgraph.schema.verification import Verification, VerificationMutations, VerificationSubscriptions
 from lensgraph.schema.viewer import Viewer, resolve_viewer
 from lensgraph.schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookMutations
 
@@ -96,12 +98,14 @@ class Mutation(
     CollectionMutations,
     PortfolioMutations,
     ReleaseMutations,
+    UploadMutations,
+    VerificationMutations,
 ):
     pass
 
 
 @strawberry.type
-class Subscription(NotificationSubscriptions, PhotoSubscriptions, LicensingSubscriptions):
+class Subscription(NotificationSubscriptions, PhotoSubscriptions, LicensingSubscriptions, VerificationSubscriptions):
     pass
 
 
@@ -183,6 +187,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             PlanSubscription,
             Collection,
             Release,
+            Verification,
         ],
         config=StrawberryConfig(),
         scalar_overrides=SCALAR_OVERRIDES,
