@@ -37,9 +37,9 @@ async def mail_invite(invite_id: str) -> None:
                 subject=f"{owner.first_name} {owner.last_name} shared a verification report with you",
                 body=(
                     f"Hello,\n\n{owner.first_name} {owner.last_name} invited you to read the authenticity "
-                    f"verification report \"{report.name}\" (report {report.short_code}) on Lensgraph.\n\n"
+                    f'verification report "{report.name}" (report {report.short_code}) on Lensgraph.\n\n'
                     f"{account}\nOpen {settings.public_url.rstrip('/')}/verifications/{report_id}, or ask the "
-                    f"API for node(id: \"{report_id}\").\n"
+                    f'API for node(id: "{report_id}").\n'
                 ),
             )
         )

@@ -40,7 +40,9 @@ def _within(moment: Any, chosen: Window) -> Any:
 
 
 # Per kind of thing viewed: the daily-totals table, its key column, and the table the key must still name.
-_VIEW_TABLES: dict[Viewed, tuple[type[PhotoViewDay] | type[VerificationViewDay], str, type[Photo] | type[Verification]]] = {
+_VIEW_TABLES: dict[
+    Viewed, tuple[type[PhotoViewDay] | type[VerificationViewDay], str, type[Photo] | type[Verification]]
+] = {
     Viewed.PHOTO: (PhotoViewDay, "photo_id", Photo),
     Viewed.VERIFICATION: (VerificationViewDay, "verification_id", Verification),
 }

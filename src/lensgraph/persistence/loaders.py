@@ -10,8 +10,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lensgraph.persistence import collections, licensing, payments, plans, releases, verification
-from lensgraph.persistence import verification_sharing
+from lensgraph.persistence import collections, licensing, payments, plans, releases, verification, verification_sharing
 from lensgraph.persistence.base import Entity
 from lensgraph.persistence.db import Database
 from lensgraph.persistence.models import (

@@ -26,7 +26,7 @@ async def update_sharing(
     expected_version: int,
     access_type: AccessType | None = None,
     show_location: bool | None = None,
-    share_token_hash: str | None | object = KEEP,
+    share_token_hash: str | object | None = KEEP,
 ) -> bool:
     """Changes the owner's report's share settings in one conditional UPDATE, if it is still at ``expected_version``
     (bumping it); answers whether it was. ``share_token_hash`` None clears the link; KEEP leaves it."""

@@ -215,7 +215,9 @@ async def watermarked_url(ctx: Context, row: Verification) -> str | None:
 async def _signed(ctx: Context, key: str | None) -> str | None:
     if key is None:
         return None
-    return await ctx.services.storage.presign_download(key, expires_in=RENDITION_URL_LIFETIME, media_type=RENDITION_TYPE)
+    return await ctx.services.storage.presign_download(
+        key, expires_in=RENDITION_URL_LIFETIME, media_type=RENDITION_TYPE
+    )
 
 
 async def _made(ctx: Context, row: Verification, column: str) -> str | None:

@@ -95,9 +95,7 @@ class VerificationSharingFields:
         )
 
     @strawberry.field(description="How often others read it, per day: yours only (null for everyone else).")
-    async def view_analytics(
-        self, info: Info[Context, None], from_: From, to: To
-    ) -> VerificationViewAnalytics | None:
+    async def view_analytics(self, info: Info[Context, None], from_: From, to: To) -> VerificationViewAnalytics | None:
         totals = await sharing.view_analytics(info.context, self._row, from_, to)
         if totals is None:
             return None
@@ -220,7 +218,9 @@ class VerificationSharingMutations:
         self, info: Info[Context, None], input: VerificationInviteInput
     ) -> InviteToVerificationPayload:
         done = await sharing.invite(info.context, expect_global_id(input.id, "Verification"), input.email)
-        return InviteToVerificationPayload(invite=VerificationInvite.from_row(done.invite), has_account=done.has_account)
+        return InviteToVerificationPayload(
+            invite=VerificationInvite.from_row(done.invite), has_account=done.has_account
+        )
 
     @strawberry.mutation(description="End someone's invitation to your report.")
     @returns_user_errors(RevokeVerificationInvitePayload)
