@@ -364,12 +364,11 @@ async def served(services: Services) -> AsyncIterator[str]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    sock.listen()  # connections wait in the backlog until uvicorn accepts: no polling for its start
     app = create_app(services.settings, services=services)
     server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
-        while not server.started:
-            await asyncio.sleep(0.01)
         yield f"ws://127.0.0.1:{port}/graphql"
     finally:
         server.should_exit = True

@@ -89,11 +89,11 @@ async def add_invite(
         created_at=now,
         updated_at=now,
     )
-    statement = statement.on_conflict_do_nothing(
+    unless_invited = statement.on_conflict_do_nothing(
         index_elements=[VerificationInvite.verification_id, VerificationInvite.email],
         index_where=text("revoked_at IS NULL"),
-    ).returning(VerificationInvite.id)
-    invite_id = await session.scalar(statement)
+    )
+    invite_id = await session.scalar(unless_invited.returning(VerificationInvite.id))
     if invite_id is None:
         return None
     return await session.get(VerificationInvite, invite_id)
