@@ -28,7 +28,7 @@ from tests.api.verification_flows import camera_pair, verify
 
 GPS = (48.8584, 2.2945)
 READ = """query($id: ID!) { node(id: $id) { ... on Verification {
-  id name result imageUrl thumbnailUrl watermarkedUrl captureLocation { latitude longitude }
+  id name shortCode result imageUrl thumbnailUrl watermarkedUrl captureLocation { latitude longitude }
   sharing { accessType showLocation hasLink invites { email accountLinked } } } } }"""
 SHARED = """query($token: String!) { sharedVerification(token: $token) {
   id name shortCode result imageUrl thumbnailUrl captureLocation { latitude longitude } sharing { accessType } } }"""
@@ -87,8 +87,8 @@ async def mutate(client: Any, query: str, account: Account | None, **values: Any
 
 
 def link_token(share_url: str) -> str:
-    assert share_url.startswith("http://testserver/v/"), share_url
-    token = share_url.rsplit("/", 1)[1]
+    assert share_url.startswith("http://testserver/v?token="), share_url
+    token = share_url.split("=", 1)[1]
     assert len(token) >= 43  # 32 random bytes, URL-safe base64
     return token
 
@@ -112,6 +112,7 @@ async def test_a_restricted_report_is_for_invitees_and_the_link_for_anyone_once_
     assert refused(await shared(client, token))
     assert refused(await shared(client, token, stranger))
     assert await read(client, report, stranger) is None
+    assert (await client.http.get(shared_now["shareUrl"])).status_code == 404  # the link's page, anonymous
 
     invited = await mutate(client, INVITE, owner, id=report, email=" Editor@Example.com ")
     assert invited == {
@@ -135,11 +136,16 @@ async def test_a_restricted_report_is_for_invitees_and_the_link_for_anyone_once_
     opened = await mutate(client, SET_SHARING, owner, id=report, accessType="ANYONE_WITH_LINK")
     assert opened["shareUrl"] is None and opened["verification"]["sharing"]["hasLink"] is True
     for reader in (None, stranger):
-        seen = (await shared(client, f"http://testserver/v/{token}", reader))["data"]["sharedVerification"]
+        seen = (await shared(client, f"http://testserver/v?token={token}", reader))["data"]["sharedVerification"]
         assert seen["id"] == report and seen["thumbnailUrl"]
         # A link holder gets no original and, unless shown, no location; never the sharing settings.
         assert seen["imageUrl"] is None and seen["captureLocation"] is None and seen["sharing"] is None
     assert await read(client, report, stranger) is None  # the link, not the ID, admits them
+    # The page the link opens, for a browser without a front end: the verdict, the code, the watermarked image.
+    opened_page = await client.http.get(f"http://testserver/v?token={token}")
+    assert opened_page.status_code == 200
+    assert "Authentic" in opened_page.text and as_owner["shortCode"] in opened_page.text
+    assert "/files/verifications/" in opened_page.text and "watermarked.jpg" in opened_page.text
     located = await mutate(client, SET_SHARING, owner, id=report, accessType="ANYONE_WITH_LINK", showLocation=True)
     assert located["verification"]["sharing"]["showLocation"] is True
     seen = (await shared(client, token))["data"]["sharedVerification"]
@@ -157,6 +163,7 @@ async def test_a_restricted_report_is_for_invitees_and_the_link_for_anyone_once_
     assert revoked == {"verification": {"sharing": {"hasLink": False}}, "userErrors": []}
     assert refused(await shared(client, new_token))
     assert refused(await shared(client, new_token, invitee))
+    assert (await client.http.get(renewed["shareUrl"])).status_code == 404
     assert (await read(client, report, invitee))["id"] == report
 
     # The invitation revoked: nothing left for them.

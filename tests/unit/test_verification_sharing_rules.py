@@ -59,9 +59,9 @@ def test_share_tokens_are_random_and_stored_as_their_hash():
     digest = rules.share_token_digest(first)
     assert len(digest) == 64 and first not in digest and digest == rules.share_token_digest(first)
     url = rules.share_url("https://api.example.com/", first)
-    assert url == f"https://api.example.com/v/{first}"
+    assert url == f"https://api.example.com/v?token={first}"
     assert rules.token_from_link(url) == first
-    assert rules.token_from_link(f" {url}?utm=x#top ") == first
+    assert rules.token_from_link(f" {url}&utm=x#top ") == first
     assert rules.token_from_link(first) == first
 
 

@@ -16,8 +16,9 @@ from uuid import UUID
 
 from lensgraph.domain.errors import DomainError, ErrorCode
 
-# Where a share link opens the report; the token is the last path segment.
-SHARE_PATH = "/v/"
+# Where a share link opens the report. The token travels as the ``token`` query parameter, which every log redacts
+# (a path segment would be written to access logs as it is).
+SHARE_PATH = "/v"
 # No report has more invited readers than this: an invitation list is a few colleagues or editors, not a mailing.
 MAX_LIVE_INVITES = 100
 NOT_FOUND = "No such verification."
@@ -40,15 +41,15 @@ def share_token_digest(token: str) -> str:
 
 
 def share_url(public_url: str, token: str) -> str:
-    return f"{public_url.rstrip('/')}{SHARE_PATH}{token}"
+    return f"{public_url.rstrip('/')}{SHARE_PATH}?token={token}"
 
 
 def token_from_link(token_or_url: str) -> str:
     """Accepts the token or the whole share URL (what a reader pastes); answers the token."""
     text = token_or_url.strip()
-    if SHARE_PATH in text:
-        text = text.rsplit(SHARE_PATH, 1)[1]
-    return text.split("?", 1)[0].split("#", 1)[0].strip("/")
+    if "token=" in text:
+        text = text.split("token=", 1)[1].split("&", 1)[0]
+    return text.split("#", 1)[0].strip()
 
 
 def check_owner(viewer_id: UUID, owner_id: UUID) -> None:
