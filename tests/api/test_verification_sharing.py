@@ -23,6 +23,7 @@ from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import Verification, VerificationInvite
 from lensgraph.resolvers.context import Services
 from lensgraph.schema.core import from_global_id
+from tests.api.conftest import Background
 from tests.api.helpers import Account, sign_up
 from tests.api.verification_flows import camera_pair, verify
 
@@ -252,17 +253,36 @@ async def _fetched(client: Any, url: str) -> bytes:
     return response.content
 
 
-async def test_renditions_are_made_once_and_the_strip_is_drawn(client, background, services):
-    owner = await sign_up(client)
-    report = await completed_report(client, background, owner)
-    query = "query($id: ID!) { node(id: $id) { ... on Verification { thumbnailUrl watermarkedUrl shortCode } } }"
-    # Several first requests at once: one rendition of each is made and recorded.
-    answers = await asyncio.gather(*[client.data(query, {"id": report}, token=owner.access_token) for _ in range(3)])
+async def _stored(services: Services, report: str) -> Verification:
     async with services.db.session() as session:
-        row = await session.get(Verification, from_global_id(report)[1])
-    assert row.thumbnail_key == f"verifications/{row.id}/thumbnail.jpg"
+        row: Verification = await session.get(Verification, from_global_id(report)[1])
+    return row
+
+
+async def test_renditions_are_made_once_and_the_strip_is_drawn(client, services):
+    owner = await sign_up(client)
+    created = await verify(client, owner, camera_pair(1, gps=GPS))  # no worker yet: it stays QUEUED
+    report = created["verification"]["id"]
+    query = "query($id: ID!) { node(id: $id) { ... on Verification { thumbnailUrl watermarkedUrl shortCode } } }"
+    # Several first requests at once: the thumbnail is made once, on request; no watermark before the verdict.
+    answers = await asyncio.gather(*[client.data(query, {"id": report}, token=owner.access_token) for _ in range(3)])
+    assert len({answer["node"]["thumbnailUrl"] for answer in answers}) == 1
+    assert {answer["node"]["watermarkedUrl"] for answer in answers} == {None}
+    row = await _stored(services, report)
+    assert row.thumbnail_key == f"verifications/{row.id}/thumbnail.jpg" and row.watermarked_key is None
+    thumbnail_version = row.version
+
+    # The analysis ends: the job the relay sends on the verdict makes the watermarked JPEG, before anyone asks.
+    await services.jobs.start()
+    try:
+        await Background(services).settle()
+    finally:
+        await services.jobs.stop()
+    row = await _stored(services, report)
+    assert row.status.value == "COMPLETED" and row.version > thumbnail_version
     assert row.watermarked_key == f"verifications/{row.id}/watermarked.jpg"
-    node = answers[0]["node"]
+    assert row.thumbnail_key == f"verifications/{row.id}/thumbnail.jpg"
+    node = (await client.data(query, {"id": report}, token=owner.access_token))["node"]
 
     thumbnail = _image(await _fetched(client, node["thumbnailUrl"]))
     assert thumbnail.format == "JPEG" and max(thumbnail.size) == 320
@@ -285,19 +305,6 @@ async def test_renditions_are_made_once_and_the_strip_is_drawn(client, backgroun
     # Asked again: the same stored renditions, nothing made twice.
     again = (await client.data(query, {"id": report}, token=owner.access_token))["node"]
     assert _image(await _fetched(client, again["thumbnailUrl"])).size == thumbnail.size
-
-
-async def test_no_watermark_before_the_verdict(client, services):
-    owner = await sign_up(client)
-    created = await verify(client, owner, camera_pair(1, gps=GPS))  # no worker: it stays QUEUED
-    node = (
-        await client.data(
-            "query($id: ID!) { node(id: $id) { ... on Verification { status thumbnailUrl watermarkedUrl } } }",
-            {"id": created["verification"]["id"]},
-            token=owner.access_token,
-        )
-    )["node"]
-    assert node["status"] == "QUEUED" and node["thumbnailUrl"] and node["watermarkedUrl"] is None
 
 
 async def _count_invites(services: Services) -> int:

@@ -479,7 +479,12 @@ _ENTITY_FIELDS: dict[str, dict[str, str]] = {
 }
 # Jobs the outbox relay sends once an event of the type is published: (actor, the payload field it takes). The job
 # then runs only for a committed change, and at least once (the relay resumes from the outbox).
-FOLLOW_UP_JOBS: dict[str, tuple[str, str]] = {VerificationInvited.type: ("verification.mail_invite", "inviteId")}
+FOLLOW_UP_JOBS: dict[str, tuple[str, str]] = {
+    VerificationInvited.type: ("verification.mail_invite", "inviteId"),
+    # The report's thumbnail and watermarked JPEG, once the strip's verdict is known.
+    VerificationCompleted.type: ("verification.make_renditions", "verificationId"),
+    VerificationFailed.type: ("verification.make_renditions", "verificationId"),
+}
 # What webhooks and notification preferences may choose: a type nothing emits would never arrive.
 EMITTED_TYPES: frozenset[str] = frozenset(name for name, kind in CATALOGUE.items() if kind.emitted)
 

@@ -4,22 +4,18 @@ made once, on first request."""
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import logging
-import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
-from lensgraph.adapters import imaging
 from lensgraph.domain import analytics
 from lensgraph.domain import verification_sharing as rules
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.events import VerificationInvited
-from lensgraph.domain.files import stored_key
 from lensgraph.domain.policies import can_view_verification
 from lensgraph.domain.verification import TERMINAL, AccessType
+from lensgraph.jobs import verification_renditions as renditions
 from lensgraph.persistence import analytics as analytics_queries
 from lensgraph.persistence import verification_sharing as queries
 from lensgraph.persistence.base import take_write_lock, utcnow
@@ -29,7 +25,6 @@ from lensgraph.resolvers.context import Context
 
 log = logging.getLogger(__name__)
 
-RENDITION_TYPE = "image/jpeg"
 RENDITION_URL_LIFETIME = timedelta(minutes=15)
 
 
@@ -193,14 +188,10 @@ async def view_analytics(ctx: Context, row: Verification, first: date, last: dat
 
 # Renditions --------------------------------------------------------------------------------------
 
-# One maker per (report, rendition) in this process: concurrent first requests wait for it rather than decode the
-# JPEG again. Across processes the writes are idempotent (same key, same bytes, a conditional UPDATE).
-# Weak: a lock nobody holds or waits for is dropped.
-_making: weakref.WeakValueDictionary[tuple[UUID, str], asyncio.Lock] = weakref.WeakValueDictionary()
-
 
 async def thumbnail_url(ctx: Context, row: Verification) -> str | None:
-    key = row.thumbnail_key or await _made(ctx, row, "thumbnail_key")
+    """Made on first request when the job (sent when the analysis ends) has not made it yet."""
+    key = row.thumbnail_key or await renditions.make(ctx.db, ctx.services.storage, row.id, renditions.THUMBNAIL)
     return await _signed(ctx, key)
 
 
@@ -208,7 +199,7 @@ async def watermarked_url(ctx: Context, row: Verification) -> str | None:
     """Once the analysis ended: the strip prints the verdict, which must not change after it is drawn."""
     if row.status not in TERMINAL:
         return None
-    key = row.watermarked_key or await _made(ctx, row, "watermarked_key")
+    key = row.watermarked_key or await renditions.make(ctx.db, ctx.services.storage, row.id, renditions.WATERMARKED)
     return await _signed(ctx, key)
 
 
@@ -216,43 +207,5 @@ async def _signed(ctx: Context, key: str | None) -> str | None:
     if key is None:
         return None
     return await ctx.services.storage.presign_download(
-        key, expires_in=RENDITION_URL_LIFETIME, media_type=RENDITION_TYPE
+        key, expires_in=RENDITION_URL_LIFETIME, media_type=renditions.MEDIA_TYPE
     )
-
-
-async def _made(ctx: Context, row: Verification, column: str) -> str | None:
-    """Makes the rendition, stores it and records its key; None when the stored JPEG is unreadable or not the one
-    confirmed (logged: nothing is made from a file that changed)."""
-    lock = _making.get((row.id, column))
-    if lock is None:
-        lock = _making[(row.id, column)] = asyncio.Lock()
-    async with lock:
-        async with ctx.db.session() as session:
-            existing = await session.get(Verification, row.id, populate_existing=True)
-        if existing is None:
-            return None
-        made: str | None = getattr(existing, column)
-        if made is not None:
-            return made
-        data = await ctx.services.storage.read(existing.image_key, max_bytes=existing.image_size)
-        if hashlib.sha256(data).hexdigest() != existing.image_sha256:
-            log.error("File integrity alert: %s is not the image confirmed; no rendition made", existing.image_key)
-            return None
-        try:
-            rendition = await asyncio.to_thread(_render, existing, column, data)
-        except imaging.ImageUnreadable:
-            log.exception("rendition %s of verification %s could not be made", column, existing.id)
-            return None
-        key = stored_key("verifications", existing.id, column.removesuffix("_key"), RENDITION_TYPE)
-        await ctx.services.storage.write(key, rendition, content_type=RENDITION_TYPE)
-        async with ctx.db.unit_of_work() as uow:
-            await queries.record_rendition(uow.session, existing.id, column, key)
-        return key
-
-
-def _render(row: Verification, column: str, data: bytes) -> bytes:
-    if column == "thumbnail_key":
-        return imaging.thumbnail(data, rules.THUMBNAIL_PX)
-    moment = row.completed_at or row.created_at
-    strip = rules.strip_for(row.authentic, row.short_code, analytics.utc_day(moment))
-    return imaging.with_verification_strip(data, strip.lines, strip.verdict, rules.WATERMARKED_PX)
