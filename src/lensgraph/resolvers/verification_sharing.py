@@ -111,14 +111,14 @@ async def invite(ctx: Context, verification_id: UUID, email: str) -> Invited:
     viewer = ctx.require_viewer()
     address = normalize_email(email)
     async with ctx.db.unit_of_work() as uow:
-        # Held first: the count of live invitations below is then the truth until this commits.
-        if not await take_write_lock(uow.session, Verification, Verification.id == verification_id):
+        # Held first (the owner's report only): the count of live invitations below is then the truth until this
+        # commits.
+        mine = (Verification.id == verification_id, Verification.user_id == viewer.user_id)
+        if not await take_write_lock(uow.session, Verification, *mine):
             raise DomainError(ErrorCode.NOT_FOUND, rules.NOT_FOUND, ["id"])
-        row = await uow.session.get(Verification, verification_id)
         owner = await uow.session.get(User, viewer.user_id)
-        if row is None or owner is None:
+        if owner is None:
             raise DomainError(ErrorCode.NOT_FOUND, rules.NOT_FOUND, ["id"])
-        rules.check_owner(viewer.user_id, row.user_id)
         rules.check_invitee(address, owner.email)
         rules.check_invite_room(await queries.count_live_invites(uow.session, verification_id))
         account_id, verified = await queries.verified_account(uow.session, address)
