@@ -12,9 +12,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from lensgraph.domain.photos import Orientation, PhotoStatus
+from lensgraph.domain.verification import VerificationStatus, new_short_code
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.discovery import replace_tags
-from lensgraph.persistence.models import Photo
+from lensgraph.persistence.models import Photo, Verification
 from lensgraph.resolvers.context import Services
 from lensgraph.schema.core import from_global_id
 
@@ -55,4 +56,45 @@ async def ready_photos(services: Services, owner: Any, count: int, **fields: Any
         await uow.session.flush()
         for row in rows:
             await replace_tags(uow.session, row)
+    return [row.id for row in rows]
+
+
+async def completed_verifications(services: Services, owner: Any, count: int, **fields: Any) -> list[UUID]:
+    """``count`` COMPLETED authentic verifications of ``owner`` (their files are not stored), newest last;
+    ``fields`` override column values."""
+    owner_id = user_key(owner)
+    start = utcnow() - timedelta(minutes=count)
+    rows = []
+    for index in range(count):
+        verification_id = uuid4()
+        created_at = start + timedelta(minutes=index)
+        values: dict[str, Any] = {
+            "id": verification_id,
+            "user_id": owner_id,
+            "name": f"Verification {index + 1}",
+            "status": VerificationStatus.COMPLETED,
+            "authentic": True,
+            "result_confidence": 0.95,
+            "integrity_score": 0.9,
+            "security_score": 0.9,
+            "checks": [
+                {"analyzer": "RAW_INTEGRITY", "outcome": "PASS", "confidence": 0.9, "details": {}, "regions": []}
+            ],
+            "raw_metadata": {"format": "DNG"},
+            "image_metadata": {},
+            "raw_key": f"verifications/{verification_id}/raw.dng",
+            "raw_sha256": f"{index:064x}",
+            "raw_format": "DNG",
+            "raw_size": 1000,
+            "image_key": f"verifications/{verification_id}/image.jpg",
+            "image_sha256": f"{index + 1:064x}",
+            "image_size": 1000,
+            "short_code": new_short_code(),
+            "created_at": created_at,
+            "completed_at": created_at,
+            **fields,
+        }
+        rows.append(Verification(**values))
+    async with services.db.unit_of_work() as uow:
+        uow.session.add_all(rows)
     return [row.id for row in rows]

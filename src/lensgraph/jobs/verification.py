@@ -23,6 +23,7 @@ from typing import Any
 
 from lensgraph.adapters import forensics, imaging
 from lensgraph.adapters.payments import PaymentRefused
+from lensgraph.adapters.storage import ObjectTooLarge
 from lensgraph.domain import verification as rules
 from lensgraph.domain.events import VerificationCompleted, VerificationFailed, VerificationStatusChanged
 from lensgraph.domain.forensics import ForensicReport, UnreadableInput
@@ -85,28 +86,40 @@ class _Found:
 
 
 async def _analyse(row: Verification) -> _Found:
-    storage = runtime.storage()
-    raw = await storage.read(row.raw_key, max_bytes=row.raw_size)
-    image = await storage.read(row.image_key, max_bytes=row.image_size)
-    for label, data, recorded, stored_key in (
-        ("RAW", raw, row.raw_sha256, row.raw_key),
-        ("image", image, row.image_sha256, row.image_key),
-    ):
-        if hashlib.sha256(data).hexdigest() != recorded:
-            log.error("File integrity alert: stored object %s is not the %s confirmed; not analysed", stored_key, label)
-            raise _TamperedFile(f"The stored {label} is not the file that was confirmed.")
-    with tempfile.TemporaryDirectory(prefix="lensgraph-verification-") as folder:
-        raw_path = Path(folder) / f"raw.{row.raw_format.lower()}"
-        image_path = Path(folder) / "image.jpg"
-        raw_path.write_bytes(raw)
-        image_path.write_bytes(image)
-        del raw
-        report = await asyncio.to_thread(forensics.analyse_pair, raw_path, image_path)
+    raw = await _stored(row.raw_key, row.raw_size, row.raw_sha256, "RAW")
+    image = await _stored(row.image_key, row.image_size, row.image_sha256, "image")
+    report = await asyncio.to_thread(_analyse_copies, raw, image, row.raw_format)
+    del raw
     try:
         phash: str | None = await asyncio.to_thread(imaging.perceptual_hash, image)
     except imaging.ImageUnreadable:
         phash = None
     return _Found(report, phash, imaging.read_gps(image))
+
+
+def _analyse_copies(raw: bytes, image: bytes, raw_format: str) -> ForensicReport:
+    """``analyse_pair`` on copies of both files in a temporary folder (removed after); CPU bound: in a thread."""
+    with tempfile.TemporaryDirectory(prefix="lensgraph-verification-") as folder:
+        raw_path = Path(folder) / f"raw.{raw_format.lower()}"
+        image_path = Path(folder) / "image.jpg"
+        raw_path.write_bytes(raw)
+        image_path.write_bytes(image)
+        return forensics.analyse_pair(raw_path, image_path)
+
+
+async def _stored(key: str, size: int, recorded: str, label: str) -> bytes:
+    """A file of the verification as confirmed; missing or changed, nothing is concluded from it (not retried)."""
+    try:
+        data = await runtime.storage().read(key, max_bytes=size)
+    except FileNotFoundError:
+        log.error("File integrity alert: stored object %s (the %s of a verification) is missing", key, label)
+        raise _TamperedFile(f"The stored {label} is missing.") from None
+    except ObjectTooLarge:
+        data = b""
+    if await asyncio.to_thread(_sha256, data) != recorded:
+        log.error("File integrity alert: stored object %s is not the %s confirmed; not analysed", key, label)
+        raise _TamperedFile(f"The stored {label} is not the file that was confirmed.")
+    return data
 
 
 async def _complete(key: uuid.UUID, found: _Found) -> None:
@@ -230,6 +243,10 @@ async def report_due_overage() -> None:
         due = await queries.unreported_overage(session, limit=500)
     for usage_id in due:
         runtime.jobs().send("verification.report_overage", str(usage_id))
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _status_changed(row: Verification, status: VerificationStatus) -> VerificationStatusChanged:
