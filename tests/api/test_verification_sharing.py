@@ -439,3 +439,29 @@ async def test_verification_updated_reaches_an_invited_reader_not_a_stranger(cli
                     assert update["id"] == report
                     statuses.append(update["status"])
             assert update["result"] is True
+
+
+async def test_concurrent_invitations_and_new_links_leave_one_of_each(client, background, services):
+    owner = await sign_up(client, email="owner@example.com")
+    report = await completed_report(client, background, owner)
+    invites = await asyncio.gather(
+        *[mutate(client, INVITE, owner, id=report, email="editor@example.com") for _ in range(4)]
+    )
+    assert sorted(str([error["code"] for error in payload["userErrors"]]) for payload in invites) == [
+        "['ALREADY_EXISTS']",
+        "['ALREADY_EXISTS']",
+        "['ALREADY_EXISTS']",
+        "[]",
+    ]
+    assert await _count_invites(services) == 1
+
+    renewed = await asyncio.gather(
+        *[mutate(client, SET_SHARING, owner, id=report, accessType="ANYONE_WITH_LINK", newLink=True) for _ in range(3)]
+    )
+    # Each either made a link or was refused with CONFLICT (nothing written); of the links shown, one works.
+    for payload in renewed:
+        assert payload["userErrors"] == [] or [error["code"] for error in payload["userErrors"]] == ["CONFLICT"]
+        assert (payload["shareUrl"] is None) == bool(payload["userErrors"])
+    urls = [payload["shareUrl"] for payload in renewed if payload["shareUrl"]]
+    working = [url for url in urls if (await shared(client, link_token(url)))["data"]]
+    assert len(urls) >= 1 and len(working) == 1
