@@ -22,8 +22,9 @@ from lensgraph.app import create_app
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import Verification, VerificationInvite
 from lensgraph.resolvers.context import Services
-from lensgraph.schema.core import from_global_id
+from lensgraph.schema.core import from_global_id, to_global_id
 from tests.api.conftest import Background
+from tests.api.factories import completed_verifications
 from tests.api.helpers import Account, sign_up
 from tests.api.verification_flows import camera_pair, verify
 
@@ -465,3 +466,29 @@ async def test_concurrent_invitations_and_new_links_leave_one_of_each(client, ba
     urls = [payload["shareUrl"] for payload in renewed if payload["shareUrl"]]
     working = [url for url in urls if (await shared(client, link_token(url)))["data"]]
     assert len(urls) >= 1 and len(working) == 1
+
+
+NESTED = """query($first: Int!, $from: Date!, $to: Date!) { viewer { verifications(first: $first) { edges { node {
+  id sharing { accessType hasLink invites { email accountLinked } }
+  viewAnalytics(from: $from, to: $to) { totalViews dailyViews { date count } } } } } } }"""
+
+
+async def test_sharing_fields_of_a_list_cost_the_same_sql_at_2_and_at_8(client, services, sql, unmetered):
+    owner = await sign_up(client, email="owner@example.com")
+    reports = [to_global_id("Verification", key) for key in await completed_verifications(services, owner, 8)]
+    for index, report in enumerate(reports):
+        await mutate(client, INVITE, owner, id=report, email=f"reader{index}@example.com")
+        await mutate(client, INVITE, owner, id=report, email=f"editor{index}@example.com")
+    today = str(utcnow().date())
+
+    async def statements_for(first: int) -> int:
+        sql.reset()
+        data = await client.data(NESTED, {"first": first, "from": today, "to": today}, token=owner.access_token)
+        edges = data["viewer"]["verifications"]["edges"]
+        assert len(edges) == first
+        for edge in edges:
+            node = edge["node"]
+            assert len(node["sharing"]["invites"]) == 2 and node["viewAnalytics"]["totalViews"] == 0
+        return sql.count
+
+    assert await statements_for(2) == await statements_for(8)

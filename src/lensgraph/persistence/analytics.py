@@ -3,7 +3,7 @@ of shared verification reports)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -77,16 +77,22 @@ async def add_views(session: AsyncSession, kind: Viewed, counts: Mapping[tuple[U
         await session.execute(_upsert(session, kind, rows[start : start + ROWS_PER_UPSERT]))
 
 
-async def daily_verification_views(session: AsyncSession, verification_id: UUID, chosen: Window) -> dict[date, int]:
-    """Views of one shared report per day of the window; days without views are absent."""
-    rows = await session.execute(
-        select(VerificationViewDay.day, VerificationViewDay.views).where(
-            VerificationViewDay.verification_id == verification_id,
-            VerificationViewDay.day >= chosen.first,
-            VerificationViewDay.day <= chosen.last,
+async def daily_verification_views(session: AsyncSession, keys: Sequence[tuple[UUID, Window]]) -> list[dict[date, int]]:
+    """Per (report, window): its views per day of the window, days without views absent. A loader's batch: one
+    statement per distinct window (a list of reports asks for one)."""
+    found: dict[tuple[UUID, Window], dict[date, int]] = {}
+    for chosen in {chosen for _, chosen in keys}:
+        ids = {verification_id for verification_id, window in keys if window == chosen}
+        rows = await session.execute(
+            select(VerificationViewDay.verification_id, VerificationViewDay.day, VerificationViewDay.views).where(
+                VerificationViewDay.verification_id.in_(ids),
+                VerificationViewDay.day >= chosen.first,
+                VerificationViewDay.day <= chosen.last,
+            )
         )
-    )
-    return {day: int(views) for day, views in rows}
+        for verification_id, day, views in rows:
+            found.setdefault((verification_id, chosen), {})[day] = int(views)
+    return [found.get(key, {}) for key in keys]
 
 
 # The photographer's dashboard ---------------------------------------------------------------------

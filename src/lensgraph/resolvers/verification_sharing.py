@@ -16,7 +16,6 @@ from lensgraph.domain.events import VerificationInvited
 from lensgraph.domain.policies import can_view_verification
 from lensgraph.domain.verification import TERMINAL, AccessType
 from lensgraph.jobs import verification_renditions as renditions
-from lensgraph.persistence import analytics as analytics_queries
 from lensgraph.persistence import verification_sharing as queries
 from lensgraph.persistence.base import take_write_lock, utcnow
 from lensgraph.persistence.models import User, Verification, VerificationInvite
@@ -181,8 +180,7 @@ async def view_analytics(ctx: Context, row: Verification, first: date, last: dat
     if ctx.viewer is None or ctx.viewer.user_id != row.user_id:
         return None
     chosen = analytics.window(first, last)
-    async with ctx.db.session() as session:
-        counts = await analytics_queries.daily_verification_views(session, row.id, chosen)
+    counts = await ctx.loaders.verification_daily_views.load((row.id, chosen))
     return analytics.view_totals(chosen, counts)
 
 
