@@ -283,6 +283,27 @@ async def test_a_refused_upload_can_not_be_used_again(client):
     assert (await create(client, owner, fresh_raw, image_id))["userErrors"] == []
 
 
+async def test_waiting_verifications_are_analysed_after_a_restart(client, services, settings):
+    owner = await sign_up(client, role="PHOTOGRAPHER")
+    # Created while no worker runs: one queued (its job lost with the in-process queue), one left PENDING (the
+    # server stopped between creating and queueing it).
+    queued = (await verify(client, owner, camera_pair(1)))["verification"]
+    pending = (await verify(client, owner, camera_pair(2)))["verification"]
+    async with services.db.unit_of_work() as uow:
+        await uow.session.execute(
+            update(Verification).where(Verification.id == _key(pending["id"])).values(status=VerificationStatus.PENDING)
+        )
+    restarted = Services(settings)
+    await restarted.start()
+    try:
+        await Background(restarted).settle()
+    finally:
+        await restarted.close()
+    for created in (queued, pending):
+        node = (await client.data(STATUS, {"id": created["id"]}, token=owner.access_token))["node"]
+        assert node["status"] == "COMPLETED", node
+
+
 async def test_a_job_that_dies_is_retried_then_failed_never_stuck(client, background, services):
     owner = await sign_up(client, role="PHOTOGRAPHER")
     created = (await verify(client, owner))["verification"]

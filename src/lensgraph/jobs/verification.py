@@ -1,5 +1,6 @@
 """The forensic analysis of a verification, idempotent and never left IN_PROGRESS, and the overage reporting.
 
+Every move is one conditional UPDATE from the statuses the domain's machine allows (``sources_of``).
 ``verification.analyse`` claims the verification (QUEUED -> IN_PROGRESS, one conditional UPDATE: of two copies of
 the job, one runs), reads both files (checked against the hashes confirmed), runs ``analyse_pair`` in a thread on
 copies in a temporary folder, and stores the report (COMPLETED) or the reason (FAILED). An attempt that raises
@@ -42,7 +43,6 @@ ATTEMPT_TIME_LIMIT = timedelta(minutes=10)
 STALE_AFTER = ATTEMPT_TIME_LIMIT + timedelta(minutes=5)
 # A QUEUED verification is sent again by the periodic sweep only after waiting this long (a long queue is not lost).
 REQUEUE_AFTER = timedelta(minutes=30)
-WAITING = (VerificationStatus.PENDING, VerificationStatus.QUEUED)
 
 
 async def analyse_verification(verification_id: str) -> None:
@@ -50,10 +50,10 @@ async def analyse_verification(verification_id: str) -> None:
     db = runtime.database()
     async with db.unit_of_work() as uow:
         row = await uow.session.get(Verification, key)
-        if row is None or row.status not in WAITING:
+        if row is None or row.status is not VerificationStatus.QUEUED:
             return
         if not await queries.move_status(
-            uow.session, key, WAITING, VerificationStatus.IN_PROGRESS, attempts=Verification.attempts + 1
+            uow.session, key, VerificationStatus.IN_PROGRESS, attempts=Verification.attempts + 1
         ):
             return
         uow.emit(_status_changed(row, VerificationStatus.IN_PROGRESS))
@@ -131,7 +131,6 @@ async def _complete(key: uuid.UUID, found: _Found) -> None:
         moved = await queries.move_status(
             uow.session,
             key,
-            [VerificationStatus.IN_PROGRESS],
             VerificationStatus.COMPLETED,
             authentic=report.authentic,
             result_confidence=report.confidence,
@@ -161,7 +160,6 @@ async def _fail(key: uuid.UUID, reason: str) -> None:
         moved = await queries.move_status(
             uow.session,
             key,
-            [VerificationStatus.IN_PROGRESS],
             VerificationStatus.FAILED,
             failure_reason=reason[:300],
             completed_at=utcnow(),
@@ -180,13 +178,17 @@ async def _interrupted(key: uuid.UUID, attempts: int) -> VerificationStatus:
     target = rules.after_interrupted_attempt(attempts)
     if target is VerificationStatus.FAILED:
         await _fail(key, rules.GAVE_UP)
-        return target
+    else:
+        await _queue_again(key)
+    return target
+
+
+async def _queue_again(key: uuid.UUID) -> None:
     async with runtime.database().unit_of_work() as uow:
-        if await queries.move_status(uow.session, key, [VerificationStatus.IN_PROGRESS], target):
+        if await queries.move_status(uow.session, key, VerificationStatus.QUEUED):
             row = await uow.session.get(Verification, key)
             if row is not None:
-                uow.emit(_status_changed(row, target))
-    return target
+                uow.emit(_status_changed(row, VerificationStatus.QUEUED))
 
 
 async def sweep(everything_waiting: bool = False) -> None:
@@ -199,10 +201,11 @@ async def sweep(everything_waiting: bool = False) -> None:
     async with runtime.database().session() as session:
         found = await queries.resumable(session, waiting_before, now - STALE_AFTER)
     for key, status, attempts in found:
-        if status is VerificationStatus.IN_PROGRESS:
-            status = await _interrupted(key, attempts)
-            if status is VerificationStatus.FAILED:
-                continue
+        if status is VerificationStatus.IN_PROGRESS and await _interrupted(key, attempts) is VerificationStatus.FAILED:
+            continue
+        if status is VerificationStatus.PENDING:
+            # Created, but its server stopped before queueing it.
+            await _queue_again(key)
         runtime.jobs().send("verification.analyse", str(key))
 
 
