@@ -1,10 +1,9 @@
 """Sharing verification reports: the share link and its access type, invitations by email, the public read by
-link (counted as a view), the owner's view analytics, and the report's renditions (thumbnail, watermarked JPEG)
-made once, on first request."""
+link (counted as a view), the owner's view analytics, and the URLs of the report's renditions (thumbnail,
+watermarked JPEG; see ``jobs.verification_renditions``)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
@@ -21,8 +20,6 @@ from lensgraph.persistence.base import take_write_lock, utcnow
 from lensgraph.persistence.models import User, Verification, VerificationInvite
 from lensgraph.resolvers.accounts import normalize_email
 from lensgraph.resolvers.context import Context
-
-log = logging.getLogger(__name__)
 
 RENDITION_URL_LIFETIME = timedelta(minutes=15)
 
