@@ -268,3 +268,46 @@ def _rights(exif: Image.Exif, iptc: dict[tuple[int, int], Any]) -> dict[str, str
         if value:
             rights[key] = str(_plain(value))
     return rights
+
+
+# Verification reports -----------------------------------------------------------------------------
+
+
+def _shown(data: bytes) -> Image.Image:
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            return ImageOps.exif_transpose(opened).convert("RGB")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageUnreadable(str(exc)) from exc
+
+
+def thumbnail(data: bytes, longest: int) -> bytes:
+    """A small JPEG of an image as shown (EXIF orientation applied)."""
+    return _jpeg(_fit(_shown(data), longest))
+
+
+# The strip's colours: the verdict's mark, on a dark band that reads on any photo.
+STRIP_BAND = (16, 18, 22, 225)
+STRIP_TEXT = (255, 255, 255, 255)
+VERDICT_MARKS = {"AUTHENTIC": (46, 160, 67, 255), "NOT AUTHENTIC": (207, 34, 46, 255)}
+NO_VERDICT_MARK = (150, 150, 150, 255)
+
+
+def with_verification_strip(data: bytes, lines: tuple[str, str], verdict: str, longest: int) -> bytes:
+    """The image at most ``longest`` px, with a band across its bottom saying the verdict, the report's short code
+    and the date: whoever sees a copy can look the report up."""
+    image = _fit(_shown(data), longest)
+    band_height = max(36, image.height // 9)
+    top = image.height - band_height
+    overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    draw.rectangle((0, top, image.width, image.height), fill=STRIP_BAND)
+    pad = max(4, band_height // 8)
+    mark = band_height - 2 * pad
+    draw.rectangle((pad, top + pad, pad + mark, top + pad + mark), fill=VERDICT_MARKS.get(verdict, NO_VERDICT_MARK))
+    font_size = max(9, (band_height - 3 * pad) // 2)
+    left = 2 * pad + mark
+    draw.text((left, top + pad), lines[0], fill=STRIP_TEXT, font_size=font_size)
+    draw.text((left, top + 2 * pad + font_size), lines[1], fill=STRIP_TEXT, font_size=font_size)
+    return _jpeg(Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB"))

@@ -1,5 +1,6 @@
 """The ASGI application: /graphql (HTTP and WebSocket), /healthz, /readyz, /metrics, /files, the payment routes and the
-account pages emails link to. Pages on the origins in LENSGRAPH_CORS_ORIGINS may call /graphql and /files."""
+account pages emails link to, and the page a verification report's share link opens. Pages on the origins in
+LENSGRAPH_CORS_ORIGINS may call /graphql and /files."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from lensgraph.app.idempotency import IdempotentMutations
 from lensgraph.app.metrics import RequestMetrics, metrics_route
 from lensgraph.app.payments import log_payment_mode, payment_routes
 from lensgraph.app.services import Services
+from lensgraph.app.shared_reports import shared_report_routes
 from lensgraph.app.view import GraphQLView
 from lensgraph.config import Settings
 from lensgraph.schema.schema import build_schema
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         metrics_route(services),
         *payment_routes(services),
         *account_routes(services),
+        *shared_report_routes(services),
         *graphiql_routes(settings),
     ]
     if isinstance(services.storage, LocalStorage):

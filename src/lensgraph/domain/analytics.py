@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from uuid import UUID
 
 from lensgraph.domain.errors import DomainError, ErrorCode
@@ -26,6 +27,13 @@ MAX_TOP_PHOTOS = 20
 
 
 # Views --------------------------------------------------------------------------------------------
+
+
+class Viewed(Enum):
+    """What a counted view is of: each kind has its own daily totals."""
+
+    PHOTO = "PHOTO"
+    VERIFICATION = "VERIFICATION"
 
 
 def counts_as_view(reader_id: UUID | None, owner_id: UUID, status: PhotoStatus, visibility: Visibility) -> bool:

@@ -40,6 +40,7 @@ PaymentKey = Annotated[UUID, Names("Payment")]
 PayoutKey = Annotated[UUID, Names("Payout")]
 PlanSubscriptionKey = Annotated[UUID, Names("PlanSubscription")]
 VerificationKey = Annotated[UUID, Names("Verification")]
+VerificationInviteKey = Annotated[UUID, Names("VerificationInvite")]
 # Entities of capabilities not built yet: their events are not emitted, so these IDs resolve to nothing yet.
 ListingKey = Annotated[UUID, Names("Listing")]
 PurchaseKey = Annotated[UUID, Names("Purchase")]
@@ -362,6 +363,18 @@ class VerificationStatusChanged(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class VerificationInvited(Event):
+    """Someone was invited to read a report; internal: its outlet is the invitation mail (FOLLOW_UP_JOBS), sent to
+    the address whether or not it is anyone's account yet."""
+
+    type: ClassVar[str] = "verification.invited"
+    summary: ClassVar[str] = "A verification report was shared with you."
+    internal: ClassVar[bool] = True
+    verification_id: VerificationKey
+    invite_id: VerificationInviteKey
+
+
+@dataclass(frozen=True, kw_only=True)
 class ListingSold(Event):
     type: ClassVar[str] = "listing.sold"
     summary: ClassVar[str] = "One of your verified photos was sold."
@@ -475,6 +488,30 @@ EVENT_TYPES: frozenset[str] = frozenset(CATALOGUE)
 # entity fails here, before any outlet could show it raw.
 _ENTITY_FIELDS: dict[str, dict[str, str]] = {
     name: {item.name: item.entity for item in payload_fields(kind) if item.entity} for name, kind in CATALOGUE.items()
+}
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A job the outbox relay sends once an event of a type is published, with these payload fields as arguments
+    (after the event's id when ``with_event_id``: for jobs that must act once per event). The job then runs only
+    for a committed change, and at least once (the relay resumes from the outbox)."""
+
+    actor: str
+    fields: tuple[str, ...]
+    with_event_id: bool = False
+
+    def arguments(self, event_id: UUID, payload: Mapping[str, Any]) -> list[str]:
+        values = [str(payload[name]) for name in self.fields]
+        return [str(event_id), *values] if self.with_event_id else values
+
+
+FOLLOW_UP_JOBS: dict[str, FollowUp] = {
+    AccountLinkRequested.type: FollowUp("accounts.send_link", ("userId", "purpose"), with_event_id=True),
+    VerificationInvited.type: FollowUp("verification.mail_invite", ("inviteId",)),
+    # The report's thumbnail and watermarked JPEG, once the strip's verdict is known.
+    VerificationCompleted.type: FollowUp("verification.make_renditions", ("verificationId",)),
+    VerificationFailed.type: FollowUp("verification.make_renditions", ("verificationId",)),
 }
 # What webhooks and notification preferences may choose: a type nothing emits would never arrive.
 EMITTED_TYPES: frozenset[str] = frozenset(name for name, kind in CATALOGUE.items() if kind.emitted)

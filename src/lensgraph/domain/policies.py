@@ -125,6 +125,7 @@ def can_see_capture_location(viewer: Viewer | None, owner_id: UUID, show_locatio
     return owns(viewer, owner_id) or show_location
 
 
-def can_view_verification_image(viewer: Viewer | None, owner_id: UUID) -> bool:
-    """The verified JPEG itself (full size, unwatermarked): the owner's."""
-    return owns(viewer, owner_id)
+def can_view_verification_image(viewer: Viewer | None, owner_id: UUID, invited: bool = False) -> bool:
+    """The verified JPEG itself (full size, unwatermarked): the owner's and invited signed-in readers'; a link
+    holder sees the thumbnail and the watermarked JPEG only."""
+    return owns(viewer, owner_id) or (viewer is not None and invited)

@@ -32,6 +32,8 @@ from lensgraph.jobs.verification import (
     sweep,
 )
 from lensgraph.jobs.verification import resume_analyses as resume_verifications
+from lensgraph.jobs.verification_renditions import make_renditions
+from lensgraph.jobs.verification_sharing import mail_invite
 from lensgraph.persistence import accounts as account_queries
 from lensgraph.persistence import notifications as notification_queries
 from lensgraph.persistence import webhooks as webhook_queries
@@ -208,6 +210,9 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     # The usage id is the meter event's idempotency key: a retry never bills twice.
     "verification.report_overage": (report_overage, {"max_retries": 5, "min_backoff": 60_000}),
     "verification.report_due_overage": (report_due_overage, {"max_retries": 0}),
+    # The claim on mailed_at makes a second run a no-op.
+    "verification.mail_invite": (mail_invite, {"max_retries": 5, "min_backoff": 5_000}),
+    "verification.make_renditions": (make_renditions, {"max_retries": 3, "min_backoff": 5_000, "time_limit": 300_000}),
     # Retried for Stripe outages; a retry never pays twice (the payout id is the transfer's idempotency key).
     "payments.pay_out": (pay_out, {"max_retries": 3, "min_backoff": 60_000, "time_limit": 600_000}),
 }

@@ -1,6 +1,7 @@
-"""Photo views, counted in memory and added to the daily totals every few seconds, not written one by one.
+"""Views (of photos and of shared verification reports), counted in memory and added to the daily totals every
+few seconds, not written one by one.
 
-Each API node counts the views it serves per (photo, UTC day) and flushes them with one upsert that adds to
+Each API node counts the views it serves per (kind, record, UTC day) and flushes them with one upsert that adds to
 the stored totals, so any number of nodes add up. A flush that fails keeps its counts for the next one; the
 last flush runs at shutdown. A crash loses at most the views of the last few seconds.
 """
@@ -14,6 +15,7 @@ from collections import Counter
 from datetime import date
 from uuid import UUID
 
+from lensgraph.domain.analytics import Viewed
 from lensgraph.persistence import analytics as queries
 from lensgraph.persistence.db import Database
 
@@ -28,14 +30,14 @@ class ViewCounter:
     def __init__(self, db: Database, interval: float = FLUSH_SECONDS) -> None:
         self.db = db
         self.interval = interval
-        self._pending: Counter[tuple[UUID, date]] = Counter()
+        self._pending: Counter[tuple[Viewed, UUID, date]] = Counter()
         self._flushing = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
 
-    def record(self, photo_id: UUID, day: date) -> None:
-        """Counts one view; no I/O, so a read pays nothing for it."""
-        self._pending[(photo_id, day)] += 1
+    def record(self, key: UUID, day: date, kind: Viewed = Viewed.PHOTO) -> None:
+        """Counts one view of a photo (or of what ``kind`` says); no I/O, so a read pays nothing for it."""
+        self._pending[(kind, key, day)] += 1
 
     @property
     def pending(self) -> int:
@@ -50,7 +52,10 @@ class ViewCounter:
                 return 0
             try:
                 async with self.db.unit_of_work() as uow:
-                    await queries.add_photo_views(uow.session, taken)
+                    for kind in Viewed:
+                        counts = {(key, day): views for (of, key, day), views in taken.items() if of is kind}
+                        if counts:
+                            await queries.add_views(uow.session, kind, counts)
             except BaseException:
                 # Kept for the next flush, together with what was recorded meanwhile.
                 self._pending.update(taken)
@@ -69,7 +74,7 @@ class ViewCounter:
             try:
                 await self.flush()
             except Exception:
-                log.exception("writing photo views failed; they are kept for the next flush")
+                log.exception("writing views failed; they are kept for the next flush")
 
     async def stop(self) -> None:
         """Stops the periodic flush and writes what is left."""
@@ -81,4 +86,4 @@ class ViewCounter:
             try:
                 await self.flush()
             except Exception:
-                log.exception("writing photo views at shutdown failed; %d views are lost", self.pending)
+                log.exception("writing views at shutdown failed; %d views are lost", self.pending)

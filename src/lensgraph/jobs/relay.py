@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from lensgraph.adapters.pubsub import PubSub
-from lensgraph.domain.events import AccountLinkRequested, public_payload
+from lensgraph.domain.events import FOLLOW_UP_JOBS, public_payload
 from lensgraph.domain.notifications import channels_for, notifiable, summary
 from lensgraph.jobs.services import JobQueue
 from lensgraph.persistence import outbox
@@ -136,9 +136,10 @@ class Relay:
         )
         for delivery_id in deliveries:
             self.jobs.send("webhooks.deliver", str(delivery_id))
-        if event.type == AccountLinkRequested.type:
-            # Sent again if this step is redone: the job sends one link per event all the same.
-            self.jobs.send("accounts.send_link", str(event.id), event.payload["userId"], event.payload["purpose"])
+        follow_up = FOLLOW_UP_JOBS.get(event.type)
+        if follow_up is not None:
+            # Sent again if this step is redone: each follow-up job acts once all the same.
+            self.jobs.send(follow_up.actor, *follow_up.arguments(event.id, event.payload))
         async with self.db.unit_of_work() as uow:
             await outbox.mark_published(uow.session, event.id, utcnow())
 

@@ -1,8 +1,9 @@
-"""Queries for the dashboards, each one GROUP BY statement, and the upsert that adds counted photo views."""
+"""Queries for the dashboards, each one GROUP BY statement, and the upsert that adds counted views (of photos and
+of shared verification reports)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -10,12 +11,20 @@ from uuid import UUID
 from sqlalchemy import BigInteger, Date, Insert, Uuid, and_, column, exists, func, select, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lensgraph.domain.analytics import EarningSum, Window
+from lensgraph.domain.analytics import EarningSum, Viewed, Window
 from lensgraph.domain.licensing import LicenseStatus
 from lensgraph.domain.money import Currency
 from lensgraph.domain.payments import PaymentStatus
 from lensgraph.persistence.base import UTCDay, dialect_insert
-from lensgraph.persistence.models import Earning, License, Payment, Photo, PhotoViewDay
+from lensgraph.persistence.models import (
+    Earning,
+    License,
+    Payment,
+    Photo,
+    PhotoViewDay,
+    Verification,
+    VerificationViewDay,
+)
 from lensgraph.persistence.payments import in_force
 
 # Three parameters per row: far below SQLite's 32,766 and asyncpg's 32,767, however many photos a flush holds.
@@ -30,31 +39,60 @@ def _within(moment: Any, chosen: Window) -> Any:
 # Recording views ----------------------------------------------------------------------------------
 
 
-def _upsert(session: AsyncSession, rows: list[tuple[UUID, date, int]]) -> Insert:
-    """Adds each (photo, day, views) to its row, creating it if needed; photos deleted meanwhile are skipped."""
+# Per kind of thing viewed: the daily-totals table, its key column, and the table the key must still name.
+_VIEW_TABLES: dict[
+    Viewed, tuple[type[PhotoViewDay] | type[VerificationViewDay], str, type[Photo] | type[Verification]]
+] = {
+    Viewed.PHOTO: (PhotoViewDay, "photo_id", Photo),
+    Viewed.VERIFICATION: (VerificationViewDay, "verification_id", Verification),
+}
+
+
+def _upsert(session: AsyncSession, kind: Viewed, rows: list[tuple[UUID, date, int]]) -> Insert:
+    """Adds each (key, day, views) to its row, creating it if needed; records deleted meanwhile are skipped."""
+    table, key_name, parent = _VIEW_TABLES[kind]
     counted = (
-        values(column("photo_id", Uuid), column("day", Date), column("views", BigInteger), name="counted")
+        values(column("key", Uuid), column("day", Date), column("views", BigInteger), name="counted")
         .data(rows)
         .cte("counted")
     )
     existing = (
-        select(counted.c.photo_id, counted.c.day, counted.c.views)
-        .where(exists().where(Photo.id == counted.c.photo_id))
+        select(counted.c.key, counted.c.day, counted.c.views)
+        .where(exists().where(parent.id == counted.c.key))
         # Rows in key order: two API nodes adding to the same rows lock them in the same order, never deadlock.
-        .order_by(counted.c.photo_id, counted.c.day)
+        .order_by(counted.c.key, counted.c.day)
     )
-    statement = dialect_insert(session, PhotoViewDay).from_select(["photo_id", "day", "views"], existing)
+    statement = dialect_insert(session, table).from_select([key_name, "day", "views"], existing)
+    key_column = getattr(table, key_name)
     return statement.on_conflict_do_update(
-        index_elements=[PhotoViewDay.photo_id, PhotoViewDay.day],
-        set_={"views": PhotoViewDay.views + statement.excluded.views},
+        index_elements=[key_column, table.day],
+        set_={"views": table.views + statement.excluded.views},
     )
 
 
-async def add_photo_views(session: AsyncSession, counts: Mapping[tuple[UUID, date], int]) -> None:
-    """One statement (per ``ROWS_PER_UPSERT`` photo-days): views add up whichever API node counted them."""
-    rows = sorted((photo_id, day, views) for (photo_id, day), views in counts.items())
+async def add_views(session: AsyncSession, kind: Viewed, counts: Mapping[tuple[UUID, date], int]) -> None:
+    """One statement (per ``ROWS_PER_UPSERT`` record-days): views add up whichever API node counted them."""
+    rows = sorted((key, day, views) for (key, day), views in counts.items())
     for start in range(0, len(rows), ROWS_PER_UPSERT):
-        await session.execute(_upsert(session, rows[start : start + ROWS_PER_UPSERT]))
+        await session.execute(_upsert(session, kind, rows[start : start + ROWS_PER_UPSERT]))
+
+
+async def daily_verification_views(session: AsyncSession, keys: Sequence[tuple[UUID, Window]]) -> list[dict[date, int]]:
+    """Per (report, window): its views per day of the window, days without views absent. A loader's batch: one
+    statement per distinct window (a list of reports asks for one)."""
+    found: dict[tuple[UUID, Window], dict[date, int]] = {}
+    for chosen in {chosen for _, chosen in keys}:
+        ids = {verification_id for verification_id, window in keys if window == chosen}
+        rows = await session.execute(
+            select(VerificationViewDay.verification_id, VerificationViewDay.day, VerificationViewDay.views).where(
+                VerificationViewDay.verification_id.in_(ids),
+                VerificationViewDay.day >= chosen.first,
+                VerificationViewDay.day <= chosen.last,
+            )
+        )
+        for verification_id, day, views in rows:
+            found.setdefault((verification_id, chosen), {})[day] = int(views)
+    return [found.get(key, {}) for key in keys]
 
 
 # The photographer's dashboard ---------------------------------------------------------------------

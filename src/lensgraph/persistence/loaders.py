@@ -10,7 +10,16 @@ from aiodataloader import DataLoader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lensgraph.persistence import collections, licensing, payments, plans, releases, verification
+from lensgraph.persistence import (
+    analytics,
+    collections,
+    licensing,
+    payments,
+    plans,
+    releases,
+    verification,
+    verification_sharing,
+)
 from lensgraph.persistence.base import Entity
 from lensgraph.persistence.db import Database
 from lensgraph.persistence.models import (
@@ -97,3 +106,7 @@ class Loaders:
         self.verification = _by_id(db, Verification)
         # Keyed by (user, verification): whether the user holds a live invitation to it.
         self.verification_invited = _in_session(db, verification.invited_to)
+        # Per verification: its live invitations (the owner's sharing settings).
+        self.verification_invites = _in_session(db, verification_sharing.live_invites_of)
+        # Keyed by (verification, window): its views per day.
+        self.verification_daily_views = _in_session(db, analytics.daily_verification_views)

@@ -17,6 +17,7 @@ from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import AccountLinkRequested, PasswordChanged, UserRegistered
 from lensgraph.domain.policies import can_administer_accounts, can_manage_credentials
 from lensgraph.persistence import accounts as queries
+from lensgraph.persistence import verification_sharing as sharing_queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
 from lensgraph.persistence.models import RefreshToken, User
@@ -228,6 +229,8 @@ async def verify_email(ctx: Context, *, token: str) -> User:
         if user.email_verified_at is None:
             user.email_verified_at = utcnow()
         await uow.session.flush()
+        # Reports shared with this address before it was proven this account's become readable now.
+        await sharing_queries.link_invites(uow.session, user.id, user.email)
         return user
 
 

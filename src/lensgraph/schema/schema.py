@@ -54,6 +54,7 @@ from lensgraph.schema.portfolios import PortfolioMutations, PortfolioQueries
 from lensgraph.schema.releases import Release, ReleaseMutations
 from lensgraph.schema.uploads import UploadMutations
 from lensgraph.schema.verification import Verification, VerificationMutations, VerificationSubscriptions
+from lensgraph.schema.verification_sharing import VerificationSharingMutations, VerificationSharingQueries
 from lensgraph.schema.viewer import Viewer, resolve_viewer
 from lensgraph.schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookMutations
 
@@ -62,7 +63,14 @@ log = logging.getLogger("lensgraph.errors")
 
 
 @strawberry.type
-class Query(DiscoveryQueries, CollectionQueries, PortfolioQueries, ModerationQueries, PlanQueries):
+class Query(
+    DiscoveryQueries,
+    CollectionQueries,
+    PortfolioQueries,
+    ModerationQueries,
+    PlanQueries,
+    VerificationSharingQueries,
+):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
         return await resolve_viewer(info)
@@ -100,6 +108,7 @@ class Mutation(
     ReleaseMutations,
     UploadMutations,
     VerificationMutations,
+    VerificationSharingMutations,
 ):
     pass
 

@@ -19,7 +19,7 @@ from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_see_capture_location, can_view_verification_image
 from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Verification as VerificationRow
-from lensgraph.resolvers import verification
+from lensgraph.resolvers import verification, verification_sharing
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User
 from lensgraph.schema.core import (
@@ -33,6 +33,7 @@ from lensgraph.schema.core import (
 )
 from lensgraph.schema.plans import VerificationUsage
 from lensgraph.schema.subscriptions import until_credential_expires
+from lensgraph.schema.verification_sharing import VerificationSharingFields
 
 VerificationStatus = strawberry.enum(
     rules.VerificationStatus,
@@ -87,7 +88,7 @@ class CaptureLocation:
     description="A RAW + JPEG pair analysed for authenticity: is the JPEG an unmanipulated development of that RAW "
     "from a real camera. Its owner's, and whoever it is shared with."
 )
-class Verification(Node):
+class Verification(VerificationSharingFields, Node):
     _row: strawberry.Private[VerificationRow]
     name: str
     short_code: str = strawberry.field(description="Names the report in print and on its watermark strip.")
@@ -145,11 +146,13 @@ class Verification(Node):
         return User.from_row(await referenced(info.context.loaders.user, self._row.user_id))
 
     @strawberry.field(
-        description="The verified JPEG as uploaded, a download URL valid for an hour; the owner's only. Checked "
+        description="The verified JPEG as uploaded, a download URL valid for an hour; the owner's and invited "
+        "readers' (not a link holder's). Checked "
         "against imageHash first: a stored file that changed is withheld (error FILE_INTEGRITY_FAILED)."
     )
     async def image_url(self, info: Info[Context, None]) -> str | None:
-        if not can_view_verification_image(info.context.viewer, self._row.user_id):
+        invited = await verification_sharing.invited_viewer(info.context, self._row)
+        if not can_view_verification_image(info.context.viewer, self._row.user_id, invited):
             return None
         return await verification.image_url(info.context, self._row, expires_in=IMAGE_URL_LIFETIME)
 

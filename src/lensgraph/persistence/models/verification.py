@@ -90,6 +90,8 @@ class VerificationInvite(Entity):
     email: Mapped[str] = mapped_column(String(320))
     invited_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None]
+    # When the invitation mail went out: claimed once, so a mail job run twice sends it once.
+    mailed_at: Mapped[datetime | None]
 
     __table_args__ = (
         # One live invitation per person and report; revoked ones stay as history.

@@ -96,6 +96,7 @@ def upgrade() -> None:
         sa.Column("email", sa.String(length=320), nullable=False),
         sa.Column("invited_user_id", sa.Uuid(), nullable=True),
         sa.Column("revoked_at", lensgraph.persistence.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("mailed_at", lensgraph.persistence.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", lensgraph.persistence.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", lensgraph.persistence.base.UTCDateTime(timezone=True), nullable=False),
