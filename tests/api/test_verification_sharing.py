@@ -48,9 +48,11 @@ VERIFY_EMAIL = "mutation($token: String!) { verifyEmail(input: {token: $token}) 
 INVITE_SUBJECT = "Ada Lovelace shared a verification report with you"
 
 
-async def verified_account(client: Any, inbox: Any, email: str) -> Account:
-    """An account whose owner proved the address theirs (the verification mail's token, through SMTP)."""
+async def verified_account(client: Any, background: Any, inbox: Any, email: str) -> Account:
+    """An account whose owner proved the address theirs (the verification mail's token, through SMTP, once the
+    relay has sent it)."""
     account = await sign_up(client, email=email)
+    await background.settle()
     token = await inbox.token_for(email, "Confirm your email address")
     assert (await client.data(VERIFY_EMAIL, {"token": token}))["verifyEmail"]["userErrors"] == []
     return account
@@ -97,8 +99,8 @@ def link_token(share_url: str) -> str:
 
 async def test_a_restricted_report_is_for_invitees_and_the_link_for_anyone_once_shared(client, background, inbox):
     owner = await sign_up(client, email="owner@example.com")
-    invitee = await verified_account(client, inbox, "editor@example.com")
-    stranger = await verified_account(client, inbox, "stranger@example.com")
+    invitee = await verified_account(client, background, inbox, "editor@example.com")
+    stranger = await verified_account(client, background, inbox, "stranger@example.com")
     report = await completed_report(client, background, owner)
 
     shared_now = await mutate(client, SET_SHARING, owner, id=report, accessType="RESTRICTED")
@@ -200,6 +202,7 @@ async def test_the_invitation_mail_and_an_account_made_later(client, background,
     # An account made with that address reads the report once the address is proven theirs, not before.
     newcomer = await sign_up(client, email="newcomer@example.com")
     assert await read(client, report, newcomer) is None
+    await background.settle()
     token = await inbox.token_for("newcomer@example.com", "Confirm your email address")
     assert (await client.data(VERIFY_EMAIL, {"token": token}))["verifyEmail"]["userErrors"] == []
     assert (await read(client, report, newcomer))["id"] == report
@@ -217,7 +220,7 @@ async def test_the_invitation_mail_and_an_account_made_later(client, background,
 
 async def test_views_of_a_shared_report_count_except_the_owners(client, background, services, inbox):
     owner = await sign_up(client, email="owner@example.com")
-    invitee = await verified_account(client, inbox, "editor@example.com")
+    invitee = await verified_account(client, background, inbox, "editor@example.com")
     report = await completed_report(client, background, owner)
     token = link_token((await mutate(client, SET_SHARING, owner, id=report, accessType="ANYONE_WITH_LINK"))["shareUrl"])
     await mutate(client, INVITE, owner, id=report, email="editor@example.com")
@@ -315,7 +318,7 @@ async def _count_invites(services: Services) -> int:
 
 async def test_bad_input_is_refused_and_nothing_is_half_written(client, background, services, inbox):
     owner = await sign_up(client, email="owner@example.com")
-    other = await verified_account(client, inbox, "other@example.com")
+    other = await verified_account(client, background, inbox, "other@example.com")
     report = await completed_report(client, background, owner)
     async with services.db.session() as session:
         version = (await session.get(Verification, from_global_id(report)[1])).version
@@ -412,8 +415,8 @@ async def subscribed(url: str, account: Account, report_id: str) -> AsyncIterato
 
 async def test_verification_updated_reaches_an_invited_reader_not_a_stranger(client, services, background, inbox):
     owner = await sign_up(client, email="owner@example.com")
-    invitee = await verified_account(client, inbox, "editor@example.com")
-    stranger = await verified_account(client, inbox, "stranger@example.com")
+    invitee = await verified_account(client, background, inbox, "editor@example.com")
+    stranger = await verified_account(client, background, inbox, "stranger@example.com")
     created = await verify(client, owner, camera_pair(1, gps=GPS))
     report = created["verification"]["id"]
     await mutate(client, INVITE, owner, id=report, email="editor@example.com")
