@@ -1,4 +1,4 @@
-"""Payments: Stripe (Checkout for license fees, Connect Express accounts and transfers for payouts), or the
+"""Payments: Stripe (Checkout for license fees and marketplace purchases, Connect Express accounts and transfers for payouts), or the
 explicit offline mode for development, where a local page stands in for Stripe's checkout.
 
 Every call that creates something at Stripe carries an idempotency key derived from our own row, so a retry
@@ -45,6 +45,14 @@ class CheckoutSession:
     id: str
     url: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class PaidItem:
+    """What a checkout pays for, as its Stripe metadata names it: a ``license`` or a marketplace ``purchase``."""
+
+    kind: str
+    key: UUID
 
 
 @dataclass(frozen=True)
@@ -138,7 +146,7 @@ class PaymentGateway(Protocol):
         self,
         *,
         payment_id: UUID,
-        license_id: UUID,
+        item: PaidItem,
         price: Money,
         product: str,
         success_url: str,
@@ -225,14 +233,14 @@ class StripeGateway:
         self,
         *,
         payment_id: UUID,
-        license_id: UUID,
+        item: PaidItem,
         price: Money,
         product: str,
         success_url: str,
         cancel_url: str,
         request_key: str | None = None,
     ) -> CheckoutSession:
-        metadata = {"payment_id": str(payment_id), "license_id": str(license_id)}
+        metadata = {"payment_id": str(payment_id), f"{item.kind}_id": str(item.key)}
         session = await _refusals(
             self._client.v1.checkout.sessions.create_async(
                 {
@@ -248,7 +256,7 @@ class StripeGateway:
                             },
                         }
                     ],
-                    "client_reference_id": str(license_id),
+                    "client_reference_id": str(item.key),
                     "metadata": metadata,
                     "payment_intent_data": {"metadata": metadata},
                     "success_url": success_url,
@@ -441,7 +449,7 @@ class OfflineGateway:
         self,
         *,
         payment_id: UUID,
-        license_id: UUID,
+        item: PaidItem,
         price: Money,
         product: str,
         success_url: str,

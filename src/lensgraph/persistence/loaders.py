@@ -10,7 +10,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lensgraph.persistence import collections, licensing, payments, plans, releases
+from lensgraph.persistence import collections, licensing, marketplace, payments, plans, releases
 from lensgraph.persistence.base import Entity
 from lensgraph.persistence.db import Database
 from lensgraph.persistence.models import (
@@ -18,13 +18,16 @@ from lensgraph.persistence.models import (
     Collection,
     Contract,
     License,
+    Listing,
     Notification,
     Payment,
     Payout,
     Photo,
+    Purchase,
     Release,
     Subscription,
     User,
+    Verification,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -93,3 +96,9 @@ class Loaders:
         self.releases_by_photo = _in_session(db, releases.releases_of_photos)
         self.photos_by_release = _in_session(db, releases.photos_of_releases)
         self.model_release_count_by_photo = _in_session(db, releases.model_release_counts)
+        self.verification = _by_id(db, Verification)
+        self.listing = _by_id(db, Listing)
+        self.listing_tiers = _in_session(db, marketplace.listing_tiers)
+        self.purchase = _by_id(db, Purchase)
+        # Keyed by a photo's owner and hashes: the owner's proven verification of the same image, if any.
+        self.photo_verification = _in_session(db, marketplace.photo_verifications)

@@ -45,6 +45,7 @@ from lensgraph.schema.extensions import (
     one_sensitive_mutation_rule,
 )
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
+from lensgraph.schema.marketplace import Listing, MarketplaceMutations, MarketplaceQueries, Purchase
 from lensgraph.schema.moderation import ModerationQueries
 from lensgraph.schema.notifications import Notification, NotificationMutations, NotificationSubscriptions
 from lensgraph.schema.payments import Payment, PaymentMutations, Payout
@@ -60,7 +61,9 @@ log = logging.getLogger("lensgraph.errors")
 
 
 @strawberry.type
-class Query(DiscoveryQueries, CollectionQueries, PortfolioQueries, ModerationQueries, PlanQueries):
+class Query(
+    DiscoveryQueries, CollectionQueries, PortfolioQueries, ModerationQueries, PlanQueries, MarketplaceQueries
+):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
         return await resolve_viewer(info)
@@ -96,6 +99,7 @@ class Mutation(
     CollectionMutations,
     PortfolioMutations,
     ReleaseMutations,
+    MarketplaceMutations,
 ):
     pass
 
@@ -183,6 +187,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             PlanSubscription,
             Collection,
             Release,
+            Listing,
+            Purchase,
         ],
         config=StrawberryConfig(),
         scalar_overrides=SCALAR_OVERRIDES,
