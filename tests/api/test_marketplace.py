@@ -26,7 +26,7 @@ from lensgraph.schema.core import from_global_id, to_global_id
 from tests.api.factories import user_key, verification
 from tests.api.helpers import Account, sign_up
 from tests.api.images import photo_jpeg
-from tests.api.payment_flows import deliver, earnings, event_types, session_id
+from tests.api.payment_flows import NOTIFICATIONS, deliver, earnings, event_types, session_id
 from tests.fakes.stripe import StripeFake
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>' to upload raw bytes:DeprecationWarning")
@@ -41,7 +41,9 @@ UPDATE = f"""mutation($input: UpdateListingInput!) {{ updateListing(input: $inpu
   listing {{ {LISTING_FIELDS} }} {ERRORS} }} }}"""
 DEACTIVATE = f"""mutation($input: DeactivateListingInput!) {{ deactivateListing(input: $input) {{
   listing {{ id isActive }} {ERRORS} }} }}"""
-PURCHASE_FIELDS = "id tier terms status paidAt downloadExpiresAt price { amount currency } listing { id } buyer { username }"
+PURCHASE_FIELDS = (
+    "id tier terms status paidAt downloadExpiresAt price { amount currency } listing { id } buyer { username }"
+)
 PURCHASE = f"""mutation($input: PurchaseListingInput!) {{ purchaseListing(input: $input) {{
   checkoutUrl purchase {{ {PURCHASE_FIELDS} }} {ERRORS} }} }}"""
 DOWNLOAD = f"""mutation($input: PurchaseDownloadInput!) {{ purchaseDownload(input: $input) {{ url {ERRORS} }} }}"""
@@ -177,7 +179,17 @@ async def test_list_buy_pay_download_and_expire(client, services, people, stripe
     [stats] = (await earnings(client, seller))["payoutStats"]
     assert (stats["currency"], stats["pending"]) == ("EUR", {"amount": 4000})
     await background.settle()
-    assert "listing.sold" in await event_types(client, seller)
+    notices = (await client.data(NOTIFICATIONS, token=seller.access_token))["viewer"]["notifications"]["edges"]
+    [sold] = [edge["node"]["data"] for edge in notices if edge["node"]["eventType"] == "listing.sold"]
+    # Keys as global IDs, as every outlet shows them (docs/events.schema.json).
+    assert sold == {
+        "listingId": listing["id"],
+        "purchaseId": purchase["id"],
+        "tier": "COMMERCIAL",
+        "amount": 5000,
+        "currency": "EUR",
+    }
+    assert "listing.sold" not in await event_types(client, buyer)
     assert (await client.data(MINE, token=buyer.access_token))["viewer"]["purchases"]["totalCount"] == 1
     analytics = (
         await client.data(
@@ -260,7 +272,9 @@ async def test_a_checkout_that_closes_unpaid_fails_the_purchase(client, services
     seller, buyer = people
     listing = await list_verified(client, services, seller)
     opened = await buy(client, buyer, listing["id"])
-    expired = stripe_fake.event("checkout.session.expired", stripe_fake.checkout_expired(session_id(opened["checkoutUrl"])))
+    expired = stripe_fake.event(
+        "checkout.session.expired", stripe_fake.checkout_expired(session_id(opened["checkoutUrl"]))
+    )
     assert (await deliver(client, stripe_fake, expired)).status_code == 200
     assert (await purchase_row(services, opened["purchase"]["id"])).status.value == "FAILED"
     refused = await mutate(client, DOWNLOAD, buyer, purchaseId=opened["purchase"]["id"])
@@ -301,7 +315,14 @@ async def test_only_the_owners_completed_authentic_verification_is_listed(client
     assert codes(bad_id) == [(["verificationId"], "NOT_FOUND")]
     anonymous = await client.execute(
         CREATE,
-        {"input": {"verificationId": to_global_id("Verification", theirs), "title": "x", "currency": "USD", "tiers": TIERS}},
+        {
+            "input": {
+                "verificationId": to_global_id("Verification", theirs),
+                "title": "x",
+                "currency": "USD",
+                "tiers": TIERS,
+            }
+        },
     )
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     # Nothing was written for any refusal.
@@ -312,7 +333,10 @@ async def test_only_the_owners_completed_authentic_verification_is_listed(client
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"tiers": [{"tier": "PERSONAL", "price": 900}, {"tier": "EDITORIAL"}]}, (["tiers", "1", "price"], "UNPRICED_TIER")),
+        (
+            {"tiers": [{"tier": "PERSONAL", "price": 900}, {"tier": "EDITORIAL"}]},
+            (["tiers", "1", "price"], "UNPRICED_TIER"),
+        ),
         ({"tiers": [{"tier": "EXTENDED", "price": 0}]}, (["tiers", "0", "price"], "UNPRICED_TIER")),
         ({"tiers": []}, (["tiers"], "INVALID_INPUT")),
         (
@@ -353,7 +377,12 @@ async def test_every_one_of_the_28_currencies_and_lower_case_codes(client, servi
 async def test_one_listing_on_sale_per_verification(client, services, people):
     seller, _ = people
     verification_id = await verification(services, seller, photo_jpeg(320, 200))
-    given = {"verificationId": to_global_id("Verification", verification_id), "title": "A", "currency": "EUR", "tiers": TIERS}
+    given = {
+        "verificationId": to_global_id("Verification", verification_id),
+        "title": "A",
+        "currency": "EUR",
+        "tiers": TIERS,
+    }
     first, second = await asyncio.gather(
         mutate(client, CREATE, seller, **given), mutate(client, CREATE, seller, **given)
     )
@@ -398,7 +427,9 @@ async def test_update_and_deactivate_with_versions(client, services, people):
     assert (gone["userErrors"], gone["listing"]["isActive"]) == ([], False)
     # Off sale: hidden from everyone but the seller, and not for sale or change any more.
     assert (await client.data(LISTING, {"id": listing["id"]}, token=buyer.access_token))["listing"] is None
-    assert (await client.data(LISTING, {"id": listing["id"]}, token=seller.access_token))["listing"]["isActive"] is False
+    assert (await client.data(LISTING, {"id": listing["id"]}, token=seller.access_token))["listing"][
+        "isActive"
+    ] is False
     assert codes(await buy(client, buyer, listing["id"])) == [(["listingId"], "NOT_FOUND")]
     again = await mutate(client, UPDATE, seller, listingId=listing["id"], title="x", currency="EUR", tiers=TIERS)
     assert codes(again) == [(["listingId"], "INVALID_TRANSITION")]
@@ -471,7 +502,9 @@ async def test_concurrent_payment_webhooks_complete_one_sale(client, services, p
     purchase_key = from_global_id(opened["purchase"]["id"])[1]
     async with services.db.session() as db:
         sold = await db.scalar(select(func.count()).select_from(OutboxEvent).where(OutboxEvent.type == "listing.sold"))
-        earned = await db.scalar(select(func.count()).select_from(Earning).where(Earning.photographer_id == user_key(seller)))
+        earned = await db.scalar(
+            select(func.count()).select_from(Earning).where(Earning.photographer_id == user_key(seller))
+        )
         row = await db.get(Purchase, purchase_key)
     assert (sold, earned, row.status.value if row else None) == (1, 1, "COMPLETED")
     assert (await client.data(LISTING, {"id": listing["id"]}))["listing"]["totalRevenue"] == {"amount": 5000}

@@ -9,7 +9,6 @@ from typing import Any
 
 import imagehash
 from PIL import Image
-
 from sqlalchemy import select
 
 from lensgraph.domain.marketplace import same_image
@@ -28,7 +27,9 @@ NESTED = """query($first: Int) { marketplaceListings(first: $first) { totalCount
   title seller { username } tiers { tier price { amount } } } } } }"""
 
 
-async def offer(client, services, seller: Account, title: str, currency: str, tiers: dict[str, int], **extra: Any) -> str:
+async def offer(
+    client, services, seller: Account, title: str, currency: str, tiers: dict[str, int], **extra: Any
+) -> str:
     verification_id = await verification(services, seller, photo_jpeg(200, 120, seed=len(title)))
     created = await mutate(
         client,

@@ -1,5 +1,5 @@
-"""Payments: Stripe (Checkout for license fees and marketplace purchases, Connect Express accounts and transfers for payouts), or the
-explicit offline mode for development, where a local page stands in for Stripe's checkout.
+"""Payments: Stripe (Checkout for license fees and marketplace purchases, Connect Express accounts and transfers
+for payouts), or the explicit offline mode for development, where a local page stands in for Stripe's checkout.
 
 Every call that creates something at Stripe carries an idempotency key derived from our own row, so a retry
 (ours, or the library's after a network error) returns what the first attempt made instead of charging or

@@ -97,16 +97,16 @@ def listing_terms(title: str, description: str, currency: str, tiers: Sequence[T
     for index, offer in enumerate(tiers):
         path = ["tiers", str(index)]
         if offer.tier in seen:
-            raise DomainError(ErrorCode.INVALID_INPUT, f"The {offer.tier.value} tier is offered twice.", [*path, "tier"])
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, f"The {offer.tier.value} tier is offered twice.", [*path, "tier"]
+            )
         seen.add(offer.tier)
         if offer.price is None or offer.price < 1:
             raise DomainError(
                 ErrorCode.UNPRICED_TIER, f"Give the {offer.tier.value} tier a price above zero.", [*path, "price"]
             )
         if offer.price > MAX_PRICE:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT, f"A price is at most {MAX_PRICE} minor units.", [*path, "price"]
-            )
+            raise DomainError(ErrorCode.INVALID_INPUT, f"A price is at most {MAX_PRICE} minor units.", [*path, "price"])
         terms = _text(offer.terms, MAX_TERMS, [*path, "terms"], "license terms", required=False)
         offers.append(TierOffer(offer.tier, offer.price, terms))
     return ListingTerms(
@@ -235,9 +235,7 @@ def sales_figures(chosen: Window, currency: Currency, rows: Iterable[tuple[date,
     """(day, sales, revenue) rows as a GROUP BY gives them: totals and one entry per day of the window."""
     by_day = {day: (count, revenue) for day, count, revenue in rows}
     daily = [DaySales(item.day, *by_day.get(item.day, (0, 0))) for item in _days(chosen)]
-    return SalesFigures(
-        sum(item.count for item in daily), Money(sum(item.revenue for item in daily), currency), daily
-    )
+    return SalesFigures(sum(item.count for item in daily), Money(sum(item.revenue for item in daily), currency), daily)
 
 
 def _days(chosen: Window) -> list[DayCount]:

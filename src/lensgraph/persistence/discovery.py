@@ -24,8 +24,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, photo_tags
 from lensgraph.domain.photos import TagKind
-from lensgraph.persistence.models import Photo, PhotoTag, ReleasePhoto, User
 from lensgraph.persistence.marketplace import verified_photo
+from lensgraph.persistence.models import Photo, PhotoTag, ReleasePhoto, User
 from lensgraph.persistence.photos import shown_to_everyone
 
 if TYPE_CHECKING:

@@ -2,8 +2,9 @@
 
 Money only moves on Stripe's word. Checkout (``resolvers.checkout``) opens a session and records a PENDING
 payment; the license (or the marketplace purchase, ``resolvers.purchases``) is put in force, and the
-photographer's earning recorded, when a verified ``checkout.session.completed`` arrives (or, in the offline development mode, when the local confirm page sends the same event). Each
-Stripe event is applied once: its id is written in the same transaction as its effect.
+photographer's earning recorded, when a verified ``checkout.session.completed`` arrives (or, in the offline
+development mode, when the local confirm page sends the same event). Each Stripe event is applied once: its id
+is written in the same transaction as its effect.
 """
 
 from __future__ import annotations

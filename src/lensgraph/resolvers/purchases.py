@@ -57,7 +57,9 @@ def _return_url(value: str | None, field: str) -> str | None:
         return None
     parts = urlsplit(value)
     if parts.scheme not in {"http", "https"} or not parts.netloc or len(value) > MAX_RETURN_URL:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Give an absolute http(s) URL of at most {MAX_RETURN_URL} characters.", [field])
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"Give an absolute http(s) URL of at most {MAX_RETURN_URL} characters.", [field]
+        )
     return value
 
 

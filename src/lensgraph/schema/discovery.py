@@ -14,7 +14,6 @@ from lensgraph.resolvers.context import Context
 from lensgraph.schema.core import Connection
 from lensgraph.schema.photos import Photo, PhotoFilter, PhotoOrder, domain_filter
 
-
 VerifiedOnly = Annotated[
     bool | None,
     strawberry.argument(

@@ -317,7 +317,9 @@ class MarketplaceQueries:
         before: str | None = None,
     ) -> Connection[Listing]:
         given = filter.to_query() if filter else ListingQuery()
-        page = await marketplace.browse_listings(info.context, given, order_by, page_request(first, after, last, before))
+        page = await marketplace.browse_listings(
+            info.context, given, order_by, page_request(first, after, last, before)
+        )
         return Connection[Listing].from_page(page, Listing.from_row)
 
     @strawberry.field(description="A listing by ID: on sale, or your own.")
@@ -407,6 +409,8 @@ class MarketplaceMutations:
         "with the license written into it. PAYMENT_PENDING before payment, DOWNLOAD_EXPIRED after the window."
     )
     @returns_user_errors(PurchaseDownloadPayload)
-    async def purchase_download(self, info: Info[Context, None], input: PurchaseDownloadInput) -> PurchaseDownloadPayload:
+    async def purchase_download(
+        self, info: Info[Context, None], input: PurchaseDownloadInput
+    ) -> PurchaseDownloadPayload:
         purchase_id = expect_global_id(input.purchase_id, "Purchase", "purchaseId")
         return PurchaseDownloadPayload(url=await purchases.download_url(info.context, purchase_id))

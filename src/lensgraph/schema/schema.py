@@ -61,9 +61,7 @@ log = logging.getLogger("lensgraph.errors")
 
 
 @strawberry.type
-class Query(
-    DiscoveryQueries, CollectionQueries, PortfolioQueries, ModerationQueries, PlanQueries, MarketplaceQueries
-):
+class Query(DiscoveryQueries, CollectionQueries, PortfolioQueries, ModerationQueries, PlanQueries, MarketplaceQueries):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
         return await resolve_viewer(info)
