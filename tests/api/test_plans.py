@@ -59,7 +59,7 @@ async def test_each_role_has_four_plans_with_their_limits(client):
     assert offered[0]["limits"] == {
         "maxUploadBytes": 50 * MEGABYTE,
         "apiKeys": 2,
-        "verificationsPerMonth": 3,
+        "verificationsPerMonth": 5,
         "advancedSearch": False,
     }
     assert offered[3]["limits"]["apiKeys"] is None  # unlimited

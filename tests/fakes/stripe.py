@@ -4,7 +4,7 @@ It is written by hand from Stripe's API reference, not recorded from Stripe: not
 real Stripe answer. localstripe answers 404 to /v1/checkout/sessions, /v1/accounts, /v1/account_links and
 /v1/transfers, so this stands in for it: a small Starlette app served by uvicorn on 127.0.0.1 (a random port),
 which the real ``stripe`` library talks HTTP to. It serves Checkout Sessions, Connect accounts, account links,
-transfers, products, Billing subscriptions, and (as test controls) charges refunded and webhook events.
+transfers, products, Billing subscriptions and meter events, and (as test controls) charges refunded and webhook events.
 tests/api/test_stripe_fake_shapes.py builds each object it answers into the ``stripe`` library's own class and
 fails on any field that class does not declare, or a value of another type, and checks the fields our adapter
 reads: so its shapes cannot drift from Stripe's unnoticed. It records every request (method,
@@ -101,6 +101,8 @@ class StripeFake:
     charges: dict[str, dict[str, Any]] = field(default_factory=dict)
     products: dict[str, dict[str, Any]] = field(default_factory=dict)
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Billing meter events, by their identifier (Stripe refuses a second event with one already used).
+    meter_events: dict[str, dict[str, Any]] = field(default_factory=dict)
     _idempotent: dict[str, tuple[dict[str, Any], int, dict[str, Any]]] = field(default_factory=dict)
     _planned: dict[str, list[_Planned]] = field(default_factory=dict)
 
@@ -352,6 +354,28 @@ class StripeFake:
         self.transfers[transfer_id] = transfer
         return transfer
 
+    def _create_meter_event(self, params: dict[str, Any]) -> dict[str, Any]:
+        payload = params.get("payload", {})
+        customer = payload.get("stripe_customer_id")
+        if not params.get("event_name") or customer is None or "value" not in payload:
+            raise LookupError("Missing required param: event_name, payload[stripe_customer_id] or payload[value].")
+        if customer not in {subscription["customer"] for subscription in self.subscriptions.values()}:
+            raise LookupError(f"No such customer: '{customer}'")
+        identifier = params.get("identifier") or _id("mtr")
+        if identifier in self.meter_events:
+            raise LookupError(f"An event already exists with identifier {identifier}.")
+        event = {
+            "object": "billing.meter_event",
+            "created": int(time.time()),
+            "event_name": params["event_name"],
+            "identifier": identifier,
+            "livemode": False,
+            "payload": {"stripe_customer_id": customer, "value": str(payload["value"])},
+            "timestamp": int(params.get("timestamp") or time.time()),
+        }
+        self.meter_events[identifier] = event
+        return event
+
     def _app(self) -> Starlette:
         creators = {
             "/v1/checkout/sessions": self._create_session,
@@ -359,6 +383,7 @@ class StripeFake:
             "/v1/account_links": self._create_link,
             "/v1/transfers": self._create_transfer,
             "/v1/products": self._create_product,
+            "/v1/billing/meter_events": self._create_meter_event,
         }
         collections = {"accounts": self.accounts, "products": self.products, "subscriptions": self.subscriptions}
 

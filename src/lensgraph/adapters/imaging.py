@@ -102,6 +102,39 @@ def analyse(data: bytes, *, watermark_text: str, thumbnail_px: int, preview_px: 
     )
 
 
+def check_raw_decodes(data: bytes) -> None:
+    """Unpacks a camera RAW's sensor data (LibRaw, through rawpy): a file cut short or corrupt fails here, at
+    creation, rather than in the analysis. No demosaicing: the analysis develops it."""
+    import rawpy  # a heavy import only the verification path needs
+
+    try:
+        with rawpy.imread(io.BytesIO(data)) as raw:
+            raw.raw_image_visible  # noqa: B018  (the property unpacks the data)
+    except (rawpy.LibRawError, ValueError, OSError) as exc:
+        raise ImageUnreadable(str(exc)) from exc
+
+
+def read_gps(data: bytes) -> dict[str, float] | None:
+    """Where an image says it was taken (its GPS EXIF, signed decimal degrees), as ``analyse`` reads a photo's."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            return _gps(opened.getexif().get_ifd(ExifTags.IFD.GPSInfo))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return None
+
+
+def perceptual_hash(data: bytes) -> str:
+    """imagehash's pHash of an image as shown (EXIF orientation applied), as ``analyse`` computes a photo's: what a
+    catalogue photo and a verified image are matched by."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            image = ImageOps.exif_transpose(opened).convert("RGB")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageUnreadable(str(exc)) from exc
+    return str(imagehash.phash(image))
+
+
 def count_faces(image: Image.Image) -> int:
     """Frontal faces in a preview-size image (detection time grows with pixels; faces that matter show at 1280 px)."""
     gray = np.asarray(image.convert("L"))

@@ -31,6 +31,8 @@ WEBHOOK_TOLERANCE_SECONDS = 300
 NETWORK_RETRIES = 2
 OFFLINE_CHECKOUT_LIFETIME = timedelta(hours=24)
 OFFLINE_SUBSCRIPTION_PERIOD = timedelta(days=30)
+# The Billing meter verification overage is reported to; its price (EUR 0.25 a unit) is set on the meter in Stripe.
+VERIFICATION_OVERAGE_METER = "lensgraph_verification_overage"
 
 OFFLINE_BANNER = (
     "PAYMENTS ARE OFFLINE (DEVELOPMENT ONLY): LENSGRAPH_STRIPE_SECRET_KEY is not set, so checkouts are confirmed "
@@ -184,6 +186,13 @@ class PaymentGateway(Protocol):
     async def set_cancel_at_period_end(
         self, subscription_id: str, cancel: bool, *, request_key: str | None = None
     ) -> None: ...
+
+    async def report_metered_usage(
+        self, *, usage_id: UUID, customer_id: str | None, quantity: int, at: datetime
+    ) -> str:
+        """Reports ``quantity`` units of verification overage for a customer to Billing's meter; answers the meter
+        event's identifier (``usage_id``: reporting twice counts once)."""
+        ...
 
     def verify_event(self, payload: bytes, signature: str | None) -> ProviderEvent: ...
 
@@ -409,6 +418,25 @@ class StripeGateway:
             )
         )
 
+    async def report_metered_usage(
+        self, *, usage_id: UUID, customer_id: str | None, quantity: int, at: datetime
+    ) -> str:
+        """A Billing meter event on VERIFICATION_OVERAGE_METER; the price per unit is the meter's price in Stripe."""
+        if customer_id is None:
+            raise PaymentRefused("This account has no Stripe customer to bill overage to.")
+        event = await _refusals(
+            self._client.v1.billing.meter_events.create_async(
+                {
+                    "event_name": VERIFICATION_OVERAGE_METER,
+                    "payload": {"stripe_customer_id": customer_id, "value": str(quantity)},
+                    "identifier": str(usage_id),
+                    "timestamp": int(at.timestamp()),
+                },
+                {"idempotency_key": f"meter-{usage_id}"},
+            )
+        )
+        return str(event.identifier)
+
     def verify_event(self, payload: bytes, signature: str | None) -> ProviderEvent:
         refusal = "LENSGRAPH_STRIPE_WEBHOOK_SECRET is not set"
         for secret in self._webhook_secrets:
@@ -533,6 +561,12 @@ class OfflineGateway:
                 "payment_intent": None,
             },
         )
+
+    async def report_metered_usage(
+        self, *, usage_id: UUID, customer_id: str | None, quantity: int, at: datetime
+    ) -> str:
+        """Recorded, not billed: the usage row keeps this offline id and the time, as if Stripe had taken it."""
+        return f"mtr_offline_{usage_id.hex}"
 
     def verify_event(self, payload: bytes, signature: str | None) -> ProviderEvent:
         raise SignatureInvalid("Stripe is not configured: this server runs in the offline payment mode.")

@@ -24,6 +24,8 @@ class ErrorCode(Enum):
     RELEASE_REQUIRED = "RELEASE_REQUIRED"
     # A stored file is no longer the one confirmed: it is withheld, and the operators are alerted.
     FILE_INTEGRITY_FAILED = "FILE_INTEGRITY_FAILED"
+    # A file's bytes do not have the SHA-256 its uploader declared (the reference's 422 "File hash mismatch").
+    HASH_MISMATCH = "HASH_MISMATCH"
     # An Idempotency-Key sent again with another request than the one it was first used for.
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     # The operation's calculated cost is above the most one operation may request: ask for fewer items.

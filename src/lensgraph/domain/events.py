@@ -39,8 +39,8 @@ ContractKey = Annotated[UUID, Names("Contract")]
 PaymentKey = Annotated[UUID, Names("Payment")]
 PayoutKey = Annotated[UUID, Names("Payout")]
 PlanSubscriptionKey = Annotated[UUID, Names("PlanSubscription")]
-# Entities of capabilities not built yet: their events are not emitted, so these IDs resolve to nothing yet.
 VerificationKey = Annotated[UUID, Names("Verification")]
+# Entities of capabilities not built yet: their events are not emitted, so these IDs resolve to nothing yet.
 ListingKey = Annotated[UUID, Names("Listing")]
 PurchaseKey = Annotated[UUID, Names("Purchase")]
 GalleryKey = Annotated[UUID, Names("Gallery")]
@@ -56,6 +56,9 @@ class Event:
     summary: ClassVar[str]
     # False while no code path emits the event: it is then not offered for subscription.
     emitted: ClassVar[bool] = True
+    # Internal events feed GraphQL subscriptions only: they are no webhook type and no notification, so they are
+    # left out of the catalogue (the published contract).
+    internal: ClassVar[bool] = False
     audience: tuple[UUID, ...] = field(default=())
 
     def payload(self) -> dict[str, Any]:
@@ -316,12 +319,34 @@ class SubscriptionUpdated(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class VerificationCompleted(Event):
+    """Emitted when the analysis concluded (COMPLETED); ``verdict`` AUTHENTIC or NOT_AUTHENTIC."""
+
     type: ClassVar[str] = "verification.completed"
     summary: ClassVar[str] = "An authenticity verification finished."
-    emitted: ClassVar[bool] = False
     verification_id: VerificationKey
     verdict: str
     confidence: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerificationFailed(Event):
+    """The analysis could not conclude (an unreadable pair, or every attempt died): FAILED, with the reason."""
+
+    type: ClassVar[str] = "verification.failed"
+    summary: ClassVar[str] = "An authenticity verification could not be completed."
+    verification_id: VerificationKey
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerificationStatusChanged(Event):
+    """Every move of a verification's status, for ``verificationUpdated``; internal (no webhook, no notification)."""
+
+    type: ClassVar[str] = "verification.status_changed"
+    summary: ClassVar[str] = "A verification's status changed."
+    internal: ClassVar[bool] = True
+    verification_id: VerificationKey
+    status: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -429,7 +454,7 @@ def _catalogue() -> dict[str, type[Event]]:
     while pending:
         for sub in pending.pop().__subclasses__():
             pending.append(sub)
-            if sub.summary:
+            if sub.summary and not sub.internal:
                 found[sub.type] = sub
     return found
 

@@ -52,9 +52,9 @@ def _price(euros: int) -> Money:
 
 
 _TIERS: dict[PlanTier, tuple[str, int | None, Limits]] = {
-    PlanTier.FREE: ("Free", None, Limits(50 * MEGABYTE, 2, 3, False)),
-    PlanTier.BASIC: ("Basic", 12, Limits(100 * MEGABYTE, 5, 25, True)),
-    PlanTier.PROFESSIONAL: ("Professional", 39, Limits(200 * MEGABYTE, 20, 150, True)),
+    PlanTier.FREE: ("Free", None, Limits(50 * MEGABYTE, 2, 5, False)),
+    PlanTier.BASIC: ("Basic", 12, Limits(100 * MEGABYTE, 5, 50, True)),
+    PlanTier.PROFESSIONAL: ("Professional", 39, Limits(200 * MEGABYTE, 20, 1000, True)),
     PlanTier.ENTERPRISE: ("Enterprise", 199, Limits(500 * MEGABYTE, None, None, True)),
 }
 # Administrators are not customers: they get the largest limits and no plan to buy.

@@ -9,6 +9,7 @@ from uuid import UUID
 from lensgraph.domain.accounts import Role
 from lensgraph.domain.licensing import Party
 from lensgraph.domain.photos import PhotoStatus, Visibility
+from lensgraph.domain.verification import AccessType
 
 # What a photo must be for anyone but its owner to see it; public lists select exactly these.
 PUBLIC_PHOTO_STATUS = PhotoStatus.READY
@@ -104,3 +105,26 @@ def can_receive_payouts(viewer: Viewer) -> bool:
 def can_review_duplicates(viewer: Viewer | None, owner_id: UUID) -> bool:
     """A possible duplicate is the owner's to know and the moderators' to judge."""
     return owns(viewer, owner_id) or (viewer is not None and viewer.is_admin)
+
+
+def can_view_verification(
+    viewer: Viewer | None, owner_id: UUID, access_type: AccessType, invited: bool, *, holds_link: bool = False
+) -> bool:
+    """A verification report: its owner's; a signed-in user's with a live invitation to it (``invited``); and,
+    while it is shared ANYONE_WITH_LINK, anyone's who presents its share link (``holds_link``: the token matched).
+    Knowing a report's ID is never enough: not even an admin sees someone else's report."""
+    if owns(viewer, owner_id):
+        return True
+    if viewer is not None and invited:
+        return True
+    return holds_link and access_type is AccessType.ANYONE_WITH_LINK
+
+
+def can_see_capture_location(viewer: Viewer | None, owner_id: UUID, show_location: bool) -> bool:
+    """Where a verified photo was taken: the owner's to know, anyone else's (who may see the report) when shown."""
+    return owns(viewer, owner_id) or show_location
+
+
+def can_view_verification_image(viewer: Viewer | None, owner_id: UUID) -> bool:
+    """The verified JPEG itself (full size, unwatermarked): the owner's."""
+    return owns(viewer, owner_id)

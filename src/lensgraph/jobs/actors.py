@@ -16,12 +16,21 @@ from lensgraph.adapters.mail import Mail
 from lensgraph.adapters.outbound_http import OutboundHttp
 from lensgraph.domain import webhooks as rules
 from lensgraph.domain.events import WebhookEndpointDisabled
+from lensgraph.domain.verification import MAX_ATTEMPTS
 from lensgraph.jobs import runtime
 from lensgraph.jobs.idempotency import purge_expired_keys
 from lensgraph.jobs.licensing import expire_offers
 from lensgraph.jobs.payments import pay_out
 from lensgraph.jobs.photos import analyze_photo, resume_analyses
 from lensgraph.jobs.relay import public_body
+from lensgraph.jobs.verification import (
+    ATTEMPT_TIME_LIMIT,
+    analyse_verification,
+    report_due_overage,
+    report_overage,
+    sweep,
+)
+from lensgraph.jobs.verification import resume_analyses as resume_verifications
 from lensgraph.persistence import accounts as account_queries
 from lensgraph.persistence import notifications as notification_queries
 from lensgraph.persistence import webhooks as webhook_queries
@@ -183,6 +192,20 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     "photos.resume_analyses": (resume_analyses, {"max_retries": 3}),
     "licensing.expire_offers": (expire_offers, {"max_retries": 3}),
     "idempotency.purge_expired_keys": (purge_expired_keys, {"max_retries": 3}),
+    # Each failed attempt queues the verification again; past MAX_ATTEMPTS it is FAILED, and dramatiq stops too.
+    "verification.analyse": (
+        analyse_verification,
+        {
+            "max_retries": MAX_ATTEMPTS - 1,
+            "min_backoff": 5_000,
+            "time_limit": int(ATTEMPT_TIME_LIMIT.total_seconds() * 1000),
+        },
+    ),
+    "verification.resume_analyses": (resume_verifications, {"max_retries": 3}),
+    "verification.sweep": (sweep, {"max_retries": 0}),
+    # The usage id is the meter event's idempotency key: a retry never bills twice.
+    "verification.report_overage": (report_overage, {"max_retries": 5, "min_backoff": 60_000}),
+    "verification.report_due_overage": (report_due_overage, {"max_retries": 0}),
     # Retried for Stripe outages; a retry never pays twice (the payout id is the transfer's idempotency key).
     "payments.pay_out": (pay_out, {"max_retries": 3, "min_backoff": 60_000, "time_limit": 600_000}),
 }
@@ -194,4 +217,6 @@ PERIODIC: dict[str, timedelta] = {
     "licensing.expire_offers": timedelta(minutes=1),
     "idempotency.purge_expired_keys": timedelta(hours=1),
     "payments.pay_out": timedelta(hours=1),
+    "verification.sweep": timedelta(minutes=1),
+    "verification.report_due_overage": timedelta(minutes=15),
 }

@@ -97,8 +97,9 @@ class Jobs:
         if self.in_process:
             self._worker = dramatiq.Worker(self.broker, worker_threads=2, worker_timeout=100)
             self._worker.start()
-            # What the last server left queued in memory is gone with it: photos still waiting are sent again.
+            # The in-process queue died with the last server: photos and verifications waiting are sent again.
             self.send("photos.resume_analyses")
+            self.send("verification.resume_analyses")
         self._timers = [asyncio.create_task(self._every(name, PERIODIC[name].total_seconds())) for name in PERIODIC]
 
     async def _every(self, actor_name: str, seconds: float) -> None:

@@ -10,7 +10,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lensgraph.persistence import collections, licensing, marketplace, payments, plans, releases
+from lensgraph.persistence import collections, licensing, marketplace, payments, plans, releases, verification
 from lensgraph.persistence.base import Entity
 from lensgraph.persistence.db import Database
 from lensgraph.persistence.models import (
@@ -102,3 +102,5 @@ class Loaders:
         self.purchase = _by_id(db, Purchase)
         # Keyed by a photo's owner and hashes: the owner's proven verification of the same image, if any.
         self.photo_verification = _in_session(db, marketplace.photo_verifications)
+        # Keyed by (user, verification): whether the user holds a live invitation to it.
+        self.verification_invited = _in_session(db, verification.invited_to)

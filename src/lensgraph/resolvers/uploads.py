@@ -28,6 +28,7 @@ from lensgraph.adapters.storage import UploadTarget
 from lensgraph.domain import files
 from lensgraph.domain import photos as photo_rules
 from lensgraph.domain import releases as release_rules
+from lensgraph.domain import verification as verification_rules
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.photos import UploadPurpose
 from lensgraph.domain.policies import can_publish, owns
@@ -43,11 +44,19 @@ log = logging.getLogger(__name__)
 ALREADY_USED = {
     UploadPurpose.PHOTO: "This upload is already a photo.",
     UploadPurpose.RELEASE_DOCUMENT: "This upload is already a release.",
+    UploadPurpose.RAW: "This upload is already part of a verification.",
+    UploadPurpose.IMAGE_FOR_VERIFICATION: "This upload is already part of a verification.",
 }
 WRONG_PURPOSE = {
     UploadPurpose.PHOTO: "This upload was requested for a release document, not a photo.",
     UploadPurpose.RELEASE_DOCUMENT: "This upload was requested for a photo: request a release upload instead.",
+    UploadPurpose.RAW: "This upload was not requested for a RAW file: request one with purpose RAW.",
+    UploadPurpose.IMAGE_FOR_VERIFICATION: (
+        "This upload was not requested for a verification's image: request one with purpose IMAGE_FOR_VERIFICATION."
+    ),
 }
+# Verification is for anyone with an account; photos and releases are the publishers'.
+VERIFICATION_PURPOSES = frozenset({UploadPurpose.RAW, UploadPurpose.IMAGE_FOR_VERIFICATION})
 WITHHELD = "This file is not the one that was confirmed: it is withheld, and the operators were alerted."
 
 
@@ -76,15 +85,30 @@ def require_uploader(ctx: Context) -> UUID:
 
 
 async def request_upload(
-    ctx: Context, *, filename: str, mime_type: str, size: int, purpose: UploadPurpose = UploadPurpose.PHOTO
+    ctx: Context,
+    *,
+    filename: str,
+    mime_type: str,
+    size: int,
+    purpose: UploadPurpose = UploadPurpose.PHOTO,
+    sha256: str | None = None,
 ) -> RequestedUpload:
-    """A presigned target for a photo or a release document, each with its own types and size limit."""
-    user_id = require_uploader(ctx)
+    """A presigned target for a file of ``purpose``, each with its own types and size limit. ``sha256``: the
+    client's hash of the file; confirming refuses bytes that do not match it (HASH_MISMATCH)."""
+    user_id = ctx.require_viewer().user_id if purpose in VERIFICATION_PURPOSES else require_uploader(ctx)
+    declared_sha256 = verification_rules.clean_declared_sha256(sha256)
     if purpose is UploadPurpose.RELEASE_DOCUMENT:
         name = release_rules.check_document_request(filename, mime_type, size)
     else:
-        plan = await plans.require_plan(ctx)
-        name = photo_rules.check_upload_request(filename, mime_type, size, plan.limits.upload_bytes)
+        limit = (await plans.require_plan(ctx)).limits.upload_bytes
+        if purpose is UploadPurpose.RAW:
+            verification_rules.check_raw_request(filename, mime_type, size, limit)
+            name = photo_rules.safe_filename(filename)
+        elif purpose is UploadPurpose.IMAGE_FOR_VERIFICATION:
+            verification_rules.check_image_request(filename, mime_type, size, limit)
+            name = photo_rules.safe_filename(filename)
+        else:
+            name = photo_rules.check_upload_request(filename, mime_type, size, limit)
     upload_id = uuid4()
     upload = Upload(
         id=upload_id,
@@ -94,6 +118,7 @@ async def request_upload(
         filename=name,
         mime_type=mime_type,
         declared_size=size,
+        declared_sha256=declared_sha256,
         expires_at=utcnow() + files.UPLOAD_URL_LIFETIME,
     )
     target = await ctx.services.storage.presign_upload(
@@ -104,12 +129,15 @@ async def request_upload(
     return RequestedUpload(upload, target)
 
 
-async def read_upload(ctx: Context, upload_id: UUID, purpose: UploadPurpose) -> tuple[Upload, bytes]:
-    """The viewer's unconfirmed upload for ``purpose`` and its bytes; a file not of the declared size is refused.
+async def read_upload(
+    ctx: Context, upload_id: UUID, purpose: UploadPurpose, field: str = "uploadId"
+) -> tuple[Upload, bytes]:
+    """The viewer's unconfirmed upload for ``purpose`` and its bytes; a file not of the declared size, or not
+    of the declared SHA-256, is refused (and the upload ended).
 
     What the bytes are is the caller's to check, inside ``ended_if_refused``.
     """
-    upload = await _unconfirmed_upload(ctx, upload_id, purpose)
+    upload = await _unconfirmed_upload(ctx, upload_id, purpose, field)
     storage = ctx.services.storage
     stored = await storage.stat(upload.storage_key)
     data = None
@@ -119,30 +147,34 @@ async def read_upload(ctx: Context, upload_id: UUID, purpose: UploadPurpose) -> 
                 raise DomainError(
                     ErrorCode.UPLOAD_INVALID,
                     f"The file has {stored.size} bytes, not the {upload.declared_size} declared.",
-                    ["uploadId"],
+                    [field],
                 )
             with contextlib.suppress(FileNotFoundError):
                 data = await storage.read(upload.storage_key, max_bytes=upload.declared_size)
+            if data is not None and upload.declared_sha256 is not None:
+                verification_rules.check_declared_sha256(
+                    upload.declared_sha256, await asyncio.to_thread(_sha256, data), field
+                )
     if data is None:
         # Gone, perhaps because a concurrent confirmation of this very upload just won and ended it.
-        await _unconfirmed_upload(ctx, upload_id, purpose)
+        await _unconfirmed_upload(ctx, upload_id, purpose, field)
         raise DomainError(
             ErrorCode.UPLOAD_INVALID,
             "Nothing was uploaded yet: send the file first (after a refusal, request a new upload).",
-            ["uploadId"],
+            [field],
         )
     return upload, data
 
 
-async def _unconfirmed_upload(ctx: Context, upload_id: UUID, purpose: UploadPurpose) -> Upload:
+async def _unconfirmed_upload(ctx: Context, upload_id: UUID, purpose: UploadPurpose, field: str) -> Upload:
     async with ctx.db.session() as session:
         upload = await session.get(Upload, upload_id)
     if upload is None or not owns(ctx.viewer, upload.user_id):
-        raise DomainError(ErrorCode.NOT_FOUND, "No such upload.", ["uploadId"])
+        raise DomainError(ErrorCode.NOT_FOUND, "No such upload.", [field])
     if upload.purpose is not purpose:
-        raise DomainError(ErrorCode.UPLOAD_INVALID, WRONG_PURPOSE[purpose], ["uploadId"])
+        raise DomainError(ErrorCode.UPLOAD_INVALID, WRONG_PURPOSE[purpose], [field])
     if upload.confirmed_at is not None:
-        raise DomainError(ErrorCode.ALREADY_EXISTS, ALREADY_USED[purpose], ["uploadId"])
+        raise DomainError(ErrorCode.ALREADY_EXISTS, ALREADY_USED[purpose], [field])
     return upload
 
 
@@ -156,6 +188,18 @@ async def ended_if_refused(ctx: Context, upload: Upload) -> AsyncIterator[None]:
         raise
 
 
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload whose bytes were checked, and where and as what the server will keep them."""
+
+    upload: Upload
+    data: bytes
+    key: str
+    media_type: str
+    # The input field naming the upload, for a refusal.
+    field: str = "uploadId"
+
+
 @asynccontextmanager
 async def accepting(
     ctx: Context, upload: Upload, data: bytes, *, key: str, media_type: str
@@ -166,20 +210,38 @@ async def accepting(
     upload is ``ALREADY_EXISTS``; on any failure the stored copy is deleted and the upload stays as it was.
     After the commit, the upload object is deleted and its URL refused.
     """
-    accepted = AcceptedFile(key, media_type, await asyncio.to_thread(_sha256, data), len(data))
+    async with accepting_all(ctx, [CheckedFile(upload, data, key, media_type)]) as (uow, [accepted]):
+        yield uow, accepted
+
+
+@asynccontextmanager
+async def accepting_all(
+    ctx: Context, checked: list[CheckedFile]
+) -> AsyncIterator[tuple[UnitOfWork, list[AcceptedFile]]]:
+    """``accepting`` for a record made of several uploads: all are claimed in one transaction, or none is."""
+    accepted = [
+        AcceptedFile(item.key, item.media_type, await asyncio.to_thread(_sha256, item.data), len(item.data))
+        for item in checked
+    ]
     storage = ctx.services.storage
-    # Written before the claim: a large write never holds the database's write lock, and concurrent
-    # confirmations write to keys of their own.
-    await storage.write(key, data, content_type=media_type)
+    written: list[str] = []
     try:
+        # Written before the claim: a large write never holds the database's write lock, and concurrent
+        # confirmations write to keys of their own.
+        for item in checked:
+            await storage.write(item.key, item.data, content_type=item.media_type)
+            written.append(item.key)
         async with ctx.db.unit_of_work() as uow:
-            if not await queries.claim_upload(uow.session, upload.id, utcnow()):
-                raise DomainError(ErrorCode.ALREADY_EXISTS, ALREADY_USED[upload.purpose], ["uploadId"])
+            for item in checked:
+                if not await queries.claim_upload(uow.session, item.upload.id, utcnow()):
+                    raise DomainError(ErrorCode.ALREADY_EXISTS, ALREADY_USED[item.upload.purpose], [item.field])
             yield uow, accepted
     except BaseException:
-        await storage.delete(key)
+        for key in written:
+            await storage.delete(key)
         raise
-    await storage.end_upload(upload.storage_key)
+    for item in checked:
+        await storage.end_upload(item.upload.storage_key)
 
 
 async def verified_digest(ctx: Context, key: str, recorded: str | None) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Self
 from uuid import UUID
 
 import strawberry
@@ -196,7 +196,7 @@ class RequestPhotoUploadPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
-    def from_requested(cls, requested: uploads.RequestedUpload) -> RequestPhotoUploadPayload:
+    def from_requested(cls, requested: uploads.RequestedUpload) -> Self:
         return cls(
             upload_id=to_global_id("Upload", requested.upload.id),
             upload_url=requested.target.url,
@@ -305,7 +305,10 @@ class ViewerPhotos:
 
 @strawberry.type
 class PhotoMutations:
-    @strawberry.mutation(description="Start an upload: answers where to send the file.")
+    @strawberry.mutation(
+        description="Start an upload: answers where to send the file.",
+        deprecation_reason="Use requestUpload with purpose PHOTO.",
+    )
     @returns_user_errors(RequestPhotoUploadPayload)
     async def request_photo_upload(
         self, info: Info[Context, None], input: RequestPhotoUploadInput

@@ -9,9 +9,10 @@ import strawberry
 from strawberry import Info
 
 from lensgraph.domain import plans as rules
+from lensgraph.domain import verification as verification_rules
 from lensgraph.domain.policies import owns
 from lensgraph.persistence.models import Subscription as SubscriptionRow
-from lensgraph.resolvers import plans
+from lensgraph.resolvers import plans, verification
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import Role
 from lensgraph.schema.core import Money, Node, UserError, node_type, returns_user_errors, to_global_id
@@ -32,6 +33,37 @@ class PlanLimits:
     advanced_search: bool = strawberry.field(description="Filters on `searchPhotos`.")
 
 
+@strawberry.type(description="Your verifications this calendar month (UTC) against your plan and overage budget.")
+class VerificationUsage:
+    month: str = strawberry.field(description="YYYY-MM.")
+    used: int = strawberry.field(description="Verifications counted this month, overage included.")
+    allowance: int | None = strawberry.field(description="What the plan includes per month; null: unlimited.")
+    remaining: int | None = strawberry.field(description="Left of the allowance; null: unlimited.")
+    overage_count: int = strawberry.field(description="Verifications beyond the allowance, each charged.")
+    overage_amount: Money = strawberry.field(description="What those cost this month.")
+    overage_price: Money = strawberry.field(description="The price of one verification beyond the allowance.")
+    budget: Money = strawberry.field(description="What you let overage cost per month (setVerificationBudget).")
+    overage_remaining: int = strawberry.field(
+        description="Verifications beyond the allowance the budget still pays for (0 on the free plan)."
+    )
+
+    @classmethod
+    def from_domain(
+        cls, usage: verification_rules.MonthlyUsage, left: verification_rules.Allowance
+    ) -> VerificationUsage:
+        return cls(
+            month=usage.month,
+            used=usage.included + usage.overage,
+            allowance=left.allowance,
+            remaining=left.remaining,
+            overage_count=usage.overage,
+            overage_amount=Money.from_domain(usage.overage_spent),
+            overage_price=Money.from_domain(verification_rules.OVERAGE_PRICE),
+            budget=Money.from_domain(left.budget),
+            overage_remaining=left.overage_remaining,
+        )
+
+
 @strawberry.type(description="A plan of one role: Free, or billed monthly through Stripe.")
 class Plan:
     id: strawberry.ID
@@ -40,11 +72,21 @@ class Plan:
     name: str
     monthly_price: Money | None = strawberry.field(description="Null for the free plan.")
     limits: PlanLimits
+    # Set on viewer.plan only: the usage shown is the viewer's.
+    _viewers: strawberry.Private[bool] = False
+
+    @strawberry.field(description="On viewer.plan: your verifications this month; null on the plans listed.")
+    async def verification_usage(self, info: Info[Context, None]) -> VerificationUsage | None:
+        if not self._viewers:
+            return None
+        used = await verification.usage_this_month(info.context, info.context.require_viewer())
+        return VerificationUsage.from_domain(used.usage, used.allowance)
 
     @classmethod
-    def from_domain(cls, plan: rules.Plan) -> Plan:
+    def from_domain(cls, plan: rules.Plan, *, viewers: bool = False) -> Plan:
         limits = plan.limits
         return cls(
+            _viewers=viewers,
             id=strawberry.ID(plan.id),
             role=plan.role,
             tier=plan.tier,
@@ -132,7 +174,7 @@ class ViewerPlans:
 
     @strawberry.field(description="The plan whose limits apply to you now.")
     async def plan(self, info: Info[Context, None]) -> Plan:
-        return Plan.from_domain(await plans.require_plan(info.context))
+        return Plan.from_domain(await plans.require_plan(info.context), viewers=True)
 
     @strawberry.field(description="Your subscription, also once it ended; null if you never subscribed.")
     async def subscription(self, info: Info[Context, None]) -> PlanSubscription | None:

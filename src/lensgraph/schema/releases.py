@@ -167,7 +167,10 @@ class ViewerReleases:
 
 @strawberry.type
 class ReleaseMutations:
-    @strawberry.mutation(description="Start uploading a signed release (PDF, JPEG or PNG, at most 20 MB).")
+    @strawberry.mutation(
+        description="Start uploading a signed release (PDF, JPEG or PNG, at most 20 MB).",
+        deprecation_reason="Use requestUpload with purpose RELEASE_DOCUMENT.",
+    )
     @returns_user_errors(RequestPhotoUploadPayload)
     async def request_release_upload(
         self, info: Info[Context, None], input: RequestReleaseUploadInput

@@ -53,6 +53,8 @@ from lensgraph.schema.photos import Photo, PhotoMutations, PhotoSubscriptions
 from lensgraph.schema.plans import PlanMutations, PlanQueries, PlanSubscription
 from lensgraph.schema.portfolios import PortfolioMutations, PortfolioQueries
 from lensgraph.schema.releases import Release, ReleaseMutations
+from lensgraph.schema.uploads import UploadMutations
+from lensgraph.schema.verification import Verification, VerificationMutations, VerificationSubscriptions
 from lensgraph.schema.viewer import Viewer, resolve_viewer
 from lensgraph.schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookMutations
 
@@ -98,12 +100,14 @@ class Mutation(
     PortfolioMutations,
     ReleaseMutations,
     MarketplaceMutations,
+    UploadMutations,
+    VerificationMutations,
 ):
     pass
 
 
 @strawberry.type
-class Subscription(NotificationSubscriptions, PhotoSubscriptions, LicensingSubscriptions):
+class Subscription(NotificationSubscriptions, PhotoSubscriptions, LicensingSubscriptions, VerificationSubscriptions):
     pass
 
 
@@ -187,6 +191,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Release,
             Listing,
             Purchase,
+            Verification,
         ],
         config=StrawberryConfig(),
         scalar_overrides=SCALAR_OVERRIDES,

@@ -17,6 +17,7 @@ from lensgraph.schema.payments import ViewerPayments
 from lensgraph.schema.photos import ViewerPhotos
 from lensgraph.schema.plans import ViewerPlans
 from lensgraph.schema.releases import ViewerReleases
+from lensgraph.schema.verification import ViewerVerifications
 from lensgraph.schema.webhooks import ViewerWebhooks
 
 
@@ -33,6 +34,7 @@ class Viewer(
     ViewerReleases,
     ViewerAnalytics,
     ViewerMarketplace,
+    ViewerVerifications,
 ):
     @classmethod
     def from_row(cls, row: UserRow) -> Viewer:
