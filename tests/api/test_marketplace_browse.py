@@ -24,7 +24,7 @@ BROWSE = """query($filter: ListingFilter, $orderBy: ListingOrder, $first: Int, $
   marketplaceListings(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { title lowestPrice { amount } } } } }"""
 NESTED = """query($first: Int) { marketplaceListings(first: $first) { totalCount edges { node {
-  title seller { username } tiers { tier price { amount } } } } } }"""
+  title seller { username } tiers { tier price { amount } } verificationCode verification { shortCode } } } } }"""
 
 
 async def offer(
@@ -107,6 +107,8 @@ async def test_listing_pages_cost_points_and_flat_statements(client, services, s
         page = body["data"]["marketplaceListings"]
         assert len(page["edges"]) == page["totalCount"] == total
         assert {edge["node"]["seller"]["username"] for edge in page["edges"]} == {seller.username for seller in sellers}
+        # The report itself is the seller's (restricted): strangers see its short code only.
+        assert all(edge["node"]["verificationCode"] and edge["node"]["verification"] is None for edge in page["edges"])
         assert body["extensions"]["cost"]["requestedQueryCost"] > total
         return sql.count
 
@@ -116,7 +118,7 @@ async def test_listing_pages_cost_points_and_flat_statements(client, services, s
 # The verified badge ------------------------------------------------------------------------------
 
 BROWSE_PHOTOS = """query($verifiedOnly: Boolean) { photos(verifiedOnly: $verifiedOnly, first: 50) {
-  totalCount edges { node { title } } } }"""
+  totalCount edges { node { title verified verification { shortCode } } } } }"""
 SEARCH_PHOTOS = """query($verifiedOnly: Boolean) { searchPhotos(query: "harbour", verifiedOnly: $verifiedOnly) {
   totalCount edges { node { title } } } }"""
 
@@ -125,7 +127,8 @@ async def test_verified_only_matches_the_owners_proven_verifications(client, ser
     owner, other = await sign_up(client), await sign_up(client)
     verified_jpeg = photo_jpeg(400, 300, seed=11)
     resized_jpeg = resized(verified_jpeg, 0.5)
-    await verification(services, owner, verified_jpeg)
+    proof_id = await verification(services, owner, verified_jpeg)
+    proof_code = proof_id.hex[:10].upper()
     forged_jpeg = photo_jpeg(400, 300, seed=12)
     await verification(services, owner, forged_jpeg, authentic=False)
     failed_jpeg = photo_jpeg(400, 300, seed=13)
@@ -145,6 +148,13 @@ async def test_verified_only_matches_the_owners_proven_verifications(client, ser
 
     expected = await _verified_by_the_domain_rule(services)
     assert expected == {"Harbour exact file", "Harbour resized"}
+    # The badge is public; the report behind it is its owner's (restricted, not shared).
+    for account, report in ((None, None), (other, None), (owner, {"shortCode": proof_code})):
+        token = account.access_token if account else None
+        nodes = [edge["node"] for edge in (await client.data(BROWSE_PHOTOS, {}, token=token))["photos"]["edges"]]
+        assert {node["title"] for node in nodes if node["verified"]} == expected
+        assert [node["verification"] for node in nodes if node["title"] in expected] == [report, report]
+        assert all(node["verification"] is None for node in nodes if node["title"] not in expected)
     for document, field in ((BROWSE_PHOTOS, "photos"), (SEARCH_PHOTOS, "searchPhotos")):
         everything = (await client.data(document, {}))[field]
         assert everything["totalCount"] == 6
@@ -174,3 +184,23 @@ async def _verified_by_the_domain_rule(services) -> set[str]:
             for proof in proofs
         )
     }
+
+
+async def test_the_badge_costs_one_statement_however_many_photos(client, services, sql):
+    owners = [await sign_up(client) for _ in range(3)]
+    jpeg = photo_jpeg(300, 200, seed=21)
+    for owner in owners:
+        await verification(services, owner, jpeg)
+
+    async def statements_for(total: int) -> int:
+        listed = (await client.data(BROWSE_PHOTOS, {}))["photos"]["totalCount"]
+        for index in range(listed, total):
+            fields = {"original_sha256": hashlib.sha256(jpeg).hexdigest()} if index % 2 else {}
+            await ready_photos(services, owners[index % 3], 1, title=f"Photo {index}", **fields)
+        sql.reset()
+        page = (await client.data(BROWSE_PHOTOS, {}))["photos"]
+        assert page["totalCount"] == total
+        assert sum(edge["node"]["verified"] for edge in page["edges"]) == total // 2
+        return sql.count
+
+    assert await statements_for(4) == await statements_for(16)

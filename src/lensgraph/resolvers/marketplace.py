@@ -19,8 +19,8 @@ from lensgraph.domain.policies import owns
 from lensgraph.persistence import marketplace as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation
-from lensgraph.persistence.marketplace import ListingFilter
-from lensgraph.persistence.models import Listing
+from lensgraph.persistence.marketplace import ListingFilter, PhotoHashes
+from lensgraph.persistence.models import Listing, Photo, Verification
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.discovery import nothing_found
@@ -160,3 +160,14 @@ async def sales_figures(ctx: Context, row: Listing, first: date, last: date) -> 
     async with ctx.db.session() as session:
         rows = await queries.daily_sales(session, row.id, chosen)
     return rules.sales_figures(chosen, row.currency, rows)
+
+
+# The verified badge -------------------------------------------------------------------------------
+
+
+async def photo_verification(ctx: Context, photo: Photo) -> Verification | None:
+    """The photo owner's COMPLETED authentic verification of the same image (``rules.same_image``), if any."""
+    found: Verification | None = await ctx.loaders.photo_verification.load(
+        PhotoHashes(photo.user_id, photo.original_sha256, photo.phash)
+    )
+    return found

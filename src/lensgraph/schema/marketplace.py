@@ -14,7 +14,7 @@ from lensgraph.domain.pagination import page_request
 from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Listing as ListingRow
 from lensgraph.persistence.models import Purchase as PurchaseRow
-from lensgraph.resolvers import marketplace, purchases
+from lensgraph.resolvers import marketplace, purchases, verification
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.marketplace import ListingChanges, ListingQuery
 from lensgraph.schema.accounts import User
@@ -30,6 +30,7 @@ from lensgraph.schema.core import (
     returns_user_errors,
     to_global_id,
 )
+from lensgraph.schema.verification import Verification
 
 LicenseTier = strawberry.enum(
     rules.LicenseTier,
@@ -131,6 +132,20 @@ class Listing(Node):
     @strawberry.field
     async def seller(self, info: Info[Context, None]) -> User:
         return User.from_row(await referenced(info.context.loaders.user, self._row.seller_id))
+
+    @strawberry.field(
+        description="The short code of the verification that proved the photo authentic: it names the report, "
+        "and is written into every licensed copy."
+    )
+    async def verification_code(self, info: Info[Context, None]) -> str:
+        return (await referenced(info.context.loaders.verification, self._row.verification_id)).short_code
+
+    @strawberry.field(
+        description="The full verification report, for whoever may see it (the seller; others it is shared with)."
+    )
+    async def verification(self, info: Info[Context, None]) -> Verification | None:
+        row = await verification.get_verification(info.context, self._row.verification_id)
+        return Verification.from_row(row) if row else None
 
     @strawberry.field(description="Sales per day in a window; null for anyone but the seller.")
     async def sales_analytics(self, info: Info[Context, None], from_: From, to: To) -> SalesAnalytics | None:
