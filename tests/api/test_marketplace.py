@@ -392,6 +392,11 @@ async def test_one_listing_on_sale_per_verification(client, services, people):
     assert (await mutate(client, DEACTIVATE, seller, listingId=created["id"]))["userErrors"] == []
     assert (await mutate(client, CREATE, seller, **given))["userErrors"] == []
     assert (await client.data(MINE, token=seller.access_token))["viewer"]["listings"]["totalCount"] == 2
+    # Listed, the verification stays as the listing's proof: deleting it is refused, nothing is removed.
+    delete = """mutation($id: ID!) { deleteVerification(input: {id: $id}) { userErrors { field code } } }"""
+    refused = await client.data(delete, {"id": given["verificationId"]}, token=seller.access_token)
+    assert refused["deleteVerification"]["userErrors"] == [{"field": ["id"], "code": "INVALID_TRANSITION"}]
+    assert (await client.data(LISTING, {"id": created["id"]}, token=seller.access_token))["listing"] is not None
 
 
 async def test_update_and_deactivate_with_versions(client, services, people):
@@ -508,3 +513,46 @@ async def test_concurrent_payment_webhooks_complete_one_sale(client, services, p
         row = await db.get(Purchase, purchase_key)
     assert (sold, earned, row.status.value if row else None) == (1, 1, "COMPLETED")
     assert (await client.data(LISTING, {"id": listing["id"]}))["listing"]["totalRevenue"] == {"amount": 5000}
+
+
+# End to end, with a real verification ------------------------------------------------------------
+
+
+async def test_a_pair_verified_through_the_api_is_listed_badged_sold_and_downloaded(client, services, background):
+    """RAW + JPEG verified by the analysis job; the same JPEG uploaded to the catalogue wears the badge; the
+    listing is bought in the offline payment mode and its licensed copy names the verification."""
+    from tests.api.test_photos import upload
+    from tests.api.verification_flows import camera_pair, verify
+
+    seller, buyer = await sign_up(client, role="PHOTOGRAPHER"), await sign_up(client, role="BRAND")
+    pair = camera_pair(2)
+    created = await verify(client, seller, pair, name="Rocket launch")
+    assert created["userErrors"] == []
+    await background.settle()
+    photo = (await upload(client, seller, pair.image, title="Rocket launch"))["photo"]
+    await background.settle()
+    badge = """query($id: ID!) { node(id: $id) { ... on Photo { status verified verification { id shortCode } } } }"""
+    seen = (await client.data(badge, {"id": photo["id"]}, token=seller.access_token))["node"]
+    assert (seen["status"], seen["verified"]) == ("READY", True)
+    assert seen["verification"] == {
+        "id": created["verification"]["id"],
+        "shortCode": created["verification"]["shortCode"],
+    }
+
+    listed = await mutate(
+        client,
+        CREATE,
+        seller,
+        verificationId=created["verification"]["id"],
+        title="Rocket launch",
+        currency="GBP",
+        tiers=[{"tier": "EDITORIAL", "price": 2500, "terms": "News use"}],
+    )
+    assert listed["userErrors"] == []
+    opened = await buy(client, buyer, listed["listing"]["id"], "EDITORIAL")
+    assert (await client.http.post(opened["checkoutUrl"].removeprefix("http://testserver"))).status_code == 303
+    download = await mutate(client, DOWNLOAD, buyer, purchaseId=opened["purchase"]["id"])
+    licensed = (await fetch(client, download["url"])).content
+    xmp, _ = license_metadata(licensed)
+    assert xmp["Xmp.lensgraph.VerificationCode"] == created["verification"]["shortCode"]
+    assert (xmp["Xmp.lensgraph.Tier"], xmp["Xmp.lensgraph.Price"]) == ("EDITORIAL", "25.00 GBP")
