@@ -460,6 +460,17 @@ async def test_purchase_refusals_open_no_checkout(client, services, people, stri
     assert codes(unknown) == [(["purchaseId"], "NOT_FOUND")]
 
 
+async def test_a_checkout_stripe_refuses_leaves_no_purchase(client, services, people, stripe_fake):
+    seller, buyer = people
+    listing = await list_verified(client, services, seller)
+    stripe_fake.refuse_next("/v1/checkout/sessions", "Amount must convert to at least 50 cents.")
+    refused = await buy(client, buyer, listing["id"])
+    assert (codes(refused), refused["purchase"]) == ([(["listingId"], "INVALID_INPUT")], None)
+    assert "at least 50 cents" in refused["userErrors"][0]["message"]
+    assert (await client.data(MINE, token=buyer.access_token))["viewer"]["purchases"]["totalCount"] == 0
+    assert (await buy(client, buyer, listing["id"]))["userErrors"] == []
+
+
 async def test_a_new_price_closes_the_open_checkout(client, services, people, stripe_fake):
     seller, buyer = people
     listing = await list_verified(client, services, seller)
@@ -556,3 +567,28 @@ async def test_a_pair_verified_through_the_api_is_listed_badged_sold_and_downloa
     xmp, _ = license_metadata(licensed)
     assert xmp["Xmp.lensgraph.VerificationCode"] == created["verification"]["shortCode"]
     assert (xmp["Xmp.lensgraph.Tier"], xmp["Xmp.lensgraph.Price"]) == ("EDITORIAL", "25.00 GBP")
+
+
+async def test_a_changed_file_is_withheld_not_sold(client, services, people):
+    """The verified JPEG changed in storage before the first download, or the licensed copy after it: refused."""
+    seller, buyer = people
+    listing = await list_verified(client, services, seller)
+    opened = await buy(client, buyer, listing["id"], "PERSONAL")
+    assert (await client.http.post(opened["checkoutUrl"].removeprefix("http://testserver"))).status_code == 303
+    from lensgraph.persistence.models import Verification
+
+    async with services.db.session() as session:
+        proof = await session.scalar(select(Verification).where(Verification.user_id == user_key(seller)))
+    assert proof is not None
+    original = await services.storage.read(proof.image_key, max_bytes=proof.image_size)
+    await services.storage.write(proof.image_key, photo_jpeg(640, 400, seed=99), content_type="image/jpeg")
+    refused = await mutate(client, DOWNLOAD, buyer, purchaseId=opened["purchase"]["id"])
+    assert (codes(refused), refused["url"]) == ([(None, "FILE_INTEGRITY_FAILED")], None)
+
+    await services.storage.write(proof.image_key, original, content_type="image/jpeg")
+    assert (await mutate(client, DOWNLOAD, buyer, purchaseId=opened["purchase"]["id"]))["userErrors"] == []
+    row = await purchase_row(services, opened["purchase"]["id"])
+    assert row.licensed_key is not None
+    await services.storage.write(row.licensed_key, original, content_type="image/jpeg")
+    again = await mutate(client, DOWNLOAD, buyer, purchaseId=opened["purchase"]["id"])
+    assert codes(again) == [(None, "FILE_INTEGRITY_FAILED")]

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from lensgraph.adapters import license_metadata
 from lensgraph.adapters.payments import PaidItem
+from lensgraph.adapters.storage import ObjectTooLarge
 from lensgraph.config import Settings
 from lensgraph.domain import marketplace as rules
 from lensgraph.domain import payments as payment_rules
@@ -35,7 +36,7 @@ from lensgraph.resolvers import checkout
 from lensgraph.resolvers.checkout import Checkout
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.marketplace import can_see_listing
-from lensgraph.resolvers.uploads import verified_digest
+from lensgraph.resolvers.uploads import WITHHELD, verified_digest
 
 log = logging.getLogger(__name__)
 
@@ -220,9 +221,17 @@ async def _licensed_copy(ctx: Context, purchase: Purchase, listing: Listing) -> 
         seller = await session.get(User, purchase.seller_id)
     assert verification is not None and buyer is not None and seller is not None
     storage = ctx.services.storage
-    original = await storage.read(verification.image_key, max_bytes=verification.image_size)
+    try:
+        original = await storage.read(verification.image_key, max_bytes=verification.image_size)
+    except ObjectTooLarge:
+        original = b""  # grown since it was verified: not the verified file
     if hashlib.sha256(original).hexdigest() != verification.image_sha256:
-        await verified_digest(ctx, verification.image_key, verification.image_sha256)  # logs the alert, refuses
+        log.error(
+            "File integrity alert: %s is not the verified JPEG any more; purchase %s",
+            verification.image_key,
+            purchase.id,
+        )
+        raise DomainError(ErrorCode.FILE_INTEGRITY_FAILED, WITHHELD)
     notice = LicenseNotice(
         purchase_id=purchase.id,
         buyer=_name(buyer),
