@@ -204,6 +204,17 @@ async def test_list_buy_pay_download_and_expire(client, services, people, stripe
         "dailySales": [{"date": paid_at.date().isoformat(), "count": 1, "revenue": {"amount": 5000}}],
     }
 
+    # The figures are the seller's: the buyer, or anyone else, gets null.
+    for other in (buyer, None):
+        hidden = await client.data(
+            ANALYTICS,
+            {"id": listing["id"], "from": paid_at.date().isoformat(), "to": paid_at.date().isoformat()},
+            token=other.access_token if other else None,
+        )
+        assert hidden["listing"]["salesAnalytics"] is None
+    node = "query($id: ID!) { node(id: $id) { ... on Listing { id totalSales } } }"
+    assert (await client.data(node, {"id": listing["id"]}))["node"] == {"id": listing["id"], "totalSales": 1}
+
     # The download: the original's pixels, the license in its XMP and IPTC, served with the safety headers.
     download = await mutate(client, DOWNLOAD, buyer, purchaseId=purchase["id"])
     assert download["userErrors"] == []
