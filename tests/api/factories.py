@@ -17,7 +17,7 @@ import imagehash
 from PIL import Image
 
 from lensgraph.domain.photos import Orientation, PhotoStatus
-from lensgraph.domain.verification import VerificationStatus
+from lensgraph.domain.verification import VerificationStatus, new_short_code
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.discovery import replace_tags
 from lensgraph.persistence.models import Photo, Verification
@@ -64,6 +64,47 @@ async def ready_photos(services: Services, owner: Any, count: int, **fields: Any
     return [row.id for row in rows]
 
 
+async def completed_verifications(services: Services, owner: Any, count: int, **fields: Any) -> list[UUID]:
+    """``count`` COMPLETED authentic verifications of ``owner`` (their files are not stored), newest last;
+    ``fields`` override column values."""
+    owner_id = user_key(owner)
+    start = utcnow() - timedelta(minutes=count)
+    rows = []
+    for index in range(count):
+        verification_id = uuid4()
+        created_at = start + timedelta(minutes=index)
+        values: dict[str, Any] = {
+            "id": verification_id,
+            "user_id": owner_id,
+            "name": f"Verification {index + 1}",
+            "status": VerificationStatus.COMPLETED,
+            "authentic": True,
+            "result_confidence": 0.95,
+            "integrity_score": 0.9,
+            "security_score": 0.9,
+            "checks": [
+                {"analyzer": "RAW_INTEGRITY", "outcome": "PASS", "confidence": 0.9, "details": {}, "regions": []}
+            ],
+            "raw_metadata": {"format": "DNG"},
+            "image_metadata": {},
+            "raw_key": f"verifications/{verification_id}/raw.dng",
+            "raw_sha256": f"{index:064x}",
+            "raw_format": "DNG",
+            "raw_size": 1000,
+            "image_key": f"verifications/{verification_id}/image.jpg",
+            "image_sha256": f"{index + 1:064x}",
+            "image_size": 1000,
+            "short_code": new_short_code(),
+            "created_at": created_at,
+            "completed_at": created_at,
+            **fields,
+        }
+        rows.append(Verification(**values))
+    async with services.db.unit_of_work() as uow:
+        uow.session.add_all(rows)
+    return [row.id for row in rows]
+
+
 async def verification(
     services: Services,
     owner: Any,
@@ -72,33 +113,27 @@ async def verification(
     status: VerificationStatus = VerificationStatus.COMPLETED,
     authentic: bool | None = True,
 ) -> UUID:
-    """A verification of ``owner``'s with its JPEG in storage, written straight to the database: test setup for the
-    marketplace and the verified badge, which need a finished verification, not the analysis that makes one
-    (tested in ``test_verification*``). Its verdict is what the test says it is."""
+    """One of ``completed_verifications`` with ``jpeg`` as its image, stored, and the status and verdict the test
+    says: setup for the marketplace and the verified badge, which need a finished verification of a given JPEG,
+    not the analysis that makes one (tested in ``test_verifications``)."""
     verification_id = uuid4()
     image_key = f"verifications/{verification_id}/image.jpg"
     await services.storage.write(image_key, jpeg, content_type="image/jpeg")
     with Image.open(io.BytesIO(jpeg)) as image:
         phash = str(imagehash.phash(image))
-    finished = status in (VerificationStatus.COMPLETED, VerificationStatus.FAILED)
-    row = Verification(
+    completed = status is VerificationStatus.COMPLETED
+    finished = completed or status is VerificationStatus.FAILED
+    [created] = await completed_verifications(
+        services,
+        owner,
+        1,
         id=verification_id,
-        user_id=user_key(owner),
-        name=f"Verification {verification_id.hex[:6]}",
         status=status,
-        authentic=authentic if status is VerificationStatus.COMPLETED else None,
-        result_confidence=0.97 if status is VerificationStatus.COMPLETED else None,
-        raw_key=f"verifications/{verification_id}/raw.dng",
-        raw_sha256="0" * 64,
-        raw_format="DNG",
-        raw_size=1,
+        authentic=authentic if completed else None,
         image_key=image_key,
         image_sha256=hashlib.sha256(jpeg).hexdigest(),
         image_size=len(jpeg),
         image_phash=phash,
-        short_code=verification_id.hex[:10].upper(),
         completed_at=utcnow() if finished else None,
     )
-    async with services.db.unit_of_work() as uow:
-        uow.session.add(row)
-    return verification_id
+    return created

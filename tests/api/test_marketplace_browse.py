@@ -128,7 +128,8 @@ async def test_verified_only_matches_the_owners_proven_verifications(client, ser
     verified_jpeg = photo_jpeg(400, 300, seed=11)
     resized_jpeg = resized(verified_jpeg, 0.5)
     proof_id = await verification(services, owner, verified_jpeg)
-    proof_code = proof_id.hex[:10].upper()
+    async with services.db.session() as session:
+        proof_code = (await session.get(Verification, proof_id)).short_code
     forged_jpeg = photo_jpeg(400, 300, seed=12)
     await verification(services, owner, forged_jpeg, authentic=False)
     failed_jpeg = photo_jpeg(400, 300, seed=13)

@@ -67,6 +67,7 @@ PRICED = [
         {},
         842,
     ),
+    ("{ viewer { verifications(first: 30) { edges { node { id owner { username } } } } } }", {}, 62),
     # An interface: the costliest of its types' selections, per ID asked for.
     (
         'query { nodes(ids: ["a", "b", "c"]) { id ... on Photo { photographer { username } } } }',

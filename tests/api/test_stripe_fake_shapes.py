@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import types
 import typing
+from datetime import UTC, datetime
 from typing import Any, Literal, Union
 from uuid import uuid4
 
@@ -19,7 +20,13 @@ import stripe
 from stripe import ListObject, StripeObject
 from stripe.checkout import Session
 
-from lensgraph.adapters.payments import BillingSubscription, ConnectedAccount, PlanCharge, StripeGateway
+from lensgraph.adapters.payments import (
+    BillingSubscription,
+    ConnectedAccount,
+    PaymentRefused,
+    PlanCharge,
+    StripeGateway,
+)
 from lensgraph.domain.money import Currency, Money
 from tests.fakes.stripe import StripeFake
 
@@ -188,6 +195,31 @@ async def test_product_and_subscription_through_its_changes(stripe_fake, gateway
     changed = built(stripe.Subscription, stripe_fake.change_subscription(paid.subscription, status="past_due"))
     assert BillingSubscription.from_stripe(changed.to_dict()).cancel_at_period_end is True
     assert changed["items"]["data"][0]["price"]["unit_amount"] == 4_900
+
+
+async def test_verification_overage_meter_event(stripe_fake, gateway):
+    opened = await gateway.create_subscription_checkout(
+        attempt=uuid4(),
+        subscription_key=uuid4(),
+        email="photographer@example.test",
+        customer_id=None,
+        charge=CHARGE,
+        success_url="https://app.test/paid",
+        cancel_url="https://app.test/cancelled",
+    )
+    customer = stripe_fake.subscription_checkout_paid(opened.id)["customer"]
+    usage_id = uuid4()
+    at = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
+    identifier = await gateway.report_metered_usage(usage_id=usage_id, customer_id=customer, quantity=1, at=at)
+    event = built(stripe.billing.MeterEvent, stripe_fake.meter_events[identifier])
+    assert identifier == str(usage_id) and event.event_name == "lensgraph_verification_overage"
+    assert event.payload.to_dict() == {"stripe_customer_id": customer, "value": "1"}
+    assert event.timestamp == int(at.timestamp())
+    # Reporting it again is answered from the idempotency key, not counted twice.
+    assert await gateway.report_metered_usage(usage_id=usage_id, customer_id=customer, quantity=1, at=at) == identifier
+    assert len(stripe_fake.meter_events) == 1
+    with pytest.raises(PaymentRefused):
+        await gateway.report_metered_usage(usage_id=uuid4(), customer_id="cus_unknown", quantity=1, at=at)
 
 
 async def test_event_envelope(stripe_fake, gateway):

@@ -12,6 +12,7 @@ from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import Upload, Verification, VerificationUsage
 from lensgraph.resolvers.context import Services
 from tests.api.conftest import Background
+from tests.api.factories import completed_verifications
 from tests.api.helpers import sign_up
 from tests.api.images import photo_jpeg
 from tests.api.verification_flows import (
@@ -275,6 +276,22 @@ async def test_a_stored_file_changed_after_creation_fails_with_the_reason(client
     node = (await client.data(NODE, {"id": created["id"]}, token=owner.access_token))["node"]
     assert node["status"] == "FAILED" and node["result"] is None
     assert node["failureReason"] == "The stored RAW is not the file that was confirmed."
+
+
+async def test_listing_verifications_with_owners_and_checks_stays_flat_in_sql(client, services, sql):
+    owner = await sign_up(client, role="PHOTOGRAPHER")
+    query = """{ viewer { verifications(first: 50) { totalCount edges { node {
+      name status result owner { username } checks { analyzer outcome regions { x } } captureLocation { latitude }
+    } } } } }"""
+
+    async def statements_for(count: int) -> int:
+        await completed_verifications(services, owner, count)
+        sql.reset()
+        listed = (await client.data(query, token=owner.access_token))["viewer"]["verifications"]
+        assert len(listed["edges"]) == listed["totalCount"]
+        return sql.count
+
+    assert await statements_for(2) == await statements_for(20)
 
 
 def _png() -> bytes:

@@ -4,6 +4,7 @@ owner's list, deleting, the monthly budget for overage, and the live updates of 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -44,6 +45,8 @@ IMAGE_MEDIA_TYPE = "image/jpeg"
 # What a RAW is stored and served as: the container varies (TIFF-based, ISO BMFF, vendor formats).
 RAW_MEDIA_TYPE = "application/octet-stream"
 NOT_FOUND = "No such verification."
+# How often a live subscription looks at the database besides when told of a change.
+RECHECK_SECONDS = 5.0
 
 
 def raw_key(verification_id: UUID, raw_format: str) -> str:
@@ -208,22 +211,44 @@ async def list_verifications(
 
 
 async def updates(ctx: Context, verification_id: UUID) -> AsyncIterator[Verification]:
-    """The verification as it is after each change of its status (the verdict with COMPLETED), for whoever may
-    see it, checked again on every change (an invitation revoked ends what they see)."""
+    """The verification as it is now, then after each change of its status, ending with COMPLETED (and the
+    verdict) or FAILED. For whoever may see it, checked again on every change. Changes close together may arrive
+    as one (the row is read again, not replayed); the database is also looked at every few seconds, so a change
+    made before the subscription reached the pubsub is not missed."""
     viewer = ctx.require_viewer()
 
     async def visible_now() -> Verification:
         async with ctx.db.session() as session:
             row = await session.get(Verification, verification_id)
-            invited = bool(row) and (await queries.invited_to(session, [(viewer.user_id, verification_id)]))[0]
+            invited = row is not None and (await queries.invited_to(session, [(viewer.user_id, row.id)]))[0]
         if row is None or not can_view_verification(viewer, row.user_id, row.access_type, invited):
             raise DomainError(ErrorCode.NOT_FOUND, NOT_FOUND, ["id"])
         return row
 
-    await visible_now()
-    async for message in live.messages(ctx, viewer, event_channel(VerificationStatusChanged.type)):
-        if message.get("data", {}).get("verificationId") == str(verification_id):
-            yield await visible_now()
+    changes = live.messages(ctx, viewer, event_channel(VerificationStatusChanged.type))
+    pending = asyncio.ensure_future(anext(changes))
+    shown: VerificationStatus | None = None
+    try:
+        while True:
+            row = await visible_now()
+            if row.status is not shown:
+                shown = row.status
+                yield row
+            if row.status in rules.TERMINAL:
+                return
+            while True:
+                done, _ = await asyncio.wait({pending}, timeout=RECHECK_SECONDS)
+                if not done:
+                    break
+                message = pending.result()
+                pending = asyncio.ensure_future(anext(changes))
+                if message.get("data", {}).get("verificationId") == str(verification_id):
+                    break
+    finally:
+        # The generator cannot be closed while the pending read is still inside it.
+        pending.cancel()
+        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration, live.CredentialExpired):
+            await pending
 
 
 # Deleting ----------------------------------------------------------------------------------------

@@ -279,7 +279,8 @@ class VerificationMutations:
 @strawberry.type
 class VerificationSubscriptions:
     @strawberry.subscription(
-        description="Each change of a verification's status, and the verdict with COMPLETED. For whoever may see it."
+        description="A verification as it is now, then after each change of its status, ending with COMPLETED (with "
+        "the verdict and checks) or FAILED. For whoever may see it."
     )
     async def verification_updated(
         self, info: Info[Context, None], id: strawberry.ID
