@@ -295,6 +295,38 @@ async def test_a_checkout_that_closes_unpaid_fails_the_purchase(client, services
     assert again["userErrors"] == [] and again["purchase"]["id"] != opened["purchase"]["id"]
 
 
+async def test_refunds_take_back_the_sellers_share_and_end_the_downloads(client, services, people, stripe_fake):
+    seller, buyer = people
+    listing = await list_verified(client, services, seller)
+    opened = await buy(client, buyer, listing["id"])
+    await paid(client, stripe_fake, opened["checkoutUrl"])
+    session = session_id(opened["checkoutUrl"])
+
+    async def refunded(amount: int | None = None) -> None:
+        event = stripe_fake.event("charge.refunded", stripe_fake.refund(session, amount))
+        assert (await deliver(client, stripe_fake, event)).status_code == 200
+
+    # In part: the purchase stands, the seller's share of 10.00 EUR comes off the earning and the listing's revenue.
+    await refunded(1000)
+    assert (await purchase_row(services, opened["purchase"]["id"])).status.value == "COMPLETED"
+    [stats] = (await earnings(client, seller))["payoutStats"]
+    assert stats["pending"] == {"amount": 3200}
+    totals = (await client.data(LISTING, {"id": listing["id"]}))["listing"]
+    assert (totals["totalSales"], totals["totalRevenue"]) == (1, {"amount": 4000})
+    # The rest: REFUNDED, nothing earned, no sale, no download.
+    await refunded()
+    assert (await purchase_row(services, opened["purchase"]["id"])).status.value == "REFUNDED"
+    [stats] = (await earnings(client, seller))["payoutStats"]
+    assert stats["pending"] == {"amount": 0}
+    totals = (await client.data(LISTING, {"id": listing["id"]}))["listing"]
+    assert (totals["totalSales"], totals["totalRevenue"]) == (0, {"amount": 0})
+    assert (await client.data(MINE, token=seller.access_token))["viewer"]["sales"]["totalCount"] == 0
+    refused = await mutate(client, DOWNLOAD, buyer, purchaseId=opened["purchase"]["id"])
+    assert (
+        codes(refused) == [(["purchaseId"], "INVALID_TRANSITION")] and "refunded" in refused["userErrors"][0]["message"]
+    )
+
+
 # Listings: bad input, other people's -------------------------------------------------------------
 
 

@@ -41,6 +41,8 @@ class PurchaseStatus(Enum):
     COMPLETED = "COMPLETED"
     # The checkout closed unpaid.
     FAILED = "FAILED"
+    # Paid, then refunded in full: the license and its downloads end.
+    REFUNDED = "REFUNDED"
 
 
 class ListingOrder(Enum):
@@ -185,6 +187,10 @@ def check_downloadable(status: PurchaseStatus, expires_at: datetime | None, now:
     """Paid, and within its window."""
     if status is PurchaseStatus.PENDING:
         raise DomainError(ErrorCode.PAYMENT_PENDING, "This purchase is not paid yet.", ["purchaseId"])
+    if status is PurchaseStatus.REFUNDED:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, "This purchase was refunded: its license ended.", ["purchaseId"]
+        )
     if status is not PurchaseStatus.COMPLETED or expires_at is None:
         raise DomainError(ErrorCode.INVALID_TRANSITION, "This purchase was not paid: buy again.", ["purchaseId"])
     if now >= expires_at:

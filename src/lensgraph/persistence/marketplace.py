@@ -134,12 +134,12 @@ def listings_of(seller_id: UUID) -> Select[Listing]:
     return select(Listing).where(Listing.seller_id == seller_id)
 
 
-async def add_sale(session: AsyncSession, listing_id: UUID, amount: int) -> None:
-    """Adds one sale to the listing's totals in the database, whatever any session holds of it."""
+async def add_sale(session: AsyncSession, listing_id: UUID, sales: int, revenue: int) -> None:
+    """Adds to the listing's totals in the database (negative for a refund), whatever any session holds of it."""
     await session.execute(
         update(Listing)
         .where(Listing.id == listing_id)
-        .values(total_sales=Listing.total_sales + 1, total_revenue=Listing.total_revenue + amount)
+        .values(total_sales=Listing.total_sales + sales, total_revenue=Listing.total_revenue + revenue)
         .execution_options(synchronize_session=False)
     )
 
@@ -175,9 +175,16 @@ async def pending_payment(session: AsyncSession, purchase_id: UUID) -> Payment |
 
 async def hold_purchase_of_checkout(session: AsyncSession, checkout_session_id: str) -> bool:
     """Holds the purchase a checkout pays for, before its payment is read (as ``hold_license_of_checkout``)."""
-    purchase_key = (
-        select(Payment.purchase_id).where(Payment.stripe_checkout_session_id == checkout_session_id).scalar_subquery()
-    )
+    return await _hold_purchase_paid_by(session, Payment.stripe_checkout_session_id == checkout_session_id)
+
+
+async def hold_purchase_of_intent(session: AsyncSession, payment_intent_id: str) -> bool:
+    """Holds the purchase a payment intent paid for; False when it paid no purchase."""
+    return await _hold_purchase_paid_by(session, Payment.stripe_payment_intent_id == payment_intent_id)
+
+
+async def _hold_purchase_paid_by(session: AsyncSession, paid_by: ColumnElement[bool]) -> bool:
+    purchase_key = select(Payment.purchase_id).where(paid_by).limit(1).scalar_subquery()
     return await take_write_lock(session, Purchase, Purchase.id == purchase_key) > 0
 
 

@@ -17,7 +17,8 @@ from lensgraph.adapters.payments import PaidItem, PaymentRefused
 from lensgraph.domain import payments as rules
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.money import Money
-from lensgraph.domain.payments import EarningStatus, PaymentStatus
+from lensgraph.domain.payments import EarningKind, EarningStatus, PaymentStatus
+from lensgraph.persistence import payments as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import UnitOfWork
 from lensgraph.persistence.models import Earning, Payment
@@ -95,6 +96,37 @@ def settle(uow: UnitOfWork, payment: Payment, session: dict[str, Any], earner_id
             fee=share.fee.amount,
             net=share.net.amount,
             currency=payment.currency,
+            status=EarningStatus.PENDING,
+        )
+    )
+
+
+async def take_back_share(uow: UnitOfWork, payment_id: UUID, refunded: Money) -> None:
+    """The photographer's share of a refund: off the sale while no payout claimed it, else a clawback."""
+    earnings = await queries.payment_earnings(uow.session, payment_id)
+    sale = next((row for row in earnings if row.kind is EarningKind.SALE), None)
+    if sale is None:
+        return
+    kept = rules.Split(
+        Money(sum(row.gross for row in earnings), refunded.currency),
+        Money(sum(row.fee for row in earnings), refunded.currency),
+        Money(sum(row.net for row in earnings), refunded.currency),
+    )
+    back = rules.refund_split(kept, refunded)
+    if not rules.paid_out(sale.status, claimed=sale.payout_id is not None):
+        sale.gross -= back.gross.amount
+        sale.fee -= back.fee.amount
+        sale.net -= back.net.amount
+        return
+    uow.session.add(
+        Earning(
+            payment_id=payment_id,
+            photographer_id=sale.photographer_id,
+            kind=EarningKind.CLAWBACK,
+            gross=-back.gross.amount,
+            fee=-back.fee.amount,
+            net=-back.net.amount,
+            currency=sale.currency,
             status=EarningStatus.PENDING,
         )
     )

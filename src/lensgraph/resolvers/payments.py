@@ -24,14 +24,13 @@ from lensgraph.domain.events import PaymentCompleted, PaymentRefunded
 from lensgraph.domain.licensing import LicenseStatus, Party
 from lensgraph.domain.money import Money
 from lensgraph.domain.pagination import PageRequest
-from lensgraph.domain.payments import EarningKind, EarningStatus, PaymentStatus, PayoutStats
+from lensgraph.domain.payments import PaymentStatus, PayoutStats
 from lensgraph.domain.policies import can_receive_payouts, license_party
 from lensgraph.persistence import marketplace as marketplace_queries
 from lensgraph.persistence import payments as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, Database, UnitOfWork
 from lensgraph.persistence.models import (
-    Earning,
     License,
     Payment,
     Payout,
@@ -197,11 +196,15 @@ async def _charge_refunded(uow: UnitOfWork, charge: dict[str, Any]) -> bool:
     intent = charge.get("payment_intent")
     # Held in the order a paid checkout holds them (license, payment), then the earning, which a payout locks when
     # it claims it. Two refunds of one charge at once are applied in turn, each on what the other left.
-    held = isinstance(intent, str) and await queries.hold_license_of_intent(uow.session, intent)
-    payment = await queries.payment_for_intent(uow.session, intent) if held and isinstance(intent, str) else None
+    if not isinstance(intent, str):
+        log.warning("Stripe charge %s was refunded but names no payment intent: ignored", charge.get("id"))
+        return False
+    if await marketplace_queries.hold_purchase_of_intent(uow.session, intent):
+        return await purchases.purchase_refunded(uow, charge, intent)
+    held = await queries.hold_license_of_intent(uow.session, intent)
+    payment = await queries.payment_for_intent(uow.session, intent) if held else None
     if payment is None or payment.license_id is None:
-        # Refunds of marketplace purchases are not handled yet: the sale and its earning stand.
-        log.warning("Stripe charge %s was refunded but paid no license of ours: ignored", charge.get("id"))
+        log.warning("Stripe charge %s was refunded but paid no payment of ours: ignored", charge.get("id"))
         return False
     license_row = await uow.session.get(License, payment.license_id)
     assert license_row is not None  # payments cascade with their license
@@ -229,7 +232,7 @@ async def _charge_refunded(uow: UnitOfWork, charge: dict[str, Any]) -> bool:
     if refund is None:
         log.info("Stripe charge %s: payment %s has as much refunded already", charge.get("id"), payment.id)
         return False
-    await _take_back_share(uow, payment.id, Money(refund.added, payment.currency))
+    await checkout.take_back_share(uow, payment.id, Money(refund.added, payment.currency))
     payment.status, payment.refunded_amount = refund.status, refund.refunded
     license_row.status = license_status
     uow.emit(
@@ -244,37 +247,6 @@ async def _charge_refunded(uow: UnitOfWork, charge: dict[str, Any]) -> bool:
         )
     )
     return True
-
-
-async def _take_back_share(uow: UnitOfWork, payment_id: UUID, refunded: Money) -> None:
-    """The photographer's share of a refund: off the sale while no payout claimed it, else a clawback."""
-    earnings = await queries.payment_earnings(uow.session, payment_id)
-    sale = next((row for row in earnings if row.kind is EarningKind.SALE), None)
-    if sale is None:
-        return
-    kept = rules.Split(
-        Money(sum(row.gross for row in earnings), refunded.currency),
-        Money(sum(row.fee for row in earnings), refunded.currency),
-        Money(sum(row.net for row in earnings), refunded.currency),
-    )
-    back = rules.refund_split(kept, refunded)
-    if not rules.paid_out(sale.status, claimed=sale.payout_id is not None):
-        sale.gross -= back.gross.amount
-        sale.fee -= back.fee.amount
-        sale.net -= back.net.amount
-        return
-    uow.session.add(
-        Earning(
-            payment_id=payment_id,
-            photographer_id=sale.photographer_id,
-            kind=EarningKind.CLAWBACK,
-            gross=-back.gross.amount,
-            fee=-back.fee.amount,
-            net=-back.net.amount,
-            currency=sale.currency,
-            status=EarningStatus.PENDING,
-        )
-    )
 
 
 async def _account_updated(uow: UnitOfWork, account: ConnectedAccount) -> bool:

@@ -164,7 +164,7 @@ async def purchase_paid(uow: UnitOfWork, session: dict[str, Any], settings: Sett
     paid_at = payment.paid_at or utcnow()
     purchase.status, purchase.paid_at = status, paid_at
     purchase.download_expires_at = rules.download_expires_at(paid_at, settings.marketplace_download_days)
-    await queries.add_sale(uow.session, purchase.listing_id, purchase.amount)
+    await queries.add_sale(uow.session, purchase.listing_id, 1, purchase.amount)
     uow.emit(
         ListingSold(
             listing_id=purchase.listing_id,
@@ -175,6 +175,40 @@ async def purchase_paid(uow: UnitOfWork, session: dict[str, Any], settings: Sett
             audience=(purchase.seller_id,),
         )
     )
+    return True
+
+
+async def purchase_refunded(uow: UnitOfWork, charge: dict[str, Any], intent: str) -> bool:
+    """A refund of a purchase, in full or in part: the amount recorded, the seller's share given back (as a
+    license's), the listing's totals lowered; refunded in full, the purchase is REFUNDED and its downloads end.
+    The purchase is held by the caller (``hold_purchase_of_intent``)."""
+    payment = await payment_queries.payment_for_intent(uow.session, intent)
+    if payment is None or payment.purchase_id is None:
+        return False
+    purchase = await uow.session.get(Purchase, payment.purchase_id)
+    assert purchase is not None  # payments cascade with their purchase
+    try:
+        refund = payment_rules.refund(
+            payment.status,
+            Money(payment.amount, payment.currency),
+            payment.refunded_amount,
+            charge.get("amount"),
+            charge.get("currency"),
+            charge.get("amount_refunded"),
+        )
+    except DomainError as refused:
+        log.error(
+            "Stripe charge %s of purchase %s cannot be refunded here (%s)", charge.get("id"), purchase.id, refused
+        )
+        return False
+    if refund is None:
+        return False
+    await checkout.take_back_share(uow, payment.id, Money(refund.added, payment.currency))
+    payment.status, payment.refunded_amount = refund.status, refund.refunded
+    full = refund.status is PaymentStatus.REFUNDED
+    if full:
+        purchase.status = PurchaseStatus.REFUNDED
+    await queries.add_sale(uow.session, purchase.listing_id, -1 if full else 0, -refund.added)
     return True
 
 

@@ -40,7 +40,7 @@ LicenseTier = strawberry.enum(
 PurchaseStatus = strawberry.enum(
     rules.PurchaseStatus,
     description="PENDING until the checkout is paid; COMPLETED once paid (downloads open for the download window); "
-    "FAILED when the checkout closed unpaid.",
+    "FAILED when the checkout closed unpaid; REFUNDED once the payment is refunded in full (downloads end).",
 )
 ListingOrder = strawberry.enum(rules.ListingOrder, description="How marketplaceListings are ordered.")
 

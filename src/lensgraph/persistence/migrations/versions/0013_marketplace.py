@@ -171,7 +171,7 @@ def upgrade() -> None:
         sa.Column("terms", sa.Text(), nullable=False),
         sa.Column(
             "status",
-            sa.Enum("PENDING", "COMPLETED", "FAILED", name="purchase_status", native_enum=False, length=12),
+            sa.Enum("PENDING", "COMPLETED", "FAILED", "REFUNDED", name="purchase_status", native_enum=False, length=12),
             nullable=False,
         ),
         sa.Column("paid_at", lensgraph.persistence.base.UTCDateTime(timezone=True), nullable=True),
