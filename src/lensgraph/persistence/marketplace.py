@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Integer, Select, and_, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
@@ -258,11 +258,18 @@ class PhotoHashes:
 
 
 async def photo_verifications(session: AsyncSession, photos: Sequence[PhotoHashes]) -> list[Verification | None]:
-    """For each photo, its owner's newest proven verification of the same image: one statement for the batch."""
-    owners = {photo.owner_id for photo in photos}
+    """For each photo, its owner's newest proven verification of the same image: one statement for the batch,
+    reading only the verifications that match some photo of the batch (SQL's ``verified_photo`` condition)."""
+    matches = [
+        and_(Verification.user_id == photo.owner_id, or_(*_same_image_as(photo)))
+        for photo in set(photos)
+        if photo.sha256 or photo.phash
+    ]
+    if not matches:
+        return [None for _ in photos]
     rows = await session.scalars(
         select(Verification)
-        .where(Verification.user_id.in_(owners), _proven())
+        .where(_proven(), or_(*matches))
         .order_by(Verification.completed_at.desc(), Verification.id.desc())
     )
     candidates = list(rows)
@@ -278,3 +285,12 @@ async def photo_verifications(session: AsyncSession, photos: Sequence[PhotoHashe
         )
         for photo in photos
     ]
+
+
+def _same_image_as(photo: PhotoHashes) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if photo.sha256:
+        found.append(Verification.image_sha256 == photo.sha256)
+    if photo.phash:
+        found.append(PhashDistance(Verification.image_phash, literal(photo.phash)) <= DUPLICATE_DISTANCE)
+    return found
