@@ -83,5 +83,25 @@ def run_command(
         typer.echo(note)
 
 
+@cli.command("forensics")
+def forensics_command(
+    json_output: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """Time one analyse_pair on a generated 24-megapixel RAW + JPEG pair and measure its peak memory."""
+    from bench.forensics import run as run_forensics
+
+    figures = run_forensics()
+    if json_output:
+        typer.echo(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode())
+        return
+    typer.echo(
+        f"forensics: {figures['pixels']:,} px pair (DNG {figures['raw_mb']} MB, JPEG {figures['jpeg_mb']} MB): "
+        f"analyse_pair {figures['analyse_seconds']} s, peak RSS {figures['peak_rss_mb']} MB "
+        f"({figures['rss_after_imports_mb']} MB after imports); authentic={figures['authentic']}"
+    )
+    for analyzer, outcome in dict(figures["checks"]).items():  # type: ignore[call-overload]
+        typer.echo(f"  {analyzer}: {outcome}")
+
+
 if __name__ == "__main__":
     cli()

@@ -7,12 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from lensgraph.domain import global_ids
 from lensgraph.domain.verification import VerificationStatus
 from lensgraph.persistence.base import utcnow
-from lensgraph.persistence.models import Upload, Verification, VerificationUsage
+from lensgraph.persistence.models import Upload, Verification, VerificationInvite, VerificationUsage
 from lensgraph.resolvers.context import Services
 from tests.api.conftest import Background
-from tests.api.factories import completed_verifications
+from tests.api.factories import completed_verifications, user_key
 from tests.api.helpers import sign_up
 from tests.api.images import photo_jpeg
 from tests.api.verification_flows import (
@@ -29,6 +30,10 @@ LIST = """query($filter: VerificationFilter, $orderBy: VerificationOrder, $first
   viewer { verifications(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor }
     edges { node { id name status result shortCode owner { username } checks { analyzer outcome } } } } } }"""
+STATUS = "query($id: ID!) { node(id: $id) { ... on Verification { status failureReason result } } }"
+STATUS_AND_PRIVATE = """query($id: ID!) { node(id: $id) { ... on Verification {
+  status result imageUrl captureLocation { latitude longitude } } } }"""
+NOTIFICATIONS = "{ viewer { notifications(first: 20) { edges { node { eventType data } } } } }"
 DELETE = """mutation($input: DeleteVerificationInput!) { deleteVerification(input: $input) {
   deletedVerificationId userErrors { field code message } } }"""
 
@@ -70,6 +75,27 @@ async def test_create_analyse_complete_with_checks(client, background, services)
         assert row.image_phash and row.attempts == 1
         assert all(upload.confirmed_at for upload in (await session.scalars(select(Upload))).all())
     assert await _count(services, VerificationUsage) == 1
+    feed = (await client.data(NOTIFICATIONS, token=owner.access_token))["viewer"]["notifications"]["edges"]
+    [completed] = [edge["node"] for edge in feed if edge["node"]["eventType"] == "verification.completed"]
+    assert completed["data"]["verificationId"] == verification["id"]
+    assert completed["data"]["verdict"] == "AUTHENTIC" and completed["data"]["confidence"] == node["resultConfidence"]
+
+
+async def test_a_missing_stored_file_fails_at_once(client, services):
+    owner = await sign_up(client, role="PHOTOGRAPHER")
+    created = (await verify(client, owner))["verification"]
+    async with services.db.session() as session:
+        row = await session.get(Verification, _key(created["id"]))
+    await services.storage.delete(row.image_key)
+    await services.jobs.start()
+    try:
+        await Background(services).settle()
+    finally:
+        await services.jobs.stop()
+    node = (await client.data(STATUS, {"id": created["id"]}, token=owner.access_token))["node"]
+    assert (node["status"], node["failureReason"]) == ("FAILED", "The stored image is missing.")
+    async with services.db.session() as session:
+        assert (await session.get(Verification, row.id)).attempts == 1
 
 
 async def test_others_do_not_see_it_and_cannot_use_or_delete_it(client, background):
@@ -96,6 +122,27 @@ async def test_others_do_not_see_it_and_cannot_use_or_delete_it(client, backgrou
     assert stolen["userErrors"][0] == {"field": ["rawUploadId"], "code": "NOT_FOUND", "message": "No such upload."}
     # ... and they stay usable by their owner.
     assert (await create(client, owner, raw_id, image_id))["userErrors"] == []
+
+
+async def test_an_invited_user_sees_the_report_but_not_the_image_until_revoked(client, services):
+    owner = await sign_up(client, role="PHOTOGRAPHER")
+    guest = await sign_up(client, role="BRAND")
+    [verification_id] = await completed_verifications(
+        services, owner, 1, image_metadata={"gps": {"latitude": 1.5, "longitude": 2.5}}
+    )
+    global_id = global_ids.encode("Verification", verification_id)
+    # Written as the sharing flow (inviteToVerification) will write it.
+    async with services.db.unit_of_work() as uow:
+        invite = VerificationInvite(verification_id=verification_id, email=guest.email, invited_user_id=user_key(guest))
+        uow.session.add(invite)
+    seen = (await client.data(STATUS_AND_PRIVATE, {"id": global_id}, token=guest.access_token))["node"]
+    assert seen == {"status": "COMPLETED", "result": True, "imageUrl": None, "captureLocation": None}
+    async with services.db.unit_of_work() as uow:
+        await uow.session.execute(update(VerificationInvite).values(revoked_at=utcnow()))
+    assert (await client.data(STATUS_AND_PRIVATE, {"id": global_id}, token=guest.access_token))["node"] is None
+    location = "query($id: ID!) { node(id: $id) { ... on Verification { captureLocation { latitude longitude } } } }"
+    mine = (await client.data(location, {"id": global_id}, token=owner.access_token))["node"]
+    assert mine["captureLocation"] == {"latitude": 1.5, "longitude": 2.5}
 
 
 async def test_list_filter_search_order_and_delete(client, background, services):
@@ -234,6 +281,27 @@ async def test_a_refused_upload_can_not_be_used_again(client):
     assert (await create(client, owner, fresh_raw, image_id))["userErrors"] == []
 
 
+async def test_waiting_verifications_are_analysed_after_a_restart(client, services, settings):
+    owner = await sign_up(client, role="PHOTOGRAPHER")
+    # Created while no worker runs: one queued (its job lost with the in-process queue), one left PENDING (the
+    # server stopped between creating and queueing it).
+    queued = (await verify(client, owner, camera_pair(1)))["verification"]
+    pending = (await verify(client, owner, camera_pair(2)))["verification"]
+    async with services.db.unit_of_work() as uow:
+        await uow.session.execute(
+            update(Verification).where(Verification.id == _key(pending["id"])).values(status=VerificationStatus.PENDING)
+        )
+    restarted = Services(settings)
+    await restarted.start()
+    try:
+        await Background(restarted).settle()
+    finally:
+        await restarted.close()
+    for created in (queued, pending):
+        node = (await client.data(STATUS, {"id": created["id"]}, token=owner.access_token))["node"]
+        assert node["status"] == "COMPLETED", node
+
+
 async def test_a_job_that_dies_is_retried_then_failed_never_stuck(client, background, services):
     owner = await sign_up(client, role="PHOTOGRAPHER")
     created = (await verify(client, owner))["verification"]
@@ -273,9 +341,13 @@ async def test_a_stored_file_changed_after_creation_fails_with_the_reason(client
         await Background(services).settle()
     finally:
         await services.jobs.stop()
-    node = (await client.data(NODE, {"id": created["id"]}, token=owner.access_token))["node"]
+    node = (await client.data(STATUS, {"id": created["id"]}, token=owner.access_token))["node"]
     assert node["status"] == "FAILED" and node["result"] is None
     assert node["failureReason"] == "The stored RAW is not the file that was confirmed."
+    # Its owner is told (notification), as webhooks subscribed to verification.failed would be.
+    feed = (await client.data(NOTIFICATIONS, token=owner.access_token))["viewer"]["notifications"]["edges"]
+    [failed] = [edge["node"] for edge in feed if edge["node"]["eventType"] == "verification.failed"]
+    assert failed["data"]["verificationId"] == created["id"]
 
 
 async def test_listing_verifications_with_owners_and_checks_stays_flat_in_sql(client, services, sql):
@@ -305,8 +377,6 @@ def _png() -> bytes:
 
 
 def _key(global_id: str):
-    from lensgraph.domain import global_ids
-
     return global_ids.decode(global_id)[1]
 
 

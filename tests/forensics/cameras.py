@@ -25,7 +25,7 @@ from skimage import data as samples
 
 BLACK = 256
 WHITE = 4095
-SCENES = ("astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry", "camera", "brick", "hubble_deep_field")
+SCENES = ("astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry", "camera", "brick", "moon")
 # XYZ (D65) to linear sRGB: the sensor's primaries are sRGB's, so the DNG's colour matrix is this one.
 XYZ_TO_SRGB = ((3.2406, -1.5372, -0.4986), (-0.9689, 1.8758, 0.0415), (0.0557, -0.2040, 1.0570))
 
@@ -39,7 +39,7 @@ class Camera:
     sensitivity: tuple[float, float, float]  # raw R, G, B response to a white scene (camera white balance)
     full_well: float = 9000.0  # electrons at the white level
     read_noise: float = 2.5  # DN
-    prnu_strength: float = 0.02
+    prnu_strength: float = 0.01
 
 
 CAMERAS = (
@@ -69,8 +69,8 @@ def scene(name: str, width: int, height: int, *, shift: tuple[float, float] = (0
     srgb = cv2.warpAffine(source, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT)
     srgb = np.clip(srgb, 0.0, 1.0)
     linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4).astype(np.float32)
-    # The lens: a little blur, so the scene has no detail finer than the optics pass.
-    return cv2.GaussianBlur(linear, (0, 0), 0.7)
+    # The lens and the anti-aliasing filter: about a pixel of blur, so no detail is finer than the optics pass.
+    return cv2.GaussianBlur(linear, (0, 0), 1.2)
 
 
 @lru_cache(maxsize=16)
@@ -87,8 +87,10 @@ def prnu(camera: Camera, height: int, width: int) -> Any:
     return (1.0 + camera.prnu_strength * rng.standard_normal((height, width), dtype=np.float32)).astype(np.float32)
 
 
-def mosaic(linear: Any, camera: Camera, rng: np.random.Generator, *, exposure: float = 0.8) -> Any:
-    """An RGGB Bayer capture of a linear scene: PRNU, shot noise, read noise, black level, 12-bit clipping."""
+def mosaic(linear: Any, camera: Camera, rng: np.random.Generator, *, exposure: float = 0.8, iso: int = 200) -> Any:
+    """An RGGB Bayer capture of a linear scene: PRNU, shot noise, read noise, black level, 12-bit clipping.
+
+    Higher ISO: fewer electrons fill the same range (the camera's full well is at ISO 200), so more shot noise."""
     height, width = linear.shape[0] // 2 * 2, linear.shape[1] // 2 * 2
     electrons = np.empty((height, width), dtype=np.float32)
     sens = camera.sensitivity
@@ -96,10 +98,11 @@ def mosaic(linear: Any, camera: Camera, rng: np.random.Generator, *, exposure: f
     electrons[0::2, 1::2] = linear[0:height:2, 1:width:2, 1] * sens[1]
     electrons[1::2, 0::2] = linear[1:height:2, 0:width:2, 1] * sens[1]
     electrons[1::2, 1::2] = linear[1:height:2, 1:width:2, 2] * sens[2]
-    electrons *= exposure * camera.full_well
+    full_well = camera.full_well * 200 / iso
+    electrons *= exposure * full_well
     electrons *= prnu(camera, height, width)
     electrons += np.sqrt(np.maximum(electrons, 0.0)) * rng.standard_normal((height, width), dtype=np.float32)
-    dn_per_electron = (WHITE - BLACK) / camera.full_well
+    dn_per_electron = (WHITE - BLACK) / full_well
     electrons *= dn_per_electron
     electrons += BLACK + camera.read_noise * rng.standard_normal((height, width), dtype=np.float32)
     return np.clip(np.rint(electrons), 0, WHITE).astype(np.uint16)

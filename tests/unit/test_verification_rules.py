@@ -42,6 +42,7 @@ from lensgraph.domain.verification import (
     clean_name,
     looks_like_short_code,
     new_short_code,
+    sources_of,
     usage_month,
 )
 
@@ -70,6 +71,11 @@ def test_each_refused_move(current, target):
     with pytest.raises(DomainError) as refused:
         check_transition(current, target)
     assert refused.value.code is ErrorCode.INVALID_TRANSITION
+
+
+@pytest.mark.parametrize("target", list(S))
+def test_the_sources_of_a_status_are_the_allowed_moves_to_it(target):
+    assert sources_of(target) == {current for current, to in ALLOWED if to is target}
 
 
 def test_an_interrupted_attempt_is_queued_again_until_the_last():

@@ -17,7 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import c2pa
 import numpy as np
+import orjson
 import rawpy
 import tifffile
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
@@ -90,6 +92,7 @@ def analyse_pair(raw_path: Path, image_path: Path) -> ForensicReport:
     raw_metadata = {**_raw_metadata(raw_path, raw_format, thumbnail), "format": raw_format}
     raw_metadata.update(width=int(sensor.shape[1]), height=int(sensor.shape[0]))
     jpeg, jpeg_metadata, jpeg_pixel = _decode_jpeg(image_path, developed.shape)
+    credentials, credentials_error = read_content_credentials(image_path)
     return analyse(
         DecodedPair(
             sensor=sensor,
@@ -99,8 +102,22 @@ def analyse_pair(raw_path: Path, image_path: Path) -> ForensicReport:
             jpeg=jpeg,
             jpeg_metadata=jpeg_metadata,
             jpeg_pixel=jpeg_pixel,
+            credentials=credentials,
+            credentials_error=credentials_error,
         )
     )
+
+
+def read_content_credentials(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The JPEG's C2PA manifest store as JSON (validated by c2pa), None when it has none, or why it is unreadable."""
+    try:
+        with c2pa.Reader(path) as reader:
+            store = orjson.loads(reader.json())
+    except c2pa.C2paError.ManifestNotFound:
+        return None, None
+    except c2pa.C2paError as error:
+        return None, f"the C2PA manifest could not be read: {error}"
+    return (store if isinstance(store, dict) else None), None
 
 
 def _decode_raw(path: Path, raw_format: str) -> tuple[Any, dict[str, Any], Any, Any]:

@@ -78,6 +78,11 @@ def check_transition(current: VerificationStatus, target: VerificationStatus) ->
     return target
 
 
+def sources_of(target: VerificationStatus) -> frozenset[VerificationStatus]:
+    """The statuses the machine allows moving to ``target`` from: what a conditional UPDATE to it may match."""
+    return frozenset(current for current, targets in TRANSITIONS.items() if target in targets)
+
+
 def after_interrupted_attempt(attempts: int) -> VerificationStatus:
     """Where an attempt that died leaves its verification: queued again while attempts are left, else FAILED."""
     return VerificationStatus.QUEUED if attempts < MAX_ATTEMPTS else VerificationStatus.FAILED

@@ -1,5 +1,6 @@
 """The forensic analysis of a verification, idempotent and never left IN_PROGRESS, and the overage reporting.
 
+Every move is one conditional UPDATE from the statuses the domain's machine allows (``sources_of``).
 ``verification.analyse`` claims the verification (QUEUED -> IN_PROGRESS, one conditional UPDATE: of two copies of
 the job, one runs), reads both files (checked against the hashes confirmed), runs ``analyse_pair`` in a thread on
 copies in a temporary folder, and stores the report (COMPLETED) or the reason (FAILED). An attempt that raises
@@ -23,6 +24,7 @@ from typing import Any
 
 from lensgraph.adapters import forensics, imaging
 from lensgraph.adapters.payments import PaymentRefused
+from lensgraph.adapters.storage import ObjectTooLarge
 from lensgraph.domain import verification as rules
 from lensgraph.domain.events import VerificationCompleted, VerificationFailed, VerificationStatusChanged
 from lensgraph.domain.forensics import ForensicReport, UnreadableInput
@@ -41,7 +43,6 @@ ATTEMPT_TIME_LIMIT = timedelta(minutes=10)
 STALE_AFTER = ATTEMPT_TIME_LIMIT + timedelta(minutes=5)
 # A QUEUED verification is sent again by the periodic sweep only after waiting this long (a long queue is not lost).
 REQUEUE_AFTER = timedelta(minutes=30)
-WAITING = (VerificationStatus.PENDING, VerificationStatus.QUEUED)
 
 
 async def analyse_verification(verification_id: str) -> None:
@@ -49,10 +50,10 @@ async def analyse_verification(verification_id: str) -> None:
     db = runtime.database()
     async with db.unit_of_work() as uow:
         row = await uow.session.get(Verification, key)
-        if row is None or row.status not in WAITING:
+        if row is None or row.status is not VerificationStatus.QUEUED:
             return
         if not await queries.move_status(
-            uow.session, key, WAITING, VerificationStatus.IN_PROGRESS, attempts=Verification.attempts + 1
+            uow.session, key, VerificationStatus.IN_PROGRESS, attempts=Verification.attempts + 1
         ):
             return
         uow.emit(_status_changed(row, VerificationStatus.IN_PROGRESS))
@@ -85,28 +86,40 @@ class _Found:
 
 
 async def _analyse(row: Verification) -> _Found:
-    storage = runtime.storage()
-    raw = await storage.read(row.raw_key, max_bytes=row.raw_size)
-    image = await storage.read(row.image_key, max_bytes=row.image_size)
-    for label, data, recorded, stored_key in (
-        ("RAW", raw, row.raw_sha256, row.raw_key),
-        ("image", image, row.image_sha256, row.image_key),
-    ):
-        if hashlib.sha256(data).hexdigest() != recorded:
-            log.error("File integrity alert: stored object %s is not the %s confirmed; not analysed", stored_key, label)
-            raise _TamperedFile(f"The stored {label} is not the file that was confirmed.")
-    with tempfile.TemporaryDirectory(prefix="lensgraph-verification-") as folder:
-        raw_path = Path(folder) / f"raw.{row.raw_format.lower()}"
-        image_path = Path(folder) / "image.jpg"
-        raw_path.write_bytes(raw)
-        image_path.write_bytes(image)
-        del raw
-        report = await asyncio.to_thread(forensics.analyse_pair, raw_path, image_path)
+    raw = await _stored(row.raw_key, row.raw_size, row.raw_sha256, "RAW")
+    image = await _stored(row.image_key, row.image_size, row.image_sha256, "image")
+    report = await asyncio.to_thread(_analyse_copies, raw, image, row.raw_format)
+    del raw
     try:
         phash: str | None = await asyncio.to_thread(imaging.perceptual_hash, image)
     except imaging.ImageUnreadable:
         phash = None
     return _Found(report, phash, imaging.read_gps(image))
+
+
+def _analyse_copies(raw: bytes, image: bytes, raw_format: str) -> ForensicReport:
+    """``analyse_pair`` on copies of both files in a temporary folder (removed after); CPU bound: in a thread."""
+    with tempfile.TemporaryDirectory(prefix="lensgraph-verification-") as folder:
+        raw_path = Path(folder) / f"raw.{raw_format.lower()}"
+        image_path = Path(folder) / "image.jpg"
+        raw_path.write_bytes(raw)
+        image_path.write_bytes(image)
+        return forensics.analyse_pair(raw_path, image_path)
+
+
+async def _stored(key: str, size: int, recorded: str, label: str) -> bytes:
+    """A file of the verification as confirmed; missing or changed, nothing is concluded from it (not retried)."""
+    try:
+        data = await runtime.storage().read(key, max_bytes=size)
+    except FileNotFoundError:
+        log.error("File integrity alert: stored object %s (the %s of a verification) is missing", key, label)
+        raise _TamperedFile(f"The stored {label} is missing.") from None
+    except ObjectTooLarge:
+        data = b""
+    if await asyncio.to_thread(_sha256, data) != recorded:
+        log.error("File integrity alert: stored object %s is not the %s confirmed; not analysed", key, label)
+        raise _TamperedFile(f"The stored {label} is not the file that was confirmed.")
+    return data
 
 
 async def _complete(key: uuid.UUID, found: _Found) -> None:
@@ -118,7 +131,6 @@ async def _complete(key: uuid.UUID, found: _Found) -> None:
         moved = await queries.move_status(
             uow.session,
             key,
-            [VerificationStatus.IN_PROGRESS],
             VerificationStatus.COMPLETED,
             authentic=report.authentic,
             result_confidence=report.confidence,
@@ -148,7 +160,6 @@ async def _fail(key: uuid.UUID, reason: str) -> None:
         moved = await queries.move_status(
             uow.session,
             key,
-            [VerificationStatus.IN_PROGRESS],
             VerificationStatus.FAILED,
             failure_reason=reason[:300],
             completed_at=utcnow(),
@@ -167,13 +178,17 @@ async def _interrupted(key: uuid.UUID, attempts: int) -> VerificationStatus:
     target = rules.after_interrupted_attempt(attempts)
     if target is VerificationStatus.FAILED:
         await _fail(key, rules.GAVE_UP)
-        return target
+    else:
+        await _queue_again(key)
+    return target
+
+
+async def _queue_again(key: uuid.UUID) -> None:
     async with runtime.database().unit_of_work() as uow:
-        if await queries.move_status(uow.session, key, [VerificationStatus.IN_PROGRESS], target):
+        if await queries.move_status(uow.session, key, VerificationStatus.QUEUED):
             row = await uow.session.get(Verification, key)
             if row is not None:
-                uow.emit(_status_changed(row, target))
-    return target
+                uow.emit(_status_changed(row, VerificationStatus.QUEUED))
 
 
 async def sweep(everything_waiting: bool = False) -> None:
@@ -186,10 +201,11 @@ async def sweep(everything_waiting: bool = False) -> None:
     async with runtime.database().session() as session:
         found = await queries.resumable(session, waiting_before, now - STALE_AFTER)
     for key, status, attempts in found:
-        if status is VerificationStatus.IN_PROGRESS:
-            status = await _interrupted(key, attempts)
-            if status is VerificationStatus.FAILED:
-                continue
+        if status is VerificationStatus.IN_PROGRESS and await _interrupted(key, attempts) is VerificationStatus.FAILED:
+            continue
+        if status is VerificationStatus.PENDING:
+            # Created, but its server stopped before queueing it.
+            await _queue_again(key)
         runtime.jobs().send("verification.analyse", str(key))
 
 
@@ -230,6 +246,10 @@ async def report_due_overage() -> None:
         due = await queries.unreported_overage(session, limit=500)
     for usage_id in due:
         runtime.jobs().send("verification.report_overage", str(usage_id))
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _status_changed(row: Verification, status: VerificationStatus) -> VerificationStatusChanged:

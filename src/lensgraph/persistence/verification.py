@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -17,6 +17,7 @@ from lensgraph.domain.verification import (
     VerificationOrder,
     VerificationStatus,
     looks_like_short_code,
+    sources_of,
 )
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import User, Verification, VerificationInvite, VerificationUsage
@@ -50,18 +51,13 @@ def verifications_of(user_id: UUID, given: VerificationFilter, order: Verificati
     return query
 
 
-async def move_status(
-    session: AsyncSession,
-    verification_id: UUID,
-    allowed_from: Iterable[VerificationStatus],
-    to: VerificationStatus,
-    **values: Any,
-) -> bool:
-    """Moves the verification to ``to`` if it is in one of ``allowed_from`` now: one conditional UPDATE, so of two
-    workers (or a worker and a delete) exactly one moves it. Bumps ``version``, so a copy read before goes stale."""
+async def move_status(session: AsyncSession, verification_id: UUID, to: VerificationStatus, **values: Any) -> bool:
+    """Moves the verification to ``to`` if the status machine allows it from its status now (``sources_of``): one
+    conditional UPDATE, so of two workers (or a worker and a delete) exactly one moves it. Bumps ``version``, so a
+    copy read before goes stale."""
     result = await session.execute(
         update(Verification)
-        .where(Verification.id == verification_id, Verification.status.in_(list(allowed_from)))
+        .where(Verification.id == verification_id, Verification.status.in_(sorted(sources_of(to), key=str)))
         .values(status=to, version=Verification.version + 1, updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )

@@ -153,7 +153,7 @@ async def read_upload(
                 data = await storage.read(upload.storage_key, max_bytes=upload.declared_size)
             if data is not None and upload.declared_sha256 is not None:
                 verification_rules.check_declared_sha256(
-                    upload.declared_sha256, await asyncio.to_thread(_sha256, data), field
+                    upload.declared_sha256, await asyncio.to_thread(sha256_hex, data), field
                 )
     if data is None:
         # Gone, perhaps because a concurrent confirmation of this very upload just won and ended it.
@@ -220,7 +220,7 @@ async def accepting_all(
 ) -> AsyncIterator[tuple[UnitOfWork, list[AcceptedFile]]]:
     """``accepting`` for a record made of several uploads: all are claimed in one transaction, or none is."""
     accepted = [
-        AcceptedFile(item.key, item.media_type, await asyncio.to_thread(_sha256, item.data), len(item.data))
+        AcceptedFile(item.key, item.media_type, await asyncio.to_thread(sha256_hex, item.data), len(item.data))
         for item in checked
     ]
     storage = ctx.services.storage
@@ -262,5 +262,5 @@ async def verified_digest(ctx: Context, key: str, recorded: str | None) -> str |
     return actual
 
 
-def _sha256(data: bytes) -> str:
+def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -76,7 +75,7 @@ async def create_verification(
         ctx, image_upload_id, UploadPurpose.IMAGE_FOR_VERIFICATION, "imageUploadId"
     )
     raw_sha256, image_sha256 = await asyncio.gather(
-        asyncio.to_thread(_sha256, raw_data), asyncio.to_thread(_sha256, image_data)
+        asyncio.to_thread(uploads.sha256_hex, raw_data), asyncio.to_thread(uploads.sha256_hex, image_data)
     )
     rules.check_distinct_files(raw_sha256, image_sha256)
     async with uploads.ended_if_refused(ctx, raw_upload):
@@ -140,7 +139,7 @@ async def queue(ctx: Context, row: Verification) -> Verification:
     """PENDING -> QUEUED, then the analysis job is sent. A lost send is recovered by the sweep (it re-sends the
     jobs of verifications left waiting), so the verification is never stranded."""
     async with ctx.db.unit_of_work() as uow:
-        if await queries.move_status(uow.session, row.id, [VerificationStatus.PENDING], VerificationStatus.QUEUED):
+        if await queries.move_status(uow.session, row.id, VerificationStatus.QUEUED):
             uow.emit(_status_changed(row.id, row.user_id, VerificationStatus.QUEUED))
             row.status = VerificationStatus.QUEUED
             row.version += 1
@@ -165,10 +164,6 @@ async def _decodes(check: Callable[[bytes], None], data: bytes, refusal: str, fi
         await asyncio.to_thread(check, data)
     except imaging.ImageUnreadable:
         raise DomainError(ErrorCode.UPLOAD_INVALID, refusal, [field]) from None
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 # Reading -----------------------------------------------------------------------------------------

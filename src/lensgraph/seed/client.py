@@ -13,10 +13,8 @@ LOGIN = """mutation($input: LoginInput!) { login(input: $input) { accessToken us
 REGISTER = (
     """mutation($input: RegisterInput!) { register(input: $input) { user { id } userErrors { code message } } }"""
 )
-REQUEST_PHOTO_UPLOAD = """mutation($input: RequestPhotoUploadInput!) {
-  requestPhotoUpload(input: $input) { uploadId uploadUrl method headers userErrors { field code message } } }"""
-REQUEST_RELEASE_UPLOAD = """mutation($input: RequestReleaseUploadInput!) {
-  requestReleaseUpload(input: $input) { uploadId uploadUrl method headers userErrors { field code message } } }"""
+REQUEST_UPLOAD = """mutation($input: RequestUploadInput!) {
+  requestUpload(input: $input) { uploadId uploadUrl method headers userErrors { field code message } } }"""
 CONFIRM_PHOTO = """mutation($input: ConfirmPhotoUploadInput!) {
   confirmPhotoUpload(input: $input) { photo { id } userErrors { field code message } } }"""
 PROCESSING = "{ viewer { photos(status: PROCESSING) { totalCount } } }"
@@ -91,9 +89,9 @@ class DemoClient:
     async def add_photo(self, photo: DemoPhoto, as_user: DemoUser) -> str:
         """Uploads and confirms one photo; the analysis job is queued, as for any upload."""
         upload_id = await self.upload(
-            REQUEST_PHOTO_UPLOAD,
-            "requestPhotoUpload",
-            {"filename": f"{photo.key}.jpg", "mimeType": "image/jpeg"},
+            REQUEST_UPLOAD,
+            "requestUpload",
+            {"purpose": "PHOTO", "filename": f"{photo.key}.jpg", "mimeType": "image/jpeg"},
             photo.draw(),
             as_user,
         )
@@ -115,9 +113,9 @@ class DemoClient:
 
     async def add_release_document(self, filename: str, data: bytes, as_user: DemoUser) -> str:
         return await self.upload(
-            REQUEST_RELEASE_UPLOAD,
-            "requestReleaseUpload",
-            {"filename": filename, "mimeType": "application/pdf"},
+            REQUEST_UPLOAD,
+            "requestUpload",
+            {"purpose": "RELEASE_DOCUMENT", "filename": filename, "mimeType": "application/pdf"},
             data,
             as_user,
         )

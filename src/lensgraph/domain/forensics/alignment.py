@@ -1,7 +1,8 @@
 """Finds where the JPEG lies on the RAW development: orientation (4 rotations x flip), crop and scale.
 
-Coarse: normalised cross-correlation of the JPEG over the RAW at 256 px, for each orientation and 13 scales.
-Mid: the best candidate refined at 768 px (scale +-4 %, a window around the position). Fine: phase correlation
+Coarse: normalised cross-correlation of the JPEG over the RAW at 192 px, for each orientation and 11 scales
+(stopping at a near-certain match). Mid: the best candidate refined at 512 px (scale +-3 %, a window
+around it). Fine: phase correlation
 of tiles at analysis resolution, with an affine fit per axis, for sub-pixel agreement (the noise needs it).
 Rotations by other angles than quarter turns (straightening) are not searched.
 """
@@ -19,10 +20,12 @@ from skimage.registration import phase_cross_correlation
 from skimage.transform import resize
 
 Array = NDArray[np.float32]
-COARSE_PX = 256
-MID_PX = 768
+COARSE_PX = 192
+MID_PX = 512
+# A coarse match this good is taken without trying the other orientations and scales.
+SURE_MATCH = 0.98
 # Below this correlation at the mid scale the JPEG is not a view of the RAW at all.
-MIN_MATCH = 0.5
+MIN_MATCH = 0.7
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ def _coarse(raw_gray: Array, jpeg_gray: Array) -> tuple[int, float, tuple[float,
         # Orientation changes which axis the width factor applies to.
         jpeg_factor = factor_jpeg if transform % 2 == 0 else jpeg_gray.shape[0] / jpeg_small.shape[0]
         most = min(raw_small.shape[0] / oriented.shape[0], raw_small.shape[1] / oriented.shape[1])
-        for share in most * np.geomspace(1.0, 0.3, 13):
+        for share in most * np.geomspace(1.0, 0.3, 11):
             height, width = round(oriented.shape[0] * share), round(oriented.shape[1] * share)
             if min(height, width) < 12 or height > raw_small.shape[0] or width > raw_small.shape[1]:
                 continue
@@ -148,6 +151,8 @@ def _coarse(raw_gray: Array, jpeg_gray: Array) -> tuple[int, float, tuple[float,
             if best is None or score > best[0]:
                 scale = factor_raw * (width / oriented.shape[1]) / jpeg_factor
                 best = (score, transform, scale, (y * factor_raw, x * factor_raw))
+            if best is not None and best[0] >= SURE_MATCH:
+                return best[1], best[2], best[3]
     if best is None:
         return None
     return best[1], best[2], best[3]
@@ -162,7 +167,7 @@ def _mid(
     jpeg_mid = shrink(jpeg_oriented, max(16, round(max(jpeg_oriented.shape) * scale / factor * 1.05)))
     jpeg_factor = jpeg_oriented.shape[1] / jpeg_mid.shape[1]
     best = (-1.0, scale, offset)
-    for candidate in scale * np.linspace(0.96, 1.04, 9):
+    for candidate in scale * np.linspace(0.97, 1.03, 7):
         size = candidate / factor * jpeg_factor  # mid pixels per jpeg_mid pixel
         height, width = round(jpeg_mid.shape[0] * size), round(jpeg_mid.shape[1] * size)
         if min(height, width) < 12:

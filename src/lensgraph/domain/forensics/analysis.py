@@ -12,9 +12,13 @@ from numpy.typing import NDArray
 
 from lensgraph.domain.forensics import ForensicReport, VerificationCheck
 from lensgraph.domain.forensics.alignment import align
+from lensgraph.domain.forensics.content_credentials import check_content_credentials
 from lensgraph.domain.forensics.development import fit_development
 from lensgraph.domain.forensics.exif_consistency import check_exif_consistency
+from lensgraph.domain.forensics.histogram import check_histogram
 from lensgraph.domain.forensics.raw_integrity import check_raw_integrity
+from lensgraph.domain.forensics.recapture import check_recapture
+from lensgraph.domain.forensics.sensor_noise import check_sensor_noise
 from lensgraph.domain.forensics.structural_similarity import check_structural_similarity
 from lensgraph.domain.forensics.verdict import combine
 
@@ -30,6 +34,8 @@ class DecodedPair:
     jpeg: NDArray[np.float32]  # after its EXIF orientation, possibly box-reduced by ``jpeg_pixel``
     jpeg_metadata: Mapping[str, Any]
     jpeg_pixel: int = 1  # JPEG pixels per pixel of ``jpeg``
+    credentials: Mapping[str, Any] | None = None  # the JPEG's C2PA manifest store, when it has one
+    credentials_error: str | None = None  # a manifest is there but could not be read
 
 
 def analyse(pair: DecodedPair) -> ForensicReport:
@@ -40,6 +46,11 @@ def analyse(pair: DecodedPair) -> ForensicReport:
     aligned = align(pair.raw_developed, pair.jpeg, jpeg_pixel=pair.jpeg_pixel)
     development = fit_development(aligned.raw, aligned.jpeg) if aligned is not None else None
     checks.append(check_structural_similarity(aligned, development))
+    checks.append(check_histogram(aligned, development))
+    checks.append(check_sensor_noise(aligned))
+    del aligned, development
+    checks.append(check_recapture(pair.raw_developed))
+    checks.append(check_content_credentials(pair.credentials, pair.credentials_error))
     authentic, confidence, integrity, security = combine(checks)
     return ForensicReport(
         authentic=authentic,
