@@ -278,7 +278,7 @@ async def _licensed_copy(ctx: Context, purchase: Purchase, listing: Listing) -> 
     )
     try:
         licensed = await asyncio.to_thread(license_metadata.write_license, original, notice)
-    except license_metadata.NotAJpeg as error:
+    except license_metadata.LicenseNotWritten as error:
         log.error("Purchase %s: the license cannot be written into %s (%s)", purchase.id, verification.image_key, error)
         raise DomainError(ErrorCode.INTERNAL, "The licensed file cannot be made: support has been told.") from error
     key = f"purchases/{purchase.id}/licensed.jpg"
