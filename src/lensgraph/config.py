@@ -120,6 +120,8 @@ class Settings(BaseSettings):
     # For tests only: the address of a local Stripe fake instead of api.stripe.com.
     stripe_api_base: str | None = None
     platform_fee_percent: Decimal = Field(default=Decimal(20), ge=0, lt=100)
+    # How long a marketplace buyer may download what they paid for, from the moment it was paid.
+    marketplace_download_days: int = Field(default=30, ge=1, le=3650)
 
     jwt_issuer: str = "lensgraph"
     jwt_audience: str = "lensgraph-api"

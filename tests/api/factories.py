@@ -7,9 +7,14 @@ and analysing dozens of images.
 
 from __future__ import annotations
 
+import hashlib
+import io
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
+
+import imagehash
+from PIL import Image
 
 from lensgraph.app.services import Services
 from lensgraph.domain.photos import Orientation, PhotoStatus
@@ -98,3 +103,37 @@ async def completed_verifications(services: Services, owner: Any, count: int, **
     async with services.db.unit_of_work() as uow:
         uow.session.add_all(rows)
     return [row.id for row in rows]
+
+
+async def verification(
+    services: Services,
+    owner: Any,
+    jpeg: bytes,
+    *,
+    status: VerificationStatus = VerificationStatus.COMPLETED,
+    authentic: bool | None = True,
+) -> UUID:
+    """One of ``completed_verifications`` with ``jpeg`` as its image, stored, and the status and verdict the test
+    says: setup for the marketplace and the verified badge, which need a finished verification of a given JPEG,
+    not the analysis that makes one (tested in ``test_verifications``)."""
+    verification_id = uuid4()
+    image_key = f"verifications/{verification_id}/image.jpg"
+    await services.storage.write(image_key, jpeg, content_type="image/jpeg")
+    with Image.open(io.BytesIO(jpeg)) as image:
+        phash = str(imagehash.phash(image))
+    completed = status is VerificationStatus.COMPLETED
+    finished = completed or status is VerificationStatus.FAILED
+    [created] = await completed_verifications(
+        services,
+        owner,
+        1,
+        id=verification_id,
+        status=status,
+        authentic=authentic if completed else None,
+        image_key=image_key,
+        image_sha256=hashlib.sha256(jpeg).hexdigest(),
+        image_size=len(jpeg),
+        image_phash=phash,
+        completed_at=utcnow() if finished else None,
+    )
+    return created

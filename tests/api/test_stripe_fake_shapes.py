@@ -23,6 +23,7 @@ from stripe.checkout import Session
 from lensgraph.adapters.payments import (
     BillingSubscription,
     ConnectedAccount,
+    PaidItem,
     PaymentRefused,
     PlanCharge,
     StripeGateway,
@@ -108,7 +109,7 @@ CHARGE = PlanCharge("brand-basic", "Basic", Money(1_200, Currency.EUR))
 async def test_checkout_session_and_its_completion(stripe_fake, gateway):
     opened = await gateway.create_checkout(
         payment_id=uuid4(),
-        license_id=uuid4(),
+        item=PaidItem("purchase", uuid4()),
         price=PRICE,
         product="Photo license: Dunes",
         success_url="https://app.test/paid",
@@ -126,7 +127,7 @@ async def test_checkout_session_and_its_completion(stripe_fake, gateway):
 async def test_refunded_charge(stripe_fake, gateway):
     opened = await gateway.create_checkout(
         payment_id=uuid4(),
-        license_id=uuid4(),
+        item=PaidItem("license", uuid4()),
         price=PRICE,
         product="Photo license",
         success_url="https://app.test/paid",

@@ -1,5 +1,5 @@
-"""Payments: Stripe (Checkout for license fees, Connect Express accounts and transfers for payouts), or the
-explicit offline mode for development, where a local page stands in for Stripe's checkout.
+"""Payments: Stripe (Checkout for license fees and marketplace purchases, Connect Express accounts and transfers
+for payouts), or the explicit offline mode for development, where a local page stands in for Stripe's checkout.
 
 Every call that creates something at Stripe carries an idempotency key derived from our own row, so a retry
 (ours, or the library's after a network error) returns what the first attempt made instead of charging or
@@ -47,6 +47,14 @@ class CheckoutSession:
     id: str
     url: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class PaidItem:
+    """What a checkout pays for, as its Stripe metadata names it: a ``license`` or a marketplace ``purchase``."""
+
+    kind: str
+    key: UUID
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,7 @@ class PaymentGateway(Protocol):
         self,
         *,
         payment_id: UUID,
-        license_id: UUID,
+        item: PaidItem,
         price: Money,
         product: str,
         success_url: str,
@@ -234,14 +242,14 @@ class StripeGateway:
         self,
         *,
         payment_id: UUID,
-        license_id: UUID,
+        item: PaidItem,
         price: Money,
         product: str,
         success_url: str,
         cancel_url: str,
         request_key: str | None = None,
     ) -> CheckoutSession:
-        metadata = {"payment_id": str(payment_id), "license_id": str(license_id)}
+        metadata = {"payment_id": str(payment_id), f"{item.kind}_id": str(item.key)}
         session = await _refusals(
             self._client.v1.checkout.sessions.create_async(
                 {
@@ -257,7 +265,7 @@ class StripeGateway:
                             },
                         }
                     ],
-                    "client_reference_id": str(license_id),
+                    "client_reference_id": str(item.key),
                     "metadata": metadata,
                     "payment_intent_data": {"metadata": metadata},
                     "success_url": success_url,
@@ -469,7 +477,7 @@ class OfflineGateway:
         self,
         *,
         payment_id: UUID,
-        license_id: UUID,
+        item: PaidItem,
         price: Money,
         product: str,
         success_url: str,

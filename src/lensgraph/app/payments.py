@@ -90,7 +90,7 @@ def _offline_routes(services: Services, gateway: OfflineGateway) -> list[Route]:
             return RedirectResponse(services.settings.payment_return_url("paid"), 303)
         price = html.escape(Money(payment.amount, payment.currency).formatted())
         if payment.status is PaymentStatus.PENDING:
-            body = f"<p>License payment of <strong>{price}</strong>.</p>" + _confirm_form(
+            body = f"<p>Payment of <strong>{price}</strong>.</p>" + _confirm_form(
                 gateway.confirm_url(payment_id), "Confirm the payment"
             )
         else:

@@ -52,6 +52,8 @@ class PhotoFilter:
     has_release: bool | None = None
     captured_after: datetime | None = None
     captured_before: datetime | None = None
+    # True: only photos showing a JPEG their owner verified authentic (``marketplace.same_image``).
+    verified_only: bool | None = None
 
 
 def clean_filter(given: PhotoFilter) -> PhotoFilter:

@@ -32,6 +32,14 @@ class ErrorCode(Enum):
     QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
     # The operation ran past the execution time limit and was stopped (an unfinished transaction is rolled back).
     TIMEOUT = "TIMEOUT"
+    # A marketplace listing names a verification that failed, or one that found the photo not authentic.
+    VERIFICATION_FAILED = "VERIFICATION_FAILED"
+    NOT_AUTHENTIC = "NOT_AUTHENTIC"
+    # A listing's license tier given without a price above zero.
+    UNPRICED_TIER = "UNPRICED_TIER"
+    # A purchase of a tier the listing does not offer, or of the buyer's own listing.
+    TIER_NOT_OFFERED = "TIER_NOT_OFFERED"
+    OWN_LISTING = "OWN_LISTING"
     INTERNAL = "INTERNAL"
 
 

@@ -378,10 +378,12 @@ class VerificationInvited(Event):
 class ListingSold(Event):
     type: ClassVar[str] = "listing.sold"
     summary: ClassVar[str] = "One of your verified photos was sold."
-    emitted: ClassVar[bool] = False
     listing_id: ListingKey
     purchase_id: PurchaseKey
     tier: str
+    # The price the buyer paid, in minor units of ``currency``; the seller earns it less the platform fee.
+    amount: int
+    currency: str
 
 
 # Galleries -----------------------------------------------------------------------------------

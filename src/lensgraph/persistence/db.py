@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.events import Event
+from lensgraph.domain.marketplace import hamming
 from lensgraph.persistence.models import OutboxEvent
 
 
@@ -30,6 +31,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # PostgreSQL counts the bits itself (bit_count); SQLite is taught the domain's own count.
+    dbapi_connection.create_function(PHASH_DISTANCE, 2, _phash_distance, deterministic=True)
+
+
+PHASH_DISTANCE = "phash_distance"
+
+
+def _phash_distance(first: str | None, second: str | None) -> int | None:
+    if not first or not second or len(first) != len(second):
+        return None
+    try:
+        return hamming(first, second)
+    except ValueError:
+        return None
 
 
 # PostgreSQL's serialization failure, deadlock and lock-not-available: the transaction lost to a concurrent one.

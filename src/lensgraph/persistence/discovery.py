@@ -24,6 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, photo_tags
 from lensgraph.domain.photos import TagKind
+from lensgraph.persistence.marketplace import verified_photo
 from lensgraph.persistence.models import Photo, PhotoTag, ReleasePhoto, User
 from lensgraph.persistence.photos import shown_to_everyone
 
@@ -99,6 +100,8 @@ def meeting(query: Select[Photo], given: PhotoFilter) -> Select[Photo]:
         query = query.where(Photo.captured_at >= given.captured_after)
     if given.captured_before is not None:
         query = query.where(Photo.captured_at < given.captured_before)
+    if given.verified_only:
+        query = query.where(verified_photo())
     return query
 
 

@@ -14,6 +14,7 @@ from lensgraph.persistence import (
     analytics,
     collections,
     licensing,
+    marketplace,
     payments,
     plans,
     releases,
@@ -27,10 +28,12 @@ from lensgraph.persistence.models import (
     Collection,
     Contract,
     License,
+    Listing,
     Notification,
     Payment,
     Payout,
     Photo,
+    Purchase,
     Release,
     Subscription,
     User,
@@ -104,6 +107,11 @@ class Loaders:
         self.photos_by_release = _in_session(db, releases.photos_of_releases)
         self.model_release_count_by_photo = _in_session(db, releases.model_release_counts)
         self.verification = _by_id(db, Verification)
+        self.listing = _by_id(db, Listing)
+        self.listing_tiers = _in_session(db, marketplace.listing_tiers)
+        self.purchase = _by_id(db, Purchase)
+        # Keyed by a photo's owner and hashes: the owner's proven verification of the same image, if any.
+        self.photo_verification = _in_session(db, marketplace.photo_verifications)
         # Keyed by (user, verification): whether the user holds a live invitation to it.
         self.verification_invited = _in_session(db, verification.invited_to)
         # Per verification: its live invitations (the owner's sharing settings).

@@ -19,7 +19,8 @@ from lensgraph.persistence.models import Earning, License, Payment, Payout, Payo
 
 
 def payments_of(brand_id: UUID) -> Select[Payment]:
-    return select(Payment).where(Payment.brand_id == brand_id)
+    """The brand's license payments (a marketplace purchase's payment is shown as its ``Purchase``)."""
+    return select(Payment).where(Payment.brand_id == brand_id, Payment.license_id.is_not(None))
 
 
 async def hold_license(session: AsyncSession, license_id: UUID) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from lensgraph.domain import plans as plan_rules
 from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, clean_filter, search_terms
 from lensgraph.domain.pagination import PageRequest
@@ -23,16 +26,17 @@ async def search_photos(ctx: Context, text: str, given: PhotoFilter, page: PageR
     ``text``, most relevant first (ties: by id)."""
     terms = search_terms(text)
     cleaned = clean_filter(given)
-    filtered = cleaned != PhotoFilter()
+    # The verified badge is for everyone: only the other filters are the advanced search a plan may include.
+    filtered = replace(cleaned, verified_only=None) != PhotoFilter()
     if filtered:  # the plan is read only when it matters: plain searches cost no subscription lookup
         plan_rules.check_advanced_search(await plans.plan_of(ctx), filtered)
     if not terms:
-        return _nothing_found()
+        return nothing_found()
     query, relevance = queries.matching(ctx.db.dialect, queries.public_photos(cleaned), terms)
     return await paginate(ctx.db, query, [relevance, Photo.id], page, descending=True)
 
 
-def _nothing_found() -> Page[Photo]:
+def nothing_found() -> Page[Any]:
     """A query of only punctuation or stop words: nothing to look for, so no statement is sent."""
 
     async def no_results() -> int:

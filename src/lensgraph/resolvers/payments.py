@@ -1,9 +1,10 @@
 """Payments and payouts: paying for a signed license, what Stripe tells us afterwards, getting paid out.
 
-Money only moves on Stripe's word. Checkout opens a session and records a PENDING payment; the license is
-put in force, and the photographer's earning recorded, when a verified ``checkout.session.completed``
-arrives (or, in the offline development mode, when the local confirm page sends the same event). Each
-Stripe event is applied once: its id is written in the same transaction as its effect.
+Money only moves on Stripe's word. Checkout (``resolvers.checkout``) opens a session and records a PENDING
+payment; the license (or the marketplace purchase, ``resolvers.purchases``) is put in force, and the
+photographer's earning recorded, when a verified ``checkout.session.completed`` arrives (or, in the offline
+development mode, when the local confirm page sends the same event). Each Stripe event is applied once: its id
+is written in the same transaction as its effect.
 """
 
 from __future__ import annotations
@@ -14,13 +15,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from lensgraph.adapters.payments import (
-    ConnectedAccount,
-    OfflineGateway,
-    PaymentGateway,
-    PaymentRefused,
-    ProviderEvent,
-)
+from lensgraph.adapters.payments import ConnectedAccount, OfflineGateway, PaidItem, PaymentGateway, ProviderEvent
+from lensgraph.config import Settings
 from lensgraph.domain import payments as rules
 from lensgraph.domain.accounts import Role
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
@@ -28,13 +24,13 @@ from lensgraph.domain.events import PaymentCompleted, PaymentRefunded
 from lensgraph.domain.licensing import LicenseStatus, Party
 from lensgraph.domain.money import Money
 from lensgraph.domain.pagination import PageRequest
-from lensgraph.domain.payments import EarningKind, EarningStatus, PaymentStatus, PayoutStats
+from lensgraph.domain.payments import PaymentStatus, PayoutStats
 from lensgraph.domain.policies import can_receive_payouts, license_party
+from lensgraph.persistence import marketplace as marketplace_queries
 from lensgraph.persistence import payments as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, Database, UnitOfWork
 from lensgraph.persistence.models import (
-    Earning,
     License,
     Payment,
     Payout,
@@ -44,21 +40,14 @@ from lensgraph.persistence.models import (
     User,
 )
 from lensgraph.persistence.pagination import Page, paginate
-from lensgraph.resolvers import plans
+from lensgraph.resolvers import checkout, plans, purchases
+from lensgraph.resolvers.checkout import Checkout
 from lensgraph.resolvers.context import Context, Services
 
 log = logging.getLogger(__name__)
 
-# Stripe's longest product name is far longer; this keeps the checkout page readable.
-MAX_PRODUCT_NAME = 120
 # Checkout statuses in which the money is in: delayed methods (bank debits) complete "unpaid" and settle later.
 PAID_CHECKOUT = frozenset({"paid", "no_payment_required"})
-
-
-@dataclass(frozen=True)
-class Checkout:
-    payment: Payment
-    url: str
 
 
 # Checkout -----------------------------------------------------------------------------------------
@@ -86,13 +75,8 @@ async def _open_checkout(ctx: Context, license_id: UUID) -> Checkout:
         if party is not Party.BRAND:
             raise forbidden("Only the brand pays for a license.")
         rules.check_payable(row.status)
-        pending = await queries.pending_payment(uow.session, row.id)
-        if pending is not None:
-            if rules.checkout_reusable(pending.status, pending.checkout_expires_at, utcnow()):
-                return Checkout(pending, pending.checkout_url)
-            # Its session lapsed and the event saying so never came: close it before opening the next one.
-            pending.status = rules.move_payment(pending.status, PaymentStatus.FAILED)
-            await uow.session.flush()
+        if open_one := checkout.reusable(await queries.pending_payment(uow.session, row.id)):
+            return open_one
         photo = await uow.session.get(Photo, row.photo_id) if row.photo_id else None
         payment = Payment(
             # Derived from the request's Idempotency-Key when it has one: a retry sends Stripe the same session.
@@ -103,24 +87,10 @@ async def _open_checkout(ctx: Context, license_id: UUID) -> Checkout:
             currency=row.price_currency,
             status=PaymentStatus.PENDING,
         )
-        try:
-            session = await ctx.services.payments.create_checkout(
-                payment_id=payment.id,
-                license_id=row.id,
-                price=Money(payment.amount, payment.currency),
-                product=f"Photo license: {photo.title if photo else row.id}"[:MAX_PRODUCT_NAME],
-                success_url=ctx.settings.payment_return_url("paid"),
-                cancel_url=ctx.settings.payment_return_url("cancelled"),
-                request_key=ctx.idempotency_key,
-            )
-        except PaymentRefused as refused:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT, f"Stripe cannot take this payment: {refused}", ["licenseId"]
-            ) from refused
-        payment.stripe_checkout_session_id = session.id
-        payment.checkout_url, payment.checkout_expires_at = session.url, session.expires_at
-        uow.session.add(payment)
-    return Checkout(payment, payment.checkout_url)
+        product = f"Photo license: {photo.title if photo else row.id}"
+        return await checkout.open_checkout(
+            ctx, uow, payment, PaidItem("license", row.id), product=product, field="licenseId"
+        )
 
 
 # What Stripe tells us -----------------------------------------------------------------------------
@@ -128,7 +98,7 @@ async def _open_checkout(ctx: Context, license_id: UUID) -> Checkout:
 
 async def process_event(services: Services, event: ProviderEvent) -> bool:
     """Applies a verified Stripe event, once: answers False for one seen before (its effect is not repeated)."""
-    db, fee_percent = services.db, services.settings.platform_fee_percent
+    db = services.db
     try:
         async with db.unit_of_work() as uow:
             if await uow.session.get(StripeEvent, event.id) is not None:
@@ -137,7 +107,7 @@ async def process_event(services: Services, event: ProviderEvent) -> bool:
             uow.session.add(record)
             # Written first: of two deliveries of one event at once, the primary key lets one through.
             await uow.session.flush()
-            if await _apply(uow, event, services.payments, fee_percent):
+            if await _apply(uow, event, services.payments, services.settings):
                 record.processed_at = utcnow()
     except ConstraintViolation:
         async with db.session() as session:
@@ -147,16 +117,16 @@ async def process_event(services: Services, event: ProviderEvent) -> bool:
     return True
 
 
-async def _apply(uow: UnitOfWork, event: ProviderEvent, gateway: PaymentGateway, fee_percent: Decimal) -> bool:
+async def _apply(uow: UnitOfWork, event: ProviderEvent, gateway: PaymentGateway, settings: Settings) -> bool:
     """Whether the event changed anything; events of other types, or about objects not ours, change nothing."""
     if plans.is_billing_event(event):
         return await plans.apply_billing_event(uow, gateway, event)
     data = event.object
     match event.type:
         case "checkout.session.completed" if data.get("payment_status") in PAID_CHECKOUT:
-            return await _checkout_paid(uow, data, fee_percent)
+            return await _checkout_paid(uow, data, settings)
         case "checkout.session.async_payment_succeeded":
-            return await _checkout_paid(uow, data, fee_percent)
+            return await _checkout_paid(uow, data, settings)
         case "checkout.session.expired" | "checkout.session.async_payment_failed":
             return await _checkout_failed(uow, data)
         case "charge.refunded":
@@ -167,49 +137,32 @@ async def _apply(uow: UnitOfWork, event: ProviderEvent, gateway: PaymentGateway,
     return False
 
 
-async def _checkout_paid(uow: UnitOfWork, session: dict[str, Any], fee_percent: Decimal) -> bool:
-    """Payment SUCCEEDED, license ACTIVE from now, the photographer's earning, payment.completed: all or nothing."""
+async def _checkout_paid(uow: UnitOfWork, session: dict[str, Any], settings: Settings) -> bool:
+    """What the paid session paid for is put in force: a license, or a marketplace purchase."""
     # The license held first, as a checkout holds it, then the payment read: whatever held it before us is seen.
-    held = await queries.hold_license_of_checkout(uow.session, session["id"])
-    payment = await queries.payment_for_checkout(uow.session, session["id"]) if held else None
-    if payment is None:
-        log.warning("Stripe checkout session %s was paid but is not one of ours: ignored", session["id"])
+    if await queries.hold_license_of_checkout(uow.session, session["id"]):
+        return await _license_paid(uow, session, settings.platform_fee_percent)
+    if await marketplace_queries.hold_purchase_of_checkout(uow.session, session["id"]):
+        return await purchases.purchase_paid(uow, session, settings)
+    log.warning("Stripe checkout session %s was paid but is not one of ours: ignored", session["id"])
+    return False
+
+
+async def _license_paid(uow: UnitOfWork, session: dict[str, Any], fee_percent: Decimal) -> bool:
+    """Payment SUCCEEDED, license ACTIVE from now, the photographer's earning, payment.completed: all or nothing."""
+    payment = await queries.payment_for_checkout(uow.session, session["id"])
+    if payment is None or payment.license_id is None:
         return False
     license_row = await uow.session.get(License, payment.license_id)
     assert license_row is not None  # payments cascade with their license
-    now = utcnow()
     try:
-        rules.check_charge(
-            Money(payment.amount, payment.currency), session.get("amount_total"), session.get("currency")
-        )
-        status = rules.move_payment(payment.status, PaymentStatus.SUCCEEDED)
-        period = rules.activate(license_row.status, license_row.duration_days, now)
+        period = rules.activate(license_row.status, license_row.duration_days, utcnow())
+        checkout.settle(uow, payment, session, license_row.photographer_id, fee_percent)
     except DomainError as refused:
-        log.error(
-            "Stripe checkout session %s was paid, but payment %s cannot complete (%s): check it in the Stripe "
-            "dashboard, a refund may be due",
-            session["id"],
-            payment.id,
-            refused.message,
-        )
+        checkout.log_unsettled(session, payment, refused)
         return False
-    intent = session.get("payment_intent")
-    payment.status, payment.paid_at = status, now
-    payment.stripe_payment_intent_id = intent if isinstance(intent, str) else None
     license_row.status = LicenseStatus.ACTIVE
     license_row.starts_at, license_row.ends_at = period.starts_at, period.ends_at
-    share = rules.split(Money(payment.amount, payment.currency), fee_percent)
-    uow.session.add(
-        Earning(
-            payment_id=payment.id,
-            photographer_id=license_row.photographer_id,
-            gross=share.gross.amount,
-            fee=share.fee.amount,
-            net=share.net.amount,
-            currency=payment.currency,
-            status=EarningStatus.PENDING,
-        )
-    )
     uow.emit(
         PaymentCompleted(
             payment_id=payment.id,
@@ -223,13 +176,17 @@ async def _checkout_paid(uow: UnitOfWork, session: dict[str, Any], fee_percent: 
 
 
 async def _checkout_failed(uow: UnitOfWork, session: dict[str, Any]) -> bool:
-    """The session closed unpaid: the payment FAILED, the license still awaits payment, so the brand can retry."""
+    """The session closed unpaid: the payment FAILED; the license still awaits payment, so the brand can retry,
+    while a purchase FAILED (the buyer buys again)."""
     held = await queries.hold_license_of_checkout(uow.session, session["id"])
+    held = held or await marketplace_queries.hold_purchase_of_checkout(uow.session, session["id"])
     payment = await queries.payment_for_checkout(uow.session, session["id"]) if held else None
     if payment is None or payment.status is not PaymentStatus.PENDING:
         log.info("Stripe checkout session %s closed unpaid; no pending payment of ours has it", session["id"])
         return False
     payment.status = rules.move_payment(payment.status, PaymentStatus.FAILED)
+    if payment.purchase_id is not None:
+        await purchases.purchase_unpaid(uow, payment.purchase_id)
     return True
 
 
@@ -239,9 +196,14 @@ async def _charge_refunded(uow: UnitOfWork, charge: dict[str, Any]) -> bool:
     intent = charge.get("payment_intent")
     # Held in the order a paid checkout holds them (license, payment), then the earning, which a payout locks when
     # it claims it. Two refunds of one charge at once are applied in turn, each on what the other left.
-    held = isinstance(intent, str) and await queries.hold_license_of_intent(uow.session, intent)
-    payment = await queries.payment_for_intent(uow.session, intent) if held and isinstance(intent, str) else None
-    if payment is None:
+    if not isinstance(intent, str):
+        log.warning("Stripe charge %s was refunded but names no payment intent: ignored", charge.get("id"))
+        return False
+    if await marketplace_queries.hold_purchase_of_intent(uow.session, intent):
+        return await purchases.purchase_refunded(uow, charge, intent)
+    held = await queries.hold_license_of_intent(uow.session, intent)
+    payment = await queries.payment_for_intent(uow.session, intent) if held else None
+    if payment is None or payment.license_id is None:
         log.warning("Stripe charge %s was refunded but paid no payment of ours: ignored", charge.get("id"))
         return False
     license_row = await uow.session.get(License, payment.license_id)
@@ -270,7 +232,7 @@ async def _charge_refunded(uow: UnitOfWork, charge: dict[str, Any]) -> bool:
     if refund is None:
         log.info("Stripe charge %s: payment %s has as much refunded already", charge.get("id"), payment.id)
         return False
-    await _take_back_share(uow, payment.id, Money(refund.added, payment.currency))
+    await checkout.take_back_share(uow, payment.id, Money(refund.added, payment.currency))
     payment.status, payment.refunded_amount = refund.status, refund.refunded
     license_row.status = license_status
     uow.emit(
@@ -285,37 +247,6 @@ async def _charge_refunded(uow: UnitOfWork, charge: dict[str, Any]) -> bool:
         )
     )
     return True
-
-
-async def _take_back_share(uow: UnitOfWork, payment_id: UUID, refunded: Money) -> None:
-    """The photographer's share of a refund: off the sale while no payout claimed it, else a clawback."""
-    earnings = await queries.payment_earnings(uow.session, payment_id)
-    sale = next((row for row in earnings if row.kind is EarningKind.SALE), None)
-    if sale is None:
-        return
-    kept = rules.Split(
-        Money(sum(row.gross for row in earnings), refunded.currency),
-        Money(sum(row.fee for row in earnings), refunded.currency),
-        Money(sum(row.net for row in earnings), refunded.currency),
-    )
-    back = rules.refund_split(kept, refunded)
-    if not rules.paid_out(sale.status, claimed=sale.payout_id is not None):
-        sale.gross -= back.gross.amount
-        sale.fee -= back.fee.amount
-        sale.net -= back.net.amount
-        return
-    uow.session.add(
-        Earning(
-            payment_id=payment_id,
-            photographer_id=sale.photographer_id,
-            kind=EarningKind.CLAWBACK,
-            gross=-back.gross.amount,
-            fee=-back.fee.amount,
-            net=-back.net.amount,
-            currency=sale.currency,
-            status=EarningStatus.PENDING,
-        )
-    )
 
 
 async def _account_updated(uow: UnitOfWork, account: ConnectedAccount) -> bool:
@@ -448,7 +379,7 @@ async def payout_stats(ctx: Context) -> list[PayoutStats]:
 
 async def can_see_payment(ctx: Context, payment: Payment) -> bool:
     """The brand who pays and the photographer who is paid."""
-    license_row = await ctx.loaders.license.load(payment.license_id)
+    license_row = await ctx.loaders.license.load(payment.license_id) if payment.license_id else None
     if license_row is None:
         return False
     return license_party(ctx.viewer, license_row.brand_id, license_row.photographer_id) is not None

@@ -32,6 +32,7 @@ from lensgraph.jobs.relay import event_channel
 from lensgraph.persistence import plans as plan_queries
 from lensgraph.persistence import verification as queries
 from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.db import ConstraintViolation
 from lensgraph.persistence.models import Verification, VerificationUsage
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers import live, plans, uploads
@@ -251,19 +252,27 @@ async def updates(ctx: Context, verification_id: UUID) -> AsyncIterator[Verifica
 async def delete_verification(ctx: Context, verification_id: UUID) -> None:
     """Deletes the record and its files; refused while its analysis runs. The month's usage stays counted."""
     viewer = ctx.require_viewer()
-    async with ctx.db.unit_of_work() as uow:
-        row = await uow.session.get(Verification, verification_id)
-        if row is None or row.user_id != viewer.user_id:
-            raise DomainError(ErrorCode.NOT_FOUND, NOT_FOUND, ["id"])
-        rules.check_deletable(row.status)
-        # Conditional: a job claiming it this very moment either wins (and the delete is refused) or finds it gone.
-        result = await uow.session.execute(
-            delete(Verification)
-            .where(Verification.id == verification_id, Verification.status != VerificationStatus.IN_PROGRESS)
-            .execution_options(synchronize_session=False)
-        )
-        if not getattr(result, "rowcount", 0):
-            rules.check_deletable(VerificationStatus.IN_PROGRESS)
+    try:
+        async with ctx.db.unit_of_work() as uow:
+            row = await uow.session.get(Verification, verification_id)
+            if row is None or row.user_id != viewer.user_id:
+                raise DomainError(ErrorCode.NOT_FOUND, NOT_FOUND, ["id"])
+            rules.check_deletable(row.status)
+            # Conditional: a job claiming it this very moment either wins (the delete is refused) or finds it gone.
+            result = await uow.session.execute(
+                delete(Verification)
+                .where(Verification.id == verification_id, Verification.status != VerificationStatus.IN_PROGRESS)
+                .execution_options(synchronize_session=False)
+            )
+            if not getattr(result, "rowcount", 0):
+                rules.check_deletable(VerificationStatus.IN_PROGRESS)
+    except ConstraintViolation:
+        # listings.verification_id is ON DELETE RESTRICT: the proof of what was put on sale stays.
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            "This verification was listed on the marketplace: it stays as the proof of that listing.",
+            ["id"],
+        ) from None
     keys = [row.raw_key, row.image_key, row.thumbnail_key, row.watermarked_key]
     for key in keys:
         if key is not None:

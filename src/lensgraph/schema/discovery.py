@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Annotated
+
 import strawberry
 from strawberry import Info
 
@@ -10,6 +13,13 @@ from lensgraph.resolvers import discovery
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.core import Connection
 from lensgraph.schema.photos import Photo, PhotoFilter, PhotoOrder, domain_filter
+
+VerifiedOnly = Annotated[
+    bool | None,
+    strawberry.argument(
+        description="true: only photos that show a JPEG their photographer verified authentic (see Photo.verification)."
+    ),
+]
 
 
 @strawberry.type
@@ -28,10 +38,10 @@ class DiscoveryQueries:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
+        verified_only: VerifiedOnly = None,
     ) -> Connection[Photo]:
-        page = await discovery.browse_photos(
-            info.context, domain_filter(filter), order_by, page_request(first, after, last, before)
-        )
+        given = replace(domain_filter(filter), verified_only=verified_only)
+        page = await discovery.browse_photos(info.context, given, order_by, page_request(first, after, last, before))
         return Connection[Photo].from_page(page, Photo.from_row)
 
     @strawberry.field(
@@ -45,8 +55,8 @@ class DiscoveryQueries:
         filter: PhotoFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        verified_only: VerifiedOnly = None,
     ) -> Connection[Photo]:
-        page = await discovery.search_photos(
-            info.context, query, domain_filter(filter), page_request(first, after, None, None)
-        )
+        given = replace(domain_filter(filter), verified_only=verified_only)
+        page = await discovery.search_photos(info.context, query, given, page_request(first, after, None, None))
         return Connection[Photo].from_page(page, Photo.from_row)

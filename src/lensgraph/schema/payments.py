@@ -79,6 +79,8 @@ class Payment(Node):
 
     @strawberry.field
     async def license(self, info: Info[Context, None]) -> License:
+        # A purchase's payment is never shown as a Payment (``can_see_payment``): every one shown pays a license.
+        assert self._row.license_id is not None
         return License.from_row(await referenced(info.context.loaders.license, self._row.license_id))
 
 

@@ -17,7 +17,7 @@ from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_download_original, can_review_duplicates, can_view_photo, owns
 from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Photo as PhotoRow
-from lensgraph.resolvers import payments, photos, uploads
+from lensgraph.resolvers import marketplace, payments, photos, uploads, verification
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User
 from lensgraph.schema.core import (
@@ -35,6 +35,7 @@ from lensgraph.schema.subscriptions import until_credential_expires
 if TYPE_CHECKING:
     from lensgraph.schema.collections import Collection
     from lensgraph.schema.releases import Release
+    from lensgraph.schema.verification import Verification
 
 PhotoStatus = strawberry.enum(rules.PhotoStatus, description="Where a photo is in the analysis pipeline.")
 Orientation = strawberry.enum(rules.Orientation)
@@ -173,6 +174,25 @@ class Photo(Node):
         from lensgraph.schema.releases import releases_of_photo  # that module builds on this one
 
         return await releases_of_photo(info, self._row)
+
+    @strawberry.field(
+        description="The verified badge: true when the photo shows a JPEG its photographer verified authentic (the "
+        "same file, or the same picture resized or recompressed). Public."
+    )
+    async def verified(self, info: Info[Context, None]) -> bool:
+        return await marketplace.photo_verification(info.context, self._row) is not None
+
+    @strawberry.field(
+        description="The photographer's COMPLETED authentic verification of this image, for whoever may see that "
+        "report (its owner; others it is shared with); null otherwise."
+    )
+    async def verification(
+        self, info: Info[Context, None]
+    ) -> Annotated[Verification, strawberry.lazy("lensgraph.schema.verification")] | None:
+        from lensgraph.schema.verification import Verification  # that module builds on this one
+
+        row = await verification.visible(info.context, await marketplace.photo_verification(info.context, self._row))
+        return Verification.from_row(row) if row else None
 
 
 @strawberry.input

@@ -45,6 +45,7 @@ from lensgraph.schema.extensions import (
     one_sensitive_mutation_rule,
 )
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
+from lensgraph.schema.marketplace import Listing, MarketplaceMutations, MarketplaceQueries, Purchase
 from lensgraph.schema.moderation import ModerationQueries
 from lensgraph.schema.notifications import Notification, NotificationMutations, NotificationSubscriptions
 from lensgraph.schema.payments import Payment, PaymentMutations, Payout
@@ -70,6 +71,7 @@ class Query(
     ModerationQueries,
     PlanQueries,
     VerificationSharingQueries,
+    MarketplaceQueries,
 ):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
@@ -106,6 +108,7 @@ class Mutation(
     CollectionMutations,
     PortfolioMutations,
     ReleaseMutations,
+    MarketplaceMutations,
     UploadMutations,
     VerificationMutations,
     VerificationSharingMutations,
@@ -196,6 +199,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             PlanSubscription,
             Collection,
             Release,
+            Listing,
+            Purchase,
             Verification,
         ],
         config=StrawberryConfig(),

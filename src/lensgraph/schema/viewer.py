@@ -11,6 +11,7 @@ from lensgraph.schema.accounts import User, ViewerAccount
 from lensgraph.schema.analytics import ViewerAnalytics
 from lensgraph.schema.collections import ViewerCollections
 from lensgraph.schema.licensing import ViewerLicensing
+from lensgraph.schema.marketplace import ViewerMarketplace
 from lensgraph.schema.notifications import ViewerNotifications
 from lensgraph.schema.payments import ViewerPayments
 from lensgraph.schema.photos import ViewerPhotos
@@ -32,6 +33,7 @@ class Viewer(
     ViewerCollections,
     ViewerReleases,
     ViewerAnalytics,
+    ViewerMarketplace,
     ViewerVerifications,
 ):
     @classmethod

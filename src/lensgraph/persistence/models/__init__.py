@@ -11,6 +11,7 @@ from lensgraph.persistence.models.collections import (
 )
 from lensgraph.persistence.models.idempotency import IdempotencyKey
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
+from lensgraph.persistence.models.marketplace import Listing, ListingTier, Purchase
 from lensgraph.persistence.models.notifications import Notification, NotificationPreference, PushToken
 from lensgraph.persistence.models.outbox import OutboxEvent
 from lensgraph.persistence.models.payments import Earning, Payment, Payout, PayoutAccount, StripeEvent
@@ -35,6 +36,8 @@ __all__ = [
     "License",
     "LicenseRevision",
     "LightboxItem",
+    "Listing",
+    "ListingTier",
     "Notification",
     "NotificationPreference",
     "OneTimeToken",
@@ -46,6 +49,7 @@ __all__ = [
     "PhotoTag",
     "PhotoViewDay",
     "Portfolio",
+    "Purchase",
     "PushToken",
     "RefreshToken",
     "Release",

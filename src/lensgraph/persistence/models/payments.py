@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, text
+from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lensgraph.domain.money import Currency
@@ -21,11 +21,14 @@ def _currency() -> Enum:
 
 
 class Payment(Entity):
-    """A brand paying for one license through one Stripe Checkout Session."""
+    """Paying through one Stripe Checkout Session for one thing: a brand's license, or a marketplace purchase."""
 
     __tablename__ = "payments"
 
-    license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id", ondelete="CASCADE"))
+    # What it pays for: exactly one of the two (the check constraint below).
+    license_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("licenses.id", ondelete="CASCADE"))
+    purchase_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("purchases.id", ondelete="CASCADE"))
+    # Who pays: the brand of a license, the buyer of a purchase.
     brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[Currency] = mapped_column(_currency())
@@ -54,6 +57,19 @@ class Payment(Entity):
             postgresql_where=text("status = 'PENDING'"),
         ),
         Index("ix_payments_license", "license_id"),
+        # At most one open checkout per purchase, as per license.
+        Index(
+            "uq_payments_purchase_pending",
+            "purchase_id",
+            unique=True,
+            sqlite_where=text("status = 'PENDING'"),
+            postgresql_where=text("status = 'PENDING'"),
+        ),
+        Index("ix_payments_purchase", "purchase_id"),
+        CheckConstraint(
+            "(CASE WHEN license_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN purchase_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="pays_for_one",
+        ),
         # Refunds name the payment intent, not the checkout session.
         Index("ix_payments_payment_intent", "stripe_payment_intent_id"),
     )
