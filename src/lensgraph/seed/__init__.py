@@ -69,11 +69,14 @@ async def seed_demo(settings: Settings) -> DemoSeed:
             has_photos, has_verifications = await _already_seeded(api)
             if has_photos and has_verifications:
                 return DemoSeed(seconds=None)
+            # On its own: a database seeded before the demo had verifications gains them at its next start.
+            verified = VerifiedMarketplace(api)
+            if not has_verifications:
+                await verified.start()
             if not has_photos:
                 await Marketplace(api).build()
-            # On its own: a database seeded before the demo had verifications gains them at its next start.
             if not has_verifications:
-                await VerifiedMarketplace(api).build()
+                await verified.finish()
         # The notifications exist when the seed ends, not at some point after the server started.
         while await services.relay.run_once():
             pass

@@ -66,10 +66,14 @@ class VerifiedMarketplace:
         self.api = api
         self.ids: dict[str, str] = {}  # DemoVerification.name -> global ID
 
-    async def build(self) -> None:
+    async def start(self) -> None:
+        """Creates the verifications: the worker analyses them while the rest of the demo is made."""
         for owner, pairs in DEMO_VERIFICATIONS.items():
             for pair in pairs:
                 self.ids[pair.name] = await self.verify(pair, owner)
+
+    async def finish(self) -> None:
+        """Once analysed: the sharing, the listing and the purchase."""
         await self.analysed(*DEMO_VERIFICATIONS)
         given = {"id": self.ids[ROCKET.name], "accessType": "ANYONE_WITH_LINK"}
         await self.api.mutate("setVerificationSharing", SHARE, given, ANSEL)
