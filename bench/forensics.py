@@ -13,17 +13,15 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 WIDTH, HEIGHT = 6000, 4000  # 24 megapixels
 
 
 def generate_pair(folder: Path) -> tuple[Path, Path]:
-    """A simulated camera's DNG (tests/forensics/cameras.py) and a JPEG developed from it at full size."""
-    from tests.forensics.cameras import CAMERAS, Exposure, develop, dng, jpeg, mosaic, scene
+    """A simulated camera's DNG (lensgraph/seed/cameras.py) and a JPEG developed from it at full size."""
+    from lensgraph.seed.cameras import CAMERAS, Exposure, develop, jpeg, shot
 
     camera = CAMERAS[0]
-    raw = dng(mosaic(scene("astronaut", WIDTH, HEIGHT), camera, np.random.default_rng(24)), camera, Exposure())
+    raw = shot("astronaut", camera, 24, WIDTH, HEIGHT)
     raw_path, image_path = folder / "bench.dng", folder / "bench.jpg"
     raw_path.write_bytes(raw)
     image_path.write_bytes(jpeg(develop(raw), camera, Exposure(), quality=90))

@@ -119,7 +119,7 @@ def worker(processes: int = typer.Option(1, help="Worker processes."), threads: 
 def _seed_demo(settings: Settings) -> None:
     from lensgraph.seed import banner, seed_demo
 
-    typer.echo("Demo data: checking (a first start uploads and analyses 27 photos, about 10-20 s)...")
+    typer.echo("Demo data: checking (a first start analyses 27 photos and 4 RAW + JPEG pairs, about 15-30 s)...")
     typer.echo(banner(asyncio.run(seed_demo(settings))))
 
 

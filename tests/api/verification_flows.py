@@ -1,5 +1,5 @@
 """Verification steps for API tests, each through the GraphQL API: RAW + JPEG pairs from the simulated cameras
-(tests/forensics/cameras.py), uploads with requestUpload, createVerification."""
+(lensgraph/seed/cameras.py), uploads with requestUpload, createVerification."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 from PIL import Image
 
+from lensgraph.seed.cameras import CAMERAS, Exposure, develop, jpeg, shot
 from tests.api.helpers import Account
-from tests.forensics.cameras import CAMERAS, Exposure, develop, dng, jpeg, mosaic, scene
 
 REQUEST_UPLOAD = """
 mutation($input: RequestUploadInput!) {
@@ -51,9 +50,7 @@ def camera_pair(seed: int = 1, *, width: int = 640, height: int = 480, gps: tupl
     """A DNG of the first simulated camera and the JPEG developed from it (optionally carrying GPS EXIF)."""
     camera, exposure = CAMERAS[0], Exposure()
     scenes = ("astronaut", "coffee", "chelsea", "rocket")
-    raw = dng(
-        mosaic(scene(scenes[seed % len(scenes)], width, height), camera, np.random.default_rng(seed)), camera, exposure
-    )
+    raw = shot(scenes[seed % len(scenes)], camera, seed, width, height, exposure)
     developed = develop(raw)
     image = jpeg(developed, camera, exposure)
     if gps is not None:

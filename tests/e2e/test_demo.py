@@ -21,12 +21,20 @@ OWNER_VIEW = """{ viewer {
   modelReleases(first: 10) { totalCount } propertyReleases(first: 10) { totalCount }
   webhookEndpoints(first: 10) { edges { node { url enabled } } }
   payoutAccount { status }
-  notifications(first: 100) { totalCount } } }"""
+  notifications(first: 100) { totalCount }
+  verifications(first: 10, orderBy: NAME) { edges { node {
+    name status result checks { analyzer } sharing { accessType hasLink invites { email } } } } }
+  plan { verificationUsage { used } } } }"""
 BRAND_VIEW = """{ viewer {
   lightbox(first: 50) { totalCount }
   licenses(first: 50) { totalCount edges { node { status } } }
   payments(first: 10) { edges { node { status } } }
+  purchases(first: 10) { edges { node { id tier status listing { title seller { username } } } } }
   notifications(first: 100) { totalCount } } }"""
+MARKET = """{ marketplaceListings(first: 10) { totalCount edges { node {
+  title verificationCode tiers { tier price { amount currency } } totalSales } } } }"""
+DOWNLOAD = """mutation($input: PurchaseDownloadInput!) {
+  purchaseDownload(input: $input) { url userErrors { code } } }"""
 PORTFOLIO = """query($username: String!) { portfolio(username: $username) { headline featuredPhotos { id } } }"""
 
 
@@ -54,6 +62,7 @@ def census(server: Server) -> dict[str, Any]:
     seen["brand"] = graphql(server, BRAND_VIEW, BRAND)
     seen["portfolios"] = [graphql(server, PORTFOLIO, username=user.username) for user in (ANSEL, DOROTHEA, STUDIO)]
     seen["public"] = graphql(server, '{ photos { totalCount } searchPhotos(query: "dunes") { edges { node { id } } } }')
+    seen["market"] = graphql(server, MARKET)
     return seen
 
 
@@ -95,6 +104,43 @@ def test_the_demo_is_a_living_marketplace(server: Server):
     for user in (ANSEL, DOROTHEA, BRAND, STUDIO):
         assert user.email in server.log()
     assert DEMO_PASSWORD in server.log()
+
+
+def test_the_demo_has_verifications_and_a_verified_marketplace(server: Server):
+    seen = census(server)
+    ansel, dorothea, brand = (seen[name]["viewer"] for name in ("ansel", "dorothea", "brand"))
+    # Analysed by the real job: one authentic and one retouched pair each, both verdicts shown.
+    reports = {
+        edge["node"]["name"]: edge["node"]
+        for edge in ansel["verifications"]["edges"] + dorothea["verifications"]["edges"]
+    }
+    assert {name: (report["status"], report["result"]) for name, report in reports.items()} == {
+        "Rocket on the launch pad": ("COMPLETED", True),
+        "Morning coffee, retouched": ("COMPLETED", False),
+        "Chelsea the cat": ("COMPLETED", True),
+        "Astronaut in the studio, retouched": ("COMPLETED", False),
+    }
+    assert all(report["checks"] for report in reports.values())
+    assert ansel["plan"]["verificationUsage"]["used"] == dorothea["plan"]["verificationUsage"]["used"] == 2
+    shared = reports["Rocket on the launch pad"]["sharing"]
+    assert (shared["accessType"], shared["hasLink"]) == ("ANYONE_WITH_LINK", True)
+    assert reports["Chelsea the cat"]["sharing"]["invites"] == [{"email": BRAND.email}]
+    # The rocket is on sale with two tiers; the brand bought the personal one, paid offline, and may download it.
+    [listing] = [edge["node"] for edge in seen["market"]["marketplaceListings"]["edges"]]
+    assert seen["market"]["marketplaceListings"]["totalCount"] == 1
+    assert listing["title"] == "Rocket on the launch pad" and listing["totalSales"] == 1
+    assert [(tier["tier"], tier["price"]["currency"]) for tier in listing["tiers"]] == [
+        ("PERSONAL", "EUR"),
+        ("COMMERCIAL", "EUR"),
+    ]
+    [purchase] = [edge["node"] for edge in brand["purchases"]["edges"]]
+    assert (purchase["tier"], purchase["status"]) == ("PERSONAL", "COMPLETED")
+    assert purchase["listing"]["seller"]["username"] == ANSEL.username
+    download = graphql(server, DOWNLOAD, BRAND, input={"purchaseId": purchase["id"]})["purchaseDownload"]
+    assert download["userErrors"] == []
+    with httpx.Client(timeout=30) as http:
+        licensed = http.get(download["url"])
+    assert licensed.status_code == 200 and licensed.content[:2] == b"\xff\xd8"
 
 
 def test_a_second_start_changes_nothing_and_is_quick(tmp_path: Path):

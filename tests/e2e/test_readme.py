@@ -26,12 +26,15 @@ Convention (README authors: keep to it, the test reads nothing else):
   a line ``NAME=value...`` (a value ending in ``...``) only shows where a value comes from: the test drops it and
   sets ``$NAME`` itself (``TOKEN`` from ``as``, others from ``capture``).
   Values: ``photo:<key>`` (a demo photo, by its key in ``lensgraph.seed.catalogue``), ``license:<STATUS>`` (the
-  demo brand's first licence in that status), ``notification:first`` (the caller's newest), ``refresh`` (a fresh
+  demo brand's first licence in that status), ``verification:<scene>`` (the caller's demo verification of that
+  scene in ``lensgraph.seed.verifications``), ``purchase:<STATUS>`` (the demo brand's first purchase in that
+  status), ``notification:first`` (the caller's newest), ``refresh`` (a fresh
   refresh token of the caller), ``mail`` (the token in the caller's newest mail not used yet),
   ``password`` (the caller's current password), ``@<mutation>.<path>`` (from the latest answer of that root
   field), anything else literally.
 - After an operation answering an ``uploadUrl``, the test sends a file of the declared type and size to it, as the
-  text around such an example tells the reader to.
+  text around such an example tells the reader to (per field, aliases included): a PDF, a demo JPEG, or for
+  ``purpose: RAW`` and ``IMAGE_FOR_VERIFICATION`` a simulated camera's DNG and the JPEG developed from it.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import OperationDefinitionNode, parse, print_ast
+from graphql import FieldNode, OperationDefinitionNode, parse, print_ast
 
 from lensgraph.seed.catalogue import (
     ANSEL,
@@ -61,6 +64,7 @@ from lensgraph.seed.catalogue import (
     STUDIO_PHOTOS,
 )
 from lensgraph.seed.scenes import release_pdf
+from lensgraph.seed.verifications import DEMO_VERIFICATIONS, DemoVerification
 from tests.api.webhook_receiver import Receiver
 
 from .conftest import Server, StartServer
@@ -77,6 +81,9 @@ MAIL_TOKEN = re.compile(r"^    (\S+)\r?$", re.M)
 TITLES = {photo.key: photo.title for photo in (*ANSEL_PHOTOS, *DOROTHEA_PHOTOS, *STUDIO_PHOTOS)}
 EMAILS = {"ansel": ANSEL.email, "dorothea": DOROTHEA.email, "brand": BRAND.email, "studio": STUDIO.email, "iris": IRIS}
 TIMEOUT = 30
+VERIFIED = {pair.scene: pair.name for pairs in DEMO_VERIFICATIONS.values() for pair in pairs}
+# What the README's reader verifies: a pair of the simulated camera the demo's verifications come from.
+READER_PAIR = DemoVerification("README", "rocket", next(iter(DEMO_VERIFICATIONS.values()))[0].camera, 99)
 
 
 @dataclass
@@ -169,12 +176,16 @@ class Reader:
             return str(found)
         if kind == "photo":
             return self.photo(rest)
-        if kind == "license":
-            query = "{ viewer { licenses(first: 50) { edges { node { id status } } } } }"
+        if kind in ("license", "purchase"):
+            query = "{ viewer { " + kind + "s(first: 50) { edges { node { id status } } } } }"
             token = self.sign_in("brand")["accessToken"]
-            edges = self.post(query, token=token)["data"]["viewer"]["licenses"]["edges"]
+            edges = self.post(query, token=token)["data"]["viewer"][f"{kind}s"]["edges"]
             return next(edge["node"]["id"] for edge in edges if edge["node"]["status"] == rest)
         assert who, f"{spec} needs as="
+        if kind == "verification":
+            query = "{ viewer { verifications(first: 50) { edges { node { id name } } } } }"
+            edges = self.post(query, token=self.sign_in(who)["accessToken"])["data"]["viewer"]["verifications"]["edges"]
+            return next(edge["node"]["id"] for edge in edges if edge["node"]["name"] == VERIFIED[rest])
         if kind == "notification":
             query = "{ viewer { notifications(first: 1) { edges { node { id } } } } }"
             edges = self.post(query, token=self.sign_in(who)["accessToken"])["data"]["viewer"]["notifications"]["edges"]
@@ -214,13 +225,20 @@ class Reader:
         text = re.sub(r'(\w+): \[((?:\s*"[^"]*\.\.\."\s*,?)+)\]', in_list, text)
         return re.sub(r'(\w+): "([^"]*\.\.\.)"', lambda match: f"{match[1]}: {one(match[1], match[2])}", text)
 
-    def send_file(self, payload: dict[str, Any], operation: str) -> None:
-        size = int(re.search(r"fileSizeBytes: (\d+)", operation)[1])  # type: ignore[index]
-        if "application/pdf" in operation:  # padded with a comment inside, so it still ends with %%EOF
+    def send_file(self, payload: dict[str, Any], field: str) -> None:
+        """Sends the file ``field`` (the operation's field that answered ``payload``) declared."""
+        size = int(re.search(r"fileSizeBytes: (\d+)", field)[1])  # type: ignore[index]
+        if "application/pdf" in field:  # padded with a comment inside, so it still ends with %%EOF
             data = release_pdf("README")
             data = data[:9] + b"%" + b"x" * (size - len(data) - 2) + b"\n" + data[9:]
-        else:  # padded after the image's end, which decoders ignore
-            data = demo_jpeg()
+        else:  # padded after the image's (or the DNG's) end, which decoders ignore
+            purpose = re.search(r"purpose: (\w+)", field)
+            if purpose and purpose[1] in ("RAW", "IMAGE_FOR_VERIFICATION"):
+                raw, image = READER_PAIR.files()
+                data = raw if purpose[1] == "RAW" else image
+            else:
+                data = demo_jpeg()
+            assert len(data) <= size, f"the README declares {size} bytes, less than the {len(data)} to send"
             data += b"\0" * (size - len(data))
         sent = self.http.request(payload["method"], payload["uploadUrl"], content=data, headers=payload["headers"])
         assert sent.status_code < 300, sent.text
@@ -234,10 +252,15 @@ class Reader:
             token = self.sign_in(who)["accessToken"] if who else None
             self.operation_sent_at = time.time()
             answer = self.post(operation, token=token)
+            fields = {
+                (selection.alias or selection.name).value: print_ast(selection)
+                for selection in parse(operation).definitions[0].selection_set.selections  # type: ignore[attr-defined]
+                if isinstance(selection, FieldNode)
+            }
             for root, payload in (answer.get("data") or {}).items():
                 self.answers[root] = payload
                 if isinstance(payload, dict) and payload.get("uploadUrl"):
-                    self.send_file(payload, operation)
+                    self.send_file(payload, fields[root])
             for match in re.finditer(r'newPassword: "([^"]+)"', operation):
                 if not error_codes(answer) and who:
                     self.passwords[EMAILS[who]] = match[1]

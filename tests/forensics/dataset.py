@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageEnhance, ImageFilter
 
-from tests.forensics.cameras import CAMERAS, SCENES, Camera, Exposure, develop, dng, jpeg, mosaic, scene
+from lensgraph.seed.cameras import CAMERAS, SCENES, Camera, Exposure, clone, develop, dng, jpeg, mosaic, scene
 
 WIDTH, HEIGHT = 1200, 800
 COLOURFUL = ("astronaut", "coffee", "chelsea", "rocket")
@@ -147,12 +147,10 @@ def _feathered(shape: tuple[int, ...], box: tuple[int, int, int, int], sigma: fl
 
 
 def _clone(rng: np.random.Generator, pixels: Any, _: Shot) -> Any:
-    out = pixels.copy()
     top, left, bh, bw = _box(rng, pixels.shape)
     source_top = (top + pixels.shape[0] // 2) % (pixels.shape[0] - bh)
     source_left = (left + pixels.shape[1] // 3) % (pixels.shape[1] - bw)
-    out[top : top + bh, left : left + bw] = pixels[source_top : source_top + bh, source_left : source_left + bw]
-    return out
+    return clone(pixels, (top, left, bh, bw), (source_top, source_left))
 
 
 def _paste(rng: np.random.Generator, pixels: Any, shot: Shot) -> Any:

@@ -18,7 +18,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from lensgraph.adapters.forensics import analyse_pair
 from lensgraph.domain.forensics import Analyzer, ForensicReport, Outcome
-from tests.forensics.cameras import CAMERAS, Exposure, develop, dng, jpeg, mosaic, scene
+from lensgraph.seed.cameras import CAMERAS, Exposure, develop, dng, jpeg, mosaic, scene
 
 CAPTURE = "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"
 

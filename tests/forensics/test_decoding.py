@@ -11,7 +11,7 @@ import pytest
 
 from lensgraph.adapters.forensics import analyse_pair, is_jpeg, sniff_raw
 from lensgraph.domain.forensics import Analyzer, Outcome, UnreadableInput
-from tests.forensics.cameras import CAMERAS, Exposure, develop, dng, jpeg, mosaic, scene
+from lensgraph.seed.cameras import CAMERAS, Exposure, develop, dng, jpeg, mosaic, scene
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,9 @@
 
 Everything is made through the GraphQL API of the app itself, in process, so the data is what a client would
 have made: uploads analysed by the real job, releases, collections, portfolios, a lightbox, licences at each
-stage paid through the offline payment mode, notifications, a webhook endpoint. It runs once per database:
-when the demo photographer already has photos, nothing is added.
+stage paid through the offline payment mode, notifications, a webhook endpoint, verifications of simulated
+cameras' RAW + JPEG pairs, shared, one listed and a tier of it bought. It runs once per database: when the demo
+photographer already has photos, they are left as they are, and so are verifications.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from lensgraph.config import Settings
 from lensgraph.seed.catalogue import ANSEL, DEMO_PASSWORD, DEMO_USERS
 from lensgraph.seed.client import DemoClient, SeedError
 from lensgraph.seed.marketplace import Marketplace
+from lensgraph.seed.verifications import VerifiedMarketplace
+
+SEEDED = "{ viewer { photos { totalCount } verifications { totalCount } } }"
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "DemoSeed", "SeedError", "banner", "seed_demo"]
 
@@ -60,9 +64,19 @@ async def seed_demo(settings: Settings) -> DemoSeed:
             for user in DEMO_USERS:
                 await api.register(user)
             unusable = tuple([user.email for user in DEMO_USERS if not await api.sign_in(user)])
-            if unusable or await _already_seeded(api):
+            if unusable:
                 return DemoSeed(seconds=None, unusable=unusable)
-            await Marketplace(api).build()
+            has_photos, has_verifications = await _already_seeded(api)
+            if has_photos and has_verifications:
+                return DemoSeed(seconds=None)
+            # On its own: a database seeded before the demo had verifications gains them at its next start.
+            verified = VerifiedMarketplace(api)
+            if not has_verifications:
+                await verified.start()
+            if not has_photos:
+                await Marketplace(api).build()
+            if not has_verifications:
+                await verified.finish()
         # The notifications exist when the seed ends, not at some point after the server started.
         while await services.relay.run_once():
             pass
@@ -71,9 +85,10 @@ async def seed_demo(settings: Settings) -> DemoSeed:
         await services.close()
 
 
-async def _already_seeded(api: DemoClient) -> bool:
-    photos = (await api.call("{ viewer { photos { totalCount } } }", as_user=ANSEL))["viewer"]["photos"]
-    return bool(photos["totalCount"])
+async def _already_seeded(api: DemoClient) -> tuple[bool, bool]:
+    """Whether the demo photographer has photos, and verifications."""
+    viewer = (await api.call(SEEDED, as_user=ANSEL))["viewer"]
+    return bool(viewer["photos"]["totalCount"]), bool(viewer["verifications"]["totalCount"])
 
 
 def banner(seed: DemoSeed) -> str:
@@ -81,7 +96,10 @@ def banner(seed: DemoSeed) -> str:
     if seed.seconds is None:
         state = "Demo data: already in this database, left as it is."
     else:
-        state = f"Demo data: seeded in {seed.seconds:.1f} s (photos analysed, licences negotiated, one paid)."
+        state = (
+            f"Demo data: seeded in {seed.seconds:.1f} s (photos analysed, licences negotiated, one paid; "
+            "photos verified, one listed and bought)."
+        )
     lines = [state, "Sign in as (all with the password " + DEMO_PASSWORD + "):"]
     lines += [f"  {user.role.lower():<13} {user.email:<34} ({user.username})" for user in DEMO_USERS]
     if seed.unusable:

@@ -120,6 +120,14 @@ class DemoClient:
             as_user,
         )
 
+    async def pay_offline(self, checkout_url: str) -> None:
+        """Presses the offline checkout page's button, as a buyer would in a browser."""
+        if "/payments/offline/" not in checkout_url:
+            raise SeedError("the demo pays through the offline payment mode only; unset LENSGRAPH_STRIPE_SECRET_KEY")
+        confirmed = await self.http.post(checkout_url)
+        if confirmed.status_code != 303:
+            raise SeedError(f"the offline checkout answered {confirmed.status_code}")
+
     async def analysed(self, *users: DemoUser) -> None:
         """Waits until the in-process worker has analysed every photo of ``users``."""
         deadline = asyncio.get_running_loop().time() + ANALYSIS_SECONDS

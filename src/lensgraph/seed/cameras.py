@@ -1,4 +1,5 @@
 """Simulated cameras: skimage's sample photos rendered through a Bayer sensor with its own pattern noise, as DNG.
+The demo's verifications, the forensics tests and ``python -m bench forensics`` all shoot with these.
 
 Each camera has a fixed PRNU pattern (multiplicative, seeded by its serial), shot and read noise, channel
 sensitivities (so the camera white balance matters), 12-bit data in 16-bit words; the DNG carries Make, Model,
@@ -106,6 +107,20 @@ def mosaic(linear: Any, camera: Camera, rng: np.random.Generator, *, exposure: f
     electrons *= dn_per_electron
     electrons += BLACK + camera.read_noise * rng.standard_normal((height, width), dtype=np.float32)
     return np.clip(np.rint(electrons), 0, WHITE).astype(np.uint16)
+
+
+def shot(name: str, camera: Camera, seed: int, width: int, height: int, exposure: Exposure | None = None) -> bytes:
+    """A DNG of the sample photo ``name`` taken with ``camera``: the same seed makes the same file."""
+    raw = mosaic(scene(name, width, height), camera, np.random.default_rng(seed))
+    return dng(raw, camera, exposure or Exposure())
+
+
+def clone(pixels: Any, box: tuple[int, int, int, int], source: tuple[int, int]) -> Any:
+    """A local edit: the ``box`` (top, left, height, width) of the pixels covered by a copy of another part."""
+    top, left, height, width = box
+    out = pixels.copy()
+    out[top : top + height, left : left + width] = pixels[source[0] : source[0] + height, source[1] : source[1] + width]
+    return out
 
 
 def dng(raw: Any, camera: Camera, exposure: Exposure) -> bytes:
