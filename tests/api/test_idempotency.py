@@ -269,3 +269,20 @@ async def test_the_mutation_is_parsed_once_for_the_key_and_its_run(client, servi
     after = cache.cache_info()
     assert after.misses - before.misses == 1
     assert after.hits > before.hits
+
+
+REQUEST_UPLOAD = """mutation($input: RequestUploadInput!) {
+  requestUpload(input: $input) { uploadId uploadUrl userErrors { code } } }"""
+
+
+async def test_a_mutation_answering_a_secret_ignores_the_key_and_keeps_nothing(client, services):
+    """An upload URL is a bearer secret, shown once: the answer is not kept, so a repeat asks for a new one."""
+    owner = await sign_up(client)
+    key = str(uuid4())
+    variables = {"input": {"purpose": "PHOTO", "filename": "dunes.jpg", "mimeType": "image/jpeg", "fileSizeBytes": 100}}
+    first = await keyed(client, REQUEST_UPLOAD, variables, key, owner)
+    again = await keyed(client, REQUEST_UPLOAD, variables, key, owner)
+    assert "idempotent-replayed" not in again.headers
+    assert first.json()["data"]["requestUpload"]["uploadId"] != again.json()["data"]["requestUpload"]["uploadId"]
+    async with services.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(IdempotencyKey)) == 0

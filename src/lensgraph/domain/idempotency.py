@@ -21,10 +21,21 @@ KEY_LIFETIME = timedelta(hours=24)
 WAIT_FOR_FIRST = timedelta(seconds=10)
 # A claim still running after this was left by a process that died: a repeat takes it over.
 ABANDONED_AFTER = timedelta(minutes=5)
-# Mutations whose answer carries a secret (tokens, API keys, signing secrets, upload URLs): keeping the answer
-# would keep the secret, which is stored only hashed or not at all, so these ignore the header.
+# Mutations whose answer carries a secret (tokens, API keys, signing secrets, upload URLs, share links): keeping
+# the answer would keep the secret, which is stored only hashed or not at all, so these ignore the header.
 SECRET_BEARING_MUTATIONS = frozenset(
-    {"login", "refreshToken", "createApiKey", "createWebhookEndpoint", "rotateWebhookSecret", "requestPhotoUpload"}
+    {
+        "login",
+        "refreshToken",
+        "createApiKey",
+        "createWebhookEndpoint",
+        "rotateWebhookSecret",
+        "requestUpload",
+        "requestPhotoUpload",
+        "requestReleaseUpload",
+        "setVerificationSharing",
+        "purchaseDownload",
+    }
 )
 _DERIVED_IDS = UUID("5b0f3c55-7a51-4a8e-9a43-1d0e5f2c6b7e")
 
