@@ -25,7 +25,6 @@ from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers import licensing, live, uploads
 from lensgraph.resolvers.context import Context
 
-RECHECK_SECONDS = 5.0
 ORIGINAL = "original"
 
 
@@ -189,10 +188,9 @@ async def processed(ctx: Context, photo_id: UUID) -> AsyncIterator[Photo]:
     finished before the subscription reached the pubsub is not missed.
     """
     viewer = ctx.require_viewer()
-    updates = live.messages(ctx, viewer, event_channel(PhotoAnalyzed.type))
-    pending = asyncio.ensure_future(anext(updates))
-    try:
-        while True:
+    rechecks = live.rechecks(ctx, viewer, event_channel(PhotoAnalyzed.type), "photoId", photo_id)
+    async with contextlib.aclosing(rechecks):
+        async for _ in rechecks:
             async with ctx.db.session() as session:
                 photo = await session.get(Photo, photo_id)
             if photo is None or not owns(viewer, photo.user_id):
@@ -200,17 +198,3 @@ async def processed(ctx: Context, photo_id: UUID) -> AsyncIterator[Photo]:
             if photo.status is not PhotoStatus.PROCESSING:
                 yield photo
                 return
-            while True:
-                done, _ = await asyncio.wait({pending}, timeout=RECHECK_SECONDS)
-                if not done:
-                    break
-                message = pending.result()
-                pending = asyncio.ensure_future(anext(updates))
-                if message.get("data", {}).get("photoId") == str(photo_id):
-                    break
-    finally:
-        # The generator cannot be closed while the pending read is still inside it.
-        pending.cancel()
-        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration, live.CredentialExpired):
-            await pending
-        await updates.aclose()

@@ -44,8 +44,6 @@ IMAGE_MEDIA_TYPE = "image/jpeg"
 # What a RAW is stored and served as: the container varies (TIFF-based, ISO BMFF, vendor formats).
 RAW_MEDIA_TYPE = "application/octet-stream"
 NOT_FOUND = "No such verification."
-# How often a live subscription looks at the database besides when told of a change.
-RECHECK_SECONDS = 5.0
 
 
 def raw_key(verification_id: UUID, raw_format: str) -> str:
@@ -220,30 +218,18 @@ async def updates(ctx: Context, verification_id: UUID) -> AsyncIterator[Verifica
             raise DomainError(ErrorCode.NOT_FOUND, NOT_FOUND, ["id"])
         return row
 
-    changes = live.messages(ctx, viewer, event_channel(VerificationStatusChanged.type))
-    pending = asyncio.ensure_future(anext(changes))
+    rechecks = live.rechecks(
+        ctx, viewer, event_channel(VerificationStatusChanged.type), "verificationId", verification_id
+    )
     shown: VerificationStatus | None = None
-    try:
-        while True:
+    async with contextlib.aclosing(rechecks):
+        async for _ in rechecks:
             row = await visible_now()
             if row.status is not shown:
                 shown = row.status
                 yield row
             if row.status in rules.TERMINAL:
                 return
-            while True:
-                done, _ = await asyncio.wait({pending}, timeout=RECHECK_SECONDS)
-                if not done:
-                    break
-                message = pending.result()
-                pending = asyncio.ensure_future(anext(changes))
-                if message.get("data", {}).get("verificationId") == str(verification_id):
-                    break
-    finally:
-        # The generator cannot be closed while the pending read is still inside it.
-        pending.cancel()
-        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration, live.CredentialExpired):
-            await pending
 
 
 # Deleting ----------------------------------------------------------------------------------------
