@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -62,7 +63,7 @@ def test_the_night_of_spring_forward_has_one_hour_less_and_no_skipped_times():
     # 01:00-04:00 local is two real hours: one-hour starts every 15 minutes from 01:00 to 02:00 real time.
     assert len(slots) == 5
     assert local_hours(slots) == ["01:00", "01:15", "01:30", "01:45", "03:00"]
-    assert all(later - earlier == timedelta(minutes=15) for earlier, later in zip(slots, slots[1:], strict=False))
+    assert all(later - earlier == timedelta(minutes=15) for earlier, later in pairwise(slots))
 
 
 def test_the_night_of_fall_back_has_one_hour_more_and_repeats_local_times():

@@ -99,10 +99,13 @@ async def profile(session: AsyncSession, studio_id: UUID) -> StudioProfile:
 
 
 async def lock_studio(session: AsyncSession, studio_id: UUID) -> StudioProfile:
-    """Takes the studio's write lock first: bookings of one studio are decided one at a time, on both databases."""
-    await profile(session, studio_id)
-    await take_write_lock(session, StudioProfile, StudioProfile.user_id == studio_id)
-    return await profile(session, studio_id)
+    """Takes the studio's write lock before anything is read: bookings of one studio are decided one at a time, on
+    both databases (a first write, not a read, opens the transaction, so SQLite waits here instead of failing)."""
+    if not await take_write_lock(session, StudioProfile, StudioProfile.user_id == studio_id):
+        return await profile(session, studio_id)
+    found = await session.scalar(select(StudioProfile).where(StudioProfile.user_id == studio_id))
+    assert found is not None
+    return found
 
 
 async def schedule_of(session: AsyncSession, studio_id: UUID) -> Schedule:

@@ -23,6 +23,7 @@ from lensgraph.persistence import studio as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.collections import user_by_username
 from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
+from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Booking, Client, SessionType
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers.context import Context
@@ -295,3 +296,10 @@ async def list_bookings(
 async def booking_by_id(ctx: Context, booking_id: UUID) -> Booking | None:
     found = await ctx.loaders.booking.load(booking_id)
     return found if found and can_view_studio_record(ctx.viewer, found.studio_id) else None
+
+
+async def client_of(ctx: Context, booking: Booking) -> Client | None:
+    """Only the studio reads its client record: whoever booked by an address must not read its notes."""
+    if not can_view_studio_record(ctx.viewer, booking.studio_id):
+        return None
+    return await referenced(ctx.loaders.client, booking.client_id)

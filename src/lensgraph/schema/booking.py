@@ -97,11 +97,14 @@ class Booking(Node):
     async def session_type(self, info: Info[Context, None]) -> SessionType:
         return SessionType.from_row(await referenced(info.context.loaders.session_type, self._row.session_type_id))
 
-    @strawberry.field
-    async def client(self, info: Info[Context, None]) -> Annotated[Client, strawberry.lazy("lensgraph.schema.studio")]:
+    @strawberry.field(description="The studio's client record: null to anyone but the studio (a public booker too).")
+    async def client(
+        self, info: Info[Context, None]
+    ) -> Annotated[Client, strawberry.lazy("lensgraph.schema.studio")] | None:
         from lensgraph.schema.studio import Client
 
-        return Client.from_row(await referenced(info.context.loaders.client, self._row.client_id))
+        row = await booking.client_of(info.context, self._row)
+        return Client.from_row(row) if row else None
 
 
 @strawberry.type(description="Bookable hours on one weekday, in the studio's time zone.")
