@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from lensgraph.domain.events import public_payload
 from lensgraph.persistence.models import Booking, Client, OutboxEvent
+from tests.api.factories import user_key
 from tests.api.helpers import Account, sign_up
 
 CREATE_SESSION_TYPE = """
@@ -132,6 +134,10 @@ async def test_book_a_slot_publicly_then_it_is_gone_with_its_buffer(client, serv
         events = (await session.scalars(select(OutboxEvent).where(OutboxEvent.type == "booking.created"))).all()
         client_row = await session.scalar(select(Client))
     assert len(events) == 1
+    shown = public_payload("booking.created", events[0].payload)
+    assert shown["bookingId"] == booked["booking"]["id"]
+    assert datetime.fromisoformat(shown["startsAt"]) == datetime.fromisoformat(at(8))
+    assert events[0].audience == [str(user_key(studio))]
     assert client_row is not None and client_row.status.value == "BOOKED" and client_row.emails == ["ann@example.com"]
 
     # The same address again (another slot a week later) reuses the client.
