@@ -7,10 +7,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from lensgraph.domain.events import public_payload
-from lensgraph.persistence.models import Booking, Client, OutboxEvent
+from lensgraph.domain.global_ids import decode as from_global_id
+from lensgraph.persistence.models import Booking, Client, OutboxEvent, StudioProfile
 from tests.api.factories import user_key
 from tests.api.helpers import Account, sign_up
 
@@ -93,10 +95,12 @@ async def studio_with_session_type(client: Any, *, buffer: int = 0) -> tuple[Acc
     return studio, created["createSessionType"]["sessionType"]["id"]
 
 
-async def book(client: Any, session_type: str, start: str, email: str = "ann@example.com", **kwargs: Any) -> Any:
+async def book(
+    client: Any, session_type: str, start: str, email: str = "ann@example.com", name: str = "Ann", **kwargs: Any
+) -> Any:
     answer = await client.data(
         BOOK,
-        {"input": {"sessionTypeId": session_type, "start": start, "client": {"name": "Ann", "email": email}}},
+        {"input": {"sessionTypeId": session_type, "start": start, "client": {"name": name, "email": email}}},
         **kwargs,
     )
     return answer["bookSession"]
@@ -224,3 +228,39 @@ async def test_concurrent_bookings_of_one_slot_one_wins(client, services):
         assert await session.scalar(select(func.count()).select_from(Booking)) == 1
         # A loser's client record was rolled back with its booking.
         assert await session.scalar(select(func.count()).select_from(Client)) == 1
+
+
+ROTATE = "mutation { rotateCalendarFeed { url userErrors { field code } } }"
+
+
+async def test_the_calendar_feed_lists_bookings_at_a_secret_url_that_rotation_replaces(client, services):
+    studio, session_type = await studio_with_session_type(client)
+    booked = (await book(client, session_type, at(8)))["booking"]["id"]
+    assert (await book(client, session_type, at(7, days=14), "bob@example.com", "Bob"))["userErrors"] == []
+    cancelled = (await book(client, session_type, at(7), email="cy@example.com"))["booking"]["id"]
+    await client.data(CANCEL, {"input": {"id": cancelled}}, token=studio.access_token)
+
+    url = (await client.data(ROTATE, token=studio.access_token))["rotateCalendarFeed"]["url"]
+    secret = url.split("token=")[1]
+    async with services.db.session() as session:
+        stored = await session.scalar(select(StudioProfile.calendar_token_digest))
+    assert stored is not None and secret not in stored
+
+    answer = await client.http.get(url.replace(services.settings.public_url.rstrip("/"), ""))
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/calendar")
+    feed = Calendar.from_ical(answer.content)
+    events = sorted(feed.walk("VEVENT"), key=lambda event: event.decoded("dtstart"))
+    assert [str(event["summary"]) for event in events] == ["Portrait: Ann", "Portrait: Bob"]
+    assert events[0].decoded("dtstart") == datetime.fromisoformat(at(8))
+    assert events[0].decoded("dtend") == datetime.fromisoformat(at(9))
+    assert str(events[0]["uid"]) == f"{from_global_id(booked)[1]}@lensgraph"
+
+    newer = (await client.data(ROTATE, token=studio.access_token))["rotateCalendarFeed"]["url"]
+    assert newer != url
+    assert (await client.http.get(url.replace(services.settings.public_url.rstrip("/"), ""))).status_code == 404
+    assert (await client.http.get("/calendar.ics?token=guess")).status_code == 404
+    assert (await client.http.get("/calendar.ics")).status_code == 404
+    photographer = await sign_up(client)
+    refused = await client.execute(ROTATE, token=photographer.access_token)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -25,6 +25,11 @@ MAX_SLOT_SPAN = timedelta(days=31)
 MAX_BLOCKED_DATES = 366
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 HOUR_MINUTE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
+# Where a studio's calendar feed is read. Its secret travels as the ``token`` query parameter, which every log
+# redacts (a path segment would be written to access logs as it is).
+CALENDAR_PATH = "/calendar.ics"
+# The feed lists bookings from this long ago onwards: calendar apps keep what they already fetched.
+CALENDAR_HISTORY = timedelta(days=90)
 
 
 class LeadStatus(Enum):
@@ -89,6 +94,10 @@ def status_after_booking(status: LeadStatus) -> LeadStatus:
     if status is LeadStatus.LEAD:
         return LeadStatus.BOOKED
     return LeadStatus.ACTIVE if status is LeadStatus.PAST else status
+
+
+def calendar_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}{CALENDAR_PATH}?token={token}"
 
 
 # Session types and the schedule ------------------------------------------------------------------

@@ -171,3 +171,27 @@ async def bookings_of_clients(session: AsyncSession, client_ids: Sequence[UUID])
         select(Booking).where(Booking.client_id.in_(client_ids)).order_by(Booking.starts_at.desc(), Booking.id)
     )
     return grouped(((row.client_id, row) for row in rows), client_ids)
+
+
+async def profile_by_calendar_digest(session: AsyncSession, digest: str) -> StudioProfile | None:
+    return await session.scalar(select(StudioProfile).where(StudioProfile.calendar_token_digest == digest))
+
+
+async def feed_bookings(session: AsyncSession, studio_id: UUID, since: datetime, limit: int) -> list[Booking]:
+    """Confirmed bookings starting from ``since``, earliest first, with their session type names."""
+    rows = await session.scalars(
+        select(Booking)
+        .where(Booking.studio_id == studio_id, Booking.status == BookingStatus.CONFIRMED, Booking.starts_at >= since)
+        .order_by(Booking.starts_at, Booking.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def names_of(session: AsyncSession, booking_rows: Sequence[Booking]) -> tuple[dict[UUID, str], dict[UUID, str]]:
+    """The session type names and client names the bookings name, in two statements."""
+    type_ids = {row.session_type_id for row in booking_rows}
+    client_ids = {row.client_id for row in booking_rows}
+    types = (await session.execute(select(SessionType.id, SessionType.name).where(SessionType.id.in_(type_ids)))).all()
+    clients = (await session.execute(select(Client.id, Client.name).where(Client.id.in_(client_ids)))).all()
+    return {row.id: row.name for row in types}, {row.id: row.name for row in clients}

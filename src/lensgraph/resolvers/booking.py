@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+from lensgraph.adapters import calendar_feed as calendar_feed_adapter
+from lensgraph.adapters import tokens
 from lensgraph.domain import money
 from lensgraph.domain import studio as rules
 from lensgraph.domain.accounts import Role
@@ -24,7 +26,7 @@ from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.collections import user_by_username
 from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
 from lensgraph.persistence.loaders import referenced
-from lensgraph.persistence.models import Booking, Client, SessionType
+from lensgraph.persistence.models import Booking, Client, SessionType, User
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.studio import require_studio
@@ -303,3 +305,46 @@ async def client_of(ctx: Context, booking: Booking) -> Client | None:
     if not can_view_studio_record(ctx.viewer, booking.studio_id):
         return None
     return await referenced(ctx.loaders.client, booking.client_id)
+
+
+# The calendar feed ---------------------------------------------------------------------------------
+
+# Calendar apps fetch the whole feed each time: it stays a bounded document.
+MAX_FEED_BOOKINGS = 2000
+FEED_NOT_FOUND = "No calendar feed has this address."
+
+
+async def rotate_calendar_feed(ctx: Context) -> str:
+    """A new secret feed URL, shown this once (only its digest is kept); the previous URL stops working."""
+    viewer = require_studio(ctx)
+    secret = tokens.new_secret()
+    async with ctx.db.unit_of_work() as uow:
+        studio = await queries.lock_studio(uow.session, viewer.user_id)
+        studio.calendar_token_digest = tokens.digest(secret)
+    return rules.calendar_url(ctx.settings.public_url, secret)
+
+
+async def calendar_feed(ctx: Context, token: str) -> bytes:
+    """The studio's confirmed bookings from 90 days ago on, for whoever holds the feed's secret URL."""
+    if not token:
+        raise DomainError(ErrorCode.NOT_FOUND, FEED_NOT_FOUND, ["token"])
+    now = utcnow()
+    async with ctx.db.session() as session:
+        studio = await queries.profile_by_calendar_digest(session, tokens.digest(token))
+        if studio is None:
+            raise DomainError(ErrorCode.NOT_FOUND, FEED_NOT_FOUND, ["token"])
+        owner = await session.get(User, studio.user_id)
+        rows = await queries.feed_bookings(session, studio.user_id, now - rules.CALENDAR_HISTORY, MAX_FEED_BOOKINGS)
+        type_names, client_names = await queries.names_of(session, rows)
+    entries = [
+        calendar_feed_adapter.FeedEntry(
+            booking_id=row.id,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            updated_at=row.updated_at,
+            title=f"{type_names.get(row.session_type_id, 'Session')}: {client_names.get(row.client_id, '')}",
+        )
+        for row in rows
+    ]
+    name = f"{owner.username if owner else 'Studio'} bookings"
+    return calendar_feed_adapter.render(name, entries, now)

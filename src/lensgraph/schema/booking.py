@@ -291,6 +291,14 @@ def _windows(given: list[AvailabilityWindowInput]) -> list[rules.Window]:
 
 
 @strawberry.type
+class RotateCalendarFeedPayload:
+    url: str | None = strawberry.field(
+        default=None, description="Shown this once: subscribe to it in a calendar app. The previous URL stops working."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
 class BookingMutations:
     @strawberry.mutation(description="Studios: offer a kind of session.")
     @returns_user_errors(SessionTypePayload)
@@ -360,3 +368,8 @@ class BookingMutations:
     async def reschedule_booking(self, info: Info[Context, None], input: RescheduleBookingInput) -> BookingPayload:
         row = await booking.reschedule_booking(info.context, expect_global_id(input.id, "Booking"), input.start)
         return BookingPayload(booking=Booking.from_row(row))
+
+    @strawberry.mutation(description="Studios: a new secret iCalendar URL of your bookings; the old one stops working.")
+    @returns_user_errors(RotateCalendarFeedPayload)
+    async def rotate_calendar_feed(self, info: Info[Context, None]) -> RotateCalendarFeedPayload:
+        return RotateCalendarFeedPayload(url=await booking.rotate_calendar_feed(info.context))

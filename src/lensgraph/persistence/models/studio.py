@@ -19,6 +19,8 @@ class StudioProfile(Entity):
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # SHA-256 of the calendar feed's secret (the URL is shown once, when rotated); null until a feed is made.
+    calendar_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
 
 
 class AvailabilityWindow(Base):

@@ -97,6 +97,7 @@ def upgrade() -> None:
         "studio_profiles",
         sa.Column("user_id", sa.Uuid(), nullable=False),
         sa.Column("time_zone", sa.String(length=64), nullable=False),
+        sa.Column("calendar_token_digest", sa.String(length=64), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", lensgraph.persistence.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", lensgraph.persistence.base.UTCDateTime(timezone=True), nullable=False),
@@ -105,6 +106,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_studio_profiles")),
         sa.UniqueConstraint("user_id", name=op.f("uq_studio_profiles_user_id")),
+        sa.UniqueConstraint("calendar_token_digest", name=op.f("uq_studio_profiles_calendar_token_digest")),
     )
     op.create_table(
         "bookings",
