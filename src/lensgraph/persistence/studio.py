@@ -137,6 +137,13 @@ async def replace_blocked_dates(session: AsyncSession, studio_id: UUID, days: Se
 # Session types and bookings ---------------------------------------------------------------------
 
 
+async def studio_of_session_type(session: AsyncSession, session_type_id: UUID) -> UUID | None:
+    """The studio offering a session type that is not deleted."""
+    return await session.scalar(
+        select(SessionType.studio_id).where(SessionType.id == session_type_id, SessionType.deleted_at.is_(None))
+    )
+
+
 def session_types_of(studio_id: UUID) -> Select[SessionType]:
     return select(SessionType).where(SessionType.studio_id == studio_id, SessionType.deleted_at.is_(None))
 

@@ -213,13 +213,16 @@ async def book_session(ctx: Context, session_type_id: UUID, start: datetime, det
     email = rules.clean_email(details.email, "client.email")
     phone = rules.clean_phone(details.phone)
     async with ctx.db.session() as session:
-        session_type = await session.get(SessionType, session_type_id)
-    if session_type is None or session_type.deleted_at is not None:
+        studio_id = await queries.studio_of_session_type(session, session_type_id)
+    if studio_id is None:
         raise DomainError(ErrorCode.NOT_FOUND, NO_SESSION_TYPE, ["sessionTypeId"])
-    studio_id = session_type.studio_id
     try:
         async with ctx.db.unit_of_work() as uow:
             await queries.lock_studio(uow.session, studio_id)
+            # Read again under the lock: a length changed or a type deleted meanwhile counts.
+            session_type = await uow.session.get(SessionType, session_type_id)
+            if session_type is None or session_type.deleted_at is not None:
+                raise DomainError(ErrorCode.NOT_FOUND, NO_SESSION_TYPE, ["sessionTypeId"])
             await _check_free(uow, await queries.schedule_of(uow.session, studio_id), session_type, start, None)
             client = await queries.client_by_email(uow.session, studio_id, email)
             if client is None:
