@@ -278,7 +278,7 @@ async def test_event_types_nothing_emits_are_not_offered(client):
     assert not offered & (EVENT_TYPES - EMITTED_TYPES)
     refused = await client.data(
         UPDATE_PREFERENCES,
-        {"input": {"preferences": [{"eventType": "booking.created", "inApp": False, "email": True}]}},
+        {"input": {"preferences": [{"eventType": "invoice.paid", "inApp": False, "email": True}]}},
         token=owner.access_token,
     )
     assert refused["updateNotificationPreferences"] == {
@@ -287,7 +287,7 @@ async def test_event_types_nothing_emits_are_not_offered(client):
             {
                 "field": ["eventType"],
                 "code": "INVALID_INPUT",
-                "message": "Not emitted yet, so not offered for subscription: booking.created.",
+                "message": "Not emitted yet, so not offered for subscription: invoice.paid.",
             }
         ],
     }

@@ -15,6 +15,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from lensgraph.adapters.storage.local import LocalStorage
 from lensgraph.app.accounts import account_routes
+from lensgraph.app.calendar_feed import calendar_feed_routes
 from lensgraph.app.cors import CrossOrigin
 from lensgraph.app.graphiql import graphiql_page, graphiql_routes
 from lensgraph.app.health import health_routes
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         *payment_routes(services),
         *account_routes(services),
         *shared_report_routes(services),
+        *calendar_feed_routes(services),
         *graphiql_routes(settings),
     ]
     if isinstance(services.storage, LocalStorage):

@@ -32,6 +32,10 @@ class ErrorCode(Enum):
     QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
     # The operation ran past the execution time limit and was stopped (an unfinished transaction is rolled back).
     TIMEOUT = "TIMEOUT"
+    # A booking's start is outside the studio's availability (hours, blocked dates, the slot grid).
+    SLOT_UNAVAILABLE = "SLOT_UNAVAILABLE"
+    # A booking's time (with buffers) overlaps another booking of the studio.
+    SLOT_TAKEN = "SLOT_TAKEN"
     # A marketplace listing names a verification that failed, or one that found the photo not authentic.
     VERIFICATION_FAILED = "VERIFICATION_FAILED"
     NOT_AUTHENTIC = "NOT_AUTHENTIC"

@@ -41,12 +41,12 @@ PayoutKey = Annotated[UUID, Names("Payout")]
 PlanSubscriptionKey = Annotated[UUID, Names("PlanSubscription")]
 VerificationKey = Annotated[UUID, Names("Verification")]
 VerificationInviteKey = Annotated[UUID, Names("VerificationInvite")]
+BookingKey = Annotated[UUID, Names("Booking")]
 # Entities of capabilities not built yet: their events are not emitted, so these IDs resolve to nothing yet.
 ListingKey = Annotated[UUID, Names("Listing")]
 PurchaseKey = Annotated[UUID, Names("Purchase")]
 GalleryKey = Annotated[UUID, Names("Gallery")]
 InvoiceKey = Annotated[UUID, Names("Invoice")]
-BookingKey = Annotated[UUID, Names("Booking")]
 ContentKey = Annotated[UUID, Names("Content")]
 AlbumKey = Annotated[UUID, Names("Album")]
 
@@ -450,7 +450,6 @@ class InvoicePaid(Event):
 class BookingCreated(Event):
     type: ClassVar[str] = "booking.created"
     summary: ClassVar[str] = "A session was booked."
-    emitted: ClassVar[bool] = False
     booking_id: BookingKey
     starts_at: datetime
 

@@ -35,6 +35,7 @@ SECRET_BEARING_MUTATIONS = frozenset(
         "requestReleaseUpload",
         "setVerificationSharing",
         "purchaseDownload",
+        "rotateCalendarFeed",
     }
 )
 _DERIVED_IDS = UUID("5b0f3c55-7a51-4a8e-9a43-1d0e5f2c6b7e")

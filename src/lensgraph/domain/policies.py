@@ -74,6 +74,16 @@ def can_publish(viewer: Viewer) -> bool:
     return viewer.role in PUBLISHER_ROLES
 
 
+def runs_studio(viewer: Viewer) -> bool:
+    """Clients, session types and bookings are kept by STUDIO accounts."""
+    return viewer.role is Role.STUDIO
+
+
+def can_view_studio_record(viewer: Viewer | None, studio_id: UUID) -> bool:
+    """A studio's clients and bookings are its own alone: no other studio, and no admin, reads them."""
+    return owns(viewer, studio_id)
+
+
 def can_view_collection(viewer: Viewer | None, owner_id: UUID, visibility: Visibility) -> bool:
     """A PRIVATE collection is its owner's alone; a PUBLIC one is anyone's (its photos still pass can_view_photo)."""
     return owns(viewer, owner_id) or visibility is Visibility.PUBLIC

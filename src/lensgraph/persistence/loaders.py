@@ -18,6 +18,7 @@ from lensgraph.persistence import (
     payments,
     plans,
     releases,
+    studio,
     verification,
     verification_sharing,
 )
@@ -25,6 +26,8 @@ from lensgraph.persistence.base import Entity
 from lensgraph.persistence.db import Database
 from lensgraph.persistence.models import (
     ApiKey,
+    Booking,
+    Client,
     Collection,
     Contract,
     License,
@@ -35,6 +38,7 @@ from lensgraph.persistence.models import (
     Photo,
     Purchase,
     Release,
+    SessionType,
     Subscription,
     User,
     Verification,
@@ -118,3 +122,7 @@ class Loaders:
         self.verification_invites = _in_session(db, verification_sharing.live_invites_of)
         # Keyed by (verification, window): its views per day.
         self.verification_daily_views = _in_session(db, analytics.daily_verification_views)
+        self.client = _by_id(db, Client)
+        self.session_type = _by_id(db, SessionType)
+        self.booking = _by_id(db, Booking)
+        self.bookings_by_client = _in_session(db, studio.bookings_of_clients)

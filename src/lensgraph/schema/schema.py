@@ -28,6 +28,7 @@ from lensgraph.domain.pagination import MAX_PAGE_SIZE
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import AccountMutations, ApiKey, User
 from lensgraph.schema.analytics import counted_view
+from lensgraph.schema.booking import Booking, BookingMutations, BookingQueries, SessionType
 from lensgraph.schema.collections import Collection, CollectionMutations, CollectionQueries
 from lensgraph.schema.core import SCALAR_OVERRIDES, Node, resolve_global_id
 from lensgraph.schema.costs import CostPlans, MeterCost, timed_out
@@ -53,6 +54,7 @@ from lensgraph.schema.photos import Photo, PhotoMutations, PhotoSubscriptions
 from lensgraph.schema.plans import PlanMutations, PlanQueries, PlanSubscription
 from lensgraph.schema.portfolios import PortfolioMutations, PortfolioQueries
 from lensgraph.schema.releases import Release, ReleaseMutations
+from lensgraph.schema.studio import Client, StudioMutations
 from lensgraph.schema.uploads import UploadMutations
 from lensgraph.schema.verification import Verification, VerificationMutations, VerificationSubscriptions
 from lensgraph.schema.verification_sharing import VerificationSharingMutations, VerificationSharingQueries
@@ -72,6 +74,7 @@ class Query(
     PlanQueries,
     VerificationSharingQueries,
     MarketplaceQueries,
+    BookingQueries,
 ):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
@@ -112,6 +115,8 @@ class Mutation(
     UploadMutations,
     VerificationMutations,
     VerificationSharingMutations,
+    StudioMutations,
+    BookingMutations,
 ):
     pass
 
@@ -202,6 +207,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Listing,
             Purchase,
             Verification,
+            Client,
+            SessionType,
+            Booking,
         ],
         config=StrawberryConfig(),
         scalar_overrides=SCALAR_OVERRIDES,

@@ -9,6 +9,7 @@ from lensgraph.persistence.models import User as UserRow
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User, ViewerAccount
 from lensgraph.schema.analytics import ViewerAnalytics
+from lensgraph.schema.booking import ViewerBooking
 from lensgraph.schema.collections import ViewerCollections
 from lensgraph.schema.licensing import ViewerLicensing
 from lensgraph.schema.marketplace import ViewerMarketplace
@@ -17,6 +18,7 @@ from lensgraph.schema.payments import ViewerPayments
 from lensgraph.schema.photos import ViewerPhotos
 from lensgraph.schema.plans import ViewerPlans
 from lensgraph.schema.releases import ViewerReleases
+from lensgraph.schema.studio import ViewerStudio
 from lensgraph.schema.verification import ViewerVerifications
 from lensgraph.schema.webhooks import ViewerWebhooks
 
@@ -35,6 +37,8 @@ class Viewer(
     ViewerAnalytics,
     ViewerMarketplace,
     ViewerVerifications,
+    ViewerStudio,
+    ViewerBooking,
 ):
     @classmethod
     def from_row(cls, row: UserRow) -> Viewer:

@@ -17,6 +17,16 @@ from lensgraph.persistence.models.outbox import OutboxEvent
 from lensgraph.persistence.models.payments import Earning, Payment, Payout, PayoutAccount, StripeEvent
 from lensgraph.persistence.models.photos import Photo, PhotoTag, Release, ReleasePhoto, Upload
 from lensgraph.persistence.models.plans import Subscription
+from lensgraph.persistence.models.studio import (
+    AvailabilityWindow,
+    BlockedDate,
+    Booking,
+    Client,
+    ClientEmail,
+    ClientTag,
+    SessionType,
+    StudioProfile,
+)
 from lensgraph.persistence.models.verification import (
     Verification,
     VerificationInvite,
@@ -27,6 +37,12 @@ from lensgraph.persistence.models.webhooks import WebhookDelivery, WebhookEndpoi
 
 __all__ = [
     "ApiKey",
+    "AvailabilityWindow",
+    "BlockedDate",
+    "Booking",
+    "Client",
+    "ClientEmail",
+    "ClientTag",
     "Collection",
     "CollectionPhoto",
     "Contract",
@@ -54,7 +70,9 @@ __all__ = [
     "RefreshToken",
     "Release",
     "ReleasePhoto",
+    "SessionType",
     "StripeEvent",
+    "StudioProfile",
     "Subscription",
     "Upload",
     "User",
