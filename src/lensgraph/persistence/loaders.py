@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lensgraph.persistence import (
     analytics,
     collections,
+    galleries,
     licensing,
     marketplace,
     payments,
@@ -27,6 +28,7 @@ from lensgraph.persistence.models import (
     ApiKey,
     Collection,
     Contract,
+    Gallery,
     License,
     Listing,
     Notification,
@@ -91,6 +93,9 @@ class Loaders:
         self.collections_holding_photo = _in_session(db, collections.collections_holding)
         self.featured_photos = _in_session(db, collections.featured_photos)
         self.user_photo_count = _in_session(db, collections.user_photo_counts)
+        self.gallery = _by_id(db, Gallery)
+        self.gallery_photos = _in_session(db, galleries.first_photos_of_galleries)
+        self.gallery_photo_count = _in_session(db, galleries.gallery_photo_counts)
         self.license = _by_id(db, License)
         self.contract = _by_id(db, Contract)
         self.contract_by_license = _in_session(db, licensing.contracts_of_licenses)

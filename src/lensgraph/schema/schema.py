@@ -44,6 +44,8 @@ from lensgraph.schema.extensions import (
     max_directives_rule,
     one_sensitive_mutation_rule,
 )
+from lensgraph.schema.galleries import Gallery, GalleryQueries
+from lensgraph.schema.gallery_mutations import GalleryMutations
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.marketplace import Listing, MarketplaceMutations, MarketplaceQueries, Purchase
 from lensgraph.schema.moderation import ModerationQueries
@@ -67,6 +69,7 @@ log = logging.getLogger("lensgraph.errors")
 class Query(
     DiscoveryQueries,
     CollectionQueries,
+    GalleryQueries,
     PortfolioQueries,
     ModerationQueries,
     PlanQueries,
@@ -106,6 +109,7 @@ class Mutation(
     PaymentMutations,
     PlanMutations,
     CollectionMutations,
+    GalleryMutations,
     PortfolioMutations,
     ReleaseMutations,
     MarketplaceMutations,
@@ -166,6 +170,7 @@ SENSITIVE_MUTATIONS = frozenset(
         "requestPasswordReset",
         "createApiKey",
         "revokeApiKey",
+        "unlockGallery",
     }
 )
 
@@ -198,6 +203,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Payout,
             PlanSubscription,
             Collection,
+            Gallery,
             Release,
             Listing,
             Purchase,

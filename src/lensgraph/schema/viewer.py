@@ -10,6 +10,7 @@ from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User, ViewerAccount
 from lensgraph.schema.analytics import ViewerAnalytics
 from lensgraph.schema.collections import ViewerCollections
+from lensgraph.schema.galleries import ViewerGalleries
 from lensgraph.schema.licensing import ViewerLicensing
 from lensgraph.schema.marketplace import ViewerMarketplace
 from lensgraph.schema.notifications import ViewerNotifications
@@ -31,6 +32,7 @@ class Viewer(
     ViewerPayments,
     ViewerPlans,
     ViewerCollections,
+    ViewerGalleries,
     ViewerReleases,
     ViewerAnalytics,
     ViewerMarketplace,

@@ -9,6 +9,7 @@ from lensgraph.persistence.models.collections import (
     LightboxItem,
     Portfolio,
 )
+from lensgraph.persistence.models.galleries import Gallery, GalleryPhoto, GalleryViewDay
 from lensgraph.persistence.models.idempotency import IdempotencyKey
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
 from lensgraph.persistence.models.marketplace import Listing, ListingTier, Purchase
@@ -32,6 +33,9 @@ __all__ = [
     "Contract",
     "Earning",
     "FeaturedPhoto",
+    "Gallery",
+    "GalleryPhoto",
+    "GalleryViewDay",
     "IdempotencyKey",
     "License",
     "LicenseRevision",
