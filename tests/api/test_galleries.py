@@ -60,7 +60,7 @@ def codes(payload: dict[str, Any]) -> list[tuple[list[str] | None, str]]:
 
 async def event_types(services) -> list[str]:
     """The gallery events written to the outbox, in order."""
-    query = select(OutboxEvent.type).where(OutboxEvent.type.like("gallery.%")).order_by(OutboxEvent.id)
+    query = select(OutboxEvent.type).where(OutboxEvent.type.like("gallery.%")).order_by(OutboxEvent.created_at)
     async with services.db.session() as session:
         return list((await session.scalars(query)).all())
 
@@ -179,7 +179,9 @@ async def test_add_remove_and_reorder_the_studios_own_photos(client, services):
     # One already there keeps its place; the new one goes last.
     again = await mutate(client, owner, ADD, galleryId=gallery["id"], photoIds=[photos[0], photos[2]])
     assert [edge["node"]["id"] for edge in again["gallery"]["photos"]["edges"]] == [photos[1], photos[0], photos[2]]
-    reordered = await mutate(client, owner, REORDER, galleryId=gallery["id"], photoIds=[photos[2], photos[1], photos[0]])
+    reordered = await mutate(
+        client, owner, REORDER, galleryId=gallery["id"], photoIds=[photos[2], photos[1], photos[0]]
+    )
     assert [edge["node"]["id"] for edge in reordered["gallery"]["photos"]["edges"]] == [photos[2], photos[1], photos[0]]
     partial = await mutate(client, owner, REORDER, galleryId=gallery["id"], photoIds=[photos[2]])
     assert codes(partial) == [(["photoIds"], "INVALID_INPUT")]
@@ -245,9 +247,9 @@ async def test_list_filters_by_status_and_search_and_orders(client):
     )
     assert [edge["node"]["title"] for edge in rest["viewer"]["galleries"]["edges"]] == ["Corporate beach party"]
 
-    target = (await client.data("{ viewer { galleries(first: 1) { edges { node { id } } } } }", token=owner.access_token))[
-        "viewer"
-    ]["galleries"]["edges"][0]["node"]["id"]
+    target = (
+        await client.data("{ viewer { galleries(first: 1) { edges { node { id } } } } }", token=owner.access_token)
+    )["viewer"]["galleries"]["edges"][0]["node"]["id"]
     await mutate(client, owner, ARCHIVE, id=target)
     archived = await client.data(LIST, {"filter": {"status": "ARCHIVED"}}, token=owner.access_token)
     assert [edge["node"] for edge in archived["viewer"]["galleries"]["edges"]] == [
