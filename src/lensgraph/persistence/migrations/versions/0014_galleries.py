@@ -57,6 +57,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_galleries_cover_photo_id"), ["cover_photo_id"], unique=False)
         batch_op.create_index("ix_galleries_expiry", ["expires_at", "expired_at"], unique=False)
         batch_op.create_index("ix_galleries_user_created", ["user_id", "created_at", "id"], unique=False)
+        batch_op.create_index("ix_galleries_user_title", ["user_id", "title", "id"], unique=False)
 
     op.create_table(
         "gallery_photos",
@@ -96,6 +97,7 @@ def downgrade() -> None:
 
     op.drop_table("gallery_photos")
     with op.batch_alter_table("galleries", schema=None) as batch_op:
+        batch_op.drop_index("ix_galleries_user_title")
         batch_op.drop_index("ix_galleries_user_created")
         batch_op.drop_index("ix_galleries_expiry")
         batch_op.drop_index(batch_op.f("ix_galleries_cover_photo_id"))
