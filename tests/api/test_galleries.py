@@ -33,6 +33,7 @@ LIST = """query($filter: GalleryFilter, $orderBy: GalleryOrder, $first: Int, $af
   viewer { galleries(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { title status } } } } }"""
 NODE = "query($id: ID!) { node(id: $id) { ... on Gallery { id title clientEmail } } }"
+ANY_NODE = "query($id: ID!) { node(id: $id) { id } }"
 
 
 def photo_gid(key: UUID) -> str:
@@ -305,3 +306,52 @@ async def test_gallery_connection_is_priced_by_its_page_sizes(client):
     assert "errors" not in body, body
     # viewer 1, galleries 1, and per gallery asked: itself 1, its photos 1 and 20 photos.
     assert body["extensions"]["cost"]["requestedQueryCost"] == 2 + 10 * (1 + 1 + 20)
+
+
+CREATE_SET = f"""mutation($input: CreateGallerySetInput!) {{ createGallerySet(input: $input) {{
+  gallerySet {{ id name position photoCount }} {ERRORS} }} }}"""
+REORDER_SETS = f"""mutation($input: ReorderGallerySetsInput!) {{ reorderGallerySets(input: $input) {{
+  gallery {{ sets {{ name position }} }} {ERRORS} }} }}"""
+SET_PHOTOS = """query($id: ID!, $setId: ID) { node(id: $id) { ... on Gallery {
+  sets { id name photoCount } photos(setId: $setId) { totalCount edges { node { id } } } } } }"""
+
+
+async def test_sets_are_ordered_named_once_and_hold_the_photos_put_in_them(client, services):
+    owner, other = await studio(client), await studio(client)
+    photos = [photo_gid(key) for key in await ready_photos(services, owner, 3)]
+    gallery = await created(client, owner)
+    ceremony = (await mutate(client, owner, CREATE_SET, galleryId=gallery["id"], name=" Ceremony "))["gallerySet"]
+    reception = (await mutate(client, owner, CREATE_SET, galleryId=gallery["id"], name="Reception"))["gallerySet"]
+    assert (ceremony["name"], ceremony["position"], reception["position"]) == ("Ceremony", 0, 1)
+    twice = await mutate(client, owner, CREATE_SET, galleryId=gallery["id"], name="Ceremony")
+    assert codes(twice) == [(["name"], "ALREADY_EXISTS")]
+    blank = await mutate(client, owner, CREATE_SET, galleryId=gallery["id"], name="  ")
+    assert codes(blank) == [(["name"], "INVALID_INPUT")]
+    theirs = await mutate(client, other, CREATE_SET, galleryId=gallery["id"], name="Mine")
+    assert codes(theirs) == [(["galleryId"], "NOT_FOUND")]
+
+    await mutate(client, owner, ADD, galleryId=gallery["id"], photoIds=photos[:2], setId=ceremony["id"])
+    await mutate(client, owner, ADD, galleryId=gallery["id"], photoIds=photos[2:])
+    # Moving one photo already in the gallery into another set keeps its place in the gallery.
+    moved = await mutate(client, owner, ADD, galleryId=gallery["id"], photoIds=[photos[1]], setId=reception["id"])
+    assert [edge["node"]["id"] for edge in moved["gallery"]["photos"]["edges"]] == photos
+
+    seen = await client.data(SET_PHOTOS, {"id": gallery["id"], "setId": ceremony["id"]}, token=owner.access_token)
+    assert [edge["node"]["id"] for edge in seen["node"]["photos"]["edges"]] == [photos[0]]
+    assert seen["node"]["photos"]["totalCount"] == 1
+    assert [(item["name"], item["photoCount"]) for item in seen["node"]["sets"]] == [("Ceremony", 1), ("Reception", 1)]
+
+    reordered = await mutate(
+        client, owner, REORDER_SETS, galleryId=gallery["id"], setIds=[reception["id"], ceremony["id"]]
+    )
+    assert reordered["gallery"]["sets"] == [{"name": "Reception", "position": 0}, {"name": "Ceremony", "position": 1}]
+    partial = await mutate(client, owner, REORDER_SETS, galleryId=gallery["id"], setIds=[reception["id"]])
+    assert codes(partial) == [(["setIds"], "INVALID_INPUT")]
+
+    # A set of another gallery is no set of this one; another studio sees neither.
+    elsewhere = await created(client, owner, title="Other")
+    wrong_set = await mutate(client, owner, ADD, galleryId=elsewhere["id"], photoIds=[photos[0]], setId=ceremony["id"])
+    assert codes(wrong_set) == [(["setId"], "NOT_FOUND")]
+    for account, expected in [(other, None), (owner, {"id": ceremony["id"]})]:
+        found = await client.data(ANY_NODE, {"id": ceremony["id"]}, token=account.access_token)
+        assert found["node"] == expected

@@ -14,6 +14,7 @@ MAX_TITLE = 200
 MAX_GALLERY_PHOTOS = 5000
 MAX_WATERMARK_TEXT = 80
 MAX_CLIENT_NAME = 200
+MAX_SET_NAME = 100
 MIN_PASSWORD = 4
 MAX_PASSWORD = 200
 FALLBACK_SLUG = "gallery"
@@ -91,15 +92,22 @@ def check_room(photo_count: int, adding: int) -> None:
         )
 
 
-def check_reorder(current: Collection[UUID], requested: Sequence[UUID]) -> list[UUID]:
-    """The new order names every photo of the gallery exactly once, and nothing else."""
+def check_reorder(
+    current: Collection[UUID], requested: Sequence[UUID], what: str = "photos", field: str = "photoIds"
+) -> list[UUID]:
+    """The new order names every photo (or set) of the gallery exactly once, and nothing else."""
     if len(set(requested)) != len(requested) or set(requested) != set(current):
         raise DomainError(
-            ErrorCode.INVALID_INPUT,
-            f"Give exactly the gallery's {len(current)} photos, in their new order.",
-            ["photoIds"],
+            ErrorCode.INVALID_INPUT, f"Give exactly the gallery's {len(current)} {what}, in their new order.", [field]
         )
     return list(requested)
+
+
+def clean_set_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not 1 <= len(cleaned) <= MAX_SET_NAME:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Name the set in 1 to {MAX_SET_NAME} characters.", ["name"])
+    return cleaned
 
 
 def is_expired(expires_at: datetime | None, now: datetime) -> bool:

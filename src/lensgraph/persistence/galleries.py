@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from lensgraph.domain.galleries import GalleryStatus
 from lensgraph.domain.photos import PhotoStatus
 from lensgraph.persistence.base import dialect_insert, take_write_lock
-from lensgraph.persistence.models import Gallery, GalleryPhoto, GalleryViewDay, Photo
+from lensgraph.persistence.models import Gallery, GalleryPhoto, GallerySet, GalleryViewDay, Photo
 
 # Sweeps handle this many galleries per transaction.
 SWEEP_BATCH = 200
@@ -72,13 +72,51 @@ async def next_position(session: AsyncSession, gallery_id: UUID) -> int:
     return 0 if last is None else int(last) + 1
 
 
-async def append_photos(session: AsyncSession, gallery_id: UUID, photo_ids: Sequence[UUID], start: int) -> None:
+async def append_photos(
+    session: AsyncSession, gallery_id: UUID, photo_ids: Sequence[UUID], start: int, set_id: UUID | None
+) -> None:
     """Photos already in the gallery keep their place (ON CONFLICT DO NOTHING, so a concurrent add is no error)."""
     for offset, photo_id in enumerate(photo_ids):
         await session.execute(
             dialect_insert(session, GalleryPhoto)
-            .values(gallery_id=gallery_id, photo_id=photo_id, position=start + offset)
+            .values(gallery_id=gallery_id, photo_id=photo_id, position=start + offset, set_id=set_id)
             .on_conflict_do_nothing(index_elements=["gallery_id", "photo_id"])
+        )
+
+
+async def move_into_set(session: AsyncSession, gallery_id: UUID, photo_ids: Sequence[UUID], set_id: UUID) -> None:
+    await session.execute(
+        update(GalleryPhoto)
+        .where(GalleryPhoto.gallery_id == gallery_id, GalleryPhoto.photo_id.in_(set(photo_ids)))
+        .values(set_id=set_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def set_in_gallery(session: AsyncSession, gallery_id: UUID, set_id: UUID) -> bool:
+    query = select(GallerySet.id).where(GallerySet.id == set_id, GallerySet.gallery_id == gallery_id)
+    return await session.scalar(query) is not None
+
+
+async def set_ids_in(session: AsyncSession, gallery_id: UUID) -> list[UUID]:
+    query = (
+        select(GallerySet.id).where(GallerySet.gallery_id == gallery_id).order_by(GallerySet.position, GallerySet.id)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def next_set_position(session: AsyncSession, gallery_id: UUID) -> int:
+    last = await session.scalar(select(func.max(GallerySet.position)).where(GallerySet.gallery_id == gallery_id))
+    return 0 if last is None else int(last) + 1
+
+
+async def set_set_positions(session: AsyncSession, ordered_set_ids: Sequence[UUID]) -> None:
+    for position, set_id in enumerate(ordered_set_ids):
+        await session.execute(
+            update(GallerySet)
+            .where(GallerySet.id == set_id)
+            .values(position=position)
+            .execution_options(synchronize_session=False)
         )
 
 
@@ -102,9 +140,11 @@ async def set_positions(session: AsyncSession, gallery_id: UUID, ordered_photo_i
         )
 
 
-def entries_of(gallery_id: UUID, *, ready_only: bool) -> Select[GalleryPhoto]:
-    """A gallery's places, for keyset pages on (position, photo_id)."""
+def entries_of(gallery_id: UUID, *, ready_only: bool, set_id: UUID | None = None) -> Select[GalleryPhoto]:
+    """A gallery's places (or one set's), for keyset pages on (position, photo_id)."""
     query = select(GalleryPhoto).where(GalleryPhoto.gallery_id == gallery_id)
+    if set_id is not None:
+        query = query.where(GalleryPhoto.set_id == set_id)
     if ready_only:
         query = query.join(Photo, Photo.id == GalleryPhoto.photo_id).where(Photo.status == PhotoStatus.READY)
     return query
@@ -203,3 +243,25 @@ async def gallery_photo_counts(session: AsyncSession, keys: Sequence[GalleryCoun
     )
     counts = {gallery_id: (int(total), int(ready_count or 0)) for gallery_id, total, ready_count in rows.all()}
     return [counts.get(key.gallery_id, (0, 0))[1 if key.ready_only else 0] for key in keys]
+
+
+async def sets_of_galleries(session: AsyncSession, gallery_ids: Sequence[UUID]) -> list[list[GallerySet]]:
+    rows = await session.scalars(
+        select(GallerySet)
+        .where(GallerySet.gallery_id.in_(set(gallery_ids)))
+        .order_by(GallerySet.gallery_id, GallerySet.position, GallerySet.id)
+    )
+    found: dict[UUID, list[GallerySet]] = {}
+    for row in rows:
+        found.setdefault(row.gallery_id, []).append(row)
+    return [found.get(gallery_id, []) for gallery_id in gallery_ids]
+
+
+async def set_photo_counts(session: AsyncSession, set_ids: Sequence[UUID]) -> list[int]:
+    rows = await session.execute(
+        select(GalleryPhoto.set_id, func.count())
+        .where(GalleryPhoto.set_id.in_(set(set_ids)))
+        .group_by(GalleryPhoto.set_id)
+    )
+    counts = {set_id: int(total) for set_id, total in rows.all()}
+    return [counts.get(set_id, 0) for set_id in set_ids]

@@ -29,6 +29,7 @@ from lensgraph.persistence.models import (
     Collection,
     Contract,
     Gallery,
+    GallerySet,
     License,
     Listing,
     Notification,
@@ -96,6 +97,9 @@ class Loaders:
         self.gallery = _by_id(db, Gallery)
         self.gallery_photos = _in_session(db, galleries.first_photos_of_galleries)
         self.gallery_photo_count = _in_session(db, galleries.gallery_photo_counts)
+        self.gallery_set = _by_id(db, GallerySet)
+        self.gallery_sets = _in_session(db, galleries.sets_of_galleries)
+        self.gallery_set_photo_count = _in_session(db, galleries.set_photo_counts)
         self.license = _by_id(db, License)
         self.contract = _by_id(db, Contract)
         self.contract_by_license = _in_session(db, licensing.contracts_of_licenses)

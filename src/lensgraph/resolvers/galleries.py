@@ -19,7 +19,7 @@ from lensgraph.persistence import galleries as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
 from lensgraph.persistence.galleries import GalleryCountKey, GalleryPhotosKey
-from lensgraph.persistence.models import Gallery, GalleryPhoto, Photo
+from lensgraph.persistence.models import Gallery, GalleryPhoto, GallerySet, Photo
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers.collections import page_of_photos
 from lensgraph.resolvers.context import Context
@@ -163,22 +163,26 @@ async def delete_gallery(ctx: Context, gallery_id: UUID) -> None:
         await uow.session.delete(gallery)
 
 
-async def add_photos(ctx: Context, gallery_id: UUID, photo_ids: Sequence[UUID]) -> Gallery:
-    """Appends the studio's own photos in the order given; any other photo refuses the whole request."""
+async def add_photos(ctx: Context, gallery_id: UUID, photo_ids: Sequence[UUID], set_id: UUID | None = None) -> Gallery:
+    """Appends the studio's own photos in the order given; any other photo refuses the whole request. With a set,
+    they go in it (ones already in the gallery move into it, keeping their place)."""
     wanted = list(dict.fromkeys(photo_ids))
     if not wanted:
         raise DomainError(ErrorCode.INVALID_INPUT, "Name at least one photo.", ["photoIds"])
     try:
         async with ctx.db.unit_of_work() as uow:
             gallery = await _own_gallery(ctx, uow, gallery_id, "galleryId")
+            if set_id is not None and not await queries.set_in_gallery(uow.session, gallery.id, set_id):
+                raise DomainError(ErrorCode.NOT_FOUND, "This gallery has no such set.", ["setId"])
             if await queries.own_photo_ids(uow.session, gallery.user_id, wanted) != set(wanted):
                 raise DomainError(ErrorCode.NOT_FOUND, NO_SUCH_PHOTO, ["photoIds"])
             present = set(await queries.photo_ids_in(uow.session, gallery.id))
             new = [photo_id for photo_id in wanted if photo_id not in present]
             rules.check_room(len(present), len(new))
-            await queries.append_photos(
-                uow.session, gallery.id, new, await queries.next_position(uow.session, gallery.id)
-            )
+            start = await queries.next_position(uow.session, gallery.id)
+            await queries.append_photos(uow.session, gallery.id, new, start, set_id)
+            if set_id is not None:
+                await queries.move_into_set(uow.session, gallery.id, wanted, set_id)
             gallery.updated_at = utcnow()
     except ConstraintViolation:
         # A photo was deleted while it was being added.
@@ -202,6 +206,30 @@ async def reorder(ctx: Context, gallery_id: UUID, photo_ids: Sequence[UUID]) -> 
         gallery = await _own_gallery(ctx, uow, gallery_id, "galleryId")
         ordered = rules.check_reorder(await queries.photo_ids_in(uow.session, gallery.id), photo_ids)
         await queries.set_positions(uow.session, gallery.id, ordered)
+        gallery.updated_at = utcnow()
+    return gallery
+
+
+async def create_set(ctx: Context, gallery_id: UUID, name: str) -> GallerySet:
+    """A new set goes last; two sets of one gallery never share a name (the unique key decides races)."""
+    cleaned = rules.clean_set_name(name)
+    try:
+        async with ctx.db.unit_of_work() as uow:
+            gallery = await _own_gallery(ctx, uow, gallery_id, "galleryId")
+            position = await queries.next_set_position(uow.session, gallery.id)
+            gallery_set = GallerySet(gallery_id=gallery.id, name=cleaned, position=position)
+            uow.session.add(gallery_set)
+            await uow.session.flush()
+    except ConstraintViolation:
+        raise DomainError(ErrorCode.ALREADY_EXISTS, "This gallery has a set of this name.", ["name"]) from None
+    return gallery_set
+
+
+async def reorder_sets(ctx: Context, gallery_id: UUID, set_ids: Sequence[UUID]) -> Gallery:
+    async with ctx.db.unit_of_work() as uow:
+        gallery = await _own_gallery(ctx, uow, gallery_id, "galleryId")
+        current = await queries.set_ids_in(uow.session, gallery.id)
+        await queries.set_set_positions(uow.session, rules.check_reorder(current, set_ids, "sets", "setIds"))
         gallery.updated_at = utcnow()
     return gallery
 
@@ -233,13 +261,18 @@ async def photo_count(ctx: Context, gallery: Gallery, *, ready_only: bool) -> in
     return await ctx.loaders.gallery_photo_count.load(GalleryCountKey(gallery.id, ready_only))
 
 
-async def photos_in(ctx: Context, gallery: Gallery, page: PageRequest, *, ready_only: bool) -> Page[Photo]:
-    """A page of the gallery's photos in order; first pages for all galleries on a page come in one batch."""
+async def photos_in(
+    ctx: Context, gallery: Gallery, page: PageRequest, *, ready_only: bool, set_id: UUID | None = None
+) -> Page[Photo]:
+    """A page of the gallery's photos (or one set's) in order; first pages of whole galleries, for all galleries
+    on a page, come in one batch. A set's photos are read per set (one is asked at a time)."""
 
     async def count() -> int:
+        if set_id is not None:
+            return int(await ctx.loaders.gallery_set_photo_count.load(set_id))
         return await photo_count(ctx, gallery, ready_only=ready_only)
 
-    if page.cursor is None and not page.backward:
+    if set_id is None and page.cursor is None and not page.backward:
         entries = await ctx.loaders.gallery_photos.load(GalleryPhotosKey(gallery.id, ready_only, page.limit))
         shown = entries[: page.limit]
         return Page(
@@ -251,9 +284,25 @@ async def photos_in(ctx: Context, gallery: Gallery, page: PageRequest, *, ready_
         )
     places = await paginate(
         ctx.db,
-        queries.entries_of(gallery.id, ready_only=ready_only),
+        queries.entries_of(gallery.id, ready_only=ready_only, set_id=set_id),
         [GalleryPhoto.position, GalleryPhoto.photo_id],
         page,
         descending=False,
     )
     return await page_of_photos(ctx, places, [place.photo_id for place in places.rows], count)
+
+
+async def sets_of(ctx: Context, gallery: Gallery) -> list[GallerySet]:
+    return list(await ctx.loaders.gallery_sets.load(gallery.id))
+
+
+async def set_photo_count(ctx: Context, gallery_set: GallerySet) -> int:
+    return int(await ctx.loaders.gallery_set_photo_count.load(gallery_set.id))
+
+
+async def set_by_id(ctx: Context, set_id: UUID) -> GallerySet | None:
+    """A set of the caller's own gallery; anyone else's is null."""
+    gallery_set = await ctx.loaders.gallery_set.load(set_id)
+    if gallery_set is None or await by_id(ctx, gallery_set.gallery_id) is None:
+        return None
+    return gallery_set

@@ -12,11 +12,12 @@ from lensgraph.domain import galleries as rules
 from lensgraph.domain.galleries import GalleryOrder as GalleryOrderValue
 from lensgraph.domain.pagination import page_request
 from lensgraph.persistence.models import Gallery as GalleryRow
+from lensgraph.persistence.models import GallerySet as GallerySetRow
 from lensgraph.persistence.models import Photo as PhotoRow
 from lensgraph.resolvers import galleries, gallery_access
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.photos import rendition_url
-from lensgraph.schema.core import Connection, Node, node_type, to_global_id
+from lensgraph.schema.core import Connection, Node, expect_global_id, node_type, to_global_id
 from lensgraph.schema.photos import URL_LIFETIME, Photo
 
 GalleryStatus = strawberry.enum(rules.GalleryStatus, description="ACTIVE: open to its clients. ARCHIVED: closed.")
@@ -86,19 +87,46 @@ class Gallery(Node):
     async def photo_count(self, info: Info[Context, None]) -> int:
         return await galleries.photo_count(info.context, self._row, ready_only=False)
 
-    @strawberry.field(description="In the studio's order.")
+    @strawberry.field(description="Its sets, in the studio's order.")
+    async def sets(self, info: Info[Context, None]) -> list[GallerySet]:
+        return [GallerySet.from_row(row) for row in await galleries.sets_of(info.context, self._row)]
+
+    @strawberry.field(description="In the studio's order; with `setId`, that set's photos only.")
     async def photos(
         self,
         info: Info[Context, None],
+        set_id: strawberry.ID | None = None,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Photo]:
         page = page_request(first, after, last, before)
+        chosen = expect_global_id(set_id, "GallerySet", "setId") if set_id is not None else None
         return Connection[Photo].from_page(
-            await galleries.photos_in(info.context, self._row, page, ready_only=False), Photo.from_row
+            await galleries.photos_in(info.context, self._row, page, ready_only=False, set_id=chosen), Photo.from_row
         )
+
+
+@node_type
+@strawberry.type(description="A named part of a gallery, in the studio's order.")
+class GallerySet(Node):
+    _row: strawberry.Private[GallerySetRow]
+    name: str
+    position: int
+
+    @classmethod
+    def from_row(cls, row: GallerySetRow) -> GallerySet:
+        return cls(_row=row, id=to_global_id("GallerySet", row.id), name=row.name, position=row.position)
+
+    @classmethod
+    async def resolve_node(cls, info: Info[Context, None], key: UUID) -> GallerySet | None:
+        row = await galleries.set_by_id(info.context, key)
+        return cls.from_row(row) if row else None
+
+    @strawberry.field
+    async def photo_count(self, info: Info[Context, None]) -> int:
+        return await galleries.set_photo_count(info.context, self._row)
 
 
 @strawberry.type(description="A photo as a gallery's client sees it: watermarked renditions when the gallery says so.")

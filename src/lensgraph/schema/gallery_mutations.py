@@ -12,7 +12,7 @@ from lensgraph.resolvers import galleries, gallery_access
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.galleries import GalleryFields
 from lensgraph.schema.core import UserError, expect_global_id, returns_user_errors
-from lensgraph.schema.galleries import ClientGallery, DownloadPolicy, Gallery
+from lensgraph.schema.galleries import ClientGallery, DownloadPolicy, Gallery, GallerySet
 
 
 @strawberry.input
@@ -80,6 +80,9 @@ class DeleteGalleryPayload:
 class AddPhotosToGalleryInput:
     gallery_id: strawberry.ID
     photo_ids: list[strawberry.ID] = strawberry.field(description="Your own photos, appended in this order.")
+    set_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Put them in this set of the gallery (ones already there move into it)."
+    )
 
 
 @strawberry.input
@@ -92,6 +95,24 @@ class RemovePhotoFromGalleryInput:
 class ReorderGalleryInput:
     gallery_id: strawberry.ID
     photo_ids: list[strawberry.ID] = strawberry.field(description="Every photo of the gallery, in the new order.")
+
+
+@strawberry.input
+class CreateGallerySetInput:
+    gallery_id: strawberry.ID
+    name: str = strawberry.field(description="Unique within the gallery; the new set goes last.")
+
+
+@strawberry.type
+class CreateGallerySetPayload:
+    gallery_set: GallerySet | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ReorderGallerySetsInput:
+    gallery_id: strawberry.ID
+    set_ids: list[strawberry.ID] = strawberry.field(description="Every set of the gallery, in the new order.")
 
 
 @strawberry.input
@@ -177,6 +198,27 @@ class GalleryMutations:
             info.context,
             expect_global_id(input.gallery_id, "Gallery", "galleryId"),
             [expect_global_id(photo_id, "Photo", "photoIds") for photo_id in input.photo_ids],
+            expect_global_id(input.set_id, "GallerySet", "setId") if input.set_id is not None else None,
+        )
+        return GalleryPayload(gallery=Gallery.from_row(row))
+
+    @strawberry.mutation(description="A named part of your gallery, placed last.")
+    @returns_user_errors(CreateGallerySetPayload)
+    async def create_gallery_set(
+        self, info: Info[Context, None], input: CreateGallerySetInput
+    ) -> CreateGallerySetPayload:
+        row = await galleries.create_set(
+            info.context, expect_global_id(input.gallery_id, "Gallery", "galleryId"), input.name
+        )
+        return CreateGallerySetPayload(gallery_set=GallerySet.from_row(row))
+
+    @strawberry.mutation(description="Put the gallery's sets in a new order: name every one of them once.")
+    @returns_user_errors(GalleryPayload)
+    async def reorder_gallery_sets(self, info: Info[Context, None], input: ReorderGallerySetsInput) -> GalleryPayload:
+        row = await galleries.reorder_sets(
+            info.context,
+            expect_global_id(input.gallery_id, "Gallery", "galleryId"),
+            [expect_global_id(set_id, "GallerySet", "setIds") for set_id in input.set_ids],
         )
         return GalleryPayload(gallery=Gallery.from_row(row))
 

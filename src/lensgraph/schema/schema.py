@@ -44,7 +44,7 @@ from lensgraph.schema.extensions import (
     max_directives_rule,
     one_sensitive_mutation_rule,
 )
-from lensgraph.schema.galleries import Gallery, GalleryQueries
+from lensgraph.schema.galleries import Gallery, GalleryQueries, GallerySet
 from lensgraph.schema.gallery_mutations import GalleryMutations
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.marketplace import Listing, MarketplaceMutations, MarketplaceQueries, Purchase
@@ -204,6 +204,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             PlanSubscription,
             Collection,
             Gallery,
+            GallerySet,
             Release,
             Listing,
             Purchase,

@@ -9,7 +9,7 @@ from lensgraph.persistence.models.collections import (
     LightboxItem,
     Portfolio,
 )
-from lensgraph.persistence.models.galleries import Gallery, GalleryPhoto, GalleryViewDay
+from lensgraph.persistence.models.galleries import Gallery, GalleryPhoto, GallerySet, GalleryViewDay
 from lensgraph.persistence.models.idempotency import IdempotencyKey
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
 from lensgraph.persistence.models.marketplace import Listing, ListingTier, Purchase
@@ -35,6 +35,7 @@ __all__ = [
     "FeaturedPhoto",
     "Gallery",
     "GalleryPhoto",
+    "GallerySet",
     "GalleryViewDay",
     "IdempotencyKey",
     "License",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lensgraph.domain.galleries import DownloadPolicy, GalleryStatus
@@ -46,6 +46,21 @@ class Gallery(Entity):
     )
 
 
+class GallerySet(Entity):
+    """A named part of a gallery ("Ceremony", "Reception"); ``position`` orders the sets (0 first)."""
+
+    __tablename__ = "gallery_sets"
+
+    gallery_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int]
+
+    __table_args__ = (
+        UniqueConstraint("gallery_id", "name"),
+        Index("ix_gallery_sets_order", "gallery_id", "position", "id"),
+    )
+
+
 class GalleryPhoto(Base):
     """A photo's place in a gallery; ``position`` orders it (0 first)."""
 
@@ -56,6 +71,8 @@ class GalleryPhoto(Base):
         ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     position: Mapped[int]
+    # The set it belongs to, if any; deleting a set leaves its photos in the gallery.
+    set_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("gallery_sets.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_gallery_photos_order", "gallery_id", "position", "photo_id"),)

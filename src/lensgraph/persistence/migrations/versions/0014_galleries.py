@@ -1,8 +1,8 @@
-"""galleries: client galleries, their photos and visit days
+"""galleries: client galleries, their sets and photos, visit days
 
 Revision ID: 0014_galleries
 Revises: 0013
-Create Date: 2026-12-04 16:42:49.719842
+Create Date: 2026-12-04 16:51:14.953191
 """
 
 from __future__ import annotations
@@ -60,22 +60,21 @@ def upgrade() -> None:
         batch_op.create_index("ix_galleries_user_title", ["user_id", "title", "id"], unique=False)
 
     op.create_table(
-        "gallery_photos",
+        "gallery_sets",
         sa.Column("gallery_id", sa.Uuid(), nullable=False),
-        sa.Column("photo_id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", lensgraph.persistence.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", lensgraph.persistence.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["gallery_id"], ["galleries.id"], name=op.f("fk_gallery_photos_gallery_id_galleries"), ondelete="CASCADE"
+            ["gallery_id"], ["galleries.id"], name=op.f("fk_gallery_sets_gallery_id_galleries"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["photo_id"], ["photos.id"], name=op.f("fk_gallery_photos_photo_id_photos"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("gallery_id", "photo_id", name=op.f("pk_gallery_photos")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_gallery_sets")),
+        sa.UniqueConstraint("gallery_id", "name", name=op.f("uq_gallery_sets_gallery_id")),
     )
-    with op.batch_alter_table("gallery_photos", schema=None) as batch_op:
-        batch_op.create_index("ix_gallery_photos_order", ["gallery_id", "position", "photo_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_gallery_photos_photo_id"), ["photo_id"], unique=False)
+    with op.batch_alter_table("gallery_sets", schema=None) as batch_op:
+        batch_op.create_index("ix_gallery_sets_order", ["gallery_id", "position", "id"], unique=False)
 
     op.create_table(
         "gallery_view_days",
@@ -87,15 +86,42 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("gallery_id", "visitor", "day", name=op.f("pk_gallery_view_days")),
     )
+    op.create_table(
+        "gallery_photos",
+        sa.Column("gallery_id", sa.Uuid(), nullable=False),
+        sa.Column("photo_id", sa.Uuid(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("set_id", sa.Uuid(), nullable=True),
+        sa.Column("created_at", lensgraph.persistence.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["gallery_id"], ["galleries.id"], name=op.f("fk_gallery_photos_gallery_id_galleries"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["photo_id"], ["photos.id"], name=op.f("fk_gallery_photos_photo_id_photos"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["set_id"], ["gallery_sets.id"], name=op.f("fk_gallery_photos_set_id_gallery_sets"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("gallery_id", "photo_id", name=op.f("pk_gallery_photos")),
+    )
+    with op.batch_alter_table("gallery_photos", schema=None) as batch_op:
+        batch_op.create_index("ix_gallery_photos_order", ["gallery_id", "position", "photo_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_gallery_photos_photo_id"), ["photo_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_gallery_photos_set_id"), ["set_id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_table("gallery_view_days")
     with op.batch_alter_table("gallery_photos", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_gallery_photos_set_id"))
         batch_op.drop_index(batch_op.f("ix_gallery_photos_photo_id"))
         batch_op.drop_index("ix_gallery_photos_order")
 
     op.drop_table("gallery_photos")
+    op.drop_table("gallery_view_days")
+    with op.batch_alter_table("gallery_sets", schema=None) as batch_op:
+        batch_op.drop_index("ix_gallery_sets_order")
+
+    op.drop_table("gallery_sets")
     with op.batch_alter_table("galleries", schema=None) as batch_op:
         batch_op.drop_index("ix_galleries_user_title")
         batch_op.drop_index("ix_galleries_user_created")
