@@ -207,3 +207,16 @@ async def expired_events(services) -> list[str]:
     query = select(OutboxEvent.payload).where(OutboxEvent.type == "gallery.expired")
     async with services.db.session() as session:
         return [payload["galleryId"] for payload in (await session.scalars(query)).all()]
+
+
+async def test_changing_the_password_shuts_out_tokens_issued_under_the_old_one(client, services):
+    owner, gallery, _ = await protected_gallery(client, services)
+    old = (await unlock(client, gallery["slug"], "confetti"))["accessToken"]
+    changed = await mutate(client, owner, REOPEN, id=gallery["id"], password="streamers")
+    assert changed["userErrors"] == []
+    refused = await client.execute(OPEN, {"slug": gallery["slug"]}, headers={HEADER: old})
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert (await unlock(client, gallery["slug"], "confetti"))["userErrors"][0]["code"] == "UNAUTHENTICATED"
+    new = (await unlock(client, gallery["slug"], "streamers"))["accessToken"]
+    opened = await client.data(OPEN, {"slug": gallery["slug"]}, headers={HEADER: new})
+    assert opened["gallery"]["photos"]["totalCount"] == 2

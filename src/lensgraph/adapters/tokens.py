@@ -80,6 +80,8 @@ class GalleryClaims:
     # Who unlocked it: the client's email, in lowercase.
     visitor: str
     expires_at: datetime
+    # The gallery's access version when the token was issued: a password changed since refuses it.
+    access_version: int
 
 
 class GalleryTokens:
@@ -92,11 +94,12 @@ class GalleryTokens:
         self._audience = f"{issuer}-gallery"
         self.lifetime = lifetime
 
-    def issue(self, gallery_id: UUID, visitor: str, now: datetime) -> tuple[str, datetime]:
+    def issue(self, gallery_id: UUID, visitor: str, now: datetime, *, access_version: int) -> tuple[str, datetime]:
         expires_at = now + self.lifetime
         claims = {
             "sub": str(gallery_id),
             "vis": visitor,
+            "ver": access_version,
             "iss": self._issuer,
             "aud": self._audience,
             "iat": int(now.timestamp()),
@@ -118,6 +121,7 @@ class GalleryTokens:
                 gallery_id=UUID(decoded.claims["sub"]),
                 visitor=str(decoded.claims["vis"]),
                 expires_at=datetime.fromtimestamp(decoded.claims["exp"], tz=now.tzinfo),
+                access_version=_token_version(decoded.claims["ver"]),
             )
         except (JoseError, ValueError, KeyError, TypeError) as exc:
             raise InvalidToken(str(exc)) from exc

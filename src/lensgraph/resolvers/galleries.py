@@ -86,11 +86,14 @@ async def _apply(ctx: Context, uow: UnitOfWork, gallery: Gallery, fields: Galler
         gallery.client_email = rules.clean_client_email(fields.client_email)
     if fields.client_name is not None:
         gallery.client_name = rules.clean_client_name(fields.client_name)
-    if fields.remove_password:
-        gallery.password_hash = None
-    elif fields.password is not None:
-        rules.check_password(fields.password)
-        gallery.password_hash = await hash_password(fields.password)
+    if fields.remove_password or fields.password is not None:
+        if fields.password is not None and not fields.remove_password:
+            rules.check_password(fields.password)
+            gallery.password_hash = await hash_password(fields.password)
+        else:
+            gallery.password_hash = None
+        # Tokens issued under the old password stop opening the gallery.
+        gallery.access_version = (gallery.access_version or 1) + 1
     if fields.remove_expiry:
         gallery.expires_at, gallery.expired_at = None, None
     elif fields.expires_at is not None:

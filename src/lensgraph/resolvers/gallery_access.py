@@ -64,7 +64,9 @@ async def unlock(ctx: Context, slug: str, password: str | None, email: str) -> U
         if not await verify_password(gallery.password_hash, password or ""):
             raise DomainError(ErrorCode.UNAUTHENTICATED, WRONG_PASSWORD, ["password"])
         await ctx.services.gallery_unlock_failures.reset(attempts)
-    token, expires_at = ctx.services.gallery_tokens.issue(gallery.id, visitor, now)
+    token, expires_at = ctx.services.gallery_tokens.issue(
+        gallery.id, visitor, now, access_version=gallery.access_version
+    )
     return Unlocked(token=token, expires_at=expires_at, gallery=gallery)
 
 
@@ -82,7 +84,8 @@ def prompt(gallery: Gallery) -> str | None:
 
 def _visitor(ctx: Context, gallery: Gallery) -> str | None:
     """Who reads the gallery's photos: the email its access token names, an address for an open gallery without
-    one, None while it is locked. A token that is invalid or names another gallery is refused outright."""
+    one, None while it is locked. A token that is invalid, names another gallery or predates a change of its
+    password is refused outright."""
     raw = ctx.request.headers.get(TOKEN_HEADER) if ctx.request is not None else None
     if raw:
         try:
@@ -91,6 +94,8 @@ def _visitor(ctx: Context, gallery: Gallery) -> str | None:
             raise forbidden("This gallery access token is invalid or has expired: unlock the gallery again.") from None
         if claims.gallery_id != gallery.id:
             raise forbidden("This gallery access token is for another gallery.")
+        if claims.access_version != gallery.access_version:
+            raise forbidden("The gallery's password has changed since: unlock it again.")
         return claims.visitor
     return None if is_protected(gallery) else rules.visitor_by_address(ctx.client_ip)
 

@@ -24,6 +24,8 @@ class Gallery(Entity):
     client_name: Mapped[str] = mapped_column(String(200), default="")
     # argon2id, like account passwords; None: the gallery is open to anyone with its slug.
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # Goes up with every change of password: access tokens issued before it no longer open the gallery.
+    access_version: Mapped[int] = mapped_column(default=1)
     expires_at: Mapped[datetime | None]
     # Set once by the expiry sweep, which emits gallery.expired for exactly the rows it sets.
     expired_at: Mapped[datetime | None]

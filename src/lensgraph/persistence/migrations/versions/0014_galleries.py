@@ -2,7 +2,7 @@
 
 Revision ID: 0014_galleries
 Revises: 0013
-Create Date: 2026-12-04 16:51:14.953191
+Create Date: 2026-12-04 16:56:30.434222
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("client_email", sa.String(length=254), nullable=True),
         sa.Column("client_name", sa.String(length=200), nullable=False),
         sa.Column("password_hash", sa.String(length=200), nullable=True),
+        sa.Column("access_version", sa.Integer(), nullable=False),
         sa.Column("expires_at", lensgraph.persistence.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("expired_at", lensgraph.persistence.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column(
