@@ -131,6 +131,10 @@ class Settings(BaseSettings):
     password_reset_minutes: int = 60
     login_failures_allowed: int = 10
     login_failure_window_minutes: int = 15
+    # Gallery access tokens (sent as X-Gallery-Token) and wrong gallery passwords, per gallery and address.
+    gallery_token_minutes: float = Field(default=60, gt=0, le=24 * 60)
+    gallery_unlock_failures_allowed: int = Field(default=5, ge=1)
+    gallery_unlock_failure_window_minutes: int = Field(default=15, ge=1)
     # How long an API node trusts what it read of an account (role, token version, disabled) before reading
     # it again: a change made on another node reaches this one within this many seconds.
     account_cache_seconds: float = Field(default=5.0, ge=0, le=60)

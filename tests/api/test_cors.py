@@ -44,7 +44,7 @@ def listed(value: str) -> set[str]:
 
 
 async def test_a_listed_origin_gets_its_preflight_answered(client):
-    headers = "authorization, content-type, x-api-key, idempotency-key"
+    headers = "authorization, content-type, x-api-key, idempotency-key, x-gallery-token"
     answer = await client.http.options("/graphql", headers=preflight(APP, headers=headers))
     assert answer.status_code == 200
     assert answer.headers["access-control-allow-origin"] == APP

@@ -10,7 +10,14 @@ from uuid import uuid4
 import pytest
 from joserfc import jwt
 
-from lensgraph.adapters.tokens import AccessTokens, InvalidToken, new_api_key, same_digest, split_api_key
+from lensgraph.adapters.tokens import (
+    AccessTokens,
+    GalleryTokens,
+    InvalidToken,
+    new_api_key,
+    same_digest,
+    split_api_key,
+)
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -89,3 +96,22 @@ def test_a_version_that_is_not_a_whole_number_is_refused(version):
     token = jwt.encode({"alg": "HS256"}, claims, signer()._key, algorithms=["HS256"])
     with pytest.raises(InvalidToken):
         signer().verify(token, NOW)
+
+
+def test_gallery_tokens_name_their_gallery_expire_and_pass_for_no_account_token():
+    gallery_tokens = GalleryTokens(b"k" * 32, "lensgraph", timedelta(minutes=60))
+    gallery_id = uuid4()
+    token, expires_at = gallery_tokens.issue(gallery_id, "jane@example.com", NOW, access_version=3)
+    claims = gallery_tokens.verify(token, NOW + timedelta(minutes=59))
+    assert (claims.gallery_id, claims.visitor, claims.access_version) == (gallery_id, "jane@example.com", 3)
+    assert claims.expires_at == expires_at == NOW + timedelta(minutes=60)
+    with pytest.raises(InvalidToken):
+        gallery_tokens.verify(token, NOW + timedelta(minutes=61))
+    # Neither kind of token passes for the other, though both are signed from the same secret.
+    with pytest.raises(InvalidToken):
+        signer().verify(token, NOW)
+    account_token, _ = signer().issue(uuid4(), "BRAND", NOW, token_version=1)
+    with pytest.raises(InvalidToken):
+        gallery_tokens.verify(account_token, NOW)
+    with pytest.raises(InvalidToken):
+        GalleryTokens(b"x" * 32, "lensgraph", timedelta(minutes=60)).verify(token, NOW)

@@ -74,6 +74,59 @@ class AccessTokens:
             raise InvalidToken(str(exc)) from exc
 
 
+@dataclass(frozen=True)
+class GalleryClaims:
+    gallery_id: UUID
+    # Who unlocked it: the client's email, in lowercase.
+    visitor: str
+    expires_at: datetime
+    # The gallery's access version when the token was issued: a password changed since refuses it.
+    access_version: int
+
+
+class GalleryTokens:
+    """Signs and checks gallery access tokens: one gallery each, short-lived, with an audience of their own, so
+    that neither kind of token passes for the other."""
+
+    def __init__(self, key: bytes, issuer: str, lifetime: timedelta) -> None:
+        self._key = OctKey.import_key(hashlib.sha256(b"gallery-jwt:" + key).digest())
+        self._issuer = issuer
+        self._audience = f"{issuer}-gallery"
+        self.lifetime = lifetime
+
+    def issue(self, gallery_id: UUID, visitor: str, now: datetime, *, access_version: int) -> tuple[str, datetime]:
+        expires_at = now + self.lifetime
+        claims = {
+            "sub": str(gallery_id),
+            "vis": visitor,
+            "ver": access_version,
+            "iss": self._issuer,
+            "aud": self._audience,
+            "iat": int(now.timestamp()),
+            "exp": int(expires_at.timestamp()),
+        }
+        return jwt.encode({"alg": ALGORITHM}, claims, self._key, algorithms=[ALGORITHM]), expires_at
+
+    def verify(self, token: str, now: datetime) -> GalleryClaims:
+        try:
+            decoded = jwt.decode(token, self._key, algorithms=[ALGORITHM])
+            JWTClaimsRegistry(
+                now=int(now.timestamp()),
+                iss={"essential": True, "value": self._issuer},
+                aud={"essential": True, "value": self._audience},
+                exp={"essential": True},
+                sub={"essential": True},
+            ).validate(decoded.claims)
+            return GalleryClaims(
+                gallery_id=UUID(decoded.claims["sub"]),
+                visitor=str(decoded.claims["vis"]),
+                expires_at=datetime.fromtimestamp(decoded.claims["exp"], tz=now.tzinfo),
+                access_version=_token_version(decoded.claims["ver"]),
+            )
+        except (JoseError, ValueError, KeyError, TypeError) as exc:
+            raise InvalidToken(str(exc)) from exc
+
+
 def _token_version(claim: object) -> int:
     if not isinstance(claim, int) or isinstance(claim, bool):
         raise InvalidToken("the token version is not a number")

@@ -16,9 +16,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from lensgraph.adapters.storage import SAFETY_HEADERS
 from lensgraph.config import Settings
 
-# What a browser app sends besides the CORS-safelisted headers: its credential, its body's type, and the
-# key that makes a retried mutation safe.
-GRAPHQL_REQUEST_HEADERS = ("Authorization", "Content-Type", "X-API-Key", "Idempotency-Key")
+# What a browser app sends besides the CORS-safelisted headers: its credential, its body's type, the
+# key that makes a retried mutation safe, and a client's gallery access token.
+GRAPHQL_REQUEST_HEADERS = ("Authorization", "Content-Type", "X-API-Key", "Idempotency-Key", "X-Gallery-Token")
 # What a browser app may read from an answer: the id to quote in a support request, and the rate it has left.
 GRAPHQL_EXPOSED_HEADERS = ("X-Request-ID", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After")
 # Uploads are PUT with the Content-Type they were requested with; downloads name their file.

@@ -8,7 +8,7 @@ from datetime import timedelta
 from lensgraph.adapters import tracing
 from lensgraph.adapters.pubsub import create_pubsub
 from lensgraph.adapters.ratelimit import CostBuckets, FailureLimiter, RequestLimiter, cost_buckets
-from lensgraph.adapters.tokens import AccessTokens
+from lensgraph.adapters.tokens import AccessTokens, GalleryTokens
 from lensgraph.config import Settings
 from lensgraph.domain.costs import Bucket
 from lensgraph.jobs.analytics import ViewCounter
@@ -39,6 +39,15 @@ class Services:
             settings.login_failures_allowed,
             settings.login_failure_window_minutes,
             namespace="login-failures",
+        )
+        self.gallery_tokens = GalleryTokens(
+            settings.signing_key, settings.jwt_issuer, timedelta(minutes=settings.gallery_token_minutes)
+        )
+        self.gallery_unlock_failures = FailureLimiter(
+            settings.rate_limit_storage,
+            settings.gallery_unlock_failures_allowed,
+            settings.gallery_unlock_failure_window_minutes,
+            namespace="gallery-unlock-failures",
         )
         self.account_standings = AccountStandings(self.db, settings.account_cache_seconds)
         self.requests = (

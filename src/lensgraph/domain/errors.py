@@ -44,6 +44,8 @@ class ErrorCode(Enum):
     # A purchase of a tier the listing does not offer, or of the buyer's own listing.
     TIER_NOT_OFFERED = "TIER_NOT_OFFERED"
     OWN_LISTING = "OWN_LISTING"
+    # A client gallery past its expiry: it no longer opens to clients (its studio can still change the expiry).
+    GALLERY_EXPIRED = "GALLERY_EXPIRED"
     INTERNAL = "INTERNAL"
 
 

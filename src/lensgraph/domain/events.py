@@ -42,10 +42,10 @@ PlanSubscriptionKey = Annotated[UUID, Names("PlanSubscription")]
 VerificationKey = Annotated[UUID, Names("Verification")]
 VerificationInviteKey = Annotated[UUID, Names("VerificationInvite")]
 BookingKey = Annotated[UUID, Names("Booking")]
+GalleryKey = Annotated[UUID, Names("Gallery")]
 # Entities of capabilities not built yet: their events are not emitted, so these IDs resolve to nothing yet.
 ListingKey = Annotated[UUID, Names("Listing")]
 PurchaseKey = Annotated[UUID, Names("Purchase")]
-GalleryKey = Annotated[UUID, Names("Gallery")]
 InvoiceKey = Annotated[UUID, Names("Invoice")]
 ContentKey = Annotated[UUID, Names("Content")]
 AlbumKey = Annotated[UUID, Names("Album")]
@@ -401,12 +401,14 @@ class GalleryEvent(Event):
 class GalleryCreated(GalleryEvent):
     type: ClassVar[str] = "gallery.created"
     summary: ClassVar[str] = "A gallery was created."
+    emitted: ClassVar[bool] = True
 
 
 @dataclass(frozen=True, kw_only=True)
 class GalleryViewed(GalleryEvent):
     type: ClassVar[str] = "gallery.viewed"
     summary: ClassVar[str] = "A client opened a gallery."
+    emitted: ClassVar[bool] = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -425,12 +427,14 @@ class GalleryValidated(GalleryEvent):
 class GalleryExpired(GalleryEvent):
     type: ClassVar[str] = "gallery.expired"
     summary: ClassVar[str] = "A gallery expired."
+    emitted: ClassVar[bool] = True
 
 
 @dataclass(frozen=True, kw_only=True)
 class GalleryDeleted(GalleryEvent):
     type: ClassVar[str] = "gallery.deleted"
     summary: ClassVar[str] = "A gallery was deleted."
+    emitted: ClassVar[bool] = True
 
 
 # Studio and UGC ------------------------------------------------------------------------------

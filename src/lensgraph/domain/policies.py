@@ -84,6 +84,14 @@ def can_view_studio_record(viewer: Viewer | None, studio_id: UUID) -> bool:
     return owns(viewer, studio_id)
 
 
+# Those who deliver photos to their clients in galleries.
+GALLERY_KEEPER_ROLES = frozenset({Role.STUDIO, Role.PHOTOGRAPHER})
+
+
+def can_keep_galleries(viewer: Viewer) -> bool:
+    return viewer.role in GALLERY_KEEPER_ROLES
+
+
 def can_view_collection(viewer: Viewer | None, owner_id: UUID, visibility: Visibility) -> bool:
     """A PRIVATE collection is its owner's alone; a PUBLIC one is anyone's (its photos still pass can_view_photo)."""
     return owns(viewer, owner_id) or visibility is Visibility.PUBLIC

@@ -18,6 +18,7 @@ from lensgraph.domain import webhooks as rules
 from lensgraph.domain.events import WebhookEndpointDisabled
 from lensgraph.domain.verification import MAX_ATTEMPTS
 from lensgraph.jobs.accounts import send_account_link
+from lensgraph.jobs.galleries import expire_galleries
 from lensgraph.jobs.idempotency import purge_expired_keys
 from lensgraph.jobs.licensing import expire_offers
 from lensgraph.jobs.payments import pay_out
@@ -196,6 +197,7 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     "photos.resume_analyses": (resume_analyses, {"max_retries": 3}),
     "licensing.expire_offers": (expire_offers, {"max_retries": 3}),
     "idempotency.purge_expired_keys": (purge_expired_keys, {"max_retries": 3}),
+    "galleries.expire": (expire_galleries, {"max_retries": 3}),
     # Each failed attempt queues the verification again; past MAX_ATTEMPTS it is FAILED, and dramatiq stops too.
     "verification.analyse": (
         analyse_verification,
@@ -223,6 +225,7 @@ PERIODIC: dict[str, timedelta] = {
     "webhooks.enqueue_due": timedelta(seconds=15),
     "licensing.expire_offers": timedelta(minutes=1),
     "idempotency.purge_expired_keys": timedelta(hours=1),
+    "galleries.expire": timedelta(minutes=1),
     "payments.pay_out": timedelta(hours=1),
     "verification.sweep": timedelta(minutes=1),
     "verification.report_due_overage": timedelta(minutes=15),

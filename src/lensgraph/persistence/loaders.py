@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lensgraph.persistence import (
     analytics,
     collections,
+    galleries,
     licensing,
     marketplace,
     payments,
@@ -30,6 +31,8 @@ from lensgraph.persistence.models import (
     Client,
     Collection,
     Contract,
+    Gallery,
+    GallerySet,
     License,
     Listing,
     Notification,
@@ -95,6 +98,12 @@ class Loaders:
         self.collections_holding_photo = _in_session(db, collections.collections_holding)
         self.featured_photos = _in_session(db, collections.featured_photos)
         self.user_photo_count = _in_session(db, collections.user_photo_counts)
+        self.gallery = _by_id(db, Gallery)
+        self.gallery_photos = _in_session(db, galleries.first_photos_of_galleries)
+        self.gallery_photo_count = _in_session(db, galleries.gallery_photo_counts)
+        self.gallery_set = _by_id(db, GallerySet)
+        self.gallery_sets = _in_session(db, galleries.sets_of_galleries)
+        self.gallery_set_photo_count = _in_session(db, galleries.set_photo_counts)
         self.license = _by_id(db, License)
         self.contract = _by_id(db, Contract)
         self.contract_by_license = _in_session(db, licensing.contracts_of_licenses)

@@ -10,7 +10,7 @@ from lensgraph.adapters.payments import PaymentGateway
 from lensgraph.adapters.pubsub import PubSub
 from lensgraph.adapters.ratelimit import CostBuckets, FailureLimiter, RequestLimiter
 from lensgraph.adapters.storage import Storage
-from lensgraph.adapters.tokens import AccessTokens
+from lensgraph.adapters.tokens import AccessTokens, GalleryTokens
 from lensgraph.config import Settings
 from lensgraph.domain.errors import unauthenticated
 from lensgraph.domain.idempotency import derived_id
@@ -30,6 +30,8 @@ class Services(Protocol):
     db: Database
     access_tokens: AccessTokens
     login_failures: FailureLimiter
+    gallery_tokens: GalleryTokens
+    gallery_unlock_failures: FailureLimiter
     account_standings: AccountStandings
     requests: RequestLimiter | None
     cost_buckets: CostBuckets | None

@@ -45,6 +45,8 @@ from lensgraph.schema.extensions import (
     max_directives_rule,
     one_sensitive_mutation_rule,
 )
+from lensgraph.schema.galleries import Gallery, GalleryQueries, GallerySet
+from lensgraph.schema.gallery_mutations import GalleryMutations
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.marketplace import Listing, MarketplaceMutations, MarketplaceQueries, Purchase
 from lensgraph.schema.moderation import ModerationQueries
@@ -69,6 +71,7 @@ log = logging.getLogger("lensgraph.errors")
 class Query(
     DiscoveryQueries,
     CollectionQueries,
+    GalleryQueries,
     PortfolioQueries,
     ModerationQueries,
     PlanQueries,
@@ -109,6 +112,7 @@ class Mutation(
     PaymentMutations,
     PlanMutations,
     CollectionMutations,
+    GalleryMutations,
     PortfolioMutations,
     ReleaseMutations,
     MarketplaceMutations,
@@ -171,6 +175,7 @@ SENSITIVE_MUTATIONS = frozenset(
         "requestPasswordReset",
         "createApiKey",
         "revokeApiKey",
+        "unlockGallery",
     }
 )
 
@@ -203,6 +208,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Payout,
             PlanSubscription,
             Collection,
+            Gallery,
+            GallerySet,
             Release,
             Listing,
             Purchase,

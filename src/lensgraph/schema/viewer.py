@@ -11,6 +11,7 @@ from lensgraph.schema.accounts import User, ViewerAccount
 from lensgraph.schema.analytics import ViewerAnalytics
 from lensgraph.schema.booking import ViewerBooking
 from lensgraph.schema.collections import ViewerCollections
+from lensgraph.schema.galleries import ViewerGalleries
 from lensgraph.schema.licensing import ViewerLicensing
 from lensgraph.schema.marketplace import ViewerMarketplace
 from lensgraph.schema.notifications import ViewerNotifications
@@ -33,6 +34,7 @@ class Viewer(
     ViewerPayments,
     ViewerPlans,
     ViewerCollections,
+    ViewerGalleries,
     ViewerReleases,
     ViewerAnalytics,
     ViewerMarketplace,

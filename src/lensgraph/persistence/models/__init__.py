@@ -9,6 +9,7 @@ from lensgraph.persistence.models.collections import (
     LightboxItem,
     Portfolio,
 )
+from lensgraph.persistence.models.galleries import Gallery, GalleryPhoto, GallerySet, GalleryViewDay
 from lensgraph.persistence.models.idempotency import IdempotencyKey
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
 from lensgraph.persistence.models.marketplace import Listing, ListingTier, Purchase
@@ -48,6 +49,10 @@ __all__ = [
     "Contract",
     "Earning",
     "FeaturedPhoto",
+    "Gallery",
+    "GalleryPhoto",
+    "GallerySet",
+    "GalleryViewDay",
     "IdempotencyKey",
     "License",
     "LicenseRevision",

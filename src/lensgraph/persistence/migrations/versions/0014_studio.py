@@ -1,6 +1,6 @@
 """studio: clients, session types, schedule, bookings
 
-Revision ID: 0014_studio
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-04 16:42:16.646124
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import lensgraph.persistence.base
 
-revision = "0014_studio"
+revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,90 @@
+"""Client galleries: a studio's delivery of photos to one client, their order, and the clients' visits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lensgraph.domain.galleries import DownloadPolicy, GalleryStatus
+from lensgraph.persistence.base import Base, Entity, utcnow
+
+
+class Gallery(Entity):
+    __tablename__ = "galleries"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    cover_photo_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("photos.id", ondelete="SET NULL"), index=True)
+    event_date: Mapped[date | None]
+    client_email: Mapped[str | None] = mapped_column(String(254))
+    client_name: Mapped[str] = mapped_column(String(200), default="")
+    # argon2id, like account passwords; None: the gallery is open to anyone with its slug.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    # Goes up with every change of password: access tokens issued before it no longer open the gallery.
+    access_version: Mapped[int] = mapped_column(default=1)
+    expires_at: Mapped[datetime | None]
+    # Set once by the expiry sweep, which emits gallery.expired for exactly the rows it sets.
+    expired_at: Mapped[datetime | None]
+    download_policy: Mapped[DownloadPolicy] = mapped_column(
+        Enum(DownloadPolicy, name="gallery_download_policy", native_enum=False, length=12), default=DownloadPolicy.NONE
+    )
+    watermark: Mapped[bool] = mapped_column(default=False)
+    watermark_text: Mapped[str] = mapped_column(String(80), default="")
+    accent_color: Mapped[str | None] = mapped_column(String(7))
+    status: Mapped[GalleryStatus] = mapped_column(
+        Enum(GalleryStatus, name="gallery_status", native_enum=False, length=10), default=GalleryStatus.ACTIVE
+    )
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        Index("ix_galleries_user_created", "user_id", "created_at", "id"),
+        Index("ix_galleries_user_title", "user_id", "title", "id"),
+        Index("ix_galleries_expiry", "expires_at", "expired_at"),
+    )
+
+
+class GallerySet(Entity):
+    """A named part of a gallery ("Ceremony", "Reception"); ``position`` orders the sets (0 first)."""
+
+    __tablename__ = "gallery_sets"
+
+    gallery_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int]
+
+    __table_args__ = (
+        UniqueConstraint("gallery_id", "name"),
+        Index("ix_gallery_sets_order", "gallery_id", "position", "id"),
+    )
+
+
+class GalleryPhoto(Base):
+    """A photo's place in a gallery; ``position`` orders it (0 first)."""
+
+    __tablename__ = "gallery_photos"
+
+    gallery_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"), primary_key=True)
+    photo_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int]
+    # The set it belongs to, if any; deleting a set leaves its photos in the gallery.
+    set_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("gallery_sets.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_gallery_photos_order", "gallery_id", "position", "photo_id"),)
+
+
+class GalleryViewDay(Base):
+    """One row per gallery, visitor (email, else address) and UTC day: the key makes gallery.viewed once a day."""
+
+    __tablename__ = "gallery_view_days"
+
+    gallery_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"), primary_key=True)
+    visitor: Mapped[str] = mapped_column(String(254), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
