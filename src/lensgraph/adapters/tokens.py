@@ -7,6 +7,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from joserfc import jwt
@@ -31,30 +32,29 @@ class InvalidToken(Exception):
     pass
 
 
-class AccessTokens:
-    """Signs and checks short-lived access tokens: ``exp``, ``iss`` and ``aud`` are required."""
+class _SignedClaims:
+    """Signs and checks one kind of short-lived JWT: its own key and audience, ``exp``, ``iss``, ``aud`` and
+    ``sub`` required, so that no kind of token passes for another."""
 
-    def __init__(self, key: bytes, issuer: str, audience: str, lifetime: timedelta) -> None:
-        self._key = OctKey.import_key(hashlib.sha256(b"jwt:" + key).digest())
+    def __init__(self, key: bytes, purpose: bytes, issuer: str, audience: str, lifetime: timedelta) -> None:
+        self._key = OctKey.import_key(hashlib.sha256(purpose + key).digest())
         self._issuer = issuer
         self._audience = audience
         self.lifetime = lifetime
 
-    def issue(self, user_id: UUID, role: str, now: datetime, *, token_version: int) -> tuple[str, datetime]:
+    def _sign(self, subject: UUID, now: datetime, claims: dict[str, object]) -> tuple[str, datetime]:
         expires_at = now + self.lifetime
-        claims = {
-            "sub": str(user_id),
-            "role": role,
-            "ver": token_version,
+        registered = {
+            "sub": str(subject),
             "iss": self._issuer,
             "aud": self._audience,
             "iat": int(now.timestamp()),
             "exp": int(expires_at.timestamp()),
-            "jti": secrets.token_urlsafe(12),
         }
-        return jwt.encode({"alg": ALGORITHM}, claims, self._key, algorithms=[ALGORITHM]), expires_at
+        return jwt.encode({"alg": ALGORITHM}, {**claims, **registered}, self._key, algorithms=[ALGORITHM]), expires_at
 
-    def verify(self, token: str, now: datetime) -> AccessClaims:
+    def _checked(self, token: str, now: datetime) -> dict[str, Any]:
+        """The token's claims once its signature, issuer, audience, expiry and subject hold; InvalidToken else."""
         try:
             decoded = jwt.decode(token, self._key, algorithms=[ALGORITHM])
             JWTClaimsRegistry(
@@ -64,13 +64,30 @@ class AccessTokens:
                 exp={"essential": True},
                 sub={"essential": True},
             ).validate(decoded.claims)
-            return AccessClaims(
-                user_id=UUID(decoded.claims["sub"]),
-                role=str(decoded.claims.get("role", "")),
-                expires_at=datetime.fromtimestamp(decoded.claims["exp"], tz=now.tzinfo),
-                token_version=_token_version(decoded.claims.get("ver", 0)),
-            )
         except (JoseError, ValueError, KeyError, TypeError) as exc:
+            raise InvalidToken(str(exc)) from exc
+        return dict(decoded.claims)
+
+
+class AccessTokens(_SignedClaims):
+    """Access tokens of accounts."""
+
+    def __init__(self, key: bytes, issuer: str, audience: str, lifetime: timedelta) -> None:
+        super().__init__(key, b"jwt:", issuer, audience, lifetime)
+
+    def issue(self, user_id: UUID, role: str, now: datetime, *, token_version: int) -> tuple[str, datetime]:
+        return self._sign(user_id, now, {"role": role, "ver": token_version, "jti": secrets.token_urlsafe(12)})
+
+    def verify(self, token: str, now: datetime) -> AccessClaims:
+        claims = self._checked(token, now)
+        try:
+            return AccessClaims(
+                user_id=UUID(claims["sub"]),
+                role=str(claims.get("role", "")),
+                expires_at=datetime.fromtimestamp(claims["exp"], tz=now.tzinfo),
+                token_version=_token_version(claims.get("ver", 0)),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
             raise InvalidToken(str(exc)) from exc
 
 
@@ -84,46 +101,25 @@ class GalleryClaims:
     access_version: int
 
 
-class GalleryTokens:
-    """Signs and checks gallery access tokens: one gallery each, short-lived, with an audience of their own, so
-    that neither kind of token passes for the other."""
+class GalleryTokens(_SignedClaims):
+    """Gallery access tokens: one gallery each, with a key and an audience of their own."""
 
     def __init__(self, key: bytes, issuer: str, lifetime: timedelta) -> None:
-        self._key = OctKey.import_key(hashlib.sha256(b"gallery-jwt:" + key).digest())
-        self._issuer = issuer
-        self._audience = f"{issuer}-gallery"
-        self.lifetime = lifetime
+        super().__init__(key, b"gallery-jwt:", issuer, f"{issuer}-gallery", lifetime)
 
     def issue(self, gallery_id: UUID, visitor: str, now: datetime, *, access_version: int) -> tuple[str, datetime]:
-        expires_at = now + self.lifetime
-        claims = {
-            "sub": str(gallery_id),
-            "vis": visitor,
-            "ver": access_version,
-            "iss": self._issuer,
-            "aud": self._audience,
-            "iat": int(now.timestamp()),
-            "exp": int(expires_at.timestamp()),
-        }
-        return jwt.encode({"alg": ALGORITHM}, claims, self._key, algorithms=[ALGORITHM]), expires_at
+        return self._sign(gallery_id, now, {"vis": visitor, "ver": access_version})
 
     def verify(self, token: str, now: datetime) -> GalleryClaims:
+        claims = self._checked(token, now)
         try:
-            decoded = jwt.decode(token, self._key, algorithms=[ALGORITHM])
-            JWTClaimsRegistry(
-                now=int(now.timestamp()),
-                iss={"essential": True, "value": self._issuer},
-                aud={"essential": True, "value": self._audience},
-                exp={"essential": True},
-                sub={"essential": True},
-            ).validate(decoded.claims)
             return GalleryClaims(
-                gallery_id=UUID(decoded.claims["sub"]),
-                visitor=str(decoded.claims["vis"]),
-                expires_at=datetime.fromtimestamp(decoded.claims["exp"], tz=now.tzinfo),
-                access_version=_token_version(decoded.claims["ver"]),
+                gallery_id=UUID(claims["sub"]),
+                visitor=str(claims["vis"]),
+                expires_at=datetime.fromtimestamp(claims["exp"], tz=now.tzinfo),
+                access_version=_token_version(claims["ver"]),
             )
-        except (JoseError, ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             raise InvalidToken(str(exc)) from exc
 
 
