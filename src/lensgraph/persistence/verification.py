@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.money import Currency, Money
@@ -59,6 +59,17 @@ async def move_status(session: AsyncSession, verification_id: UUID, to: Verifica
         update(Verification)
         .where(Verification.id == verification_id, Verification.status.in_(sorted(sources_of(to), key=str)))
         .values(status=to, version=Verification.version + 1, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def delete_unless_running(session: AsyncSession, verification_id: UUID) -> bool:
+    """Deletes the verification unless its analysis runs: one conditional DELETE, so a job claiming it at this
+    moment either wins (nothing is deleted) or finds it gone."""
+    result = await session.execute(
+        delete(Verification)
+        .where(Verification.id == verification_id, Verification.status != VerificationStatus.IN_PROGRESS)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID, uuid4
 
-from sqlalchemy import delete
-
 from lensgraph.adapters import forensics, imaging
 from lensgraph.domain import files
 from lensgraph.domain import verification as rules
@@ -244,13 +242,7 @@ async def delete_verification(ctx: Context, verification_id: UUID) -> None:
             if row is None or row.user_id != viewer.user_id:
                 raise DomainError(ErrorCode.NOT_FOUND, NOT_FOUND, ["id"])
             rules.check_deletable(row.status)
-            # Conditional: a job claiming it this very moment either wins (the delete is refused) or finds it gone.
-            result = await uow.session.execute(
-                delete(Verification)
-                .where(Verification.id == verification_id, Verification.status != VerificationStatus.IN_PROGRESS)
-                .execution_options(synchronize_session=False)
-            )
-            if not getattr(result, "rowcount", 0):
+            if not await queries.delete_unless_running(uow.session, verification_id):
                 rules.check_deletable(VerificationStatus.IN_PROGRESS)
     except ConstraintViolation:
         # listings.verification_id is ON DELETE RESTRICT: the proof of what was put on sale stays.
