@@ -64,6 +64,8 @@ from lensgraph.schema.viewer import Viewer, resolve_viewer
 from lensgraph.schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookMutations
 
 MAX_NODES = MAX_PAGE_SIZE
+# Distinct documents whose validation is remembered (strawberry's cache is bounded, least recently used first).
+VALIDATION_CACHE_SIZE = 256
 log = logging.getLogger("lensgraph.errors")
 
 
@@ -181,8 +183,11 @@ SENSITIVE_MUTATIONS = frozenset(
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    # Rule classes are made once per schema, never per request: the validation cache keys on them.
+    # Rule classes are made once per schema, never per request: the validation cache keys on them, so a limiter
+    # extension made per request (each making its rule class anew) would never let it hit.
     rules: list[type[ASTValidationRule]] = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
         max_directives_rule(settings.max_directives),
         one_sensitive_mutation_rule(SENSITIVE_MUTATIONS),
     ]
@@ -228,13 +233,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             RefuseNulText,
             FreshLoaders,
             lambda: MeterCost(cost_plans, settings.max_query_cost, settings.slow_operation_seconds),
-            ParseCache,
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: AddValidationRules(rules),
             lambda: ParseCache(maxsize=PARSE_CACHE_SIZE),
-            lambda: ValidationCache(maxsize=256),
+            lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
         ],
     )
     schema.execution_timeout = settings.execution_timeout_seconds
