@@ -24,7 +24,10 @@ async def main(command: str, host: str, name: str | None) -> int:
             await connection.execute(f'CREATE DATABASE "{name}"')
             print(name)
         elif command == "drop" and name and name.startswith("lensgraph_test_"):
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            # With the databases of the test workers (tests/conftest.py names them NAME_gw0, NAME_gw1, ...).
+            workers = await connection.fetch("SELECT datname FROM pg_database WHERE datname LIKE $1", f"{name}\\_gw%")
+            for database in [name, *(row["datname"] for row in workers)]:
+                await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     finally:
         await connection.close()
     return 0

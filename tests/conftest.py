@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -19,13 +20,45 @@ from lensgraph.config import Settings
 from lensgraph.persistence.base import Base
 from lensgraph.persistence.migrate import upgrade
 
-POSTGRES_URL = os.environ.get("LENSGRAPH_TEST_DATABASE_URL")
+
+def _database_of_this_worker(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets a database of its own: tests empty every table before they start."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    return f"{url}_{worker}"
+
+
+POSTGRES_URL = _database_of_this_worker(os.environ.get("LENSGRAPH_TEST_DATABASE_URL"))
+if POSTGRES_URL:
+    # Suites that start servers in subprocesses read the variable: they must see this worker's database too.
+    os.environ["LENSGRAPH_TEST_DATABASE_URL"] = POSTGRES_URL
+
+
+def _create_database_if_missing(url: str) -> None:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    parts = make_url(url)
+
+    async def create() -> None:
+        connection = await asyncpg.connect(
+            host=parts.host, port=parts.port or 5432, user=parts.username, password=parts.password, database="postgres"
+        )
+        try:
+            if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", parts.database):
+                await connection.execute(f'CREATE DATABASE "{parts.database}"')
+        finally:
+            await connection.close()
+
+    asyncio.run(create())
 
 
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Migrates once per run: a template SQLite file to copy, or the PostgreSQL test database."""
     if POSTGRES_URL:
+        _create_database_if_missing(POSTGRES_URL)
         upgrade(POSTGRES_URL)
         return POSTGRES_URL
     template = tmp_path_factory.mktemp("template") / "template.db"
