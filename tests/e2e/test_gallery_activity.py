@@ -77,7 +77,9 @@ async def test_the_owning_studio_follows_its_clients_activity_live(server: Serve
 
         async def consume() -> None:
             try:
-                async for result in session.subscribe(gql(ACTIVITY), variable_values={"id": gallery["id"]}):
+                request = gql(ACTIVITY)
+                request.variable_values = {"id": gallery["id"]}
+                async for result in session.subscribe(request):
                     received.put_nowait(result["galleryActivity"])
             except Exception as error:
                 received.put_nowait(error)
