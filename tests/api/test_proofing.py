@@ -8,12 +8,12 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lensgraph.persistence.base import utcnow
-from lensgraph.persistence.models import GalleryViewDay, OutboxEvent
+from lensgraph.persistence.models import Gallery, GalleryViewDay, OutboxEvent
 from tests.api.factories import ready_photos
-from tests.api.test_galleries import ADD, UPDATE, codes, created, mutate, photo_gid, studio
+from tests.api.test_galleries import ADD, ARCHIVE, UPDATE, codes, created, mutate, photo_gid, studio
 from tests.api.test_gallery_access import HEADER, OPEN, gallery_key, protected_gallery, unlock
 
 SELECTION = "list status note submittedAt photoCount photos { id isFavorite }"
@@ -262,3 +262,21 @@ async def test_analytics_count_visitors_favourites_and_selections_by_day(client,
     assert backwards["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
     stranger = await studio(client)
     assert (await client.data(ANALYTICS, variables, token=stranger.access_token))["node"] is None
+
+
+async def test_a_closed_or_expired_gallery_or_a_changed_password_stops_proofing(client, services):
+    owner, gallery, photos, token = await proofing_gallery(client, services)
+    changed = await mutate(client, owner, UPDATE, id=gallery["id"], password="streamers")
+    assert changed["userErrors"] == []
+    stale = await client.execute(FAVORITE, {"input": {"photoId": photos[0]}}, headers={HEADER: token})
+    assert stale["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    fresh = (await unlock(client, gallery["slug"], "streamers"))["accessToken"]
+    async with services.db.unit_of_work() as uow:
+        await uow.session.execute(update(Gallery).values(expires_at=utcnow() - timedelta(minutes=1)))
+    assert codes(await as_client(client, fresh, FAVORITE, photoId=photos[0])) == [(["photoId"], "GALLERY_EXPIRED")]
+    assert codes(await as_client(client, fresh, SUBMIT)) == [(["list"], "GALLERY_EXPIRED")]
+
+    assert (await mutate(client, owner, UPDATE, id=gallery["id"], removeExpiry=True))["userErrors"] == []
+    assert (await mutate(client, owner, ARCHIVE, id=gallery["id"]))["userErrors"] == []
+    assert codes(await as_client(client, fresh, FAVORITE, photoId=photos[0])) == [(["photoId"], "NOT_FOUND")]

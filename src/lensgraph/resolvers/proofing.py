@@ -39,7 +39,7 @@ class ClientSelection:
     gallery: Gallery
 
 
-async def _client(ctx: Context, session: AsyncSession) -> tuple[Gallery, str]:
+async def _client(ctx: Context, session: AsyncSession, field: str) -> tuple[Gallery, str]:
     """The gallery the request's access token opens and the client's email; no token is UNAUTHENTICATED, a bad or
     outdated one FORBIDDEN (as when reading the gallery), a closed or expired gallery a user error."""
     raw = ctx.request.headers.get(TOKEN_HEADER) if ctx.request is not None else None
@@ -51,10 +51,10 @@ async def _client(ctx: Context, session: AsyncSession) -> tuple[Gallery, str]:
         raise forbidden("This gallery access token is invalid or has expired: unlock the gallery again.") from None
     gallery = await session.get(Gallery, claims.gallery_id, populate_existing=True)
     if gallery is None or gallery.status is GalleryStatus.ARCHIVED:
-        raise DomainError(ErrorCode.NOT_FOUND, "This gallery is closed.", ["photoId"])
+        raise DomainError(ErrorCode.NOT_FOUND, "This gallery is closed.", [field])
     visitor = token_visitor(ctx, gallery)
     assert visitor is not None  # the header is there
-    gallery_rules.check_open_to_clients(gallery.expires_at, utcnow(), "photoId")
+    gallery_rules.check_open_to_clients(gallery.expires_at, utcnow(), field)
     return gallery, visitor
 
 
@@ -68,7 +68,7 @@ async def favorite(ctx: Context, photo_id: UUID, list_name: str | None) -> Clien
     """Adds the photo to the client's list (made on first use); a photo already there is no error."""
     name = rules.clean_list_name(list_name)
     async with ctx.db.unit_of_work() as uow:
-        gallery, email = await _client(ctx, uow.session)
+        gallery, email = await _client(ctx, uow.session, "photoId")
         await _visible_photo(uow.session, gallery, photo_id)
         selection = await queries.locked_selection(uow.session, gallery.id, email, name)
         rules.check_open(selection.status)
@@ -90,7 +90,7 @@ async def favorite(ctx: Context, photo_id: UUID, list_name: str | None) -> Clien
 async def unfavorite(ctx: Context, photo_id: UUID, list_name: str | None) -> ClientSelection:
     name = rules.clean_list_name(list_name)
     async with ctx.db.unit_of_work() as uow:
-        gallery, email = await _client(ctx, uow.session)
+        gallery, email = await _client(ctx, uow.session, "photoId")
         selection = await queries.locked_selection(uow.session, gallery.id, email, name)
         rules.check_open(selection.status)
         if not await queries.remove_favorite(uow.session, selection.id, photo_id):
@@ -101,7 +101,7 @@ async def unfavorite(ctx: Context, photo_id: UUID, list_name: str | None) -> Cli
 async def comment(ctx: Context, photo_id: UUID, body: str) -> GalleryComment:
     text = rules.clean_comment(body)
     async with ctx.db.unit_of_work() as uow:
-        gallery, email = await _client(ctx, uow.session)
+        gallery, email = await _client(ctx, uow.session, "photoId")
         await _visible_photo(uow.session, gallery, photo_id)
         row = GalleryComment(gallery_id=gallery.id, photo_id=photo_id, client_email=email, body=text)
         uow.session.add(row)
@@ -114,15 +114,15 @@ async def submit(ctx: Context, note: str | None, list_name: str | None) -> Clien
     name = rules.clean_list_name(list_name)
     cleaned_note = rules.clean_note(note)
     async with ctx.db.unit_of_work() as uow:
-        gallery, email = await _client(ctx, uow.session)
+        gallery, email = await _client(ctx, uow.session, "list")
         selection = await queries.locked_selection(uow.session, gallery.id, email, name)
         rules.check_open(selection.status)
         picked = await queries.favorite_count(uow.session, selection.id)
         rules.check_submittable(picked, gallery.selection_min, gallery.selection_max)
-        now = utcnow()
-        if not await queries.submit(uow.session, selection.id, cleaned_note, now):
+        if not await queries.submit(uow.session, selection.id, cleaned_note, utcnow()):
+            # The list's lock makes this unreachable; the conditional UPDATE is the last word all the same.
             rules.check_open(rules.SelectionStatus.SUBMITTED)
-        selection.status, selection.note, selection.submitted_at = rules.SelectionStatus.SUBMITTED, cleaned_note, now
+        await uow.session.refresh(selection)
         uow.emit(
             GalleryValidated(
                 gallery_id=gallery.id,
