@@ -116,9 +116,9 @@ async def test_the_owning_studio_follows_its_clients_activity_live(server: Serve
             with suppress(asyncio.CancelledError):
                 await task
 
-    assert {item["kind"] for item in heard} == {"gallery.viewed", "gallery.favorited", "gallery.validated"}
+    assert {item["kind"] for item in heard} == {"VIEWED", "FAVORITED", "VALIDATED"}
     assert all(item["gallery"] == {"id": gallery["id"]} for item in heard)
     by_kind = {item["kind"]: item for item in heard}
-    assert by_kind["gallery.favorited"]["photoId"] == gallery["photoId"]
-    assert by_kind["gallery.favorited"]["clientEmail"] == "jane@example.com"
-    assert by_kind["gallery.validated"]["list"] == "Favorites"
+    assert by_kind["FAVORITED"]["photoId"] == gallery["photoId"]
+    assert by_kind["FAVORITED"]["clientEmail"] == "jane@example.com"
+    assert by_kind["VALIDATED"]["list"] == "Favorites"

@@ -9,6 +9,7 @@ import pytest
 from lensgraph.domain import proofing as rules
 from lensgraph.domain.analytics import window
 from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.resolvers.gallery_activity import ACTIVITY_EVENTS
 
 
 def code_of(call, *args) -> ErrorCode:
@@ -50,3 +51,7 @@ def test_figures_cover_every_day_of_the_window():
         (3, 0, 2, 0),
     ]
     assert (figures.views, figures.unique_visitors, figures.favorites, figures.selections) == (4, 3, 2, 0)
+
+
+def test_the_live_feed_follows_one_event_type_per_kind():
+    assert {kind.type for kind in ACTIVITY_EVENTS} == {kind.value for kind in rules.GalleryActivityKind}

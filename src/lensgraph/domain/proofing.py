@@ -125,3 +125,12 @@ def gallery_figures(
         favorites=sum(item.favorites for item in days),
         selections=sum(item.selections for item in days),
     )
+
+
+class GalleryActivityKind(Enum):
+    """What a client did, as the studio's live feed tells it; each is one event type."""
+
+    VIEWED = "gallery.viewed"
+    FAVORITED = "gallery.favorited"
+    VALIDATED = "gallery.validated"
+    DOWNLOADED = "gallery.downloaded"

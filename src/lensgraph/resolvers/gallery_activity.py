@@ -20,7 +20,7 @@ from lensgraph.persistence.models import Gallery
 from lensgraph.resolvers import live
 from lensgraph.resolvers.context import Context
 
-# What the live feed follows. gallery.downloaded is published once downloads emit it.
+# What the live feed follows (one kind each). gallery.downloaded is published once downloads emit it.
 ACTIVITY_EVENTS = (GalleryViewed, GalleryFavorited, GalleryValidated, GalleryDownloaded)
 
 
@@ -38,7 +38,7 @@ async def figures(ctx: Context, gallery: Gallery, first: date, last: date) -> ru
 class Activity:
     """One thing a client did in the gallery, as its event told it."""
 
-    kind: str
+    kind: rules.GalleryActivityKind
     gallery: Gallery
     occurred_at: datetime
     client_email: str | None
@@ -50,7 +50,7 @@ def _activity(gallery: Gallery, message: dict[str, Any]) -> Activity:
     data = message.get("data") or {}
     photo = data.get("photoId")
     return Activity(
-        kind=str(message.get("type")),
+        kind=rules.GalleryActivityKind(message.get("type")),
         gallery=gallery,
         occurred_at=utcnow(),
         client_email=data.get("clientEmail"),

@@ -130,11 +130,15 @@ class ProofingMutations:
         return ReopenGallerySelectionPayload(gallery=Gallery.from_row(row))
 
 
+GalleryActivityKind = strawberry.enum(
+    rules.GalleryActivityKind,
+    description="A client opened the gallery (once a day), picked a favourite, submitted a selection, or downloaded.",
+)
+
+
 @strawberry.type(description="Something a client did in one of your galleries, as it happened.")
 class GalleryActivity:
-    kind: str = strawberry.field(
-        description="The event's type: gallery.viewed, gallery.favorited, gallery.validated or gallery.downloaded."
-    )
+    kind: GalleryActivityKind  # type: ignore[valid-type]
     gallery: Gallery
     occurred_at: datetime = strawberry.field(description="When the server passed it on.")
     client_email: str | None = strawberry.field(description="The client, when the event names one.")
