@@ -280,3 +280,32 @@ async def test_a_closed_or_expired_gallery_or_a_changed_password_stops_proofing(
     assert (await mutate(client, owner, UPDATE, id=gallery["id"], removeExpiry=True))["userErrors"] == []
     assert (await mutate(client, owner, ARCHIVE, id=gallery["id"]))["userErrors"] == []
     assert codes(await as_client(client, fresh, FAVORITE, photoId=photos[0])) == [(["photoId"], "NOT_FOUND")]
+
+
+LIST_ANALYTICS = """query($first: Int!, $from: Date!, $to: Date!) { viewer { galleries(first: $first) { edges { node {
+  analytics(from: $from, to: $to) { views favorites days { day } } } } } } }"""
+
+
+async def test_analytics_over_a_page_of_galleries_cost_the_same_sql(client, services, sql, unmetered):
+    owner = await studio(client)
+    today = utcnow().date()
+    variables = {"from": (today - timedelta(days=6)).isoformat(), "to": today.isoformat()}
+
+    async def add_galleries(count: int) -> None:
+        for _ in range(count):
+            gallery = await created(client, owner, title="Visited")
+            async with services.db.unit_of_work() as uow:
+                uow.session.add(GalleryViewDay(gallery_id=UUID(gallery_key(gallery)), visitor="a@b.co", day=today))
+
+    async def statements(first: int) -> int:
+        sql.reset()
+        data = await client.data(LIST_ANALYTICS, {**variables, "first": first}, token=owner.access_token)
+        edges = data["viewer"]["galleries"]["edges"]
+        assert len(edges) == first and all(edge["node"]["analytics"]["views"] == 1 for edge in edges)
+        assert all(len(edge["node"]["analytics"]["days"]) == 7 for edge in edges)
+        return sql.count
+
+    await add_galleries(2)
+    few = await statements(2)
+    await add_galleries(8)
+    assert await statements(10) == few

@@ -114,6 +114,8 @@ class Loaders:
         self.client_selections = _in_session(db, proofing.selections_of_clients)
         self.selection_favorites = _in_session(db, proofing.favorites_of_selections)
         self.client_comments = _in_session(db, proofing.comments_of_clients)
+        # Keyed by (gallery, window): its daily visitors, favourites and selections.
+        self.gallery_day_counts = _in_session(db, proofing.gallery_day_counts)
         self.license = _by_id(db, License)
         self.contract = _by_id(db, Contract)
         self.contract_by_license = _in_session(db, licensing.contracts_of_licenses)

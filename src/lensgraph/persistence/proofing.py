@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 from uuid import UUID
@@ -115,46 +116,60 @@ async def reopen(session: AsyncSession, gallery_id: UUID, email: str) -> int:
 # Analytics ----------------------------------------------------------------------------------------
 
 
-class GalleryDayCounts(NamedTuple):
-    views: dict[date, int]
-    favorites: dict[date, int]
-    selections: dict[date, int]
-    unique_visitors: int
+class GalleryWindowKey(NamedTuple):
+    gallery_id: UUID
+    window: Window
 
 
-async def gallery_day_counts(session: AsyncSession, gallery_id: UUID, chosen: Window) -> GalleryDayCounts:
-    """Aggregates only: one GROUP BY per figure over the window. Download counts join here once the
-    gallery_downloads table exists (another branch brings it)."""
-    views_query = (
-        select(GalleryViewDay.day, func.count())
-        .where(GalleryViewDay.gallery_id == gallery_id)
-        .where(GalleryViewDay.day >= chosen.first, GalleryViewDay.day <= chosen.last)
-        .group_by(GalleryViewDay.day)
-    )
-    views = {day: int(count) for day, count in (await session.execute(views_query)).all()}
-    unique_query = (
-        select(func.count(func.distinct(GalleryViewDay.visitor)))
-        .where(GalleryViewDay.gallery_id == gallery_id)
-        .where(GalleryViewDay.day >= chosen.first, GalleryViewDay.day <= chosen.last)
-    )
-    unique_visitors = int(await session.scalar(unique_query) or 0)
-    favorited_on = UTCDay(GalleryFavorite.created_at)
-    favorites_query = (
-        select(favorited_on, func.count())
-        .where(GalleryFavorite.gallery_id == gallery_id)
-        .where(GalleryFavorite.created_at >= chosen.starts_at, GalleryFavorite.created_at < chosen.ends_before)
-        .group_by(favorited_on)
-    )
-    favorites = {date.fromisoformat(day): int(count) for day, count in (await session.execute(favorites_query)).all()}
-    submitted_on = UTCDay(GallerySelection.submitted_at)
-    selections_query = (
-        select(submitted_on, func.count())
-        .where(GallerySelection.gallery_id == gallery_id)
-        .where(GallerySelection.submitted_at >= chosen.starts_at, GallerySelection.submitted_at < chosen.ends_before)
-        .group_by(submitted_on)
-    )
-    selections = {date.fromisoformat(day): int(count) for day, count in (await session.execute(selections_query)).all()}
-    return GalleryDayCounts(views, favorites, selections, unique_visitors)
+@dataclass
+class GalleryDayCounts:
+    views: dict[date, int] = field(default_factory=dict)
+    favorites: dict[date, int] = field(default_factory=dict)
+    selections: dict[date, int] = field(default_factory=dict)
+    unique_visitors: int = 0
+
+
+async def gallery_day_counts(session: AsyncSession, keys: Sequence[GalleryWindowKey]) -> list[GalleryDayCounts]:
+    """Per (gallery, window), aggregates only: four GROUP BY statements per distinct window, whatever the number
+    of galleries. Download counts join here once the gallery_downloads table exists (another branch brings it)."""
+    found = {key: GalleryDayCounts() for key in keys}
+    for chosen in {key.window for key in keys}:
+        ids = {key.gallery_id for key in keys if key.window == chosen}
+        in_days = (GalleryViewDay.day >= chosen.first, GalleryViewDay.day <= chosen.last)
+        views = await session.execute(
+            select(GalleryViewDay.gallery_id, GalleryViewDay.day, func.count())
+            .where(GalleryViewDay.gallery_id.in_(ids), *in_days)
+            .group_by(GalleryViewDay.gallery_id, GalleryViewDay.day)
+        )
+        for gallery_id, viewed_on, count in views.all():
+            found[GalleryWindowKey(gallery_id, chosen)].views[viewed_on] = int(count)
+        unique = await session.execute(
+            select(GalleryViewDay.gallery_id, func.count(func.distinct(GalleryViewDay.visitor)))
+            .where(GalleryViewDay.gallery_id.in_(ids), *in_days)
+            .group_by(GalleryViewDay.gallery_id)
+        )
+        for gallery_id, count in unique.all():
+            found[GalleryWindowKey(gallery_id, chosen)].unique_visitors = int(count)
+        favorited_on = UTCDay(GalleryFavorite.created_at)
+        favorites = await session.execute(
+            select(GalleryFavorite.gallery_id, favorited_on, func.count())
+            .where(GalleryFavorite.gallery_id.in_(ids))
+            .where(GalleryFavorite.created_at >= chosen.starts_at, GalleryFavorite.created_at < chosen.ends_before)
+            .group_by(GalleryFavorite.gallery_id, favorited_on)
+        )
+        for gallery_id, picked_on, count in favorites.all():
+            found[GalleryWindowKey(gallery_id, chosen)].favorites[date.fromisoformat(picked_on)] = int(count)
+        submitted_on = UTCDay(GallerySelection.submitted_at)
+        selections = await session.execute(
+            select(GallerySelection.gallery_id, submitted_on, func.count())
+            .where(GallerySelection.gallery_id.in_(ids))
+            .where(GallerySelection.submitted_at >= chosen.starts_at)
+            .where(GallerySelection.submitted_at < chosen.ends_before)
+            .group_by(GallerySelection.gallery_id, submitted_on)
+        )
+        for gallery_id, sent_on, count in selections.all():
+            found[GalleryWindowKey(gallery_id, chosen)].selections[date.fromisoformat(sent_on)] = int(count)
+    return [found[key] for key in keys]
 
 
 # Batch functions for persistence/loaders.py ---------------------------------------------------------

@@ -14,9 +14,9 @@ from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.events import GalleryDownloaded, GalleryFavorited, GalleryValidated, GalleryViewed
 from lensgraph.domain.policies import owns
 from lensgraph.jobs.relay import event_channel
-from lensgraph.persistence import proofing as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import Gallery
+from lensgraph.persistence.proofing import GalleryWindowKey
 from lensgraph.resolvers import live
 from lensgraph.resolvers.context import Context
 
@@ -29,8 +29,7 @@ async def figures(ctx: Context, gallery: Gallery, first: date, last: date) -> ru
     if not owns(ctx.viewer, gallery.user_id):
         raise DomainError(ErrorCode.NOT_FOUND, "No such gallery of yours.", ["id"])
     chosen = analytics_rules.window(first, last)
-    async with ctx.db.session() as session:
-        counts = await queries.gallery_day_counts(session, gallery.id, chosen)
+    counts = await ctx.loaders.gallery_day_counts.load(GalleryWindowKey(gallery.id, chosen))
     return rules.gallery_figures(chosen, counts.views, counts.favorites, counts.selections, counts.unique_visitors)
 
 
