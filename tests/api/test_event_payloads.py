@@ -265,7 +265,7 @@ async def test_event_types_nothing_emits_are_not_offered(client):
     endpoint = await create_endpoint(client, owner, url, events=["license.accepted"])
     changed = await client.data(
         UPDATE_ENDPOINT,
-        {"input": {"id": endpoint["endpoint"]["id"], "events": ["license.accepted", "gallery.validated"]}},
+        {"input": {"id": endpoint["endpoint"]["id"], "events": ["license.accepted", "content.approved"]}},
         token=owner.access_token,
     )
     assert changed["updateWebhookEndpoint"]["userErrors"][0]["code"] == "INVALID_INPUT"

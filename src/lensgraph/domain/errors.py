@@ -46,6 +46,8 @@ class ErrorCode(Enum):
     OWN_LISTING = "OWN_LISTING"
     # A client gallery past its expiry: it no longer opens to clients (its studio can still change the expiry).
     GALLERY_EXPIRED = "GALLERY_EXPIRED"
+    # A client's gallery selection outside the studio's limits: too many favourites, or too few/many to submit.
+    SELECTION_LIMIT = "SELECTION_LIMIT"
     INTERNAL = "INTERNAL"
 
 

@@ -421,6 +421,23 @@ class GalleryDownloaded(GalleryEvent):
 class GalleryValidated(GalleryEvent):
     type: ClassVar[str] = "gallery.validated"
     summary: ClassVar[str] = "A client validated their selection."
+    emitted: ClassVar[bool] = True
+    # The client (the email they unlocked the gallery with: the studio's own client), the list and its size.
+    client_email: str
+    list_name: str
+    photo_count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class GalleryFavorited(GalleryEvent):
+    """A client added a photo to one of their lists: live activity for the studio, no webhook or notification."""
+
+    type: ClassVar[str] = "gallery.favorited"
+    summary: ClassVar[str] = "A client picked a favourite photo."
+    internal: ClassVar[bool] = True
+    photo_id: PhotoKey
+    client_email: str
+    list_name: str
 
 
 @dataclass(frozen=True, kw_only=True)

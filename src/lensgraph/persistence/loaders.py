@@ -18,6 +18,7 @@ from lensgraph.persistence import (
     marketplace,
     payments,
     plans,
+    proofing,
     releases,
     studio,
     verification,
@@ -32,6 +33,8 @@ from lensgraph.persistence.models import (
     Collection,
     Contract,
     Gallery,
+    GalleryComment,
+    GallerySelection,
     GallerySet,
     License,
     Listing,
@@ -104,6 +107,15 @@ class Loaders:
         self.gallery_set = _by_id(db, GallerySet)
         self.gallery_sets = _in_session(db, galleries.sets_of_galleries)
         self.gallery_set_photo_count = _in_session(db, galleries.set_photo_counts)
+        # Proofing: every client's lists of a gallery; one client's lists and comments (keyed by ClientKey).
+        self.gallery_selection = _by_id(db, GallerySelection)
+        self.gallery_comment = _by_id(db, GalleryComment)
+        self.gallery_selections = _in_session(db, proofing.selections_of_galleries)
+        self.client_selections = _in_session(db, proofing.selections_of_clients)
+        self.selection_favorites = _in_session(db, proofing.favorites_of_selections)
+        self.client_comments = _in_session(db, proofing.comments_of_clients)
+        # Keyed by (gallery, window): its daily visitors, favourites and selections.
+        self.gallery_day_counts = _in_session(db, proofing.gallery_day_counts)
         self.license = _by_id(db, License)
         self.contract = _by_id(db, Contract)
         self.contract_by_license = _in_session(db, licensing.contracts_of_licenses)

@@ -10,6 +10,7 @@ from uuid import UUID
 from lensgraph.adapters.passwords import hash_password
 from lensgraph.domain import collections as slugs
 from lensgraph.domain import galleries as rules
+from lensgraph.domain import proofing as proofing_rules
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import GalleryCreated, GalleryDeleted
 from lensgraph.domain.galleries import DownloadPolicy, GalleryStatus
@@ -54,9 +55,12 @@ class GalleryFields:
     watermark: bool | None = None
     watermark_text: str | None = None
     accent_color: str | None = None
+    selection_min: int | None = None
+    selection_max: int | None = None
+    remove_selection_limits: bool = False
 
 
-async def _own_gallery(ctx: Context, uow: UnitOfWork, gallery_id: UUID, field: str) -> Gallery:
+async def own_gallery(ctx: Context, uow: UnitOfWork, gallery_id: UUID, field: str) -> Gallery:
     """The caller's gallery, locked for the change; anyone else's reads as not found."""
     viewer = require_gallery_keeper(ctx)
     gallery = await queries.gallery_for_update(uow.session, gallery_id)
@@ -108,6 +112,13 @@ async def _apply(ctx: Context, uow: UnitOfWork, gallery: Gallery, fields: Galler
         gallery.watermark_text = rules.clean_watermark_text(fields.watermark_text)
     if fields.accent_color is not None:
         gallery.accent_color = rules.clean_accent_colour(fields.accent_color)
+    if fields.remove_selection_limits:
+        gallery.selection_min, gallery.selection_max = None, None
+    if fields.selection_min is not None:
+        gallery.selection_min = fields.selection_min
+    if fields.selection_max is not None:
+        gallery.selection_max = fields.selection_max
+    proofing_rules.check_limits(gallery.selection_min, gallery.selection_max)
 
 
 async def create_gallery(ctx: Context, fields: GalleryFields) -> Gallery:
@@ -137,7 +148,7 @@ async def create_gallery(ctx: Context, fields: GalleryFields) -> Gallery:
 async def update_gallery(ctx: Context, gallery_id: UUID, version: int | None, fields: GalleryFields) -> Gallery:
     try:
         async with ctx.db.unit_of_work() as uow:
-            gallery = await _own_gallery(ctx, uow, gallery_id, "id")
+            gallery = await own_gallery(ctx, uow, gallery_id, "id")
             _check_version(gallery, version)
             if fields.slug is not None and (chosen := slugs.clean_slug(fields.slug)) != gallery.slug:
                 if await queries.slug_taken(uow.session, chosen):
@@ -151,7 +162,7 @@ async def update_gallery(ctx: Context, gallery_id: UUID, version: int | None, fi
 
 async def archive_gallery(ctx: Context, gallery_id: UUID, version: int | None) -> Gallery:
     async with ctx.db.unit_of_work() as uow:
-        gallery = await _own_gallery(ctx, uow, gallery_id, "id")
+        gallery = await own_gallery(ctx, uow, gallery_id, "id")
         _check_version(gallery, version)
         rules.check_archivable(gallery.status)
         gallery.status = GalleryStatus.ARCHIVED
@@ -161,7 +172,7 @@ async def archive_gallery(ctx: Context, gallery_id: UUID, version: int | None) -
 async def delete_gallery(ctx: Context, gallery_id: UUID) -> None:
     """The gallery goes; its photos stay in the studio's library."""
     async with ctx.db.unit_of_work() as uow:
-        gallery = await _own_gallery(ctx, uow, gallery_id, "id")
+        gallery = await own_gallery(ctx, uow, gallery_id, "id")
         uow.emit(GalleryDeleted(gallery_id=gallery.id, audience=(gallery.user_id,)))
         await uow.session.delete(gallery)
 
@@ -174,7 +185,7 @@ async def add_photos(ctx: Context, gallery_id: UUID, photo_ids: Sequence[UUID], 
         raise DomainError(ErrorCode.INVALID_INPUT, "Name at least one photo.", ["photoIds"])
     try:
         async with ctx.db.unit_of_work() as uow:
-            gallery = await _own_gallery(ctx, uow, gallery_id, "galleryId")
+            gallery = await own_gallery(ctx, uow, gallery_id, "galleryId")
             if set_id is not None and not await queries.set_in_gallery(uow.session, gallery.id, set_id):
                 raise DomainError(ErrorCode.NOT_FOUND, "This gallery has no such set.", ["setId"])
             if await queries.own_photo_ids(uow.session, gallery.user_id, wanted) != set(wanted):
@@ -195,7 +206,7 @@ async def add_photos(ctx: Context, gallery_id: UUID, photo_ids: Sequence[UUID], 
 
 async def remove_photo(ctx: Context, gallery_id: UUID, photo_id: UUID) -> Gallery:
     async with ctx.db.unit_of_work() as uow:
-        gallery = await _own_gallery(ctx, uow, gallery_id, "galleryId")
+        gallery = await own_gallery(ctx, uow, gallery_id, "galleryId")
         if not await queries.remove_photo(uow.session, gallery.id, photo_id):
             raise DomainError(ErrorCode.NOT_FOUND, "This photo is not in the gallery.", ["photoId"])
         if gallery.cover_photo_id == photo_id:
@@ -206,7 +217,7 @@ async def remove_photo(ctx: Context, gallery_id: UUID, photo_id: UUID) -> Galler
 
 async def reorder(ctx: Context, gallery_id: UUID, photo_ids: Sequence[UUID]) -> Gallery:
     async with ctx.db.unit_of_work() as uow:
-        gallery = await _own_gallery(ctx, uow, gallery_id, "galleryId")
+        gallery = await own_gallery(ctx, uow, gallery_id, "galleryId")
         ordered = rules.check_reorder(await queries.photo_ids_in(uow.session, gallery.id), photo_ids)
         await queries.set_positions(uow.session, gallery.id, ordered)
         gallery.updated_at = utcnow()
@@ -218,7 +229,7 @@ async def create_set(ctx: Context, gallery_id: UUID, name: str) -> GallerySet:
     cleaned = rules.clean_set_name(name)
     try:
         async with ctx.db.unit_of_work() as uow:
-            gallery = await _own_gallery(ctx, uow, gallery_id, "galleryId")
+            gallery = await own_gallery(ctx, uow, gallery_id, "galleryId")
             position = await queries.next_set_position(uow.session, gallery.id)
             gallery_set = GallerySet(gallery_id=gallery.id, name=cleaned, position=position)
             uow.session.add(gallery_set)
@@ -230,7 +241,7 @@ async def create_set(ctx: Context, gallery_id: UUID, name: str) -> GallerySet:
 
 async def reorder_sets(ctx: Context, gallery_id: UUID, set_ids: Sequence[UUID]) -> Gallery:
     async with ctx.db.unit_of_work() as uow:
-        gallery = await _own_gallery(ctx, uow, gallery_id, "galleryId")
+        gallery = await own_gallery(ctx, uow, gallery_id, "galleryId")
         current = await queries.set_ids_in(uow.session, gallery.id)
         await queries.set_set_positions(uow.session, rules.check_reorder(current, set_ids, "sets", "setIds"))
         gallery.updated_at = utcnow()

@@ -82,21 +82,29 @@ def prompt(gallery: Gallery) -> str | None:
     return LOCKED_PROMPT if is_protected(gallery) else None
 
 
+def token_visitor(ctx: Context, gallery: Gallery) -> str | None:
+    """The email the request's gallery access token names, None without a token. A token that is invalid, names
+    another gallery or predates a change of its password is refused outright."""
+    raw = ctx.request.headers.get(TOKEN_HEADER) if ctx.request is not None else None
+    if not raw:
+        return None
+    try:
+        claims = ctx.services.gallery_tokens.verify(raw, utcnow())
+    except InvalidToken:
+        raise forbidden("This gallery access token is invalid or has expired: unlock the gallery again.") from None
+    if claims.gallery_id != gallery.id:
+        raise forbidden("This gallery access token is for another gallery.")
+    if claims.access_version != gallery.access_version:
+        raise forbidden("The gallery's password has changed since: unlock it again.")
+    return claims.visitor
+
+
 def _visitor(ctx: Context, gallery: Gallery) -> str | None:
     """Who reads the gallery's photos: the email its access token names, an address for an open gallery without
-    one, None while it is locked. A token that is invalid, names another gallery or predates a change of its
-    password is refused outright."""
-    raw = ctx.request.headers.get(TOKEN_HEADER) if ctx.request is not None else None
-    if raw:
-        try:
-            claims = ctx.services.gallery_tokens.verify(raw, utcnow())
-        except InvalidToken:
-            raise forbidden("This gallery access token is invalid or has expired: unlock the gallery again.") from None
-        if claims.gallery_id != gallery.id:
-            raise forbidden("This gallery access token is for another gallery.")
-        if claims.access_version != gallery.access_version:
-            raise forbidden("The gallery's password has changed since: unlock it again.")
-        return claims.visitor
+    one, None while it is locked."""
+    visitor = token_visitor(ctx, gallery)
+    if visitor is not None:
+        return visitor
     return None if is_protected(gallery) else rules.visitor_by_address(ctx.client_ip)
 
 

@@ -14,11 +14,18 @@ from lensgraph.domain.pagination import page_request
 from lensgraph.persistence.models import Gallery as GalleryRow
 from lensgraph.persistence.models import GallerySet as GallerySetRow
 from lensgraph.persistence.models import Photo as PhotoRow
-from lensgraph.resolvers import galleries, gallery_access
+from lensgraph.resolvers import galleries, gallery_access, gallery_activity, proofing
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.photos import rendition_url
+from lensgraph.schema.analytics import From, To
 from lensgraph.schema.core import Connection, Node, expect_global_id, node_type, to_global_id
 from lensgraph.schema.photos import URL_LIFETIME, Photo
+from lensgraph.schema.proofing_types import (
+    GalleryAnalytics,
+    GalleryComment,
+    GallerySelection,
+    SelectionStatus,
+)
 
 GalleryStatus = strawberry.enum(rules.GalleryStatus, description="ACTIVE: open to its clients. ARCHIVED: closed.")
 DownloadPolicy = strawberry.enum(
@@ -44,6 +51,8 @@ class Gallery(Node):
     watermark: bool = strawberry.field(description="Clients see watermarked renditions.")
     watermark_text: str
     accent_color: str | None
+    selection_min: int | None = strawberry.field(description="Proofing: the fewest photos a client may submit.")
+    selection_max: int | None = strawberry.field(description="Proofing: the most photos a client may pick in a list.")
     version: int = strawberry.field(description="Send it back with updateGallery: a stale one is a CONFLICT.")
     created_at: datetime
     updated_at: datetime
@@ -66,6 +75,8 @@ class Gallery(Node):
             watermark=row.watermark,
             watermark_text=row.watermark_text,
             accent_color=row.accent_color,
+            selection_min=row.selection_min,
+            selection_max=row.selection_max,
             version=row.version,
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -107,6 +118,14 @@ class Gallery(Node):
             await galleries.photos_in(info.context, self._row, page, ready_only=False, set_id=chosen), Photo.from_row
         )
 
+    @strawberry.field(description="Proofing: every client's lists, by client email then list name.")
+    async def selections(self, info: Info[Context, None]) -> list[GallerySelection]:
+        return [GallerySelection.from_row(row) for row in await proofing.selections_of(info.context, self._row)]
+
+    @strawberry.field(description="Its clients' visits, favourites and submitted selections per UTC day.")
+    async def analytics(self, info: Info[Context, None], from_: From, to: To) -> GalleryAnalytics:
+        return GalleryAnalytics.from_domain(await gallery_activity.figures(info.context, self._row, from_, to))
+
 
 @node_type
 @strawberry.type(description="A named part of a gallery, in the studio's order.")
@@ -133,16 +152,18 @@ class GallerySet(Node):
 class ClientPhoto:
     _row: strawberry.Private[PhotoRow]
     _watermark: strawberry.Private[bool]
+    _gallery: strawberry.Private[GalleryRow | None]
     id: strawberry.ID
     title: str
     width: int | None
     height: int | None
 
     @classmethod
-    def of(cls, row: PhotoRow, watermark: bool) -> ClientPhoto:
+    def of(cls, row: PhotoRow, watermark: bool, gallery: GalleryRow | None = None) -> ClientPhoto:
         return cls(
             _row=row,
             _watermark=watermark,
+            _gallery=gallery,
             id=to_global_id("Photo", row.id),
             title=row.title,
             width=row.width,
@@ -158,6 +179,43 @@ class ClientPhoto:
         key = self._row.watermarked_key if self._watermark else self._row.preview_key
         return await rendition_url(info.context, key, expires_in=URL_LIFETIME)
 
+    @strawberry.field(description="In one of your lists (the client the `X-Gallery-Token` names).")
+    async def is_favorite(self, info: Info[Context, None]) -> bool:
+        if self._gallery is None:
+            return False
+        return await proofing.is_favorite(info.context, self._gallery, self._row.id)
+
+
+@strawberry.type(description="One of your lists of favourites in the gallery (you: the client your token names).")
+class ClientSelection:
+    _selection: strawberry.Private[proofing.ClientSelection]
+    list_name: str = strawberry.field(name="list")
+    status: SelectionStatus  # type: ignore[valid-type]
+    note: str
+    submitted_at: datetime | None
+
+    @classmethod
+    def of(cls, selection: proofing.ClientSelection) -> ClientSelection:
+        row = selection.row
+        return cls(
+            _selection=selection,
+            list_name=row.list_name,
+            status=row.status,
+            note=row.note,
+            submitted_at=row.submitted_at,
+        )
+
+    @strawberry.field
+    async def photo_count(self, info: Info[Context, None]) -> int:
+        return len(await proofing.picked_photo_ids(info.context, self._selection.row))
+
+    @strawberry.field(description="The photos in the list, in the order you picked them.")
+    async def photos(self, info: Info[Context, None]) -> list[ClientPhoto]:
+        gallery = self._selection.gallery
+        ids = await proofing.picked_photo_ids(info.context, self._selection.row)
+        rows = await info.context.loaders.photo.load_many(ids)
+        return [ClientPhoto.of(row, gallery.watermark, gallery) for row in rows if row is not None]
+
 
 @strawberry.type(
     description="A gallery as its client opens it. While protected, only its title, cover and a prompt: "
@@ -172,6 +230,8 @@ class ClientGallery:
     protected: bool
     prompt: str | None = strawberry.field(description="What to ask the client while the gallery is protected.")
     expired: bool
+    selection_min: int | None = strawberry.field(description="The fewest photos a selection may be submitted with.")
+    selection_max: int | None = strawberry.field(description="The most photos a list may hold.")
 
     @classmethod
     def from_row(cls, row: GalleryRow) -> ClientGallery:
@@ -184,14 +244,24 @@ class ClientGallery:
             protected=gallery_access.is_protected(row),
             prompt=gallery_access.prompt(row),
             expired=gallery_access.is_expired(row),
+            selection_min=row.selection_min,
+            selection_max=row.selection_max,
         )
+
+    @strawberry.field(description="Your lists of favourites (send the `X-Gallery-Token` you unlocked with).")
+    async def my_selections(self, info: Info[Context, None]) -> list[ClientSelection]:
+        return [ClientSelection.of(item) for item in await proofing.my_selections(info.context, self._row)]
+
+    @strawberry.field(description="Your comments on its photos, oldest first.")
+    async def my_comments(self, info: Info[Context, None]) -> list[GalleryComment]:
+        return [GalleryComment.from_row(row) for row in await proofing.my_comments(info.context, self._row)]
 
     @strawberry.field
     async def cover(self, info: Info[Context, None]) -> ClientPhoto | None:
         if self._row.cover_photo_id is None:
             return None
         row = await info.context.loaders.photo.load(self._row.cover_photo_id)
-        return ClientPhoto.of(row, self._row.watermark) if row else None
+        return ClientPhoto.of(row, self._row.watermark, self._row) if row else None
 
     @strawberry.field(
         description="Its READY photos in order; null while it is locked. An expired gallery answers GALLERY_EXPIRED, "
@@ -208,8 +278,8 @@ class ClientGallery:
         page = await gallery_access.client_photos(info.context, self._row, page_request(first, after, last, before))
         if page is None:
             return None
-        watermark = self._row.watermark
-        return Connection[ClientPhoto].from_page(page, lambda row: ClientPhoto.of(row, watermark))
+        gallery = self._row
+        return Connection[ClientPhoto].from_page(page, lambda row: ClientPhoto.of(row, gallery.watermark, gallery))
 
 
 @strawberry.input(description="Conditions a gallery must all meet; leave a field out to not filter on it.")

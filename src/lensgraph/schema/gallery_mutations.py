@@ -31,6 +31,12 @@ class CreateGalleryInput:
     watermark: bool = False
     watermark_text: str | None = None
     accent_color: str | None = strawberry.field(default=None, description="#RRGGBB.")
+    selection_min: int | None = strawberry.field(
+        default=None, description="Proofing: a client submits a selection of at least this many photos."
+    )
+    selection_max: int | None = strawberry.field(
+        default=None, description="Proofing: a client's list holds at most this many photos."
+    )
 
 
 @strawberry.input(description="Change what is given; the rest stays.")
@@ -51,6 +57,11 @@ class UpdateGalleryInput:
     watermark: bool | None = None
     watermark_text: str | None = None
     accent_color: str | None = None
+    selection_min: int | None = None
+    selection_max: int | None = None
+    remove_selection_limits: bool = strawberry.field(
+        default=False, description="Clear both selection limits (then set either anew in the same change)."
+    )
 
 
 @strawberry.type
@@ -152,6 +163,8 @@ class GalleryMutations:
             watermark=input.watermark,
             watermark_text=input.watermark_text,
             accent_color=input.accent_color,
+            selection_min=input.selection_min,
+            selection_max=input.selection_max,
         )
         return GalleryPayload(gallery=Gallery.from_row(await galleries.create_gallery(info.context, fields)))
 
@@ -175,6 +188,9 @@ class GalleryMutations:
             watermark=input.watermark,
             watermark_text=input.watermark_text,
             accent_color=input.accent_color,
+            selection_min=input.selection_min,
+            selection_max=input.selection_max,
+            remove_selection_limits=input.remove_selection_limits,
         )
         row = await galleries.update_gallery(info.context, expect_global_id(input.id, "Gallery"), input.version, fields)
         return GalleryPayload(gallery=Gallery.from_row(row))

@@ -55,6 +55,8 @@ from lensgraph.schema.payments import Payment, PaymentMutations, Payout
 from lensgraph.schema.photos import Photo, PhotoMutations, PhotoSubscriptions
 from lensgraph.schema.plans import PlanMutations, PlanQueries, PlanSubscription
 from lensgraph.schema.portfolios import PortfolioMutations, PortfolioQueries
+from lensgraph.schema.proofing import ProofingMutations, ProofingSubscriptions
+from lensgraph.schema.proofing_types import GalleryComment, GallerySelection
 from lensgraph.schema.releases import Release, ReleaseMutations
 from lensgraph.schema.studio import Client, StudioMutations
 from lensgraph.schema.uploads import UploadMutations
@@ -123,12 +125,19 @@ class Mutation(
     VerificationSharingMutations,
     StudioMutations,
     BookingMutations,
+    ProofingMutations,
 ):
     pass
 
 
 @strawberry.type
-class Subscription(NotificationSubscriptions, PhotoSubscriptions, LicensingSubscriptions, VerificationSubscriptions):
+class Subscription(
+    NotificationSubscriptions,
+    PhotoSubscriptions,
+    LicensingSubscriptions,
+    VerificationSubscriptions,
+    ProofingSubscriptions,
+):
     pass
 
 
@@ -215,6 +224,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Collection,
             Gallery,
             GallerySet,
+            GallerySelection,
+            GalleryComment,
             Release,
             Listing,
             Purchase,

@@ -18,6 +18,7 @@ from lensgraph.persistence.models.outbox import OutboxEvent
 from lensgraph.persistence.models.payments import Earning, Payment, Payout, PayoutAccount, StripeEvent
 from lensgraph.persistence.models.photos import Photo, PhotoTag, Release, ReleasePhoto, Upload
 from lensgraph.persistence.models.plans import Subscription
+from lensgraph.persistence.models.proofing import GalleryComment, GalleryFavorite, GallerySelection
 from lensgraph.persistence.models.studio import (
     AvailabilityWindow,
     BlockedDate,
@@ -50,7 +51,10 @@ __all__ = [
     "Earning",
     "FeaturedPhoto",
     "Gallery",
+    "GalleryComment",
+    "GalleryFavorite",
     "GalleryPhoto",
+    "GallerySelection",
     "GallerySet",
     "GalleryViewDay",
     "IdempotencyKey",

@@ -38,6 +38,9 @@ class Gallery(Entity):
     status: Mapped[GalleryStatus] = mapped_column(
         Enum(GalleryStatus, name="gallery_status", native_enum=False, length=10), default=GalleryStatus.ACTIVE
     )
+    # Proofing: how many photos a client's selection must hold when submitted (None: no limit).
+    selection_min: Mapped[int | None]
+    selection_max: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
