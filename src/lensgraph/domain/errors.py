@@ -46,6 +46,12 @@ class ErrorCode(Enum):
     OWN_LISTING = "OWN_LISTING"
     # A client gallery past its expiry: it no longer opens to clients (its studio can still change the expiry).
     GALLERY_EXPIRED = "GALLERY_EXPIRED"
+    # A document template names a merge field ({{client.name}}) that nothing fills.
+    UNKNOWN_MERGE_FIELD = "UNKNOWN_MERGE_FIELD"
+    # Answers sent for a contract, or a signature for a questionnaire.
+    WRONG_DOCUMENT_KIND = "WRONG_DOCUMENT_KIND"
+    # A questionnaire's required question left without an answer.
+    ANSWER_REQUIRED = "ANSWER_REQUIRED"
     INTERNAL = "INTERNAL"
 
 

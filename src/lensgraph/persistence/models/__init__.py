@@ -9,6 +9,7 @@ from lensgraph.persistence.models.collections import (
     LightboxItem,
     Portfolio,
 )
+from lensgraph.persistence.models.documents import DocumentTemplate, StudioDocument
 from lensgraph.persistence.models.galleries import Gallery, GalleryPhoto, GallerySet, GalleryViewDay
 from lensgraph.persistence.models.idempotency import IdempotencyKey
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
@@ -47,6 +48,7 @@ __all__ = [
     "Collection",
     "CollectionPhoto",
     "Contract",
+    "DocumentTemplate",
     "Earning",
     "FeaturedPhoto",
     "Gallery",
@@ -77,6 +79,7 @@ __all__ = [
     "ReleasePhoto",
     "SessionType",
     "StripeEvent",
+    "StudioDocument",
     "StudioProfile",
     "Subscription",
     "Upload",
