@@ -341,7 +341,7 @@ async def test_a_voided_document_can_no_longer_be_completed(client, services, ba
     voided = await client.data(VOID, {"input": {"id": document["id"]}}, token=studio.access_token)
     assert voided["voidDocument"]["document"]["status"] == "VOID"
     again = await client.data(VOID, {"input": {"id": document["id"]}}, token=studio.access_token)
-    assert codes(again["voidDocument"]) == [(["token"], "INVALID_TRANSITION")]
+    assert codes(again["voidDocument"]) == [(["id"], "INVALID_TRANSITION")]
     assert (await client.data(OPEN, {"token": token}))["studioDocument"]["status"] == "VOID"
     signed = await client.data(SIGN, {"input": {"token": token, "signatureName": "Ann", "agree": True}})
     assert codes(signed["signStudioContract"]) == [(["token"], "INVALID_TRANSITION")]

@@ -244,12 +244,12 @@ def document_url(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}{DOCUMENT_PATH}?token={token}"
 
 
-def check_open(status: DocumentStatus) -> None:
+def check_open(status: DocumentStatus, field: str = "token") -> None:
     """Only a SENT or VIEWED document can be completed or voided."""
     if status is DocumentStatus.COMPLETED:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "This document is already completed.", ["token"])
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "This document is already completed.", [field])
     if status is DocumentStatus.VOID:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "The studio withdrew this document.", ["token"])
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "The studio withdrew this document.", [field])
 
 
 def check_kind(kind: DocumentKind, expected: DocumentKind) -> None:

@@ -91,14 +91,13 @@ async def update_template(
         if version is not None and version != row.version:
             raise DomainError(ErrorCode.CONFLICT, "This template changed since you read it.", ["version"])
         current = template_content(row)
-        content = rules.check_template(
-            row.kind,
-            current.name if name is None else name,
-            current.body if body is None else body,
-            [(q.text, q.kind, q.choices, q.required) for q in current.questions]
+        asked = (
+            [QuestionInput(q.text, q.kind, q.choices, q.required) for q in current.questions]
             if questions is None
-            else [(q.text, q.kind, q.choices, q.required) for q in questions],
+            else questions
         )
+        new_name = current.name if name is None else name
+        content = _content(row.kind, new_name, current.body if body is None else body, asked)
         row.name, row.body = content.name, content.body
         row.questions = [question.snapshot() for question in content.questions]
     return row
@@ -194,7 +193,7 @@ async def void_document(ctx: Context, document_id: UUID) -> StudioDocument:
     async with ctx.db.unit_of_work() as uow:
         if not await queries.void(uow.session, document_id, utcnow()):
             current = await uow.session.get(StudioDocument, document_id)
-            rules.check_open(current.status if current else DocumentStatus.VOID)
+            rules.check_open(current.status if current else DocumentStatus.VOID, "id")
         voided = await uow.session.get(StudioDocument, document_id)
     assert voided is not None
     return voided
