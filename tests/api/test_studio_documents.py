@@ -338,6 +338,7 @@ async def test_a_voided_document_can_no_longer_be_completed(client, services, ba
     ann = (await create_client(client, studio, name="Ann", emails=["ann@example.com"]))["client"]["id"]
     contract = (await template(client, studio, kind="CONTRACT", name="Contract", body="Terms."))["documentTemplate"]
     document, token = await sent(client, background, inbox, studio, templateId=contract["id"], clientId=ann)
+    assert (await client.data(OPEN, {"token": token}))["studioDocument"]["status"] == "VIEWED"
     voided = await client.data(VOID, {"input": {"id": document["id"]}}, token=studio.access_token)
     assert voided["voidDocument"]["document"]["status"] == "VOID"
     again = await client.data(VOID, {"input": {"id": document["id"]}}, token=studio.access_token)
@@ -345,6 +346,22 @@ async def test_a_voided_document_can_no_longer_be_completed(client, services, ba
     assert (await client.data(OPEN, {"token": token}))["studioDocument"]["status"] == "VOID"
     signed = await client.data(SIGN, {"input": {"token": token, "signatureName": "Ann", "agree": True}})
     assert codes(signed["signStudioContract"]) == [(["token"], "INVALID_TRANSITION")]
+
+    # Voided before its mail went out, a document is never mailed.
+    unsent = (await send(client, studio, templateId=contract["id"], clientId=ann))["document"]
+    await client.data(VOID, {"input": {"id": unsent["id"]}}, token=studio.access_token)
+    await background.settle()
+    assert [message["To"] for message in inbox.messages].count("ann@example.com") == 1
+
+    # A completed document stays completed.
+    completed, completed_token = await sent(client, background, inbox, studio, templateId=contract["id"], clientId=ann)
+    signed = await client.data(SIGN, {"input": {"token": completed_token, "signatureName": "Ann", "agree": True}})
+    assert signed["signStudioContract"]["userErrors"] == []
+    refused = await client.data(VOID, {"input": {"id": completed["id"]}}, token=studio.access_token)
+    assert codes(refused["voidDocument"]) == [(["id"], "INVALID_TRANSITION")]
+
+    unknown = await client.execute(OPEN, {"token": "no-such-token"})
+    assert unknown["data"] is None and unknown["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
 async def test_another_studio_sees_and_touches_nothing(client, services, background, inbox):
@@ -389,27 +406,37 @@ async def test_another_studio_sees_and_touches_nothing(client, services, backgro
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_concurrent_signatures_complete_a_contract_once(client, services, background, inbox):
+async def test_concurrent_completions_complete_a_document_once(client, services, background, inbox):
     studio = await sign_up(client, role="STUDIO")
     ann = (await create_client(client, studio, name="Ann", emails=["ann@example.com"]))["client"]["id"]
     contract = (await template(client, studio, kind="CONTRACT", name="Contract", body="Terms."))["documentTemplate"]
-    for round_ in range(3):
-        document, token = await sent(client, background, inbox, studio, templateId=contract["id"], clientId=ann)
-        answers = await asyncio.gather(
-            *(
-                client.data(SIGN, {"input": {"token": token, "signatureName": f"Signer {index}", "agree": True}})
-                for index in range(6)
-            )
-        )
-        outcomes = [outcome(answer["signStudioContract"]) for answer in answers]
+    asked = [{"text": "Venue?", "kind": "TEXT", "required": True}]
+    intake = (await template(client, studio, kind="QUESTIONNAIRE", name="Intake", questions=asked))["documentTemplate"]
+
+    def signing(token: str, index: int) -> Any:
+        return client.data(SIGN, {"input": {"token": token, "signatureName": f"Signer {index}", "agree": True}})
+
+    def answering(token: str, index: int) -> Any:
+        answers = [{"questionId": "q1", "value": f"Venue {index}"}]
+        return client.data(SUBMIT, {"input": {"token": token, "answers": answers}})
+
+    rounds = [(contract, signing, "signStudioContract")] * 2 + [(intake, answering, "submitQuestionnaire")] * 2
+    for round_, (chosen, complete, field) in enumerate(rounds):
+        document, token = await sent(client, background, inbox, studio, templateId=chosen["id"], clientId=ann)
+        answers = await asyncio.gather(*(complete(token, index) for index in range(6)))
+        outcomes = [outcome(answer[field]) for answer in answers]
         assert outcomes.count("OK") == 1, outcomes
         assert set(outcomes) - {"OK"} <= {"INVALID_TRANSITION", "CONFLICT"}, outcomes
+        winner = outcomes.index("OK")
         async with services.db.session() as session:
             row = await session.get(StudioDocument, UUID(_key(document["id"])))
             events = await session.scalar(
                 select(func.count()).select_from(OutboxEvent).where(OutboxEvent.type == "document.completed")
             )
-        assert row is not None and row.signature_name in {f"Signer {index}" for index in range(6)}
+        assert row is not None
+        # The stored completion is the winner's, whole: no loser's signature or answers leaked in.
+        assert row.signature_name == (f"Signer {winner}" if chosen is contract else None)
+        assert row.answers == (None if chosen is contract else {"q1": f"Venue {winner}"})
         assert events == round_ + 1
         inbox.messages.clear()
 
