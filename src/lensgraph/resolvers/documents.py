@@ -138,32 +138,14 @@ async def send_document(ctx: Context, template_id: UUID, client_id: UUID, bookin
         if not client.emails:
             raise DomainError(ErrorCode.INVALID_INPUT, "This client has no address to mail.", ["clientId"])
         content = template_content(template)
-        session = None
-        if booking_id is not None:
-            booked = await queries.booked_session(uow.session, booking_id)
-            if booked is None or booked[0].client_id != client.id or booked[0].studio_id != viewer.user_id:
-                raise DomainError(ErrorCode.NOT_FOUND, "No such booking of this client.", ["bookingId"])
-            session = SessionFacts(booked[0].starts_at, booked[1])
-        elif rules.needs_booking([content.body, *(question.text for question in content.questions)]):
+        session = await _session_facts(uow, client, booking_id)
+        if session is None and rules.needs_booking([content.body, *(item.text for item in content.questions)]):
             raise DomainError(
                 ErrorCode.INVALID_INPUT,
                 "This template names the session: choose one of the client's bookings.",
                 ["bookingId"],
             )
-        studio = await uow.session.get(User, viewer.user_id)
-        assert studio is not None
-        now = utcnow()
-        facts = MergeFacts(
-            client_name=client.name,
-            client_email=client.emails[0],
-            client_phone=client.phone,
-            studio_name=f"{studio.first_name} {studio.last_name}".strip(),
-            studio_email=studio.email,
-            time_zone=time_zone(await queries.time_zone_of(uow.session, viewer.user_id)),
-            today=now.date(),
-            session=session,
-        )
-        frozen = rules.freeze(content, rules.merge_values(facts))
+        frozen = rules.freeze(content, rules.merge_values(await _merge_facts(uow, client, session)))
         document = StudioDocument(
             id=ctx.new_id("studio-document"),
             studio_id=viewer.user_id,
@@ -180,6 +162,32 @@ async def send_document(ctx: Context, template_id: UUID, client_id: UUID, bookin
         uow.session.add(document)
         uow.emit(DocumentSent(document_id=document.id, audience=(viewer.user_id,)))
     return document
+
+
+async def _session_facts(uow: UnitOfWork, client: Client, booking_id: UUID | None) -> SessionFacts | None:
+    """The booked session the document is about: one of this client's bookings, else NOT_FOUND."""
+    if booking_id is None:
+        return None
+    booked = await queries.booked_session(uow.session, booking_id)
+    if booked is None or booked[0].client_id != client.id or booked[0].studio_id != client.studio_id:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such booking of this client.", ["bookingId"])
+    booking, type_name = booked
+    return SessionFacts(booking.starts_at, type_name)
+
+
+async def _merge_facts(uow: UnitOfWork, client: Client, session: SessionFacts | None) -> MergeFacts:
+    studio = await uow.session.get(User, client.studio_id)
+    assert studio is not None
+    return MergeFacts(
+        client_name=client.name,
+        client_email=client.emails[0],
+        client_phone=client.phone,
+        studio_name=f"{studio.first_name} {studio.last_name}".strip(),
+        studio_email=studio.email,
+        time_zone=time_zone(await queries.time_zone_of(uow.session, client.studio_id)),
+        today=utcnow().date(),
+        session=session,
+    )
 
 
 async def void_document(ctx: Context, document_id: UUID) -> StudioDocument:
