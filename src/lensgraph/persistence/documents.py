@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.documents import OPEN_STATUSES, DocumentStatus
@@ -47,19 +47,22 @@ async def booked_session(session: AsyncSession, booking_id: UUID) -> tuple[Booki
     return (row[0], row[1]) if row else None
 
 
-async def claim_link(session: AsyncSession, document_id: UUID, token_digest: str, now: datetime) -> bool:
-    """Gives a document its link, once: the row not yet mailed and still open takes the digest."""
+async def _changed(session: AsyncSession, where: Sequence[ColumnElement[bool]], **values: Any) -> bool:
+    """One conditional UPDATE of documents: whether it found a row to change (the database decides races)."""
     result = await session.execute(
-        update(StudioDocument)
-        .where(
-            StudioDocument.id == document_id,
-            StudioDocument.mailed_at.is_(None),
-            StudioDocument.status.in_(OPEN_STATUSES),
-        )
-        .values(token_digest=token_digest, mailed_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
+        update(StudioDocument).where(*where).values(**values).execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def claim_link(session: AsyncSession, document_id: UUID, token_digest: str, now: datetime) -> bool:
+    """Gives a document its link, once: the row not yet mailed and still open takes the digest."""
+    where = [
+        StudioDocument.id == document_id,
+        StudioDocument.mailed_at.is_(None),
+        StudioDocument.status.in_(OPEN_STATUSES),
+    ]
+    return await _changed(session, where, token_digest=token_digest, mailed_at=now, updated_at=now)
 
 
 async def by_token_digest(session: AsyncSession, token_digest: str) -> StudioDocument | None:
@@ -68,43 +71,30 @@ async def by_token_digest(session: AsyncSession, token_digest: str) -> StudioDoc
 
 async def mark_viewed_by_digest(session: AsyncSession, token_digest: str, now: datetime) -> bool:
     """SENT becomes VIEWED the first time the client opens the link."""
-    result = await session.execute(
-        update(StudioDocument)
-        .where(StudioDocument.token_digest == token_digest, StudioDocument.status == DocumentStatus.SENT)
-        .values(status=DocumentStatus.VIEWED, viewed_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    where = [StudioDocument.token_digest == token_digest, StudioDocument.status == DocumentStatus.SENT]
+    return await _changed(session, where, status=DocumentStatus.VIEWED, viewed_at=now, updated_at=now)
 
 
 async def complete(session: AsyncSession, document_id: UUID, token_digest: str, now: datetime, **values: Any) -> bool:
     """Completes an open document through its link: the one UPDATE that finds it open wins; any other finds no
     row to change."""
-    result = await session.execute(
-        update(StudioDocument)
-        .where(
-            StudioDocument.id == document_id,
-            StudioDocument.token_digest == token_digest,
-            StudioDocument.status.in_(OPEN_STATUSES),
-        )
-        .values(
-            status=DocumentStatus.COMPLETED,
-            completed_at=now,
-            # A link used without opening the document first (straight from the mail) was viewed all the same.
-            viewed_at=func.coalesce(StudioDocument.viewed_at, now),
-            updated_at=now,
-            **values,
-        )
-        .execution_options(synchronize_session=False)
+    where = [
+        StudioDocument.id == document_id,
+        StudioDocument.token_digest == token_digest,
+        StudioDocument.status.in_(OPEN_STATUSES),
+    ]
+    return await _changed(
+        session,
+        where,
+        status=DocumentStatus.COMPLETED,
+        completed_at=now,
+        # A link used straight from the mail, without opening the document first, was viewed all the same.
+        viewed_at=func.coalesce(StudioDocument.viewed_at, now),
+        updated_at=now,
+        **values,
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def void(session: AsyncSession, document_id: UUID, now: datetime) -> bool:
-    result = await session.execute(
-        update(StudioDocument)
-        .where(StudioDocument.id == document_id, StudioDocument.status.in_(OPEN_STATUSES))
-        .values(status=DocumentStatus.VOID, voided_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    where = [StudioDocument.id == document_id, StudioDocument.status.in_(OPEN_STATUSES)]
+    return await _changed(session, where, status=DocumentStatus.VOID, voided_at=now, updated_at=now)
