@@ -187,6 +187,17 @@ async def test_a_contract_is_rendered_mailed_opened_and_signed_once(client, serv
             select(func.count()).select_from(OutboxEvent).where(OutboxEvent.type == "document.completed")
         )
     assert completed == 1
+    # The studio is told, with IDs node(id:) resolves.
+    await background.settle()
+    feed = await client.data(
+        "{ viewer { notifications(first: 10) { edges { node { eventType data } } } } }", token=studio.access_token
+    )
+    [told] = [
+        edge["node"]["data"]
+        for edge in feed["viewer"]["notifications"]["edges"]
+        if edge["node"]["eventType"] == "document.completed"
+    ]
+    assert told == {"documentId": document["id"], "clientId": client_id, "kind": "CONTRACT"}
 
 
 def pdf_text(data: bytes) -> bytes:
@@ -375,6 +386,13 @@ async def test_another_studio_sees_and_touches_nothing(client, services, backgro
 
     listed = await client.data("{ viewer { documentTemplates { totalCount } } }", token=second.access_token)
     assert listed["viewer"]["documentTemplates"]["totalCount"] == 1
+    by_kind = await client.data(
+        "{ viewer { contracts: documentTemplates(kind: CONTRACT) { edges { node { name } } }"
+        " questionnaires: documentTemplates(kind: QUESTIONNAIRE) { totalCount } } }",
+        token=first.access_token,
+    )
+    assert by_kind["viewer"]["contracts"]["edges"] == [{"node": {"name": "Contract"}}]
+    assert by_kind["viewer"]["questionnaires"]["totalCount"] == 0
     for global_id in (contract["id"], document["id"]):
         for token in (second.access_token, None):
             seen = await client.data("query($id: ID!) { node(id: $id) { id } }", {"id": global_id}, token=token)
