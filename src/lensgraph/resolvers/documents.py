@@ -222,7 +222,8 @@ async def documents_of_client(ctx: Context, client: Client) -> list[StudioDocume
 
 def _digest_of(token: str) -> str:
     presented = token.strip()
-    if not presented or len(presented) > 200:
+    # Links carry URL-safe base64: anything else names no document.
+    if not presented or len(presented) > 200 or not presented.isascii():
         raise DomainError(ErrorCode.NOT_FOUND, LINK_NOT_FOUND, ["token"])
     return digest(presented)
 
