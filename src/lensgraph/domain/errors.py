@@ -48,6 +48,12 @@ class ErrorCode(Enum):
     GALLERY_EXPIRED = "GALLERY_EXPIRED"
     # A client's gallery selection outside the studio's limits: too many favourites, or too few/many to submit.
     SELECTION_LIMIT = "SELECTION_LIMIT"
+    # A document template names a merge field ({{client.name}}) that nothing fills.
+    UNKNOWN_MERGE_FIELD = "UNKNOWN_MERGE_FIELD"
+    # Answers sent for a contract, or a signature for a questionnaire.
+    WRONG_DOCUMENT_KIND = "WRONG_DOCUMENT_KIND"
+    # A questionnaire's required question left without an answer.
+    ANSWER_REQUIRED = "ANSWER_REQUIRED"
     INTERNAL = "INTERNAL"
 
 

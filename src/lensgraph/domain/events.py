@@ -43,6 +43,8 @@ VerificationKey = Annotated[UUID, Names("Verification")]
 VerificationInviteKey = Annotated[UUID, Names("VerificationInvite")]
 BookingKey = Annotated[UUID, Names("Booking")]
 GalleryKey = Annotated[UUID, Names("Gallery")]
+ClientKey = Annotated[UUID, Names("Client")]
+StudioDocumentKey = Annotated[UUID, Names("StudioDocument")]
 # Entities of capabilities not built yet: their events are not emitted, so these IDs resolve to nothing yet.
 ListingKey = Annotated[UUID, Names("Listing")]
 PurchaseKey = Annotated[UUID, Names("Purchase")]
@@ -476,6 +478,27 @@ class BookingCreated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DocumentSent(Event):
+    """A studio sent a client a document; internal: its outlet is the mail with the client's link
+    (FOLLOW_UP_JOBS), whose token the job makes, so the outbox never holds it."""
+
+    type: ClassVar[str] = "document.sent"
+    summary: ClassVar[str] = "A document was sent to a client."
+    internal: ClassVar[bool] = True
+    document_id: StudioDocumentKey
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentCompleted(Event):
+    type: ClassVar[str] = "document.completed"
+    summary: ClassVar[str] = "A client signed a contract or answered a questionnaire."
+    document_id: StudioDocumentKey
+    client_id: ClientKey
+    # CONTRACT or QUESTIONNAIRE.
+    kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ContentSubmitted(Event):
     type: ClassVar[str] = "content.submitted"
     summary: ClassVar[str] = "New content was submitted for moderation."
@@ -531,6 +554,7 @@ class FollowUp:
 FOLLOW_UP_JOBS: dict[str, FollowUp] = {
     AccountLinkRequested.type: FollowUp("accounts.send_link", ("userId", "purpose"), with_event_id=True),
     VerificationInvited.type: FollowUp("verification.mail_invite", ("inviteId",)),
+    DocumentSent.type: FollowUp("documents.mail_link", ("documentId",)),
     # The report's thumbnail and watermarked JPEG, once the strip's verdict is known.
     VerificationCompleted.type: FollowUp("verification.make_renditions", ("verificationId",)),
     VerificationFailed.type: FollowUp("verification.make_renditions", ("verificationId",)),

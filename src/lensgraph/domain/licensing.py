@@ -466,8 +466,8 @@ def sign_contract(
     return Signing(now_signed, status, name, LicenseStatus.AWAITING_PAYMENT, (event,))
 
 
-def sign(signed: frozenset[Party], by: Party, signature_name: str) -> tuple[frozenset[Party], ContractStatus, str]:
-    """Records ``by``'s signature; answers who has signed, the contract's status and the cleaned name."""
+def clean_signature_name(signature_name: str) -> str:
+    """A signature is the signer's full name, spaces collapsed (studio contracts sign the same way)."""
     name = " ".join(signature_name.split())
     if not name or len(name) > MAX_SIGNATURE_NAME:
         raise DomainError(
@@ -475,6 +475,12 @@ def sign(signed: frozenset[Party], by: Party, signature_name: str) -> tuple[froz
             f"Sign with your full name (1 to {MAX_SIGNATURE_NAME} characters).",
             ["signatureName"],
         )
+    return name
+
+
+def sign(signed: frozenset[Party], by: Party, signature_name: str) -> tuple[frozenset[Party], ContractStatus, str]:
+    """Records ``by``'s signature; answers who has signed, the contract's status and the cleaned name."""
+    name = clean_signature_name(signature_name)
     if by in signed:
         raise DomainError(ErrorCode.INVALID_TRANSITION, "You have signed this contract already.")
     now_signed = signed | {by}

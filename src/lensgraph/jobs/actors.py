@@ -18,6 +18,7 @@ from lensgraph.domain import webhooks as rules
 from lensgraph.domain.events import WebhookEndpointDisabled
 from lensgraph.domain.verification import MAX_ATTEMPTS
 from lensgraph.jobs.accounts import send_account_link
+from lensgraph.jobs.documents import mail_document_link
 from lensgraph.jobs.galleries import expire_galleries
 from lensgraph.jobs.idempotency import purge_expired_keys
 from lensgraph.jobs.licensing import expire_offers
@@ -198,6 +199,8 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     "licensing.expire_offers": (expire_offers, {"max_retries": 3}),
     "idempotency.purge_expired_keys": (purge_expired_keys, {"max_retries": 3}),
     "galleries.expire": (expire_galleries, {"max_retries": 3}),
+    # The claim on mailed_at makes a second run a no-op.
+    "documents.mail_link": (mail_document_link, {"max_retries": 5, "min_backoff": 5_000}),
     # Each failed attempt queues the verification again; past MAX_ATTEMPTS it is FAILED, and dramatiq stops too.
     "verification.analyse": (
         analyse_verification,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lensgraph.persistence import (
     analytics,
     collections,
+    documents,
     galleries,
     licensing,
     marketplace,
@@ -32,6 +33,7 @@ from lensgraph.persistence.models import (
     Client,
     Collection,
     Contract,
+    DocumentTemplate,
     Gallery,
     GalleryComment,
     GallerySelection,
@@ -45,6 +47,7 @@ from lensgraph.persistence.models import (
     Purchase,
     Release,
     SessionType,
+    StudioDocument,
     Subscription,
     User,
     Verification,
@@ -147,3 +150,6 @@ class Loaders:
         self.session_type = _by_id(db, SessionType)
         self.booking = _by_id(db, Booking)
         self.bookings_by_client = _in_session(db, studio.bookings_of_clients)
+        self.document_template = _by_id(db, DocumentTemplate)
+        self.studio_document = _by_id(db, StudioDocument)
+        self.documents_by_client = _in_session(db, documents.documents_of_clients)

@@ -33,6 +33,7 @@ from lensgraph.schema.collections import Collection, CollectionMutations, Collec
 from lensgraph.schema.core import SCALAR_OVERRIDES, Node, resolve_global_id
 from lensgraph.schema.costs import CostPlans, MeterCost, timed_out
 from lensgraph.schema.discovery import DiscoveryQueries
+from lensgraph.schema.documents import DocumentMutations, DocumentQueries, DocumentTemplate, StudioDocument
 from lensgraph.schema.extensions import (
     PARSE_CACHE_SIZE,
     CountOperations,
@@ -82,6 +83,7 @@ class Query(
     VerificationSharingQueries,
     MarketplaceQueries,
     BookingQueries,
+    DocumentQueries,
 ):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
@@ -126,6 +128,7 @@ class Mutation(
     StudioMutations,
     BookingMutations,
     ProofingMutations,
+    DocumentMutations,
 ):
     pass
 
@@ -231,6 +234,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Purchase,
             Verification,
             Client,
+            DocumentTemplate,
+            StudioDocument,
             SessionType,
             Booking,
         ],

@@ -11,7 +11,7 @@ from strawberry import Info
 from lensgraph.domain import studio as rules
 from lensgraph.domain.pagination import page_request
 from lensgraph.persistence.models import Client as ClientRow
-from lensgraph.resolvers import studio
+from lensgraph.resolvers import documents, studio
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.booking import Booking
 from lensgraph.schema.core import (
@@ -23,6 +23,7 @@ from lensgraph.schema.core import (
     returns_user_errors,
     to_global_id,
 )
+from lensgraph.schema.documents import StudioDocument
 
 LeadStatus = strawberry.enum(rules.LeadStatus, description="Where a client stands with the studio.")
 
@@ -65,6 +66,10 @@ class Client(Node):
     @strawberry.field(description="The client's bookings, latest start first, cancelled ones included.")
     async def bookings(self, info: Info[Context, None]) -> list[Booking]:
         return [Booking.from_row(row) for row in await studio.bookings_of_client(info.context, self._row)]
+
+    @strawberry.field(description="The contracts and questionnaires sent to the client, newest first.")
+    async def documents(self, info: Info[Context, None]) -> list[StudioDocument]:
+        return [StudioDocument.from_row(row) for row in await documents.documents_of_client(info.context, self._row)]
 
 
 @strawberry.input

@@ -11,6 +11,7 @@ from lensgraph.schema.accounts import User, ViewerAccount
 from lensgraph.schema.analytics import ViewerAnalytics
 from lensgraph.schema.booking import ViewerBooking
 from lensgraph.schema.collections import ViewerCollections
+from lensgraph.schema.documents import ViewerDocuments
 from lensgraph.schema.galleries import ViewerGalleries
 from lensgraph.schema.licensing import ViewerLicensing
 from lensgraph.schema.marketplace import ViewerMarketplace
@@ -41,6 +42,7 @@ class Viewer(
     ViewerVerifications,
     ViewerStudio,
     ViewerBooking,
+    ViewerDocuments,
 ):
     @classmethod
     def from_row(cls, row: UserRow) -> Viewer:

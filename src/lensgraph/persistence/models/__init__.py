@@ -9,6 +9,7 @@ from lensgraph.persistence.models.collections import (
     LightboxItem,
     Portfolio,
 )
+from lensgraph.persistence.models.documents import DocumentTemplate, StudioDocument
 from lensgraph.persistence.models.galleries import Gallery, GalleryPhoto, GallerySet, GalleryViewDay
 from lensgraph.persistence.models.idempotency import IdempotencyKey
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
@@ -48,6 +49,7 @@ __all__ = [
     "Collection",
     "CollectionPhoto",
     "Contract",
+    "DocumentTemplate",
     "Earning",
     "FeaturedPhoto",
     "Gallery",
@@ -81,6 +83,7 @@ __all__ = [
     "ReleasePhoto",
     "SessionType",
     "StripeEvent",
+    "StudioDocument",
     "StudioProfile",
     "Subscription",
     "Upload",
