@@ -17,6 +17,7 @@ from lensgraph.adapters.storage.local import LocalStorage
 from lensgraph.app.accounts import account_routes
 from lensgraph.app.calendar_feed import calendar_feed_routes
 from lensgraph.app.cors import CrossOrigin
+from lensgraph.app.documents import document_routes
 from lensgraph.app.graphiql import graphiql_page, graphiql_routes
 from lensgraph.app.health import health_routes
 from lensgraph.app.idempotency import IdempotentMutations
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         metrics_route(services),
         *payment_routes(services),
         *account_routes(services),
+        *document_routes(services),
         *shared_report_routes(services),
         *calendar_feed_routes(services),
         *graphiql_routes(settings),

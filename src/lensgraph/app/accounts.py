@@ -29,7 +29,7 @@ def account_routes(services: Services) -> list[Route]:
         if request.method == "GET":
             return _verify_form(request.query_params.get("token", ""))
         try:
-            form = await _read_form(request)
+            form = await read_form(request)
         except BodyTooLarge:
             return page("Email not confirmed", "<p>The form sent is too large.</p>", status_code=413)
         try:
@@ -44,7 +44,7 @@ def account_routes(services: Services) -> list[Route]:
         if request.method == "GET":
             return _reset_form(request.query_params.get("token", ""))
         try:
-            form = await _read_form(request)
+            form = await read_form(request)
         except BodyTooLarge:
             return page("Password not changed", "<p>The form sent is too large.</p>", status_code=413)
         token = form.get("token", [""])[0]
@@ -66,7 +66,7 @@ def account_routes(services: Services) -> list[Route]:
     ]
 
 
-async def _read_form(request: Request) -> dict[str, list[str]]:
+async def read_form(request: Request) -> dict[str, list[str]]:
     """A page's form fields, read within MAX_FORM_BYTES (BodyTooLarge past it)."""
     sent = await read_body(request, MAX_FORM_BYTES)
     return parse_qs(sent.decode(errors="replace"))
