@@ -53,7 +53,7 @@ OPEN = frozenset({InvoiceStatus.SENT, InvoiceStatus.OVERDUE})
 
 
 def move(current: InvoiceStatus, target: InvoiceStatus) -> InvoiceStatus:
-    """DRAFT -> SENT -> PAID | OVERDUE | VOID; OVERDUE -> PAID | VOID; a draft may be voided; PAID and VOID are final."""
+    """DRAFT -> SENT -> PAID | OVERDUE | VOID; OVERDUE -> PAID | VOID; a draft may be voided; PAID, VOID are final."""
     if target not in MOVES.get(current, frozenset()):
         raise DomainError(
             ErrorCode.INVALID_TRANSITION,
@@ -109,7 +109,9 @@ def clean_lines(lines: Sequence[Line]) -> list[Line]:
         description = " ".join(line.description.split())
         if not 1 <= len(description) <= MAX_DESCRIPTION:
             raise DomainError(
-                ErrorCode.INVALID_INPUT, f"Describe each line in 1 to {MAX_DESCRIPTION} characters.", [*where, "description"]
+                ErrorCode.INVALID_INPUT,
+                f"Describe each line in 1 to {MAX_DESCRIPTION} characters.",
+                [*where, "description"],
             )
         if not 1 <= line.quantity <= MAX_QUANTITY:
             raise DomainError(
@@ -119,7 +121,7 @@ def clean_lines(lines: Sequence[Line]) -> list[Line]:
             raise DomainError(
                 ErrorCode.INVALID_INPUT,
                 f"A unit price is 0 to {MAX_UNIT_AMOUNT} minor units, never negative.",
-                [*where, "unitPrice"],
+                [*where, "unitAmount"],
             )
         cleaned.append(Line(description, line.quantity, line.unit_amount))
     return cleaned

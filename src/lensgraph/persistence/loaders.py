@@ -14,6 +14,7 @@ from lensgraph.persistence import (
     analytics,
     collections,
     galleries,
+    invoices,
     licensing,
     marketplace,
     payments,
@@ -33,6 +34,7 @@ from lensgraph.persistence.models import (
     Contract,
     Gallery,
     GallerySet,
+    Invoice,
     License,
     Listing,
     Notification,
@@ -135,3 +137,6 @@ class Loaders:
         self.session_type = _by_id(db, SessionType)
         self.booking = _by_id(db, Booking)
         self.bookings_by_client = _in_session(db, studio.bookings_of_clients)
+        self.invoice = _by_id(db, Invoice)
+        self.invoices_by_client = _in_session(db, invoices.invoices_of_clients)
+        self.galleries_by_client = _in_session(db, invoices.galleries_of_clients)

@@ -10,6 +10,7 @@ from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.policies import Viewer, can_view_studio_record, runs_studio
 from lensgraph.domain.studio import LeadStatus
+from lensgraph.persistence import invoices as invoice_queries
 from lensgraph.persistence import studio as queries
 from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
 from lensgraph.persistence.models import Booking, Client
@@ -26,7 +27,7 @@ def require_studio(ctx: Context) -> Viewer:
     return viewer
 
 
-async def _own_client(ctx: Context, uow: UnitOfWork, client_id: UUID, field: str = "id") -> Client:
+async def own_client(ctx: Context, uow: UnitOfWork, client_id: UUID, field: str = "id") -> Client:
     """The caller's client; another studio's reads as not found."""
     viewer = require_studio(ctx)
     client = await uow.session.get(Client, client_id)
@@ -86,7 +87,7 @@ async def update_client(
     """Changes what is given; a stale ``version`` is CONFLICT, so two people editing one client lose nothing."""
     try:
         async with ctx.db.unit_of_work() as uow:
-            client = await _own_client(ctx, uow, client_id)
+            client = await own_client(ctx, uow, client_id)
             _check_version(client, version)
             if name is not None:
                 client.name = rules.clean_name(name)
@@ -105,6 +106,10 @@ async def update_client(
                 client.emails = cleaned
             if tags is not None or emails is not None:
                 await queries.index_client(uow.session, client)
+            if name is not None or emails is not None:
+                await invoice_queries.sync_client_galleries(
+                    uow.session, client.id, client.emails[0] if client.emails else None, client.name
+                )
     except ConstraintViolation:
         raise DomainError(ErrorCode.ALREADY_EXISTS, EMAIL_TAKEN, ["emails"]) from None
     return client
@@ -113,7 +118,7 @@ async def update_client(
 async def delete_client(ctx: Context, client_id: UUID) -> None:
     """The client goes, with their bookings."""
     async with ctx.db.unit_of_work() as uow:
-        await uow.session.delete(await _own_client(ctx, uow, client_id))
+        await uow.session.delete(await own_client(ctx, uow, client_id))
 
 
 async def list_clients(

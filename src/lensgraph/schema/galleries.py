@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
@@ -19,6 +20,9 @@ from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.photos import rendition_url
 from lensgraph.schema.core import Connection, Node, expect_global_id, node_type, to_global_id
 from lensgraph.schema.photos import URL_LIFETIME, Photo
+
+if TYPE_CHECKING:
+    from lensgraph.schema.studio import Client
 
 GalleryStatus = strawberry.enum(rules.GalleryStatus, description="ACTIVE: open to its clients. ARCHIVED: closed.")
 DownloadPolicy = strawberry.enum(
@@ -82,6 +86,15 @@ class Gallery(Node):
             return None
         row = await info.context.loaders.photo.load(self._row.cover_photo_id)
         return Photo.from_row(row) if row else None
+
+    @strawberry.field(description="Studios: the client the gallery is linked to (`clientId`), if any.")
+    async def client(
+        self, info: Info[Context, None]
+    ) -> Annotated[Client, strawberry.lazy("lensgraph.schema.studio")] | None:
+        from lensgraph.schema.studio import Client
+
+        row = await galleries.linked_client(info.context, self._row)
+        return Client.from_row(row) if row else None
 
     @strawberry.field(description="All of its photos, READY or not.")
     async def photo_count(self, info: Info[Context, None]) -> int:

@@ -47,6 +47,7 @@ from lensgraph.schema.extensions import (
 )
 from lensgraph.schema.galleries import Gallery, GalleryQueries, GallerySet
 from lensgraph.schema.gallery_mutations import GalleryMutations
+from lensgraph.schema.invoices import Invoice, InvoiceMutations, InvoiceQueries
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.marketplace import Listing, MarketplaceMutations, MarketplaceQueries, Purchase
 from lensgraph.schema.moderation import ModerationQueries
@@ -78,6 +79,7 @@ class Query(
     VerificationSharingQueries,
     MarketplaceQueries,
     BookingQueries,
+    InvoiceQueries,
 ):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
@@ -121,6 +123,7 @@ class Mutation(
     VerificationSharingMutations,
     StudioMutations,
     BookingMutations,
+    InvoiceMutations,
 ):
     pass
 
@@ -217,6 +220,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Client,
             SessionType,
             Booking,
+            Invoice,
         ],
         config=StrawberryConfig(),
         scalar_overrides=SCALAR_OVERRIDES,

@@ -12,6 +12,7 @@ from lensgraph.schema.analytics import ViewerAnalytics
 from lensgraph.schema.booking import ViewerBooking
 from lensgraph.schema.collections import ViewerCollections
 from lensgraph.schema.galleries import ViewerGalleries
+from lensgraph.schema.invoices import ViewerInvoices
 from lensgraph.schema.licensing import ViewerLicensing
 from lensgraph.schema.marketplace import ViewerMarketplace
 from lensgraph.schema.notifications import ViewerNotifications
@@ -41,6 +42,7 @@ class Viewer(
     ViewerVerifications,
     ViewerStudio,
     ViewerBooking,
+    ViewerInvoices,
 ):
     @classmethod
     def from_row(cls, row: UserRow) -> Viewer:

@@ -26,9 +26,36 @@ PAYS_FOR_ONE = (
 PAYS_FOR_LICENSE_OR_PURCHASE = (
     "(CASE WHEN license_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN purchase_id IS NULL THEN 0 ELSE 1 END) = 1"
 )
-CURRENCIES = (
-    "USD CAD MXN EUR GBP CHF SEK NOK DKK PLN CZK HUF RON BGN AUD NZD JPY SGD HKD KRW CNY INR THB MYR BRL AED ZAR ILS"
-).split()
+CURRENCIES = [
+    "USD",
+    "CAD",
+    "MXN",
+    "EUR",
+    "GBP",
+    "CHF",
+    "SEK",
+    "NOK",
+    "DKK",
+    "PLN",
+    "CZK",
+    "HUF",
+    "RON",
+    "BGN",
+    "AUD",
+    "NZD",
+    "JPY",
+    "SGD",
+    "HKD",
+    "KRW",
+    "CNY",
+    "INR",
+    "THB",
+    "MYR",
+    "BRL",
+    "AED",
+    "ZAR",
+    "ILS",
+]
 
 
 def upgrade() -> None:
