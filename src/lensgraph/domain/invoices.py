@@ -206,6 +206,10 @@ def check_payable(status: InvoiceStatus, total: int, paid: int, reserved: int, a
         raise DomainError(ErrorCode.ALREADY_EXISTS, "This invoice is paid in full already.", ["token"])
     if status not in OPEN:
         raise DomainError(ErrorCode.INVALID_TRANSITION, "This invoice was not sent yet.", ["token"])
+    if amount <= 0 and reserved and total - paid - reserved <= 0:
+        raise DomainError(
+            ErrorCode.PAYMENT_PENDING, "Checkouts already open cover what is left: pay one of them.", ["amount"]
+        )
     if amount <= 0:
         raise DomainError(ErrorCode.INVALID_INPUT, "Pay an amount of more than 0.", ["amount"])
     available = total - paid - reserved

@@ -211,23 +211,24 @@ async def pay_invoice(
         invoice = await uow.session.get(Invoice, found.id)
         if invoice is None or invoice.view_token_digest != digest(token):
             raise DomainError(ErrorCode.NOT_FOUND, NO_LINK, ["token"])
-        now, reserved, reusable = utcnow(), 0, None
+        now = utcnow()
+        still_open = []
         for pending in await queries.pending_payments(uow.session, invoice.id):
             if pending.checkout_expires_at <= now:
                 # Stripe closed it and the event saying so never came: it reserves nothing any more.
                 pending.status = payment_rules.move_payment(pending.status, PaymentStatus.FAILED)
-            elif (
-                amount in (None, pending.amount)
-                and reusable is None
-                and payment_rules.checkout_reusable(pending.status, pending.checkout_expires_at, now)
-            ):
-                # A second click on "pay": the same checkout again, not a second one.
-                reusable = Checkout(pending, pending.checkout_url)
             else:
-                reserved += pending.amount
-        if reusable is not None and invoice.status in rules.OPEN:
-            return InvoiceCheckout(invoice, reusable)
-        paying = invoice.total - invoice.amount_paid - reserved if amount is None else amount
+                still_open.append(pending)
+        reserved = sum(row.amount for row in still_open)
+        rest = invoice.total - invoice.amount_paid - reserved
+        # "All that is left" with nothing left: the checkout opened last covers it. Otherwise the same amount asked
+        # again is a second click on "pay": the open checkout of that amount, not a second one.
+        for row in reversed(still_open):
+            again = rest <= 0 if amount is None else row.amount == amount
+            reusable = payment_rules.checkout_reusable(row.status, row.checkout_expires_at, now)
+            if again and reusable and invoice.status in rules.OPEN:
+                return InvoiceCheckout(invoice, Checkout(row, row.checkout_url))
+        paying = rest if amount is None else amount
         rules.check_payable(invoice.status, invoice.total, invoice.amount_paid, reserved, paying)
         payment = Payment(
             id=ctx.new_id("payment"),
