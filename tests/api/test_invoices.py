@@ -165,6 +165,13 @@ async def test_send_mails_a_link_the_client_views_and_pays_in_part_then_in_full(
     async with services.db.session() as session:
         events = (await session.scalars(select(OutboxEvent).where(OutboxEvent.type == "invoice.paid"))).all()
     assert len(events) == 1 and events[0].payload["amount"] == 189_000
+    # The client of paid invoices stays: money received is never deleted with them.
+    kept = await client.data(
+        "mutation($input: DeleteClientInput!) { deleteClient(input: $input) { userErrors { field code } } }",
+        {"input": {"id": paid["client"]["id"]}},
+        token=studio.access_token,
+    )
+    assert codes(kept["deleteClient"]) == [(["id"], "INVALID_TRANSITION")]
     earned = await client.data("{ viewer { payoutStats { total { amount currency } } } }", token=studio.access_token)
     # The studio earns both payments, less the platform fee.
     assert earned["viewer"]["payoutStats"][0]["total"]["amount"] > 0

@@ -87,6 +87,12 @@ async def mark_overdue(session: AsyncSession, today: date) -> list[tuple[UUID, U
     return [(invoice_id, studio_id) for invoice_id, studio_id in result.all()]
 
 
+async def client_has_payments(session: AsyncSession, client_id: UUID) -> bool:
+    """Whether any checkout was opened for one of the client's invoices (paid, pending or not)."""
+    query = select(Payment.id).join(Invoice, Invoice.id == Payment.invoice_id).where(Invoice.client_id == client_id)
+    return (await session.scalar(query.limit(1))) is not None
+
+
 async def sync_client_galleries(session: AsyncSession, client_id: UUID, email: str | None, name: str) -> None:
     """A linked client's galleries show the client's first address and name as they are now."""
     await session.execute(

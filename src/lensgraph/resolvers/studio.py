@@ -18,6 +18,7 @@ from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers.context import Context
 
 EMAIL_TAKEN = "Another of your clients has this address."
+CLIENT_WITH_PAYMENTS = "Payments were made on this client's invoices: keep the client (mark them PAST)."
 
 
 def require_studio(ctx: Context) -> Viewer:
@@ -116,9 +117,16 @@ async def update_client(
 
 
 async def delete_client(ctx: Context, client_id: UUID) -> None:
-    """The client goes, with their bookings."""
-    async with ctx.db.unit_of_work() as uow:
-        await uow.session.delete(await own_client(ctx, uow, client_id))
+    """The client goes, with their bookings and unpaid invoices; one with invoice payments stays (the payments'
+    foreign key refuses it too, should one be opened meanwhile)."""
+    try:
+        async with ctx.db.unit_of_work() as uow:
+            client = await own_client(ctx, uow, client_id)
+            if await invoice_queries.client_has_payments(uow.session, client.id):
+                raise DomainError(ErrorCode.INVALID_TRANSITION, CLIENT_WITH_PAYMENTS, ["id"])
+            await uow.session.delete(client)
+    except ConstraintViolation:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, CLIENT_WITH_PAYMENTS, ["id"]) from None
 
 
 async def list_clients(

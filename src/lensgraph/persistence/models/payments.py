@@ -29,7 +29,8 @@ class Payment(Entity):
     # What it pays for: exactly one of the three (the check constraint below).
     license_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("licenses.id", ondelete="CASCADE"))
     purchase_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("purchases.id", ondelete="CASCADE"))
-    invoice_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    # RESTRICT: money received is never deleted with an invoice (nor with the client it was for).
+    invoice_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"))
     # Who pays: the brand of a license, the buyer of a purchase. An invoice's client has no account: there, the
     # studio that is paid (so the row keeps an owner; ``payments_of`` lists license payments only).
     brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

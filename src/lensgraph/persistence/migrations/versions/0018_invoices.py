@@ -123,7 +123,7 @@ def _payments_pay_for_invoices() -> None:
         batch_op.add_column(sa.Column("invoice_id", sa.Uuid(), nullable=True))
         batch_op.create_index("ix_payments_invoice_status", ["invoice_id", "status"], unique=False)
         batch_op.create_foreign_key(
-            batch_op.f("fk_payments_invoice_id_invoices"), "invoices", ["invoice_id"], ["id"], ondelete="CASCADE"
+            batch_op.f("fk_payments_invoice_id_invoices"), "invoices", ["invoice_id"], ["id"], ondelete="RESTRICT"
         )
         batch_op.drop_constraint(batch_op.f("ck_payments_pays_for_one"), type_="check")
         batch_op.create_check_constraint("pays_for_one", PAYS_FOR_ONE)
