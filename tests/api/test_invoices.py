@@ -195,6 +195,8 @@ async def test_the_mail_job_run_twice_for_one_event_mails_one_link(client, servi
 async def test_a_voided_invoice_takes_no_payment(client, background, inbox):
     studio = await sign_up(client, role="STUDIO")
     invoice_id, token = await sent_invoice(client, background, inbox, studio)
+    stale = await client.data(VOID, {"input": {"id": invoice_id, "version": 1}}, token=studio.access_token)
+    assert codes(stale["voidInvoice"]) == [(["version"], "CONFLICT")]
     voided = await client.data(VOID, {"input": {"id": invoice_id}}, token=studio.access_token)
     assert voided["voidInvoice"]["invoice"]["status"] == "VOID"
     assert (await client.data(PUBLIC, {"token": token}))["invoice"]["status"] == "VOID"
