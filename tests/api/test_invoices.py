@@ -4,10 +4,17 @@ isolation between studios."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import select, update
 
+from lensgraph.domain import invoices as rules
 from lensgraph.domain.events import InvoiceSent
+from lensgraph.domain.global_ids import decode as from_global_id
+from lensgraph.domain.invoices import InvoiceStatus
+from lensgraph.domain.money import Currency
+from lensgraph.persistence import invoices as invoice_queries
 from lensgraph.persistence.models import Invoice, OutboxEvent
 from tests.api.helpers import sign_up
 from tests.api.invoice_flows import (
@@ -293,3 +300,34 @@ async def test_with_stripe_a_paid_session_counts_once_and_an_expired_one_frees_i
         await deliver(client, stripe_fake, stripe_fake.event("checkout.session.completed", completed))
     ).status_code == 200
     assert (await status_of(client, studio, invoice_id))["status"] == "PAID"
+
+
+async def test_the_sweeps_sql_picks_exactly_what_the_domain_rule_calls_overdue(client, services):
+    studio = await sign_up(client, role="STUDIO")
+    client_key = from_global_id(await new_client(client, studio))[1]
+    studio_key = from_global_id(studio.id)[1]
+    today = date(2030, 6, 15)
+    rows = [
+        Invoice(
+            studio_id=studio_key,
+            client_id=client_key,
+            currency=Currency.EUR,
+            lines=[],
+            subtotal=100,
+            discount_amount=0,
+            tax_amount=0,
+            total=100,
+            due_date=today + timedelta(days=offset),
+            status=status,
+        )
+        for status in InvoiceStatus
+        for offset in (-30, -1, 0, 1)
+    ]
+    async with services.db.unit_of_work() as uow:
+        uow.session.add_all(rows)
+    expected = {row.id for row in rows if rules.is_overdue(row.status, row.due_date, today)}
+    async with services.db.unit_of_work() as uow:
+        marked = await invoice_queries.mark_overdue(uow.session, today)
+    assert {invoice_id for invoice_id, _ in marked} == expected and len(expected) == 2
+    async with services.db.unit_of_work() as uow:
+        assert await invoice_queries.mark_overdue(uow.session, today) == []
