@@ -8,7 +8,7 @@ from tests.api.helpers import Account
 
 CREATE_CLIENT = """
 mutation($input: CreateClientInput!) { createClient(input: $input) { client { id } userErrors { field code } } }"""
-INVOICE_FIELDS = """id status dueDate version sentAt paidAt client { id }
+INVOICE_FIELDS = """id status dueDate version sentAt paidAt client { id } payments { amount { amount } status paidAt }
   lines { description quantity unitPrice { amount currency } amount { amount } }
   amounts { subtotal { amount } discount { amount } tax { amount } total { amount formatted } paid { amount }
             balance { amount } taxRateBasisPoints discountPercentBasisPoints }"""

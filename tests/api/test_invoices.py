@@ -164,6 +164,10 @@ async def test_send_mails_a_link_the_client_views_and_pays_in_part_then_in_full(
     assert rest["amount"] == {"amount": 139_000, "currency": "EUR"}
     await confirm(client, rest["checkoutUrl"])
     paid = await status_of(client, studio, invoice_id)
+    assert [(item["amount"]["amount"], item["status"]) for item in paid["payments"]] == [
+        (50_000, "SUCCEEDED"),
+        (139_000, "SUCCEEDED"),
+    ]
     assert paid["status"] == "PAID" and paid["paidAt"] is not None and paid["amounts"]["balance"] == {"amount": 0}
     assert codes(await pay(client, token)) == [(["token"], "ALREADY_EXISTS")]
     refused = await client.data(VOID, {"input": {"id": invoice_id}}, token=studio.access_token)

@@ -65,7 +65,8 @@ async def test_a_linked_gallery_shows_its_client_and_follows_their_name_and_addr
 async def test_a_clients_galleries_bookings_and_invoices_load_in_flat_statements(client, sql):
     studio, session_type = await studio_with_session_type(client)
     query = """{ viewer { clients(first: 50) { edges { node {
-      name galleries { title client { name } } bookings { startsAt } invoices { status amounts { total { amount } } }
+      name galleries { title client { name } } bookings { startsAt }
+      invoices { status amounts { total { amount } } payments { amount { amount } status } }
     } } } } }"""
     made: list[int] = []
 

@@ -36,6 +36,14 @@ async def invoices_of_clients(session: AsyncSession, client_ids: Sequence[UUID])
     return grouped(((row.client_id, row) for row in rows), client_ids)
 
 
+async def payments_of_invoices(session: AsyncSession, invoice_ids: Sequence[UUID]) -> list[list[Payment]]:
+    """Loader batch: each invoice's checkouts and payments, oldest first, in one statement."""
+    rows = await session.scalars(
+        select(Payment).where(Payment.invoice_id.in_(invoice_ids)).order_by(Payment.created_at, Payment.id)
+    )
+    return grouped(((row.invoice_id, row) for row in rows), invoice_ids)
+
+
 async def galleries_of_clients(session: AsyncSession, client_ids: Sequence[UUID]) -> list[list[Gallery]]:
     """Loader batch: the galleries linked to each client, newest first, in one statement."""
     rows = await session.scalars(

@@ -140,3 +140,4 @@ class Loaders:
         self.invoice = _by_id(db, Invoice)
         self.invoices_by_client = _in_session(db, invoices.invoices_of_clients)
         self.galleries_by_client = _in_session(db, invoices.galleries_of_clients)
+        self.payments_by_invoice = _in_session(db, invoices.payments_of_invoices)

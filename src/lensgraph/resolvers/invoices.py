@@ -171,6 +171,10 @@ async def invoices_of_client(ctx: Context, client: Client) -> list[Invoice]:
     return await ctx.loaders.invoices_by_client.load(client.id)
 
 
+async def payments_of_invoice(ctx: Context, invoice: Invoice) -> list[Payment]:
+    return await ctx.loaders.payments_by_invoice.load(invoice.id)
+
+
 async def galleries_of_client(ctx: Context, client: Client) -> list[Gallery]:
     return await ctx.loaders.galleries_by_client.load(client.id)
 

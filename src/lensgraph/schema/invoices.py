@@ -28,6 +28,7 @@ from lensgraph.schema.core import (
     returns_user_errors,
     to_global_id,
 )
+from lensgraph.schema.payments import PaymentStatus
 
 if TYPE_CHECKING:
     from lensgraph.schema.studio import Client
@@ -86,6 +87,14 @@ def _lines(row: InvoiceRow) -> list[InvoiceLine]:
     ]
 
 
+@strawberry.type(description="One checkout the client opened for an invoice, and whether it was paid.")
+class InvoicePayment:
+    amount: Money
+    status: PaymentStatus  # type: ignore[valid-type]
+    created_at: datetime
+    paid_at: datetime | None
+
+
 @node_type
 @strawberry.type(description="A studio's invoice to one of its clients. Seen by that studio alone.")
 class Invoice(Node):
@@ -122,6 +131,18 @@ class Invoice(Node):
     async def resolve_node(cls, info: Info[Context, None], key: UUID) -> Invoice | None:
         row = await invoices.invoice_by_id(info.context, key)
         return cls.from_row(row) if row else None
+
+    @strawberry.field(description="Its checkouts, oldest first: SUCCEEDED ones add up to `amounts.paid`.")
+    async def payments(self, info: Info[Context, None]) -> list[InvoicePayment]:
+        return [
+            InvoicePayment(
+                amount=Money.from_domain(DomainMoney(row.amount, row.currency)),
+                status=row.status,
+                created_at=row.created_at,
+                paid_at=row.paid_at,
+            )
+            for row in await invoices.payments_of_invoice(info.context, self._row)
+        ]
 
     @strawberry.field
     async def client(self, info: Info[Context, None]) -> Annotated[Client, strawberry.lazy("lensgraph.schema.studio")]:
