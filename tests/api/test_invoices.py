@@ -176,6 +176,16 @@ async def test_send_mails_a_link_the_client_views_and_pays_in_part_then_in_full(
     async with services.db.session() as session:
         events = (await session.scalars(select(OutboxEvent).where(OutboxEvent.type == "invoice.paid"))).all()
     assert len(events) == 1 and events[0].payload["amount"] == 189_000
+    await background.settle()
+    feed = await client.data(
+        "{ viewer { notifications(first: 50) { edges { node { eventType data } } } } }", token=studio.access_token
+    )
+    paid_notices = [
+        edge["node"] for edge in feed["viewer"]["notifications"]["edges"] if edge["node"]["eventType"] == "invoice.paid"
+    ]
+    assert [notice["data"] for notice in paid_notices] == [
+        {"invoiceId": invoice_id, "amount": 189_000, "currency": "EUR"}
+    ]
     # The client of paid invoices stays: money received is never deleted with them.
     kept = await client.data(
         "mutation($input: DeleteClientInput!) { deleteClient(input: $input) { userErrors { field code } } }",
