@@ -251,7 +251,10 @@ async def test_event_types_nothing_emits_are_not_offered(client):
     url = "https://hooks.example.com/in"
     for events, message in (
         (["gallery.downloaded"], "Not emitted yet, so not offered for subscription: gallery.downloaded."),
-        (["license.accepted", "invoice.paid"], "Not emitted yet, so not offered for subscription: invoice.paid."),
+        (
+            ["license.accepted", "content.approved"],
+            "Not emitted yet, so not offered for subscription: content.approved.",
+        ),
         (["no.such"], "Unknown event types: no.such."),
     ):
         created = (
@@ -279,7 +282,7 @@ async def test_event_types_nothing_emits_are_not_offered(client):
     assert not offered & (EVENT_TYPES - EMITTED_TYPES)
     refused = await client.data(
         UPDATE_PREFERENCES,
-        {"input": {"preferences": [{"eventType": "invoice.paid", "inApp": False, "email": True}]}},
+        {"input": {"preferences": [{"eventType": "content.approved", "inApp": False, "email": True}]}},
         token=owner.access_token,
     )
     assert refused["updateNotificationPreferences"] == {
@@ -288,7 +291,7 @@ async def test_event_types_nothing_emits_are_not_offered(client):
             {
                 "field": ["eventType"],
                 "code": "INVALID_INPUT",
-                "message": "Not emitted yet, so not offered for subscription: invoice.paid.",
+                "message": "Not emitted yet, so not offered for subscription: content.approved.",
             }
         ],
     }

@@ -461,12 +461,25 @@ class GalleryDeleted(GalleryEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class InvoicePaid(Event):
+    """Emitted once, by the payment that leaves nothing to pay (payments in part before it emit nothing)."""
+
     type: ClassVar[str] = "invoice.paid"
     summary: ClassVar[str] = "An invoice was paid."
-    emitted: ClassVar[bool] = False
     invoice_id: InvoiceKey
+    # The invoice's total, now paid in full, in minor units of ``currency``.
     amount: int
     currency: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoiceSent(Event):
+    """Internal: asks the worker to mail the client the invoice's link (FOLLOW_UP_JOBS). The link's secret is made
+    when the mail is sent, never stored here."""
+
+    type: ClassVar[str] = "invoice.sent"
+    summary: ClassVar[str] = ""
+    internal: ClassVar[bool] = True
+    invoice_id: InvoiceKey
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -555,6 +568,7 @@ FOLLOW_UP_JOBS: dict[str, FollowUp] = {
     AccountLinkRequested.type: FollowUp("accounts.send_link", ("userId", "purpose"), with_event_id=True),
     VerificationInvited.type: FollowUp("verification.mail_invite", ("inviteId",)),
     DocumentSent.type: FollowUp("documents.mail_link", ("documentId",)),
+    InvoiceSent.type: FollowUp("invoices.mail_link", ("invoiceId",), with_event_id=True),
     # The report's thumbnail and watermarked JPEG, once the strip's verdict is known.
     VerificationCompleted.type: FollowUp("verification.make_renditions", ("verificationId",)),
     VerificationFailed.type: FollowUp("verification.make_renditions", ("verificationId",)),

@@ -21,6 +21,7 @@ from lensgraph.jobs.accounts import send_account_link
 from lensgraph.jobs.documents import mail_document_link
 from lensgraph.jobs.galleries import expire_galleries
 from lensgraph.jobs.idempotency import purge_expired_keys
+from lensgraph.jobs.invoices import mail_invoice_link, mark_overdue_invoices
 from lensgraph.jobs.licensing import expire_offers
 from lensgraph.jobs.payments import pay_out
 from lensgraph.jobs.photos import analyze_photo, resume_analyses
@@ -201,6 +202,9 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     "galleries.expire": (expire_galleries, {"max_retries": 3}),
     # The claim on mailed_at makes a second run a no-op.
     "documents.mail_link": (mail_document_link, {"max_retries": 5, "min_backoff": 5_000}),
+    # The invoice remembers the event its link came from: a second run mails nothing.
+    "invoices.mail_link": (mail_invoice_link, {"max_retries": 5, "min_backoff": 5_000}),
+    "invoices.mark_overdue": (mark_overdue_invoices, {"max_retries": 3}),
     # Each failed attempt queues the verification again; past MAX_ATTEMPTS it is FAILED, and dramatiq stops too.
     "verification.analyse": (
         analyse_verification,
@@ -229,6 +233,7 @@ PERIODIC: dict[str, timedelta] = {
     "licensing.expire_offers": timedelta(minutes=1),
     "idempotency.purge_expired_keys": timedelta(hours=1),
     "galleries.expire": timedelta(minutes=1),
+    "invoices.mark_overdue": timedelta(minutes=15),
     "payments.pay_out": timedelta(hours=1),
     "verification.sweep": timedelta(minutes=1),
     "verification.report_due_overage": timedelta(minutes=15),

@@ -15,6 +15,7 @@ from lensgraph.persistence import (
     collections,
     documents,
     galleries,
+    invoices,
     licensing,
     marketplace,
     payments,
@@ -38,6 +39,7 @@ from lensgraph.persistence.models import (
     GalleryComment,
     GallerySelection,
     GallerySet,
+    Invoice,
     License,
     Listing,
     Notification,
@@ -153,3 +155,7 @@ class Loaders:
         self.document_template = _by_id(db, DocumentTemplate)
         self.studio_document = _by_id(db, StudioDocument)
         self.documents_by_client = _in_session(db, documents.documents_of_clients)
+        self.invoice = _by_id(db, Invoice)
+        self.invoices_by_client = _in_session(db, invoices.invoices_of_clients)
+        self.galleries_by_client = _in_session(db, invoices.galleries_of_clients)
+        self.payments_by_invoice = _in_session(db, invoices.payments_of_invoices)

@@ -20,7 +20,7 @@ from lensgraph.persistence import galleries as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
 from lensgraph.persistence.galleries import GalleryCountKey, GalleryPhotosKey
-from lensgraph.persistence.models import Gallery, GalleryPhoto, GallerySet, Photo
+from lensgraph.persistence.models import Client, Gallery, GalleryPhoto, GallerySet, Photo
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers.collections import page_of_photos
 from lensgraph.resolvers.context import Context
@@ -47,6 +47,9 @@ class GalleryFields:
     event_date: date | None = None
     client_email: str | None = None
     client_name: str | None = None
+    # A studio's own client: their first address and name are then the gallery's, kept in step with the client.
+    client_id: UUID | None = None
+    unlink_client: bool = False
     password: str | None = None
     remove_password: bool = False
     expires_at: datetime | None = None
@@ -86,6 +89,7 @@ async def _apply(ctx: Context, uow: UnitOfWork, gallery: Gallery, fields: Galler
         gallery.cover_photo_id = fields.cover_photo_id
     if fields.event_date is not None:
         gallery.event_date = fields.event_date
+    await _link_client(uow, gallery, fields)
     if fields.client_email is not None:
         gallery.client_email = rules.clean_client_email(fields.client_email)
     if fields.client_name is not None:
@@ -119,6 +123,25 @@ async def _apply(ctx: Context, uow: UnitOfWork, gallery: Gallery, fields: Galler
     if fields.selection_max is not None:
         gallery.selection_max = fields.selection_max
     proofing_rules.check_limits(gallery.selection_min, gallery.selection_max)
+
+
+async def _link_client(uow: UnitOfWork, gallery: Gallery, fields: GalleryFields) -> None:
+    """Links (or unlinks) the gallery to one of the owner's clients; a linked gallery's client email and name are
+    the client's, so they are not given beside it."""
+    if fields.unlink_client:
+        gallery.client_id = None
+    elif fields.client_id is not None:
+        client = await uow.session.get(Client, fields.client_id)
+        if client is None or client.studio_id != gallery.user_id:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such client of yours.", ["clientId"])
+        gallery.client_id = client.id
+        gallery.client_email, gallery.client_name = (client.emails[0] if client.emails else None), client.name
+    if gallery.client_id is not None and (fields.client_email is not None or fields.client_name is not None):
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "This gallery is linked to a client: its email and name are the client's (update the client).",
+            ["clientEmail" if fields.client_email is not None else "clientName"],
+        )
 
 
 async def create_gallery(ctx: Context, fields: GalleryFields) -> Gallery:
@@ -320,3 +343,11 @@ async def set_by_id(ctx: Context, set_id: UUID) -> GallerySet | None:
     if gallery_set is None or await by_id(ctx, gallery_set.gallery_id) is None:
         return None
     return gallery_set
+
+
+async def linked_client(ctx: Context, gallery: Gallery) -> Client | None:
+    """The studio's client the gallery is linked to, as the studio sees it."""
+    if gallery.client_id is None:
+        return None
+    client = await ctx.loaders.client.load(gallery.client_id)
+    return client if client and owns(ctx.viewer, client.studio_id) else None

@@ -26,6 +26,7 @@ from lensgraph.domain.money import Money
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.payments import PaymentStatus, PayoutStats
 from lensgraph.domain.policies import can_receive_payouts, license_party
+from lensgraph.persistence import invoices as invoice_queries
 from lensgraph.persistence import marketplace as marketplace_queries
 from lensgraph.persistence import payments as queries
 from lensgraph.persistence.base import utcnow
@@ -40,7 +41,7 @@ from lensgraph.persistence.models import (
     User,
 )
 from lensgraph.persistence.pagination import Page, paginate
-from lensgraph.resolvers import checkout, plans, purchases
+from lensgraph.resolvers import checkout, invoices, plans, purchases
 from lensgraph.resolvers.checkout import Checkout
 from lensgraph.resolvers.context import Context, Services
 
@@ -138,12 +139,14 @@ async def _apply(uow: UnitOfWork, event: ProviderEvent, gateway: PaymentGateway,
 
 
 async def _checkout_paid(uow: UnitOfWork, session: dict[str, Any], settings: Settings) -> bool:
-    """What the paid session paid for is put in force: a license, or a marketplace purchase."""
+    """What the paid session paid for is put in force: a license, a marketplace purchase, or (part of) an invoice."""
     # The license held first, as a checkout holds it, then the payment read: whatever held it before us is seen.
     if await queries.hold_license_of_checkout(uow.session, session["id"]):
         return await _license_paid(uow, session, settings.platform_fee_percent)
     if await marketplace_queries.hold_purchase_of_checkout(uow.session, session["id"]):
         return await purchases.purchase_paid(uow, session, settings)
+    if await invoice_queries.hold_invoice_of_checkout(uow.session, session["id"]):
+        return await invoices.invoice_paid(uow, session, settings)
     log.warning("Stripe checkout session %s was paid but is not one of ours: ignored", session["id"])
     return False
 
@@ -180,6 +183,8 @@ async def _checkout_failed(uow: UnitOfWork, session: dict[str, Any]) -> bool:
     while a purchase FAILED (the buyer buys again)."""
     held = await queries.hold_license_of_checkout(uow.session, session["id"])
     held = held or await marketplace_queries.hold_purchase_of_checkout(uow.session, session["id"])
+    # An invoice's payment that failed just stops reserving its amount: the client pays again.
+    held = held or await invoice_queries.hold_invoice_of_checkout(uow.session, session["id"])
     payment = await queries.payment_for_checkout(uow.session, session["id"]) if held else None
     if payment is None or payment.status is not PaymentStatus.PENDING:
         log.info("Stripe checkout session %s closed unpaid; no pending payment of ours has it", session["id"])

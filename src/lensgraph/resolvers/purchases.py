@@ -52,7 +52,7 @@ class Bought:
     checkout: Checkout
 
 
-def _return_url(value: str | None, field: str) -> str | None:
+def return_url(value: str | None, field: str) -> str | None:
     """Where Stripe sends the buyer back: an absolute http(s) URL, or the server's own page when none is given."""
     if value is None:
         return None
@@ -68,7 +68,7 @@ async def purchase_listing(
     ctx: Context, listing_id: UUID, tier: LicenseTier, success_url: str | None, cancel_url: str | None
 ) -> Bought:
     """Opens the checkout of one tier of a listing, or hands out the buyer's checkout still open for it."""
-    urls = _return_url(success_url, "successUrl"), _return_url(cancel_url, "cancelUrl")
+    urls = return_url(success_url, "successUrl"), return_url(cancel_url, "cancelUrl")
     try:
         return await _purchase(ctx, listing_id, tier, *urls)
     except ConstraintViolation:

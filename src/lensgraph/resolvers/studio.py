@@ -10,6 +10,7 @@ from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.policies import Viewer, can_view_studio_record, runs_studio
 from lensgraph.domain.studio import LeadStatus
+from lensgraph.persistence import invoices as invoice_queries
 from lensgraph.persistence import studio as queries
 from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
 from lensgraph.persistence.models import Booking, Client
@@ -17,6 +18,7 @@ from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers.context import Context
 
 EMAIL_TAKEN = "Another of your clients has this address."
+CLIENT_WITH_PAYMENTS = "Payments were made on this client's invoices: keep the client (mark them PAST)."
 
 
 def require_studio(ctx: Context) -> Viewer:
@@ -26,7 +28,7 @@ def require_studio(ctx: Context) -> Viewer:
     return viewer
 
 
-async def _own_client(ctx: Context, uow: UnitOfWork, client_id: UUID, field: str = "id") -> Client:
+async def own_client(ctx: Context, uow: UnitOfWork, client_id: UUID, field: str = "id") -> Client:
     """The caller's client; another studio's reads as not found."""
     viewer = require_studio(ctx)
     client = await uow.session.get(Client, client_id)
@@ -86,7 +88,7 @@ async def update_client(
     """Changes what is given; a stale ``version`` is CONFLICT, so two people editing one client lose nothing."""
     try:
         async with ctx.db.unit_of_work() as uow:
-            client = await _own_client(ctx, uow, client_id)
+            client = await own_client(ctx, uow, client_id)
             _check_version(client, version)
             if name is not None:
                 client.name = rules.clean_name(name)
@@ -105,15 +107,26 @@ async def update_client(
                 client.emails = cleaned
             if tags is not None or emails is not None:
                 await queries.index_client(uow.session, client)
+            if name is not None or emails is not None:
+                await invoice_queries.sync_client_galleries(
+                    uow.session, client.id, client.emails[0] if client.emails else None, client.name
+                )
     except ConstraintViolation:
         raise DomainError(ErrorCode.ALREADY_EXISTS, EMAIL_TAKEN, ["emails"]) from None
     return client
 
 
 async def delete_client(ctx: Context, client_id: UUID) -> None:
-    """The client goes, with their bookings."""
-    async with ctx.db.unit_of_work() as uow:
-        await uow.session.delete(await _own_client(ctx, uow, client_id))
+    """The client goes, with their bookings and unpaid invoices; one with invoice payments stays (the payments'
+    foreign key refuses it too, should one be opened meanwhile)."""
+    try:
+        async with ctx.db.unit_of_work() as uow:
+            client = await own_client(ctx, uow, client_id)
+            if await invoice_queries.client_has_payments(uow.session, client.id):
+                raise DomainError(ErrorCode.INVALID_TRANSITION, CLIENT_WITH_PAYMENTS, ["id"])
+            await uow.session.delete(client)
+    except ConstraintViolation:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, CLIENT_WITH_PAYMENTS, ["id"]) from None
 
 
 async def list_clients(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
@@ -26,6 +27,9 @@ from lensgraph.schema.proofing_types import (
     GallerySelection,
     SelectionStatus,
 )
+
+if TYPE_CHECKING:
+    from lensgraph.schema.studio import Client
 
 GalleryStatus = strawberry.enum(rules.GalleryStatus, description="ACTIVE: open to its clients. ARCHIVED: closed.")
 DownloadPolicy = strawberry.enum(
@@ -93,6 +97,15 @@ class Gallery(Node):
             return None
         row = await info.context.loaders.photo.load(self._row.cover_photo_id)
         return Photo.from_row(row) if row else None
+
+    @strawberry.field(description="Studios: the client the gallery is linked to (`clientId`), if any.")
+    async def client(
+        self, info: Info[Context, None]
+    ) -> Annotated[Client, strawberry.lazy("lensgraph.schema.studio")] | None:
+        from lensgraph.schema.studio import Client
+
+        row = await galleries.linked_client(info.context, self._row)
+        return Client.from_row(row) if row else None
 
     @strawberry.field(description="All of its photos, READY or not.")
     async def photo_count(self, info: Info[Context, None]) -> int:

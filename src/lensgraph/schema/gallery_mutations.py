@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from uuid import UUID
 
 import strawberry
 from strawberry import Info
@@ -25,6 +26,9 @@ class CreateGalleryInput:
     event_date: date | None = None
     client_email: str | None = None
     client_name: str | None = None
+    client_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Studios: one of your clients; their first email and name become the gallery's."
+    )
     password: str | None = strawberry.field(default=None, description="Set: clients unlock the gallery with it.")
     expires_at: datetime | None = strawberry.field(default=None, description="After it, the gallery opens to no one.")
     download_policy: DownloadPolicy = DownloadPolicyValue.NONE  # type: ignore[valid-type]
@@ -49,6 +53,10 @@ class UpdateGalleryInput:
     event_date: date | None = None
     client_email: str | None = None
     client_name: str | None = None
+    client_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Link the gallery to one of your clients (their email and name follow)."
+    )
+    unlink_client: bool = False
     password: str | None = None
     remove_password: bool = strawberry.field(default=False, description="Open the gallery to anyone with its link.")
     expires_at: datetime | None = None
@@ -62,6 +70,10 @@ class UpdateGalleryInput:
     remove_selection_limits: bool = strawberry.field(
         default=False, description="Clear both selection limits (then set either anew in the same change)."
     )
+
+
+def _client_key(global_id: strawberry.ID | None) -> UUID | None:
+    return expect_global_id(global_id, "Client", "clientId") if global_id is not None else None
 
 
 @strawberry.type
@@ -157,6 +169,7 @@ class GalleryMutations:
             event_date=input.event_date,
             client_email=input.client_email,
             client_name=input.client_name,
+            client_id=_client_key(input.client_id),
             password=input.password,
             expires_at=input.expires_at,
             download_policy=input.download_policy,
@@ -180,6 +193,8 @@ class GalleryMutations:
             event_date=input.event_date,
             client_email=input.client_email,
             client_name=input.client_name,
+            client_id=_client_key(input.client_id),
+            unlink_client=input.unlink_client,
             password=input.password,
             remove_password=input.remove_password,
             expires_at=input.expires_at,

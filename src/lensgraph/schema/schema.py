@@ -48,6 +48,7 @@ from lensgraph.schema.extensions import (
 )
 from lensgraph.schema.galleries import Gallery, GalleryQueries, GallerySet
 from lensgraph.schema.gallery_mutations import GalleryMutations
+from lensgraph.schema.invoices import Invoice, InvoiceMutations, InvoiceQueries
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.marketplace import Listing, MarketplaceMutations, MarketplaceQueries, Purchase
 from lensgraph.schema.moderation import ModerationQueries
@@ -84,6 +85,7 @@ class Query(
     MarketplaceQueries,
     BookingQueries,
     DocumentQueries,
+    InvoiceQueries,
 ):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
@@ -129,6 +131,7 @@ class Mutation(
     BookingMutations,
     ProofingMutations,
     DocumentMutations,
+    InvoiceMutations,
 ):
     pass
 
@@ -238,6 +241,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             StudioDocument,
             SessionType,
             Booking,
+            Invoice,
         ],
         config=StrawberryConfig(),
         scalar_overrides=SCALAR_OVERRIDES,

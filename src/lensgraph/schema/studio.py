@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
@@ -11,7 +12,7 @@ from strawberry import Info
 from lensgraph.domain import studio as rules
 from lensgraph.domain.pagination import page_request
 from lensgraph.persistence.models import Client as ClientRow
-from lensgraph.resolvers import documents, studio
+from lensgraph.resolvers import documents, invoices, studio
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.booking import Booking
 from lensgraph.schema.core import (
@@ -24,6 +25,10 @@ from lensgraph.schema.core import (
     to_global_id,
 )
 from lensgraph.schema.documents import StudioDocument
+from lensgraph.schema.galleries import Gallery
+
+if TYPE_CHECKING:
+    from lensgraph.schema.invoices import Invoice
 
 LeadStatus = strawberry.enum(rules.LeadStatus, description="Where a client stands with the studio.")
 
@@ -70,6 +75,18 @@ class Client(Node):
     @strawberry.field(description="The contracts and questionnaires sent to the client, newest first.")
     async def documents(self, info: Info[Context, None]) -> list[StudioDocument]:
         return [StudioDocument.from_row(row) for row in await documents.documents_of_client(info.context, self._row)]
+
+    @strawberry.field(description="The galleries linked to the client, newest first.")
+    async def galleries(self, info: Info[Context, None]) -> list[Gallery]:
+        return [Gallery.from_row(row) for row in await invoices.galleries_of_client(info.context, self._row)]
+
+    @strawberry.field(description="The client's invoices, newest first, drafts and voided ones included.")
+    async def invoices(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Invoice, strawberry.lazy("lensgraph.schema.invoices")]]:
+        from lensgraph.schema.invoices import Invoice
+
+        return [Invoice.from_row(row) for row in await invoices.invoices_of_client(info.context, self._row)]
 
 
 @strawberry.input

@@ -13,6 +13,7 @@ from lensgraph.schema.booking import ViewerBooking
 from lensgraph.schema.collections import ViewerCollections
 from lensgraph.schema.documents import ViewerDocuments
 from lensgraph.schema.galleries import ViewerGalleries
+from lensgraph.schema.invoices import ViewerInvoices
 from lensgraph.schema.licensing import ViewerLicensing
 from lensgraph.schema.marketplace import ViewerMarketplace
 from lensgraph.schema.notifications import ViewerNotifications
@@ -43,6 +44,7 @@ class Viewer(
     ViewerStudio,
     ViewerBooking,
     ViewerDocuments,
+    ViewerInvoices,
 ):
     @classmethod
     def from_row(cls, row: UserRow) -> Viewer:

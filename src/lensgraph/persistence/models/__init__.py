@@ -12,6 +12,7 @@ from lensgraph.persistence.models.collections import (
 from lensgraph.persistence.models.documents import DocumentTemplate, StudioDocument
 from lensgraph.persistence.models.galleries import Gallery, GalleryPhoto, GallerySet, GalleryViewDay
 from lensgraph.persistence.models.idempotency import IdempotencyKey
+from lensgraph.persistence.models.invoices import Invoice
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
 from lensgraph.persistence.models.marketplace import Listing, ListingTier, Purchase
 from lensgraph.persistence.models.notifications import Notification, NotificationPreference, PushToken
@@ -60,6 +61,7 @@ __all__ = [
     "GallerySet",
     "GalleryViewDay",
     "IdempotencyKey",
+    "Invoice",
     "License",
     "LicenseRevision",
     "LightboxItem",

@@ -20,6 +20,8 @@ class Gallery(Entity):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     cover_photo_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("photos.id", ondelete="SET NULL"), index=True)
     event_date: Mapped[date | None]
+    # The studio's client the gallery is for; linked, its email and name are copied here and kept in step.
+    client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"), index=True)
     client_email: Mapped[str | None] = mapped_column(String(254))
     client_name: Mapped[str] = mapped_column(String(200), default="")
     # argon2id, like account passwords; None: the gallery is open to anyone with its slug.

@@ -21,14 +21,18 @@ def _currency() -> Enum:
 
 
 class Payment(Entity):
-    """Paying through one Stripe Checkout Session for one thing: a brand's license, or a marketplace purchase."""
+    """Paying through one Stripe Checkout Session for one thing: a brand's license, a marketplace purchase, or (part
+    of) a studio's invoice."""
 
     __tablename__ = "payments"
 
-    # What it pays for: exactly one of the two (the check constraint below).
+    # What it pays for: exactly one of the three (the check constraint below).
     license_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("licenses.id", ondelete="CASCADE"))
     purchase_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("purchases.id", ondelete="CASCADE"))
-    # Who pays: the brand of a license, the buyer of a purchase.
+    # RESTRICT: money received is never deleted with an invoice (nor with the client it was for).
+    invoice_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"))
+    # Who pays: the brand of a license, the buyer of a purchase. An invoice's client has no account: there, the
+    # studio that is paid (so the row keeps an owner; ``payments_of`` lists license payments only).
     brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[Currency] = mapped_column(_currency())
@@ -66,8 +70,11 @@ class Payment(Entity):
             postgresql_where=text("status = 'PENDING'"),
         ),
         Index("ix_payments_purchase", "purchase_id"),
+        # An invoice may have several checkouts open at once (payments in part), so no unique index here.
+        Index("ix_payments_invoice_status", "invoice_id", "status"),
         CheckConstraint(
-            "(CASE WHEN license_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN purchase_id IS NULL THEN 0 ELSE 1 END) = 1",
+            "(CASE WHEN license_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN purchase_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN invoice_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="pays_for_one",
         ),
         # Refunds name the payment intent, not the checkout session.
