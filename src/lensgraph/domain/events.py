@@ -43,6 +43,7 @@ VerificationKey = Annotated[UUID, Names("Verification")]
 VerificationInviteKey = Annotated[UUID, Names("VerificationInvite")]
 BookingKey = Annotated[UUID, Names("Booking")]
 GalleryKey = Annotated[UUID, Names("Gallery")]
+PrintOrderKey = Annotated[UUID, Names("PrintOrder")]
 # Entities of capabilities not built yet: their events are not emitted, so these IDs resolve to nothing yet.
 ListingKey = Annotated[UUID, Names("Listing")]
 PurchaseKey = Annotated[UUID, Names("Purchase")]
@@ -446,6 +447,17 @@ class InvoicePaid(Event):
     summary: ClassVar[str] = "An invoice was paid."
     emitted: ClassVar[bool] = False
     invoice_id: InvoiceKey
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrintOrderPaid(Event):
+    type: ClassVar[str] = "print_order.paid"
+    summary: ClassVar[str] = "A gallery client paid for an order of prints."
+    print_order_id: PrintOrderKey
+    gallery_id: GalleryKey
+    # What the client paid, in minor units of ``currency``; the studio earns it less the platform fee.
     amount: int
     currency: str
 

@@ -18,6 +18,7 @@ from lensgraph.persistence import (
     marketplace,
     payments,
     plans,
+    prints,
     releases,
     studio,
     verification,
@@ -39,6 +40,8 @@ from lensgraph.persistence.models import (
     Payment,
     Payout,
     Photo,
+    PrintOrder,
+    PrintProduct,
     Purchase,
     Release,
     SessionType,
@@ -135,3 +138,6 @@ class Loaders:
         self.session_type = _by_id(db, SessionType)
         self.booking = _by_id(db, Booking)
         self.bookings_by_client = _in_session(db, studio.bookings_of_clients)
+        self.print_product = _by_id(db, PrintProduct)
+        self.print_order = _by_id(db, PrintOrder)
+        self.print_order_items = _in_session(db, prints.items_of_orders)

@@ -54,6 +54,7 @@ class GalleryFields:
     watermark: bool | None = None
     watermark_text: str | None = None
     accent_color: str | None = None
+    print_store: bool | None = None
 
 
 async def _own_gallery(ctx: Context, uow: UnitOfWork, gallery_id: UUID, field: str) -> Gallery:
@@ -108,6 +109,8 @@ async def _apply(ctx: Context, uow: UnitOfWork, gallery: Gallery, fields: Galler
         gallery.watermark_text = rules.clean_watermark_text(fields.watermark_text)
     if fields.accent_color is not None:
         gallery.accent_color = rules.clean_accent_colour(fields.accent_color)
+    if fields.print_store is not None:
+        gallery.print_store = fields.print_store
 
 
 async def create_gallery(ctx: Context, fields: GalleryFields) -> Gallery:

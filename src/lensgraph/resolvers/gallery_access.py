@@ -12,7 +12,7 @@ from datetime import datetime
 from lensgraph.adapters.passwords import verify_password
 from lensgraph.adapters.tokens import InvalidToken
 from lensgraph.domain import galleries as rules
-from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
+from lensgraph.domain.errors import DomainError, ErrorCode, forbidden, unauthenticated
 from lensgraph.domain.events import GalleryViewed
 from lensgraph.domain.galleries import GalleryStatus
 from lensgraph.domain.pagination import PageRequest
@@ -80,6 +80,21 @@ def is_expired(gallery: Gallery) -> bool:
 
 def prompt(gallery: Gallery) -> str | None:
     return LOCKED_PROMPT if is_protected(gallery) else None
+
+
+def token_visitor(ctx: Context, gallery: Gallery) -> str:
+    """The client the request's gallery access token names, for what needs one (ordering prints): without a
+    token, UNAUTHENTICATED; a bad one or another gallery's, FORBIDDEN."""
+    if ctx.request is None or not ctx.request.headers.get(TOKEN_HEADER):
+        raise unauthenticated(f"Unlock the gallery and send its access token in the {TOKEN_HEADER} header.")
+    visitor = _visitor(ctx, gallery)
+    assert visitor is not None  # a token was sent, and _visitor refuses a bad one
+    return visitor
+
+
+def client_visitor(ctx: Context, gallery: Gallery) -> str | None:
+    """Who reads the gallery as its client (see ``_visitor``); None while it is locked."""
+    return _visitor(ctx, gallery)
 
 
 def _visitor(ctx: Context, gallery: Gallery) -> str | None:

@@ -14,11 +14,12 @@ from lensgraph.domain.pagination import page_request
 from lensgraph.persistence.models import Gallery as GalleryRow
 from lensgraph.persistence.models import GallerySet as GallerySetRow
 from lensgraph.persistence.models import Photo as PhotoRow
-from lensgraph.resolvers import galleries, gallery_access
+from lensgraph.resolvers import galleries, gallery_access, print_orders
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.photos import rendition_url
 from lensgraph.schema.core import Connection, Node, expect_global_id, node_type, to_global_id
 from lensgraph.schema.photos import URL_LIFETIME, Photo
+from lensgraph.schema.prints import ClientPrintOrder, PrintProduct
 
 GalleryStatus = strawberry.enum(rules.GalleryStatus, description="ACTIVE: open to its clients. ARCHIVED: closed.")
 DownloadPolicy = strawberry.enum(
@@ -44,6 +45,7 @@ class Gallery(Node):
     watermark: bool = strawberry.field(description="Clients see watermarked renditions.")
     watermark_text: str
     accent_color: str | None
+    print_store: bool = strawberry.field(description="Its clients may order prints (your active print products).")
     version: int = strawberry.field(description="Send it back with updateGallery: a stale one is a CONFLICT.")
     created_at: datetime
     updated_at: datetime
@@ -66,6 +68,7 @@ class Gallery(Node):
             watermark=row.watermark,
             watermark_text=row.watermark_text,
             accent_color=row.accent_color,
+            print_store=row.print_store,
             version=row.version,
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -210,6 +213,25 @@ class ClientGallery:
             return None
         watermark = self._row.watermark
         return Connection[ClientPhoto].from_page(page, lambda row: ClientPhoto.of(row, watermark))
+
+    @strawberry.field(
+        description="The prints on sale here: empty when the gallery sells none, null while it is locked."
+    )
+    async def print_products(self, info: Info[Context, None]) -> list[PrintProduct] | None:
+        rows = await print_orders.offered_products(info.context, self._row)
+        return None if rows is None else [PrintProduct.from_row(row) for row in rows]
+
+    @strawberry.field(description="The orders you placed here, newest first; null without the gallery's access token.")
+    async def print_orders(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ClientPrintOrder] | None:
+        page = await print_orders.client_orders(info.context, self._row, page_request(first, after, last, before))
+        return None if page is None else Connection[ClientPrintOrder].from_page(page, ClientPrintOrder.from_row)
 
 
 @strawberry.input(description="Conditions a gallery must all meet; leave a field out to not filter on it.")

@@ -31,6 +31,7 @@ class CreateGalleryInput:
     watermark: bool = False
     watermark_text: str | None = None
     accent_color: str | None = strawberry.field(default=None, description="#RRGGBB.")
+    print_store: bool = strawberry.field(default=False, description="Clients may order prints of its photos.")
 
 
 @strawberry.input(description="Change what is given; the rest stays.")
@@ -51,6 +52,7 @@ class UpdateGalleryInput:
     watermark: bool | None = None
     watermark_text: str | None = None
     accent_color: str | None = None
+    print_store: bool | None = strawberry.field(default=None, description="Clients may order prints of its photos.")
 
 
 @strawberry.type
@@ -152,6 +154,7 @@ class GalleryMutations:
             watermark=input.watermark,
             watermark_text=input.watermark_text,
             accent_color=input.accent_color,
+            print_store=input.print_store,
         )
         return GalleryPayload(gallery=Gallery.from_row(await galleries.create_gallery(info.context, fields)))
 
@@ -175,6 +178,7 @@ class GalleryMutations:
             watermark=input.watermark,
             watermark_text=input.watermark_text,
             accent_color=input.accent_color,
+            print_store=input.print_store,
         )
         row = await galleries.update_gallery(info.context, expect_global_id(input.id, "Gallery"), input.version, fields)
         return GalleryPayload(gallery=Gallery.from_row(row))

@@ -55,6 +55,7 @@ from lensgraph.schema.payments import Payment, PaymentMutations, Payout
 from lensgraph.schema.photos import Photo, PhotoMutations, PhotoSubscriptions
 from lensgraph.schema.plans import PlanMutations, PlanQueries, PlanSubscription
 from lensgraph.schema.portfolios import PortfolioMutations, PortfolioQueries
+from lensgraph.schema.prints import PrintMutations, PrintOrder, PrintProduct
 from lensgraph.schema.releases import Release, ReleaseMutations
 from lensgraph.schema.studio import Client, StudioMutations
 from lensgraph.schema.uploads import UploadMutations
@@ -121,6 +122,7 @@ class Mutation(
     VerificationSharingMutations,
     StudioMutations,
     BookingMutations,
+    PrintMutations,
 ):
     pass
 
@@ -217,6 +219,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Client,
             SessionType,
             Booking,
+            PrintProduct,
+            PrintOrder,
         ],
         config=StrawberryConfig(),
         scalar_overrides=SCALAR_OVERRIDES,

@@ -18,6 +18,7 @@ from lensgraph.persistence.models.outbox import OutboxEvent
 from lensgraph.persistence.models.payments import Earning, Payment, Payout, PayoutAccount, StripeEvent
 from lensgraph.persistence.models.photos import Photo, PhotoTag, Release, ReleasePhoto, Upload
 from lensgraph.persistence.models.plans import Subscription
+from lensgraph.persistence.models.prints import PrintOrder, PrintOrderItem, PrintProduct
 from lensgraph.persistence.models.studio import (
     AvailabilityWindow,
     BlockedDate,
@@ -70,6 +71,9 @@ __all__ = [
     "PhotoTag",
     "PhotoViewDay",
     "Portfolio",
+    "PrintOrder",
+    "PrintOrderItem",
+    "PrintProduct",
     "Purchase",
     "PushToken",
     "RefreshToken",
