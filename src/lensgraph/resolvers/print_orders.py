@@ -64,7 +64,10 @@ async def place_order(
     gallery, visitor = await _client_gallery(ctx, slug)
     if not gallery.print_store:
         raise DomainError(ErrorCode.INVALID_INPUT, "This gallery does not sell prints.", ["gallerySlug"])
-    contact = gallery_rules.clean_client_email(email)
+    try:
+        contact = gallery_rules.clean_client_email(email)
+    except DomainError as refused:
+        raise DomainError(refused.code, refused.message, ["email"]) from None
     if contact is None:
         raise DomainError(ErrorCode.INVALID_INPUT, "Give your email address.", ["email"])
     shipping = rules.clean_address(address)
