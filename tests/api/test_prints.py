@@ -363,3 +363,20 @@ async def test_orders_with_their_items_cost_the_same_sql_at_3_and_at_12(client, 
         return sql.count
 
     assert await statements_for(3) == await statements_for(12)
+
+
+async def test_a_product_deleted_while_ordered_is_either_kept_for_the_order_or_never_ordered(client, services):
+    shop = await store(client, services)
+    for _ in range(3):
+        fresh = await product(client, shop.owner, "Postcard", 300)
+        items = [{"photoId": shop.photos[0], "productId": fresh["id"], "quantity": 1}]
+        ordered, deleted = await asyncio.gather(
+            place(client, shop, items), mutate(client, shop.owner, DELETE_PRODUCT, id=fresh["id"])
+        )
+        assert deleted["userErrors"] == []
+        if ordered["userErrors"]:
+            assert codes(ordered) == [(["items", "0", "productId"], "NOT_FOUND")]
+            assert deleted["deletedPrintProductId"] == fresh["id"]
+        else:
+            assert deleted["printProduct"] == {**fresh, "active": False, "version": fresh["version"] + 1}
+            assert ordered["printOrder"]["items"][0]["productId"] == fresh["id"]

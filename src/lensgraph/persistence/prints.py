@@ -40,6 +40,12 @@ async def hold_product(session: AsyncSession, product_id: UUID) -> bool:
     return await take_write_lock(session, PrintProduct, PrintProduct.id == product_id) > 0
 
 
+async def hold_products(session: AsyncSession, product_ids: Sequence[UUID]) -> None:
+    """``hold_product`` for an order's products, before they are read: a change or deletion of one waits for the
+    order, or the order reads what it left."""
+    await take_write_lock(session, PrintProduct, PrintProduct.id.in_(sorted(set(product_ids))))
+
+
 async def ready_photos_in(session: AsyncSession, gallery_id: UUID, photo_ids: Sequence[UUID]) -> frozenset[UUID]:
     """Which of these photos the gallery's clients see (in the gallery, READY)."""
     rows = await session.scalars(

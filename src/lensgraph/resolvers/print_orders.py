@@ -74,8 +74,9 @@ async def place_order(
     rules.check_lines(lines)
     try:
         async with ctx.db.unit_of_work() as uow:
+            await queries.hold_products(uow.session, [line.product_id for line in lines])
             photos = await queries.ready_photos_in(uow.session, gallery.id, [line.photo_id for line in lines])
-            found = await queries.products_by_id(uow.session, list({line.product_id for line in lines}))
+            found = await queries.products_by_id(uow.session, [line.product_id for line in lines])
             products = {row.id: prints.product_of(row) for row in found}
             priced = rules.price_order(gallery.user_id, lines, products, photos)
             order = PrintOrder(
@@ -112,8 +113,8 @@ async def place_order(
             )
             opened = await _open_checkout(ctx, uow, order, gallery)
     except ConstraintViolation:
-        # A product deleted while the order was written: the line names nothing any more.
-        raise DomainError(ErrorCode.NOT_FOUND, "This gallery offers no such print.", ["items"]) from None
+        # The gallery was deleted while the order was written.
+        raise DomainError(ErrorCode.NOT_FOUND, NO_SUCH_GALLERY, ["gallerySlug"]) from None
     return Ordered(order, opened)
 
 

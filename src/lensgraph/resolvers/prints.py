@@ -23,7 +23,7 @@ from lensgraph.domain.prints import PrintOrderStatus
 from lensgraph.persistence import payments as payment_queries
 from lensgraph.persistence import prints as queries
 from lensgraph.persistence.base import utcnow
-from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
+from lensgraph.persistence.db import UnitOfWork
 from lensgraph.persistence.models import PrintOrder, PrintOrderItem, PrintProduct
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers import checkout
@@ -100,17 +100,13 @@ async def update_product(ctx: Context, product_id: UUID, version: int | None, ch
 
 async def delete_product(ctx: Context, product_id: UUID) -> PrintProduct | None:
     """Deletes a product never ordered (answers None); one ordered already is deactivated instead (answered), as
-    its orders name it."""
-    try:
-        async with ctx.db.unit_of_work() as uow:
-            row = await _own_product(ctx, uow, product_id)
-            if await queries.product_ordered(uow.session, row.id):
-                row.active = False
-                return row
-            await uow.session.delete(row)
-    except ConstraintViolation:
-        # Ordered meanwhile (the order's line refers to it): kept, and deactivated.
-        return await update_product(ctx, product_id, None, ProductChanges(active=False))
+    its orders name it. (An order's lines keep a copy of the product either way.)"""
+    async with ctx.db.unit_of_work() as uow:
+        row = await _own_product(ctx, uow, product_id)
+        if await queries.product_ordered(uow.session, row.id):
+            row.active = False
+            return row
+        await uow.session.delete(row)
     return None
 
 

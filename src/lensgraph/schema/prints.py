@@ -101,7 +101,7 @@ class PrintOrderItem:
     _row: strawberry.Private[PrintOrderItemRow]
     _studio: strawberry.Private[bool]
     photo_id: strawberry.ID | None = strawberry.field(description="Null once the photo was deleted.")
-    product_id: strawberry.ID
+    product_id: strawberry.ID | None = strawberry.field(description="Null once the product was deleted.")
     product_name: str
     product_size: str
     quantity: int
@@ -114,7 +114,7 @@ class PrintOrderItem:
             _row=row,
             _studio=studio,
             photo_id=to_global_id("Photo", row.photo_id) if row.photo_id else None,
-            product_id=to_global_id("PrintProduct", row.product_id),
+            product_id=to_global_id("PrintProduct", row.product_id) if row.product_id else None,
             product_name=row.product_name,
             product_size=row.product_size,
             quantity=row.quantity,

@@ -76,7 +76,10 @@ class PrintOrderItem(Entity):
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("print_orders.id", ondelete="CASCADE"))
     position: Mapped[int]
     photo_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("photos.id", ondelete="SET NULL"), index=True)
-    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("print_products.id", ondelete="RESTRICT"), index=True)
+    # Null once the product is deleted (a product never ordered is deleted; this line then keeps its copy).
+    product_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("print_products.id", ondelete="SET NULL"), index=True
+    )
     product_name: Mapped[str] = mapped_column(String(100))
     product_size: Mapped[str] = mapped_column(String(50))
     quantity: Mapped[int]

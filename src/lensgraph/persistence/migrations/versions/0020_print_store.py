@@ -153,7 +153,7 @@ def upgrade() -> None:
         sa.Column("order_id", sa.Uuid(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("photo_id", sa.Uuid(), nullable=True),
-        sa.Column("product_id", sa.Uuid(), nullable=False),
+        sa.Column("product_id", sa.Uuid(), nullable=True),
         sa.Column("product_name", sa.String(length=100), nullable=False),
         sa.Column("product_size", sa.String(length=50), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
@@ -173,7 +173,7 @@ def upgrade() -> None:
             ["product_id"],
             ["print_products.id"],
             name=op.f("fk_print_order_items_product_id_print_products"),
-            ondelete="RESTRICT",
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_print_order_items")),
     )
