@@ -4,11 +4,13 @@ token and paid through the checkout, the studio's production and shipping, bad i
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lensgraph.domain.payments import EarningStatus
-from lensgraph.persistence.models import Earning, OutboxEvent
+from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.models import Earning, Gallery, OutboxEvent
 from tests.api.factories import ready_photos, user_key
 from tests.api.helpers import sign_up
 from tests.api.print_flows import (
@@ -380,3 +382,13 @@ async def test_a_product_deleted_while_ordered_is_either_kept_for_the_order_or_n
         else:
             assert deleted["printProduct"] == {**fresh, "active": False, "version": fresh["version"] + 1}
             assert ordered["printOrder"]["items"][0]["productId"] == fresh["id"]
+
+
+async def test_an_expired_gallery_takes_no_orders(client, services):
+    shop = await store(client, services)
+    async with services.db.unit_of_work() as uow:
+        await uow.session.execute(
+            update(Gallery).where(Gallery.slug == shop.slug).values(expires_at=utcnow() - timedelta(minutes=1))
+        )
+    assert codes(await place(client, shop)) == [(["gallerySlug"], "GALLERY_EXPIRED")]
+    assert await counts(services) == (0, 0, 0, 0)

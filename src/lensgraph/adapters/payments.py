@@ -51,7 +51,8 @@ class CheckoutSession:
 
 @dataclass(frozen=True)
 class PaidItem:
-    """What a checkout pays for, as its Stripe metadata names it: a ``license`` or a marketplace ``purchase``."""
+    """What a checkout pays for, as its Stripe metadata names it: a ``license``, a marketplace ``purchase`` or a
+    gallery client's ``print_order``."""
 
     kind: str
     key: UUID

@@ -139,7 +139,7 @@ async def _apply(uow: UnitOfWork, event: ProviderEvent, gateway: PaymentGateway,
 
 
 async def _checkout_paid(uow: UnitOfWork, session: dict[str, Any], settings: Settings) -> bool:
-    """What the paid session paid for is put in force: a license, or a marketplace purchase."""
+    """What the paid session paid for is put in force: a license, a marketplace purchase, or a print order."""
     # The license held first, as a checkout holds it, then the payment read: whatever held it before us is seen.
     if await queries.hold_license_of_checkout(uow.session, session["id"]):
         return await _license_paid(uow, session, settings.platform_fee_percent)
