@@ -12,7 +12,7 @@ from datetime import datetime
 from lensgraph.adapters.passwords import verify_password
 from lensgraph.adapters.tokens import InvalidToken
 from lensgraph.domain import galleries as rules
-from lensgraph.domain.errors import DomainError, ErrorCode, forbidden, unauthenticated
+from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import GalleryViewed
 from lensgraph.domain.galleries import GalleryStatus
 from lensgraph.domain.pagination import PageRequest
@@ -82,36 +82,29 @@ def prompt(gallery: Gallery) -> str | None:
     return LOCKED_PROMPT if is_protected(gallery) else None
 
 
-def token_visitor(ctx: Context, gallery: Gallery) -> str:
-    """The client the request's gallery access token names, for what needs one (ordering prints): without a
-    token, UNAUTHENTICATED; a bad one or another gallery's, FORBIDDEN."""
-    if ctx.request is None or not ctx.request.headers.get(TOKEN_HEADER):
-        raise unauthenticated(f"Unlock the gallery and send its access token in the {TOKEN_HEADER} header.")
-    visitor = _visitor(ctx, gallery)
-    assert visitor is not None  # a token was sent, and _visitor refuses a bad one
-    return visitor
-
-
-def client_visitor(ctx: Context, gallery: Gallery) -> str | None:
-    """Who reads the gallery as its client (see ``_visitor``); None while it is locked."""
-    return _visitor(ctx, gallery)
+def token_visitor(ctx: Context, gallery: Gallery) -> str | None:
+    """The email the request's gallery access token names, None without a token. A token that is invalid, names
+    another gallery or predates a change of its password is refused outright."""
+    raw = ctx.request.headers.get(TOKEN_HEADER) if ctx.request is not None else None
+    if not raw:
+        return None
+    try:
+        claims = ctx.services.gallery_tokens.verify(raw, utcnow())
+    except InvalidToken:
+        raise forbidden("This gallery access token is invalid or has expired: unlock the gallery again.") from None
+    if claims.gallery_id != gallery.id:
+        raise forbidden("This gallery access token is for another gallery.")
+    if claims.access_version != gallery.access_version:
+        raise forbidden("The gallery's password has changed since: unlock it again.")
+    return claims.visitor
 
 
 def _visitor(ctx: Context, gallery: Gallery) -> str | None:
     """Who reads the gallery's photos: the email its access token names, an address for an open gallery without
-    one, None while it is locked. A token that is invalid, names another gallery or predates a change of its
-    password is refused outright."""
-    raw = ctx.request.headers.get(TOKEN_HEADER) if ctx.request is not None else None
-    if raw:
-        try:
-            claims = ctx.services.gallery_tokens.verify(raw, utcnow())
-        except InvalidToken:
-            raise forbidden("This gallery access token is invalid or has expired: unlock the gallery again.") from None
-        if claims.gallery_id != gallery.id:
-            raise forbidden("This gallery access token is for another gallery.")
-        if claims.access_version != gallery.access_version:
-            raise forbidden("The gallery's password has changed since: unlock it again.")
-        return claims.visitor
+    one, None while it is locked."""
+    visitor = token_visitor(ctx, gallery)
+    if visitor is not None:
+        return visitor
     return None if is_protected(gallery) else rules.visitor_by_address(ctx.client_ip)
 
 

@@ -12,7 +12,7 @@ from uuid import UUID
 from lensgraph.adapters.payments import PaidItem
 from lensgraph.domain import galleries as gallery_rules
 from lensgraph.domain import prints as rules
-from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.errors import DomainError, ErrorCode, unauthenticated
 from lensgraph.domain.galleries import GalleryStatus
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.payments import PaymentStatus
@@ -43,13 +43,21 @@ async def _client_gallery(ctx: Context, slug: str) -> tuple[Gallery, str]:
     if gallery is None or gallery.status is GalleryStatus.ARCHIVED:
         raise DomainError(ErrorCode.NOT_FOUND, NO_SUCH_GALLERY, ["gallerySlug"])
     gallery_rules.check_open_to_clients(gallery.expires_at, utcnow(), "gallerySlug")
-    return gallery, gallery_access.token_visitor(ctx, gallery)
+    visitor = gallery_access.token_visitor(ctx, gallery)
+    if visitor is None:
+        raise unauthenticated(
+            f"Unlock the gallery and send its access token in the {gallery_access.TOKEN_HEADER} header."
+        )
+    return gallery, visitor
 
 
 async def offered_products(ctx: Context, gallery: Gallery) -> list[PrintProduct] | None:
     """The studio's active products when the gallery's print store is on (none when it is off); None while the
     gallery is locked to this client."""
-    if not owns(ctx.viewer, gallery.user_id) and gallery_access.client_visitor(ctx, gallery) is None:
+    # Checked first: a token of another gallery is refused even on an open gallery.
+    visitor = gallery_access.token_visitor(ctx, gallery)
+    locked = visitor is None and gallery_access.is_protected(gallery)
+    if locked and not owns(ctx.viewer, gallery.user_id):
         return None
     if not gallery.print_store:
         return []
@@ -170,9 +178,8 @@ async def cancel_order(ctx: Context, slug: str, order_id: UUID) -> PrintOrder:
 
 async def client_orders(ctx: Context, gallery: Gallery, page: PageRequest) -> Page[PrintOrder] | None:
     """The orders this client placed in the gallery, newest first; None without the gallery's access token."""
-    raw = ctx.request.headers.get(gallery_access.TOKEN_HEADER) if ctx.request is not None else None
-    if not raw:
-        return None
     visitor = gallery_access.token_visitor(ctx, gallery)
+    if visitor is None:
+        return None
     keys = [PrintOrder.created_at, PrintOrder.id]
     return await paginate(ctx.db, queries.visitor_orders(gallery.id, visitor), keys, page, descending=True)
