@@ -51,8 +51,8 @@ class CheckoutSession:
 
 @dataclass(frozen=True)
 class PaidItem:
-    """What a checkout pays for, as its Stripe metadata names it: a ``license``, a marketplace ``purchase`` or a
-    studio's ``invoice``."""
+    """What a checkout pays for, as its Stripe metadata names it: a ``license``, a marketplace ``purchase``, a
+    studio's ``invoice`` or a gallery client's ``print_order``."""
 
     kind: str
     key: UUID

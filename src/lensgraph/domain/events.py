@@ -45,6 +45,7 @@ BookingKey = Annotated[UUID, Names("Booking")]
 GalleryKey = Annotated[UUID, Names("Gallery")]
 ClientKey = Annotated[UUID, Names("Client")]
 StudioDocumentKey = Annotated[UUID, Names("StudioDocument")]
+PrintOrderKey = Annotated[UUID, Names("PrintOrder")]
 # Entities of capabilities not built yet: their events are not emitted, so these IDs resolve to nothing yet.
 ListingKey = Annotated[UUID, Names("Listing")]
 PurchaseKey = Annotated[UUID, Names("Purchase")]
@@ -480,6 +481,17 @@ class InvoiceSent(Event):
     summary: ClassVar[str] = ""
     internal: ClassVar[bool] = True
     invoice_id: InvoiceKey
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrintOrderPaid(Event):
+    type: ClassVar[str] = "print_order.paid"
+    summary: ClassVar[str] = "A gallery client paid for an order of prints."
+    print_order_id: PrintOrderKey
+    gallery_id: GalleryKey
+    # What the client paid, in minor units of ``currency``; the studio earns it less the platform fee.
+    amount: int
+    currency: str
 
 
 @dataclass(frozen=True, kw_only=True)

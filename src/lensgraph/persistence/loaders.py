@@ -20,6 +20,7 @@ from lensgraph.persistence import (
     marketplace,
     payments,
     plans,
+    prints,
     proofing,
     releases,
     studio,
@@ -46,6 +47,8 @@ from lensgraph.persistence.models import (
     Payment,
     Payout,
     Photo,
+    PrintOrder,
+    PrintProduct,
     Purchase,
     Release,
     SessionType,
@@ -159,3 +162,6 @@ class Loaders:
         self.invoices_by_client = _in_session(db, invoices.invoices_of_clients)
         self.galleries_by_client = _in_session(db, invoices.galleries_of_clients)
         self.payments_by_invoice = _in_session(db, invoices.payments_of_invoices)
+        self.print_product = _by_id(db, PrintProduct)
+        self.print_order = _by_id(db, PrintOrder)
+        self.print_order_items = _in_session(db, prints.items_of_orders)

@@ -1,4 +1,5 @@
-"""The Stripe checkout every payment goes through, whatever it pays for (a license, a marketplace purchase).
+"""The Stripe checkout every payment goes through, whatever it pays for (a license, a marketplace purchase, a
+print order).
 
 Opening: a PENDING ``Payment`` naming what it pays for, saved with its Stripe session. Settling: Stripe's word that
 the session was paid moves the payment to SUCCEEDED and records the earner's share as an ``Earning`` (what payouts

@@ -61,6 +61,7 @@ class GalleryFields:
     selection_min: int | None = None
     selection_max: int | None = None
     remove_selection_limits: bool = False
+    print_store: bool | None = None
 
 
 async def own_gallery(ctx: Context, uow: UnitOfWork, gallery_id: UUID, field: str) -> Gallery:
@@ -123,6 +124,9 @@ async def _apply(ctx: Context, uow: UnitOfWork, gallery: Gallery, fields: Galler
     if fields.selection_max is not None:
         gallery.selection_max = fields.selection_max
     proofing_rules.check_limits(gallery.selection_min, gallery.selection_max)
+
+    if fields.print_store is not None:
+        gallery.print_store = fields.print_store
 
 
 async def _link_client(uow: UnitOfWork, gallery: Gallery, fields: GalleryFields) -> None:

@@ -237,7 +237,7 @@ async def pay_invoice(
         payment = Payment(
             id=ctx.new_id("payment"),
             invoice_id=invoice.id,
-            brand_id=invoice.studio_id,
+            brand_id=None,  # the client has no account: the invoice names them
             amount=paying,
             currency=invoice.currency,
             status=PaymentStatus.PENDING,

@@ -29,6 +29,7 @@ from lensgraph.domain.policies import can_receive_payouts, license_party
 from lensgraph.persistence import invoices as invoice_queries
 from lensgraph.persistence import marketplace as marketplace_queries
 from lensgraph.persistence import payments as queries
+from lensgraph.persistence import prints as print_queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, Database, UnitOfWork
 from lensgraph.persistence.models import (
@@ -41,7 +42,7 @@ from lensgraph.persistence.models import (
     User,
 )
 from lensgraph.persistence.pagination import Page, paginate
-from lensgraph.resolvers import checkout, invoices, plans, purchases
+from lensgraph.resolvers import checkout, invoices, plans, prints, purchases
 from lensgraph.resolvers.checkout import Checkout
 from lensgraph.resolvers.context import Context, Services
 
@@ -139,7 +140,8 @@ async def _apply(uow: UnitOfWork, event: ProviderEvent, gateway: PaymentGateway,
 
 
 async def _checkout_paid(uow: UnitOfWork, session: dict[str, Any], settings: Settings) -> bool:
-    """What the paid session paid for is put in force: a license, a marketplace purchase, or (part of) an invoice."""
+    """What the paid session paid for is put in force: a license, a marketplace purchase, (part of) an invoice, or
+    a print order."""
     # The license held first, as a checkout holds it, then the payment read: whatever held it before us is seen.
     if await queries.hold_license_of_checkout(uow.session, session["id"]):
         return await _license_paid(uow, session, settings.platform_fee_percent)
@@ -147,6 +149,8 @@ async def _checkout_paid(uow: UnitOfWork, session: dict[str, Any], settings: Set
         return await purchases.purchase_paid(uow, session, settings)
     if await invoice_queries.hold_invoice_of_checkout(uow.session, session["id"]):
         return await invoices.invoice_paid(uow, session, settings)
+    if await print_queries.hold_order_of_checkout(uow.session, session["id"]):
+        return await prints.order_paid(uow, session, settings)
     log.warning("Stripe checkout session %s was paid but is not one of ours: ignored", session["id"])
     return False
 
@@ -185,6 +189,8 @@ async def _checkout_failed(uow: UnitOfWork, session: dict[str, Any]) -> bool:
     held = held or await marketplace_queries.hold_purchase_of_checkout(uow.session, session["id"])
     # An invoice's payment that failed just stops reserving its amount: the client pays again.
     held = held or await invoice_queries.hold_invoice_of_checkout(uow.session, session["id"])
+    # A print order stays PENDING: its client pays again (a new checkout) or cancels.
+    held = held or await print_queries.hold_order_of_checkout(uow.session, session["id"])
     payment = await queries.payment_for_checkout(uow.session, session["id"]) if held else None
     if payment is None or payment.status is not PaymentStatus.PENDING:
         log.info("Stripe checkout session %s closed unpaid; no pending payment of ours has it", session["id"])
@@ -206,6 +212,8 @@ async def _charge_refunded(uow: UnitOfWork, charge: dict[str, Any]) -> bool:
         return False
     if await marketplace_queries.hold_purchase_of_intent(uow.session, intent):
         return await purchases.purchase_refunded(uow, charge, intent)
+    if await print_queries.hold_order_of_intent(uow.session, intent):
+        return await prints.order_refunded(uow, charge, intent)
     held = await queries.hold_license_of_intent(uow.session, intent)
     payment = await queries.payment_for_intent(uow.session, intent) if held else None
     if payment is None or payment.license_id is None:

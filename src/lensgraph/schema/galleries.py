@@ -15,7 +15,7 @@ from lensgraph.domain.pagination import page_request
 from lensgraph.persistence.models import Gallery as GalleryRow
 from lensgraph.persistence.models import GallerySet as GallerySetRow
 from lensgraph.persistence.models import Photo as PhotoRow
-from lensgraph.resolvers import galleries, gallery_access, gallery_activity, proofing
+from lensgraph.resolvers import galleries, gallery_access, gallery_activity, print_orders, proofing
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.photos import rendition_url
 from lensgraph.schema.analytics import From, To
@@ -30,6 +30,7 @@ from lensgraph.schema.proofing_types import (
 
 if TYPE_CHECKING:
     from lensgraph.schema.studio import Client
+from lensgraph.schema.prints import ClientPrintOrder, PrintProduct
 
 GalleryStatus = strawberry.enum(rules.GalleryStatus, description="ACTIVE: open to its clients. ARCHIVED: closed.")
 DownloadPolicy = strawberry.enum(
@@ -57,6 +58,7 @@ class Gallery(Node):
     accent_color: str | None
     selection_min: int | None = strawberry.field(description="Proofing: the fewest photos a client may submit.")
     selection_max: int | None = strawberry.field(description="Proofing: the most photos a client may pick in a list.")
+    print_store: bool = strawberry.field(description="Its clients may order prints (your active print products).")
     version: int = strawberry.field(description="Send it back with updateGallery: a stale one is a CONFLICT.")
     created_at: datetime
     updated_at: datetime
@@ -81,6 +83,7 @@ class Gallery(Node):
             accent_color=row.accent_color,
             selection_min=row.selection_min,
             selection_max=row.selection_max,
+            print_store=row.print_store,
             version=row.version,
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -293,6 +296,25 @@ class ClientGallery:
             return None
         gallery = self._row
         return Connection[ClientPhoto].from_page(page, lambda row: ClientPhoto.of(row, gallery.watermark, gallery))
+
+    @strawberry.field(
+        description="The prints on sale here: empty when the gallery sells none, null while it is locked."
+    )
+    async def print_products(self, info: Info[Context, None]) -> list[PrintProduct] | None:
+        rows = await print_orders.offered_products(info.context, self._row)
+        return None if rows is None else [PrintProduct.from_row(row) for row in rows]
+
+    @strawberry.field(description="The orders you placed here, newest first; null without the gallery's access token.")
+    async def print_orders(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ClientPrintOrder] | None:
+        page = await print_orders.client_orders(info.context, self._row, page_request(first, after, last, before))
+        return None if page is None else Connection[ClientPrintOrder].from_page(page, ClientPrintOrder.from_row)
 
 
 @strawberry.input(description="Conditions a gallery must all meet; leave a field out to not filter on it.")

@@ -41,6 +41,7 @@ class CreateGalleryInput:
     selection_max: int | None = strawberry.field(
         default=None, description="Proofing: a client's list holds at most this many photos."
     )
+    print_store: bool = strawberry.field(default=False, description="Clients may order prints of its photos.")
 
 
 @strawberry.input(description="Change what is given; the rest stays.")
@@ -70,6 +71,7 @@ class UpdateGalleryInput:
     remove_selection_limits: bool = strawberry.field(
         default=False, description="Clear both selection limits (then set either anew in the same change)."
     )
+    print_store: bool | None = strawberry.field(default=None, description="Clients may order prints of its photos.")
 
 
 def _client_key(global_id: strawberry.ID | None) -> UUID | None:
@@ -178,6 +180,7 @@ class GalleryMutations:
             accent_color=input.accent_color,
             selection_min=input.selection_min,
             selection_max=input.selection_max,
+            print_store=input.print_store,
         )
         return GalleryPayload(gallery=Gallery.from_row(await galleries.create_gallery(info.context, fields)))
 
@@ -206,6 +209,7 @@ class GalleryMutations:
             selection_min=input.selection_min,
             selection_max=input.selection_max,
             remove_selection_limits=input.remove_selection_limits,
+            print_store=input.print_store,
         )
         row = await galleries.update_gallery(info.context, expect_global_id(input.id, "Gallery"), input.version, fields)
         return GalleryPayload(gallery=Gallery.from_row(row))

@@ -57,6 +57,7 @@ from lensgraph.schema.payments import Payment, PaymentMutations, Payout
 from lensgraph.schema.photos import Photo, PhotoMutations, PhotoSubscriptions
 from lensgraph.schema.plans import PlanMutations, PlanQueries, PlanSubscription
 from lensgraph.schema.portfolios import PortfolioMutations, PortfolioQueries
+from lensgraph.schema.prints import PrintMutations, PrintOrder, PrintProduct
 from lensgraph.schema.proofing import ProofingMutations, ProofingSubscriptions
 from lensgraph.schema.proofing_types import GalleryComment, GallerySelection
 from lensgraph.schema.releases import Release, ReleaseMutations
@@ -132,6 +133,7 @@ class Mutation(
     ProofingMutations,
     DocumentMutations,
     InvoiceMutations,
+    PrintMutations,
 ):
     pass
 
@@ -242,6 +244,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             SessionType,
             Booking,
             Invoice,
+            PrintProduct,
+            PrintOrder,
         ],
         config=StrawberryConfig(),
         scalar_overrides=SCALAR_OVERRIDES,

@@ -20,6 +20,7 @@ from lensgraph.schema.notifications import ViewerNotifications
 from lensgraph.schema.payments import ViewerPayments
 from lensgraph.schema.photos import ViewerPhotos
 from lensgraph.schema.plans import ViewerPlans
+from lensgraph.schema.prints import ViewerPrints
 from lensgraph.schema.releases import ViewerReleases
 from lensgraph.schema.studio import ViewerStudio
 from lensgraph.schema.verification import ViewerVerifications
@@ -37,6 +38,7 @@ class Viewer(
     ViewerPlans,
     ViewerCollections,
     ViewerGalleries,
+    ViewerPrints,
     ViewerReleases,
     ViewerAnalytics,
     ViewerMarketplace,

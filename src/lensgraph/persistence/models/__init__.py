@@ -20,6 +20,7 @@ from lensgraph.persistence.models.outbox import OutboxEvent
 from lensgraph.persistence.models.payments import Earning, Payment, Payout, PayoutAccount, StripeEvent
 from lensgraph.persistence.models.photos import Photo, PhotoTag, Release, ReleasePhoto, Upload
 from lensgraph.persistence.models.plans import Subscription
+from lensgraph.persistence.models.prints import PrintOrder, PrintOrderItem, PrintProduct
 from lensgraph.persistence.models.proofing import GalleryComment, GalleryFavorite, GallerySelection
 from lensgraph.persistence.models.studio import (
     AvailabilityWindow,
@@ -78,6 +79,9 @@ __all__ = [
     "PhotoTag",
     "PhotoViewDay",
     "Portfolio",
+    "PrintOrder",
+    "PrintOrderItem",
+    "PrintProduct",
     "Purchase",
     "PushToken",
     "RefreshToken",

@@ -37,6 +37,8 @@ class Gallery(Entity):
     watermark: Mapped[bool] = mapped_column(default=False)
     watermark_text: Mapped[str] = mapped_column(String(80), default="")
     accent_color: Mapped[str | None] = mapped_column(String(7))
+    # Its clients may order prints of its photos (the studio's active print products).
+    print_store: Mapped[bool] = mapped_column(default=False)
     status: Mapped[GalleryStatus] = mapped_column(
         Enum(GalleryStatus, name="gallery_status", native_enum=False, length=10), default=GalleryStatus.ACTIVE
     )

@@ -16,24 +16,32 @@ from lensgraph.persistence.base import Base, Entity, utcnow
 STRIPE_ID = String(255)
 
 
+# What a payment pays for: exactly one of these.
+PAYS_FOR_ONE = (
+    "(CASE WHEN license_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN purchase_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN invoice_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN print_order_id IS NULL THEN 0 ELSE 1 END) = 1"
+)
+
+
 def _currency() -> Enum:
     return Enum(Currency, name="currency", native_enum=False, length=3)
 
 
 class Payment(Entity):
-    """Paying through one Stripe Checkout Session for one thing: a brand's license, a marketplace purchase, or (part
-    of) a studio's invoice."""
+    """Paying through one Stripe Checkout Session for one thing: a brand's license, a marketplace purchase, (part of)
+    a studio's invoice, or a gallery client's print order."""
 
     __tablename__ = "payments"
 
-    # What it pays for: exactly one of the three (the check constraint below).
+    # What it pays for: exactly one of these (PAYS_FOR_ONE).
     license_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("licenses.id", ondelete="CASCADE"))
     purchase_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("purchases.id", ondelete="CASCADE"))
     # RESTRICT: money received is never deleted with an invoice (nor with the client it was for).
     invoice_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"))
-    # Who pays: the brand of a license, the buyer of a purchase. An invoice's client has no account: there, the
-    # studio that is paid (so the row keeps an owner; ``payments_of`` lists license payments only).
-    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    print_order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("print_orders.id", ondelete="CASCADE"))
+    # Who pays: the brand of a license, the buyer of a purchase; None for a studio's client paying an invoice or a
+    # print order (no account: the invoice and the order name them).
+    brand_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[Currency] = mapped_column(_currency())
     status: Mapped[PaymentStatus] = mapped_column(
@@ -72,11 +80,16 @@ class Payment(Entity):
         Index("ix_payments_purchase", "purchase_id"),
         # An invoice may have several checkouts open at once (payments in part), so no unique index here.
         Index("ix_payments_invoice_status", "invoice_id", "status"),
-        CheckConstraint(
-            "(CASE WHEN license_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN purchase_id IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN invoice_id IS NULL THEN 0 ELSE 1 END) = 1",
-            name="pays_for_one",
+        # At most one open checkout per print order, as per license.
+        Index(
+            "uq_payments_print_order_pending",
+            "print_order_id",
+            unique=True,
+            sqlite_where=text("status = 'PENDING'"),
+            postgresql_where=text("status = 'PENDING'"),
         ),
+        Index("ix_payments_print_order", "print_order_id"),
+        CheckConstraint(PAYS_FOR_ONE, name="pays_for_one"),
         # Refunds name the payment intent, not the checkout session.
         Index("ix_payments_payment_intent", "stripe_payment_intent_id"),
     )
