@@ -14,6 +14,7 @@ from lensgraph.persistence import (
     analytics,
     collections,
     galleries,
+    gallery_extras,
     licensing,
     marketplace,
     payments,
@@ -32,6 +33,7 @@ from lensgraph.persistence.models import (
     Collection,
     Contract,
     Gallery,
+    GalleryCollection,
     GallerySet,
     License,
     Listing,
@@ -104,6 +106,10 @@ class Loaders:
         self.gallery_set = _by_id(db, GallerySet)
         self.gallery_sets = _in_session(db, galleries.sets_of_galleries)
         self.gallery_set_photo_count = _in_session(db, galleries.set_photo_counts)
+        self.gallery_collection = _by_id(db, GalleryCollection)
+        self.gallery_collections_of_gallery = _in_session(db, gallery_extras.collections_of_galleries)
+        self.gallery_collection_count = _in_session(db, gallery_extras.gallery_counts_of_collections)
+        self.studio_logo = _in_session(db, gallery_extras.logos_of_studios)
         self.license = _by_id(db, License)
         self.contract = _by_id(db, Contract)
         self.contract_by_license = _in_session(db, licensing.contracts_of_licenses)

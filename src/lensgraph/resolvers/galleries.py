@@ -12,10 +12,11 @@ from lensgraph.domain import collections as slugs
 from lensgraph.domain import galleries as rules
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import GalleryCreated, GalleryDeleted
-from lensgraph.domain.galleries import DownloadPolicy, GalleryStatus
+from lensgraph.domain.galleries import DownloadPolicy, GalleryStatus, WatermarkKind
 from lensgraph.domain.pagination import PageRequest, encode_cursor
 from lensgraph.domain.policies import Viewer, can_keep_galleries, owns
 from lensgraph.persistence import galleries as queries
+from lensgraph.persistence import gallery_extras
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
 from lensgraph.persistence.galleries import GalleryCountKey, GalleryPhotosKey
@@ -53,6 +54,7 @@ class GalleryFields:
     download_policy: DownloadPolicy | None = None
     watermark: bool | None = None
     watermark_text: str | None = None
+    watermark_kind: WatermarkKind | None = None
     accent_color: str | None = None
 
 
@@ -106,6 +108,8 @@ async def _apply(ctx: Context, uow: UnitOfWork, gallery: Gallery, fields: Galler
         gallery.watermark = fields.watermark
     if fields.watermark_text is not None:
         gallery.watermark_text = rules.clean_watermark_text(fields.watermark_text)
+    if fields.watermark_kind is not None:
+        gallery.watermark_kind = fields.watermark_kind
     if fields.accent_color is not None:
         gallery.accent_color = rules.clean_accent_colour(fields.accent_color)
 
@@ -155,6 +159,16 @@ async def archive_gallery(ctx: Context, gallery_id: UUID, version: int | None) -
         _check_version(gallery, version)
         rules.check_archivable(gallery.status)
         gallery.status = GalleryStatus.ARCHIVED
+    return gallery
+
+
+async def restore_gallery(ctx: Context, gallery_id: UUID, version: int | None) -> Gallery:
+    """ARCHIVED -> ACTIVE: the gallery opens to its clients again (unless it has expired)."""
+    async with ctx.db.unit_of_work() as uow:
+        gallery = await _own_gallery(ctx, uow, gallery_id, "id")
+        _check_version(gallery, version)
+        rules.check_restorable(gallery.status)
+        gallery.status = GalleryStatus.ACTIVE
     return gallery
 
 
@@ -247,10 +261,14 @@ async def list_own(
     search: str | None,
     by_title: bool,
     newest_first: bool,
+    collection_id: UUID | None = None,
 ) -> Page[Gallery]:
     viewer = require_gallery_keeper(ctx)
     keys = [Gallery.title, Gallery.id] if by_title else [Gallery.created_at, Gallery.id]
     query = queries.galleries_of(viewer.user_id, status, (search or "").strip() or None)
+    if collection_id is not None:
+        # Another studio's collection holds none of the caller's galleries: the page is simply empty.
+        query = gallery_extras.in_collection(query, collection_id)
     return await paginate(ctx.db, query, keys, page, descending=newest_first and not by_title)
 
 

@@ -14,11 +14,13 @@ from lensgraph.domain.pagination import page_request
 from lensgraph.persistence.models import Gallery as GalleryRow
 from lensgraph.persistence.models import GallerySet as GallerySetRow
 from lensgraph.persistence.models import Photo as PhotoRow
-from lensgraph.resolvers import galleries, gallery_access
+from lensgraph.resolvers import galleries, gallery_access, gallery_collections, videos
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.photos import rendition_url
 from lensgraph.schema.core import Connection, Node, expect_global_id, node_type, to_global_id
-from lensgraph.schema.photos import URL_LIFETIME, Photo
+from lensgraph.schema.gallery_branding import GalleryBranding, WatermarkKind
+from lensgraph.schema.gallery_collections import GalleryCollection
+from lensgraph.schema.photos import URL_LIFETIME, MediaKind, Photo, seconds
 
 GalleryStatus = strawberry.enum(rules.GalleryStatus, description="ACTIVE: open to its clients. ARCHIVED: closed.")
 DownloadPolicy = strawberry.enum(
@@ -43,6 +45,7 @@ class Gallery(Node):
     download_policy: DownloadPolicy  # type: ignore[valid-type]
     watermark: bool = strawberry.field(description="Clients see watermarked renditions.")
     watermark_text: str
+    watermark_kind: WatermarkKind  # type: ignore[valid-type]
     accent_color: str | None
     version: int = strawberry.field(description="Send it back with updateGallery: a stale one is a CONFLICT.")
     created_at: datetime
@@ -65,6 +68,7 @@ class Gallery(Node):
             download_policy=row.download_policy,
             watermark=row.watermark,
             watermark_text=row.watermark_text,
+            watermark_kind=row.watermark_kind,
             accent_color=row.accent_color,
             version=row.version,
             created_at=row.created_at,
@@ -82,6 +86,15 @@ class Gallery(Node):
             return None
         row = await info.context.loaders.photo.load(self._row.cover_photo_id)
         return Photo.from_row(row) if row else None
+
+    @strawberry.field(description="The collections it is in, by name.")
+    async def collections(self, info: Info[Context, None]) -> list[GalleryCollection]:
+        rows = await gallery_collections.of_gallery(info.context, self._row)
+        return [GalleryCollection.from_row(row) for row in rows]
+
+    @strawberry.field(description="What its client sees of your brand.")
+    def branding(self) -> GalleryBranding:
+        return branding_of(self._row)
 
     @strawberry.field(description="All of its photos, READY or not.")
     async def photo_count(self, info: Info[Context, None]) -> int:
@@ -108,6 +121,10 @@ class Gallery(Node):
         )
 
 
+def branding_of(row: GalleryRow) -> GalleryBranding:
+    return GalleryBranding(_studio_id=row.user_id, accent_color=row.accent_color, watermark_kind=row.watermark_kind)
+
+
 @node_type
 @strawberry.type(description="A named part of a gallery, in the studio's order.")
 class GallerySet(Node):
@@ -129,14 +146,19 @@ class GallerySet(Node):
         return await galleries.set_photo_count(info.context, self._row)
 
 
-@strawberry.type(description="A photo as a gallery's client sees it: watermarked renditions when the gallery says so.")
+@strawberry.type(
+    description="A photo or video as a gallery's client sees it: watermarked renditions when the gallery says so; "
+    "a video shows its poster frame as thumbnail and preview, and plays from `videoUrl`."
+)
 class ClientPhoto:
     _row: strawberry.Private[PhotoRow]
     _watermark: strawberry.Private[bool]
     id: strawberry.ID
+    kind: MediaKind  # type: ignore[valid-type]
     title: str
     width: int | None
     height: int | None
+    duration_seconds: float | None = strawberry.field(description="A video's running time; null for a photo.")
 
     @classmethod
     def of(cls, row: PhotoRow, watermark: bool) -> ClientPhoto:
@@ -144,10 +166,22 @@ class ClientPhoto:
             _row=row,
             _watermark=watermark,
             id=to_global_id("Photo", row.id),
+            kind=row.kind,
             title=row.title,
             width=row.width,
             height=row.height,
+            duration_seconds=seconds(row.duration_ms),
         )
+
+    @strawberry.field(description="A video's poster frame (full size JPEG), a signed URL; null for a photo.")
+    async def poster_url(self, info: Info[Context, None]) -> str | None:
+        return await rendition_url(info.context, self._row.poster_key, expires_in=URL_LIFETIME)
+
+    @strawberry.field(
+        description="The video as uploaded (MP4 or MOV), a signed URL valid for an hour; null for a photo."
+    )
+    async def video_url(self, info: Info[Context, None]) -> str | None:
+        return await videos.video_url(info.context, self._row, expires_in=URL_LIFETIME)
 
     @strawberry.field
     async def thumbnail_url(self, info: Info[Context, None]) -> str | None:
@@ -172,6 +206,7 @@ class ClientGallery:
     protected: bool
     prompt: str | None = strawberry.field(description="What to ask the client while the gallery is protected.")
     expired: bool
+    branding: GalleryBranding
 
     @classmethod
     def from_row(cls, row: GalleryRow) -> ClientGallery:
@@ -184,6 +219,7 @@ class ClientGallery:
             protected=gallery_access.is_protected(row),
             prompt=gallery_access.prompt(row),
             expired=gallery_access.is_expired(row),
+            branding=branding_of(row),
         )
 
     @strawberry.field
@@ -216,6 +252,7 @@ class ClientGallery:
 class GalleryFilter:
     status: GalleryStatus | None = None  # type: ignore[valid-type]
     search: str | None = strawberry.field(default=None, description="Part of the title, in any case.")
+    collection_id: strawberry.ID | None = strawberry.field(default=None, description="In this collection of yours.")
 
 
 @strawberry.type
@@ -241,6 +278,9 @@ class ViewerGalleries:
             given.search,
             by_title=order_by is GalleryOrderValue.TITLE,
             newest_first=order_by is GalleryOrderValue.NEWEST_FIRST,
+            collection_id=expect_global_id(given.collection_id, "GalleryCollection", "collectionId")
+            if given.collection_id is not None
+            else None,
         )
         return Connection[Gallery].from_page(page, Gallery.from_row)
 

@@ -46,6 +46,8 @@ from lensgraph.schema.extensions import (
     one_sensitive_mutation_rule,
 )
 from lensgraph.schema.galleries import Gallery, GalleryQueries, GallerySet
+from lensgraph.schema.gallery_branding import GalleryBrandingMutations
+from lensgraph.schema.gallery_collections import GalleryCollection, GalleryCollectionMutations
 from lensgraph.schema.gallery_mutations import GalleryMutations
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.marketplace import Listing, MarketplaceMutations, MarketplaceQueries, Purchase
@@ -60,6 +62,7 @@ from lensgraph.schema.studio import Client, StudioMutations
 from lensgraph.schema.uploads import UploadMutations
 from lensgraph.schema.verification import Verification, VerificationMutations, VerificationSubscriptions
 from lensgraph.schema.verification_sharing import VerificationSharingMutations, VerificationSharingQueries
+from lensgraph.schema.videos import VideoMutations
 from lensgraph.schema.viewer import Viewer, resolve_viewer
 from lensgraph.schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookMutations
 
@@ -113,10 +116,13 @@ class Mutation(
     PlanMutations,
     CollectionMutations,
     GalleryMutations,
+    GalleryCollectionMutations,
+    GalleryBrandingMutations,
     PortfolioMutations,
     ReleaseMutations,
     MarketplaceMutations,
     UploadMutations,
+    VideoMutations,
     VerificationMutations,
     VerificationSharingMutations,
     StudioMutations,
@@ -210,6 +216,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Collection,
             Gallery,
             GallerySet,
+            GalleryCollection,
             Release,
             Listing,
             Purchase,

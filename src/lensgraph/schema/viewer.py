@@ -12,6 +12,8 @@ from lensgraph.schema.analytics import ViewerAnalytics
 from lensgraph.schema.booking import ViewerBooking
 from lensgraph.schema.collections import ViewerCollections
 from lensgraph.schema.galleries import ViewerGalleries
+from lensgraph.schema.gallery_branding import ViewerGalleryBranding
+from lensgraph.schema.gallery_collections import ViewerGalleryCollections
 from lensgraph.schema.licensing import ViewerLicensing
 from lensgraph.schema.marketplace import ViewerMarketplace
 from lensgraph.schema.notifications import ViewerNotifications
@@ -35,6 +37,8 @@ class Viewer(
     ViewerPlans,
     ViewerCollections,
     ViewerGalleries,
+    ViewerGalleryCollections,
+    ViewerGalleryBranding,
     ViewerReleases,
     ViewerAnalytics,
     ViewerMarketplace,

@@ -9,7 +9,14 @@ from lensgraph.persistence.models.collections import (
     LightboxItem,
     Portfolio,
 )
-from lensgraph.persistence.models.galleries import Gallery, GalleryPhoto, GallerySet, GalleryViewDay
+from lensgraph.persistence.models.galleries import (
+    Gallery,
+    GalleryCollection,
+    GalleryCollectionMember,
+    GalleryPhoto,
+    GallerySet,
+    GalleryViewDay,
+)
 from lensgraph.persistence.models.idempotency import IdempotencyKey
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
 from lensgraph.persistence.models.marketplace import Listing, ListingTier, Purchase
@@ -50,6 +57,8 @@ __all__ = [
     "Earning",
     "FeaturedPhoto",
     "Gallery",
+    "GalleryCollection",
+    "GalleryCollectionMember",
     "GalleryPhoto",
     "GallerySet",
     "GalleryViewDay",

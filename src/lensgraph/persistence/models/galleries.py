@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lensgraph.domain.galleries import DownloadPolicy, GalleryStatus
+from lensgraph.domain.galleries import DownloadPolicy, GalleryStatus, WatermarkKind
 from lensgraph.persistence.base import Base, Entity, utcnow
 
 
@@ -34,7 +34,15 @@ class Gallery(Entity):
     )
     watermark: Mapped[bool] = mapped_column(default=False)
     watermark_text: Mapped[str] = mapped_column(String(80), default="")
+    watermark_kind: Mapped[WatermarkKind] = mapped_column(
+        Enum(WatermarkKind, name="gallery_watermark_kind", native_enum=False, length=8),
+        default=WatermarkKind.TEXT,
+        server_default="TEXT",
+    )
     accent_color: Mapped[str | None] = mapped_column(String(7))
+    # The expiry the client was last reminded of: a conditional UPDATE sets it, so each expiry date is
+    # reminded once, and a new expiry (which differs from it) is reminded again.
+    reminder_sent_for: Mapped[datetime | None]
     status: Mapped[GalleryStatus] = mapped_column(
         Enum(GalleryStatus, name="gallery_status", native_enum=False, length=10), default=GalleryStatus.ACTIVE
     )
@@ -88,3 +96,29 @@ class GalleryViewDay(Base):
     gallery_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"), primary_key=True)
     visitor: Mapped[str] = mapped_column(String(254), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
+
+
+class GalleryCollection(Entity):
+    """A studio's folder of galleries ("Weddings 2026"); a gallery may be in several."""
+
+    __tablename__ = "gallery_collections"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "name"),
+        Index("ix_gallery_collections_user_name", "user_id", "name", "id"),
+    )
+
+
+class GalleryCollectionMember(Base):
+    __tablename__ = "gallery_collection_members"
+
+    collection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("gallery_collections.id", ondelete="CASCADE"), primary_key=True
+    )
+    gallery_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("galleries.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
