@@ -18,7 +18,7 @@ from lensgraph.domain import webhooks as rules
 from lensgraph.domain.events import WebhookEndpointDisabled
 from lensgraph.domain.verification import MAX_ATTEMPTS
 from lensgraph.jobs.accounts import send_account_link
-from lensgraph.jobs.galleries import expire_galleries
+from lensgraph.jobs.galleries import expire_galleries, watermark_gallery
 from lensgraph.jobs.idempotency import purge_expired_keys
 from lensgraph.jobs.licensing import expire_offers
 from lensgraph.jobs.payments import pay_out
@@ -198,6 +198,7 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     "licensing.expire_offers": (expire_offers, {"max_retries": 3}),
     "idempotency.purge_expired_keys": (purge_expired_keys, {"max_retries": 3}),
     "galleries.expire": (expire_galleries, {"max_retries": 3}),
+    "galleries.watermark": (watermark_gallery, {"max_retries": 3, "min_backoff": 2_000, "time_limit": 300_000}),
     # Each failed attempt queues the verification again; past MAX_ATTEMPTS it is FAILED, and dramatiq stops too.
     "verification.analyse": (
         analyse_verification,

@@ -3,19 +3,28 @@ announced once with gallery.expired)."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
+import uuid
 
 from aiosmtplib import SMTPException
 
+from lensgraph.adapters import imaging
 from lensgraph.adapters.mail import Mail
 from lensgraph.domain import galleries as rules
 from lensgraph.domain.events import GalleryExpired
+from lensgraph.domain.galleries import WatermarkKind
+from lensgraph.domain.photos import PREVIEW_PX, RENDITION_TYPE
 from lensgraph.jobs.services import current_services
 from lensgraph.persistence import galleries as queries
 from lensgraph.persistence import gallery_extras
 from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.models import Gallery, User
 
 log = logging.getLogger(__name__)
+# Previews are 1280 px JPEGs: far below this.
+MAX_PREVIEW_BYTES = 20 * 1024 * 1024
 
 
 async def expire_galleries() -> None:
@@ -58,3 +67,40 @@ async def remind_clients() -> None:
             log.warning(
                 "expiry reminder for gallery %s not sent; the next sweep tries again", gallery_id, exc_info=True
             )
+
+
+async def watermark_gallery(gallery_id: str) -> None:
+    """Stamps the gallery's READY previews with its own watermark: its text (else the studio's name), or the
+    studio's logo when it chose LOGO and has one. Idempotent: a rendition's key names the settings it was made
+    with, so places already stamped with them are skipped, and a run with stale settings records nothing."""
+    key = uuid.UUID(gallery_id)
+    services = current_services()
+    db, storage = services.database, services.storage
+    async with db.session() as session:
+        gallery = await session.get(Gallery, key)
+        owner = await session.get(User, gallery.user_id) if gallery else None
+        if gallery is None or owner is None or not gallery.watermark:
+            return
+        logo = None
+        if gallery.watermark_kind is WatermarkKind.LOGO:
+            logo = await gallery_extras.logo_photo(session, gallery.user_id)
+        entries = await gallery_extras.ready_entries(session, key)
+        version = gallery.version
+    text = gallery.watermark_text or f"© {owner.username}"
+    logo_bytes = await storage.read(logo.original_key, max_bytes=logo.size_bytes) if logo is not None else None
+    settings = f"{text}|{logo.id if logo is not None else '-'}"
+    fingerprint = hashlib.sha256(settings.encode()).hexdigest()[:16]
+    for entry, photo in entries:
+        target = f"galleries/{gallery.id}/{photo.id}/watermarked-{fingerprint}.jpg"
+        if entry.watermarked_key == target or photo.preview_key is None:
+            continue
+        try:
+            preview = await storage.read(photo.preview_key, max_bytes=MAX_PREVIEW_BYTES)
+        except FileNotFoundError:
+            # Deleted meanwhile (or never made): nothing to stamp; its clients see no preview either way.
+            log.warning("gallery %s: the preview of %s is missing; not stamped", gallery.id, photo.id)
+            continue
+        stamped = await asyncio.to_thread(imaging.watermarked, preview, longest=PREVIEW_PX, text=text, logo=logo_bytes)
+        await storage.write(target, stamped, content_type=RENDITION_TYPE)
+        async with db.unit_of_work() as uow:
+            await gallery_extras.record_watermark(uow.session, gallery.id, photo.id, target, version)

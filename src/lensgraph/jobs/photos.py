@@ -14,6 +14,7 @@ from lensgraph.domain.media import POSTER
 from lensgraph.domain.photos import MediaKind, PhotoStatus
 from lensgraph.jobs.services import current_services
 from lensgraph.persistence import discovery as discovery_queries
+from lensgraph.persistence import gallery_extras as gallery_queries
 from lensgraph.persistence import photos as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import Photo, User
@@ -87,6 +88,10 @@ async def analyze_photo(photo_id: str) -> None:
         photo.status, photo.analyzed_at = PhotoStatus.READY, utcnow()
         await discovery_queries.replace_tags(uow.session, photo)
         uow.emit(PhotoAnalyzed(photo_id=photo.id, status=photo.status.value, audience=(photo.user_id,)))
+        galleries = await gallery_queries.galleries_holding(uow.session, photo.id)
+    # Galleries it was added to while processing stamp it with their own watermark now.
+    for gallery_id in galleries:
+        current_services().queue.send("galleries.watermark", str(gallery_id))
 
 
 async def resume_analyses() -> None:

@@ -9,10 +9,17 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lensgraph.domain.galleries import GalleryStatus
+from lensgraph.domain.galleries import GalleryStatus, WatermarkKind
 from lensgraph.domain.photos import PhotoStatus
 from lensgraph.persistence.base import dialect_insert, take_write_lock
-from lensgraph.persistence.models import Gallery, GalleryCollection, GalleryCollectionMember, Photo, StudioProfile
+from lensgraph.persistence.models import (
+    Gallery,
+    GalleryCollection,
+    GalleryCollectionMember,
+    GalleryPhoto,
+    Photo,
+    StudioProfile,
+)
 
 # The reminder sweep reads this many due galleries per pass (each is then claimed and mailed on its own).
 REMINDER_BATCH = 200
@@ -144,3 +151,64 @@ async def logos_of_studios(session: AsyncSession, user_ids: Sequence[UUID]) -> l
     )
     found = {user_id: photo for user_id, photo in rows.all()}
     return [found.get(user_id) for user_id in user_ids]
+
+
+# Gallery watermarks ----------------------------------------------------------------------------------
+
+
+async def ready_entries(session: AsyncSession, gallery_id: UUID) -> list[tuple[GalleryPhoto, Photo]]:
+    """The gallery's READY items with their place rows, for the watermark job."""
+    rows = await session.execute(
+        select(GalleryPhoto, Photo)
+        .join(Photo, Photo.id == GalleryPhoto.photo_id)
+        .where(GalleryPhoto.gallery_id == gallery_id, Photo.status == PhotoStatus.READY)
+    )
+    return [(entry, photo) for entry, photo in rows.all()]
+
+
+async def record_watermark(session: AsyncSession, gallery_id: UUID, photo_id: UUID, key: str, version: int) -> bool:
+    """Points the place at its new rendition, unless the gallery changed since the job read it (its version
+    went up): a rendition of settings no longer in force is never recorded; the change sent a job of its own."""
+    unchanged = select(Gallery.id).where(Gallery.id == gallery_id, Gallery.version == version)
+    result = await session.execute(
+        update(GalleryPhoto)
+        .where(GalleryPhoto.gallery_id.in_(unchanged), GalleryPhoto.photo_id == photo_id)
+        .values(watermarked_key=key)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def reset_watermarks(session: AsyncSession, gallery_ids: Sequence[UUID]) -> None:
+    """The galleries' watermark changed: their clients see the generic watermark until the job stamps them again."""
+    if gallery_ids:
+        await session.execute(
+            update(GalleryPhoto)
+            .where(GalleryPhoto.gallery_id.in_(set(gallery_ids)))
+            .values(watermarked_key=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def galleries_holding(session: AsyncSession, photo_id: UUID) -> list[UUID]:
+    return list((await session.scalars(select(GalleryPhoto.gallery_id).where(GalleryPhoto.photo_id == photo_id))).all())
+
+
+async def logo_galleries_of(session: AsyncSession, user_id: UUID) -> list[UUID]:
+    """The studio's watermarked galleries that stamp its logo."""
+    query = select(Gallery.id).where(
+        Gallery.user_id == user_id, Gallery.watermark.is_(True), Gallery.watermark_kind == WatermarkKind.LOGO
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def gallery_watermark_keys(session: AsyncSession, keys: Sequence[tuple[UUID, UUID]]) -> list[str | None]:
+    """Batch: each (gallery, photo) place's own watermarked rendition, or None."""
+    rows = await session.execute(
+        select(GalleryPhoto.gallery_id, GalleryPhoto.photo_id, GalleryPhoto.watermarked_key).where(
+            GalleryPhoto.gallery_id.in_({gallery_id for gallery_id, _ in keys}),
+            GalleryPhoto.photo_id.in_({photo_id for _, photo_id in keys}),
+        )
+    )
+    found = {(gallery_id, photo_id): key for gallery_id, photo_id, key in rows.all()}
+    return [found.get((gallery_id, photo_id)) for gallery_id, photo_id in keys]

@@ -110,6 +110,7 @@ class Loaders:
         self.gallery_collections_of_gallery = _in_session(db, gallery_extras.collections_of_galleries)
         self.gallery_collection_count = _in_session(db, gallery_extras.gallery_counts_of_collections)
         self.studio_logo = _in_session(db, gallery_extras.logos_of_studios)
+        self.gallery_watermark = _in_session(db, gallery_extras.gallery_watermark_keys)
         self.license = _by_id(db, License)
         self.contract = _by_id(db, Contract)
         self.contract_by_license = _in_session(db, licensing.contracts_of_licenses)

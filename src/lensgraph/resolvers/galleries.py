@@ -104,12 +104,16 @@ async def _apply(ctx: Context, uow: UnitOfWork, gallery: Gallery, fields: Galler
         gallery.expires_at, gallery.expired_at = fields.expires_at, None
     if fields.download_policy is not None:
         gallery.download_policy = fields.download_policy
+    stamp = (gallery.watermark, gallery.watermark_text, gallery.watermark_kind)
     if fields.watermark is not None:
         gallery.watermark = fields.watermark
     if fields.watermark_text is not None:
         gallery.watermark_text = rules.clean_watermark_text(fields.watermark_text)
     if fields.watermark_kind is not None:
         gallery.watermark_kind = fields.watermark_kind
+    if stamp != (gallery.watermark, gallery.watermark_text, gallery.watermark_kind):
+        # Previews stamped with the old watermark are no longer shown; the job stamps them again.
+        await gallery_extras.reset_watermarks(uow.session, [gallery.id])
     if fields.accent_color is not None:
         gallery.accent_color = rules.clean_accent_colour(fields.accent_color)
 
@@ -138,6 +142,12 @@ async def create_gallery(ctx: Context, fields: GalleryFields) -> Gallery:
     return gallery
 
 
+def stamp_watermarks(ctx: Context, gallery: Gallery) -> None:
+    """After a commit that may leave previews without the gallery's own watermark: the job stamps them."""
+    if gallery.watermark:
+        ctx.services.jobs.send("galleries.watermark", str(gallery.id))
+
+
 async def update_gallery(ctx: Context, gallery_id: UUID, version: int | None, fields: GalleryFields) -> Gallery:
     try:
         async with ctx.db.unit_of_work() as uow:
@@ -150,6 +160,7 @@ async def update_gallery(ctx: Context, gallery_id: UUID, version: int | None, fi
             await _apply(ctx, uow, gallery, fields)
     except ConstraintViolation:
         raise DomainError(ErrorCode.ALREADY_EXISTS, SLUG_TAKEN, ["slug"]) from None
+    stamp_watermarks(ctx, gallery)
     return gallery
 
 
@@ -204,6 +215,7 @@ async def add_photos(ctx: Context, gallery_id: UUID, photo_ids: Sequence[UUID], 
     except ConstraintViolation:
         # A photo was deleted while it was being added.
         raise DomainError(ErrorCode.NOT_FOUND, NO_SUCH_PHOTO, ["photoIds"]) from None
+    stamp_watermarks(ctx, gallery)
     return gallery
 
 

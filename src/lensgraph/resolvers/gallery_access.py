@@ -114,3 +114,12 @@ async def client_photos(ctx: Context, gallery: Gallery, page: PageRequest) -> Pa
         if await queries.record_view_day(uow.session, gallery.id, visitor, now.date()):
             uow.emit(GalleryViewed(gallery_id=gallery.id, audience=(gallery.user_id,)))
     return await galleries.photos_in(ctx, gallery, page, ready_only=True)
+
+
+async def client_preview_key(ctx: Context, gallery: Gallery, photo: Photo) -> str | None:
+    """The preview a client sees: plain, or for a watermarked gallery its own stamped one (one batch per page),
+    else the generic watermarked preview until the galleries.watermark job has made it."""
+    if not gallery.watermark:
+        return photo.preview_key
+    own = await ctx.loaders.gallery_watermark.load((gallery.id, photo.id))
+    return own or photo.watermarked_key

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.photos import MediaKind, PhotoStatus
+from lensgraph.persistence import gallery_extras
 from lensgraph.persistence import studio as studio_queries
 from lensgraph.persistence.models import Photo
 from lensgraph.resolvers import photos
@@ -26,7 +27,13 @@ async def set_studio_logo(ctx: Context, photo_id: UUID | None) -> Photo | None:
             if logo.status is not PhotoStatus.READY:
                 raise DomainError(ErrorCode.INVALID_INPUT, "Choose a photo whose processing is done.", ["photoId"])
         profile = await studio_queries.profile(uow.session, viewer.user_id)
+        changed = profile.logo_photo_id != photo_id
         profile.logo_photo_id = photo_id
+        stamped = await gallery_extras.logo_galleries_of(uow.session, viewer.user_id) if changed else []
+        # Previews stamped with the old logo are no longer shown; the job stamps them with the new one.
+        await gallery_extras.reset_watermarks(uow.session, stamped)
+    for gallery_id in stamped:
+        ctx.services.jobs.send("galleries.watermark", str(gallery_id))
     return logo
 
 

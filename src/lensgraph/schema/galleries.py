@@ -152,7 +152,7 @@ class GallerySet(Node):
 )
 class ClientPhoto:
     _row: strawberry.Private[PhotoRow]
-    _watermark: strawberry.Private[bool]
+    _gallery: strawberry.Private[GalleryRow]
     id: strawberry.ID
     kind: MediaKind  # type: ignore[valid-type]
     title: str
@@ -161,10 +161,10 @@ class ClientPhoto:
     duration_seconds: float | None = strawberry.field(description="A video's running time; null for a photo.")
 
     @classmethod
-    def of(cls, row: PhotoRow, watermark: bool) -> ClientPhoto:
+    def of(cls, row: PhotoRow, gallery: GalleryRow) -> ClientPhoto:
         return cls(
             _row=row,
-            _watermark=watermark,
+            _gallery=gallery,
             id=to_global_id("Photo", row.id),
             kind=row.kind,
             title=row.title,
@@ -187,9 +187,12 @@ class ClientPhoto:
     async def thumbnail_url(self, info: Info[Context, None]) -> str | None:
         return await rendition_url(info.context, self._row.thumbnail_key, expires_in=URL_LIFETIME)
 
-    @strawberry.field(description="1280 px preview; the watermarked one when the gallery is watermarked.")
+    @strawberry.field(
+        description="1280 px preview; when the gallery is watermarked, stamped with its own watermark (its text or "
+        "the studio's logo), or the generic one until that is made."
+    )
     async def preview_url(self, info: Info[Context, None]) -> str | None:
-        key = self._row.watermarked_key if self._watermark else self._row.preview_key
+        key = await gallery_access.client_preview_key(info.context, self._gallery, self._row)
         return await rendition_url(info.context, key, expires_in=URL_LIFETIME)
 
 
@@ -227,7 +230,7 @@ class ClientGallery:
         if self._row.cover_photo_id is None:
             return None
         row = await info.context.loaders.photo.load(self._row.cover_photo_id)
-        return ClientPhoto.of(row, self._row.watermark) if row else None
+        return ClientPhoto.of(row, self._row) if row else None
 
     @strawberry.field(
         description="Its READY photos in order; null while it is locked. An expired gallery answers GALLERY_EXPIRED, "
@@ -244,8 +247,8 @@ class ClientGallery:
         page = await gallery_access.client_photos(info.context, self._row, page_request(first, after, last, before))
         if page is None:
             return None
-        watermark = self._row.watermark
-        return Connection[ClientPhoto].from_page(page, lambda row: ClientPhoto.of(row, watermark))
+        gallery = self._row
+        return Connection[ClientPhoto].from_page(page, lambda row: ClientPhoto.of(row, gallery))
 
 
 @strawberry.input(description="Conditions a gallery must all meet; leave a field out to not filter on it.")

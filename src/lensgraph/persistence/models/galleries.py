@@ -83,6 +83,9 @@ class GalleryPhoto(Base):
     position: Mapped[int]
     # The set it belongs to, if any; deleting a set leaves its photos in the gallery.
     set_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("gallery_sets.id", ondelete="SET NULL"), index=True)
+    # The preview stamped with this gallery's own watermark (its text or the studio's logo), made by the
+    # galleries.watermark job; null until then, or since the watermark changed (clients see the generic one).
+    watermarked_key: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_gallery_photos_order", "gallery_id", "position", "photo_id"),)

@@ -70,6 +70,9 @@ def upgrade() -> None:
             sa.Column("reminder_sent_for", lensgraph.persistence.base.UTCDateTime(timezone=True), nullable=True)
         )
 
+    with op.batch_alter_table("gallery_photos", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("watermarked_key", sa.String(length=300), nullable=True))
+
     with op.batch_alter_table("photos", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -106,6 +109,9 @@ def downgrade() -> None:
         batch_op.drop_column("poster_key")
         batch_op.drop_column("duration_ms")
         batch_op.drop_column("kind")
+
+    with op.batch_alter_table("gallery_photos", schema=None, recreate="never") as batch_op:
+        batch_op.drop_column("watermarked_key")
 
     with op.batch_alter_table("galleries", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("reminder_sent_for")
