@@ -112,3 +112,27 @@ async def test_a_changed_watermark_shows_the_generic_one_until_stamped_again(cli
     await mutate(client, owner, UPDATE, id=gallery["id"], watermarkText="New")
     _, [generic] = await previews(client, gallery["slug"])
     assert "generic-watermarked" in generic
+
+
+CLIENT_VIEW = """query($slug: String!) { gallery(slug: $slug) { branding { logoUrl }
+  photos(first: 50) { edges { node { id kind previewUrl posterUrl videoUrl } } } } }"""
+
+
+async def test_a_client_page_of_watermarked_items_costs_the_same_sql_at_5_and_at_30_items(client, services, sql):
+    owner = await studio(client)
+    gallery = await created(client, owner, watermark=True)
+
+    async def statements_with(count: int) -> int:
+        photos = await ready_photos(services, owner, count, watermarked_key="renditions/w.jpg")
+        await mutate(client, owner, ADD, galleryId=gallery["id"], photoIds=[photo_gid(key) for key in photos])
+        async with services.db.unit_of_work() as uow:
+            await uow.session.execute(update(GalleryPhoto).values(watermarked_key="galleries/own-watermarked.jpg"))
+        # The day's first visit also records the visitor (gallery.viewed): counted once, out of the comparison.
+        await client.data(CLIENT_VIEW, {"slug": gallery["slug"]})
+        sql.reset()
+        opened = (await client.data(CLIENT_VIEW, {"slug": gallery["slug"]}))["gallery"]
+        assert all("own-watermarked" in edge["node"]["previewUrl"] for edge in opened["photos"]["edges"])
+        return sql.count
+
+    few = await statements_with(5)
+    assert await statements_with(25) == few

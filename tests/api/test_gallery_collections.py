@@ -158,3 +158,14 @@ async def test_an_archived_gallery_is_restored_and_only_an_archived_one(client):
         "gallery"
     ] == {"title": "Smith wedding"}
     assert codes(await mutate(client, owner, RESTORE, id=gallery["id"])) == [(["id"], "INVALID_TRANSITION")]
+
+
+async def test_concurrent_adds_of_one_gallery_file_it_once(client, services):
+    owner = await studio(client)
+    shelf = await collection(client, owner, "Shelf")
+    gallery = await created(client, owner)
+    answers = await asyncio.gather(
+        *(mutate(client, owner, ADD, collectionId=shelf["id"], galleryIds=[gallery["id"]]) for _ in range(6))
+    )
+    assert all(answer["userErrors"] == [] for answer in answers)
+    assert await count_rows(services, GalleryCollectionMember) == 1

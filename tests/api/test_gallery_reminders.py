@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import update
 
+from lensgraph.persistence import gallery_extras
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import Gallery
 from lensgraph.schema.core import from_global_id
@@ -88,3 +90,21 @@ async def test_no_reminder_too_early_without_a_client_address_or_once_archived(c
     clients = {"later@example.com", "archived@example.com", "gone@example.com"}
     assert [message["To"] for message in inbox.messages if message["To"] in clients] == []
     assert not any("closes soon" in message["Subject"] for message in inbox.messages)
+
+
+async def claim(services, gallery_id, now, before) -> bool:
+    async with services.db.unit_of_work() as uow:
+        return await gallery_extras.claim_reminder(uow.session, gallery_id, now, before) is not None
+
+
+async def test_concurrent_claims_of_one_reminder_send_one_mail(client, services):
+    """What concurrent sweeps (several workers) race on: the conditional UPDATE lets exactly one claim win."""
+    owner = await studio(client)
+    gallery = await created(client, owner, clientEmail="jane@example.com", expiresAt="2031-01-01T00:00:00Z")
+    key = from_global_id(gallery["id"])[1]
+    for round_number in range(3):
+        # Each round a new expiry: the reminder is armed again, and again claimed once.
+        await move_expiry(services, gallery, (utcnow() + timedelta(days=2, hours=round_number)).replace(microsecond=0))
+        now = utcnow()
+        won = await asyncio.gather(*(claim(services, key, now, now + timedelta(days=3)) for _ in range(6)))
+        assert sorted(won) == [False] * 5 + [True]
