@@ -6,9 +6,11 @@ from __future__ import annotations
 import io
 
 from PIL import Image, ImageDraw
-from sqlalchemy import update
+from sqlalchemy import select
 
+from lensgraph.domain import galleries as rules
 from lensgraph.persistence.models import GalleryPhoto
+from lensgraph.schema.core import from_global_id
 from tests.api.factories import ready_photos
 from tests.api.images import photo_jpeg
 from tests.api.test_galleries import ADD, UPDATE, created, mutate, photo_gid, studio
@@ -85,6 +87,8 @@ async def test_a_gallery_stamps_its_own_text_then_the_studio_logo(client, backgr
     await background.settle()
     branding, [fallback_url] = await previews(client, gallery["slug"])
     assert branding["logoUrl"] is None and stored_key(fallback_url) == stored_key(text_url)
+    # The preview stamped with the logo is shown no more, and its file is gone.
+    assert (await client.http.get(logo_url)).status_code == 404
 
 
 async def test_the_logo_is_one_of_the_studios_own_ready_photos(client, background):
@@ -99,19 +103,30 @@ async def test_the_logo_is_one_of_the_studios_own_ready_photos(client, backgroun
     assert brand_try["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
+async def stamped_by_hand(services, gallery: dict, text: str) -> None:
+    """What the galleries.watermark job records, written by hand (no worker runs in these tests)."""
+    gallery_id = from_global_id(gallery["id"])[1]
+    async with services.db.unit_of_work() as uow:
+        places = (await uow.session.scalars(select(GalleryPhoto).where(GalleryPhoto.gallery_id == gallery_id))).all()
+        for place in places:
+            place.watermarked_key = rules.watermark_key(gallery_id, place.photo_id, text, None)
+
+
 async def test_a_changed_watermark_shows_the_generic_one_until_stamped_again(client, services):
-    # No worker runs here: what the job would make is written by hand.
     owner = await studio(client)
     [photo] = await ready_photos(services, owner, 1, watermarked_key="renditions/generic-watermarked.jpg")
     gallery = await created(client, owner, watermark=True, watermarkText="Old")
     await mutate(client, owner, ADD, galleryId=gallery["id"], photoIds=[photo_gid(photo)])
-    async with services.db.unit_of_work() as uow:
-        await uow.session.execute(update(GalleryPhoto).values(watermarked_key="galleries/own-watermarked-old.jpg"))
+    await stamped_by_hand(services, gallery, "Old")
     _, [own] = await previews(client, gallery["slug"])
-    assert "own-watermarked-old" in own
+    assert f"galleries/{from_global_id(gallery['id'])[1]}/" in own
+    # The stored preview names the old text: from the change on, clients see the generic one until re-stamped.
     await mutate(client, owner, UPDATE, id=gallery["id"], watermarkText="New")
     _, [generic] = await previews(client, gallery["slug"])
     assert "generic-watermarked" in generic
+    await stamped_by_hand(services, gallery, "New")
+    _, [restamped] = await previews(client, gallery["slug"])
+    assert f"galleries/{from_global_id(gallery['id'])[1]}/" in restamped and stored_key(restamped) != stored_key(own)
 
 
 CLIENT_VIEW = """query($slug: String!) { gallery(slug: $slug) { branding { logoUrl }
@@ -125,13 +140,12 @@ async def test_a_client_page_of_watermarked_items_costs_the_same_sql_at_5_and_at
     async def statements_with(count: int) -> int:
         photos = await ready_photos(services, owner, count, watermarked_key="renditions/w.jpg")
         await mutate(client, owner, ADD, galleryId=gallery["id"], photoIds=[photo_gid(key) for key in photos])
-        async with services.db.unit_of_work() as uow:
-            await uow.session.execute(update(GalleryPhoto).values(watermarked_key="galleries/own-watermarked.jpg"))
+        await stamped_by_hand(services, gallery, f"© {owner.username}")
         # The day's first visit also records the visitor (gallery.viewed): counted once, out of the comparison.
         await client.data(CLIENT_VIEW, {"slug": gallery["slug"]})
         sql.reset()
         opened = (await client.data(CLIENT_VIEW, {"slug": gallery["slug"]}))["gallery"]
-        assert all("own-watermarked" in edge["node"]["previewUrl"] for edge in opened["photos"]["edges"])
+        assert all("/galleries/" in edge["node"]["previewUrl"] for edge in opened["photos"]["edges"])
         return sql.count
 
     few = await statements_with(5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
@@ -136,6 +137,18 @@ def visitor_by_address(address: str | None) -> str:
 def check_archivable(status: GalleryStatus) -> None:
     if status is GalleryStatus.ARCHIVED:
         raise DomainError(ErrorCode.INVALID_TRANSITION, "This gallery is archived already.", ["id"])
+
+
+def watermark_key(gallery_id: UUID, photo_id: UUID, text: str, logo_id: UUID | None) -> str:
+    """Where a preview stamped with these settings lives: the key names them, so a preview stamped with other
+    settings is never shown for these, and a job run twice writes the same file."""
+    fingerprint = hashlib.sha256(f"{text}|{logo_id or '-'}".encode()).hexdigest()[:16]
+    return f"galleries/{gallery_id}/{photo_id}/watermarked-{fingerprint}.jpg"
+
+
+def watermark_text(text: str, studio_name: str) -> str:
+    """The text a gallery stamps: its own, else its studio's name."""
+    return text or f"© {studio_name}"
 
 
 def check_restorable(status: GalleryStatus) -> None:

@@ -4,7 +4,6 @@ announced once with gallery.expired)."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import uuid
 
@@ -86,12 +85,10 @@ async def watermark_gallery(gallery_id: str) -> None:
             logo = await gallery_extras.logo_photo(session, gallery.user_id)
         entries = await gallery_extras.ready_entries(session, key)
         version = gallery.version
-    text = gallery.watermark_text or f"© {owner.username}"
+    text = rules.watermark_text(gallery.watermark_text, owner.username)
     logo_bytes = await storage.read(logo.original_key, max_bytes=logo.size_bytes) if logo is not None else None
-    settings = f"{text}|{logo.id if logo is not None else '-'}"
-    fingerprint = hashlib.sha256(settings.encode()).hexdigest()[:16]
     for entry, photo in entries:
-        target = f"galleries/{gallery.id}/{photo.id}/watermarked-{fingerprint}.jpg"
+        target = rules.watermark_key(gallery.id, photo.id, text, logo.id if logo is not None else None)
         if entry.watermarked_key == target or photo.preview_key is None:
             continue
         try:
@@ -103,4 +100,7 @@ async def watermark_gallery(gallery_id: str) -> None:
         stamped = await asyncio.to_thread(imaging.watermarked, preview, longest=PREVIEW_PX, text=text, logo=logo_bytes)
         await storage.write(target, stamped, content_type=RENDITION_TYPE)
         async with db.unit_of_work() as uow:
-            await gallery_extras.record_watermark(uow.session, gallery.id, photo.id, target, version)
+            recorded = await gallery_extras.record_watermark(uow.session, gallery.id, photo.id, target, version)
+        if recorded and entry.watermarked_key is not None:
+            # The preview stamped with the settings before is shown no more.
+            await storage.delete(entry.watermarked_key)

@@ -179,17 +179,6 @@ async def record_watermark(session: AsyncSession, gallery_id: UUID, photo_id: UU
     return bool(getattr(result, "rowcount", 0))
 
 
-async def reset_watermarks(session: AsyncSession, gallery_ids: Sequence[UUID]) -> None:
-    """The galleries' watermark changed: their clients see the generic watermark until the job stamps them again."""
-    if gallery_ids:
-        await session.execute(
-            update(GalleryPhoto)
-            .where(GalleryPhoto.gallery_id.in_(set(gallery_ids)))
-            .values(watermarked_key=None)
-            .execution_options(synchronize_session=False)
-        )
-
-
 async def galleries_holding(session: AsyncSession, photo_id: UUID) -> list[UUID]:
     return list((await session.scalars(select(GalleryPhoto.gallery_id).where(GalleryPhoto.photo_id == photo_id))).all())
 

@@ -104,16 +104,12 @@ async def _apply(ctx: Context, uow: UnitOfWork, gallery: Gallery, fields: Galler
         gallery.expires_at, gallery.expired_at = fields.expires_at, None
     if fields.download_policy is not None:
         gallery.download_policy = fields.download_policy
-    stamp = (gallery.watermark, gallery.watermark_text, gallery.watermark_kind)
     if fields.watermark is not None:
         gallery.watermark = fields.watermark
     if fields.watermark_text is not None:
         gallery.watermark_text = rules.clean_watermark_text(fields.watermark_text)
     if fields.watermark_kind is not None:
         gallery.watermark_kind = fields.watermark_kind
-    if stamp != (gallery.watermark, gallery.watermark_text, gallery.watermark_kind):
-        # Previews stamped with the old watermark are no longer shown; the job stamps them again.
-        await gallery_extras.reset_watermarks(uow.session, [gallery.id])
     if fields.accent_color is not None:
         gallery.accent_color = rules.clean_accent_colour(fields.accent_color)
 

@@ -30,8 +30,7 @@ async def set_studio_logo(ctx: Context, photo_id: UUID | None) -> Photo | None:
         changed = profile.logo_photo_id != photo_id
         profile.logo_photo_id = photo_id
         stamped = await gallery_extras.logo_galleries_of(uow.session, viewer.user_id) if changed else []
-        # Previews stamped with the old logo are no longer shown; the job stamps them with the new one.
-        await gallery_extras.reset_watermarks(uow.session, stamped)
+    # Previews stamped with the old logo are shown no more (their key names it); the job stamps the new one.
     for gallery_id in stamped:
         ctx.services.jobs.send("galleries.watermark", str(gallery_id))
     return logo
