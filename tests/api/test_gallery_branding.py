@@ -13,7 +13,7 @@ from lensgraph.persistence.models import GalleryPhoto
 from lensgraph.schema.core import from_global_id
 from tests.api.factories import ready_photos
 from tests.api.images import photo_jpeg
-from tests.api.test_galleries import ADD, UPDATE, created, mutate, photo_gid, studio
+from tests.api.test_galleries import ADD, REMOVE, UPDATE, created, mutate, photo_gid, studio
 from tests.api.test_photos import fetch_image, upload
 
 SET_LOGO = """mutation($input: SetStudioLogoInput!) { setStudioLogo(input: $input) {
@@ -89,6 +89,10 @@ async def test_a_gallery_stamps_its_own_text_then_the_studio_logo(client, backgr
     assert branding["logoUrl"] is None and stored_key(fallback_url) == stored_key(text_url)
     # The preview stamped with the logo is shown no more, and its file is gone.
     assert (await client.http.get(logo_url)).status_code == 404
+    # Taken out of the gallery, the item's stamped preview goes with it.
+    removed = await mutate(client, owner, REMOVE, galleryId=gallery["id"], photoId=photo)
+    assert removed["userErrors"] == []
+    assert (await client.http.get(fallback_url)).status_code == 404
 
 
 async def test_the_logo_is_one_of_the_studios_own_ready_photos(client, background):

@@ -179,6 +179,16 @@ async def record_watermark(session: AsyncSession, gallery_id: UUID, photo_id: UU
     return bool(getattr(result, "rowcount", 0))
 
 
+async def stamped_keys(session: AsyncSession, gallery_id: UUID, photo_id: UUID | None = None) -> list[str]:
+    """The gallery's own stamped previews (or one item's), to delete with it."""
+    query = select(GalleryPhoto.watermarked_key).where(
+        GalleryPhoto.gallery_id == gallery_id, GalleryPhoto.watermarked_key.is_not(None)
+    )
+    if photo_id is not None:
+        query = query.where(GalleryPhoto.photo_id == photo_id)
+    return [key for key in (await session.scalars(query)).all() if key is not None]
+
+
 async def galleries_holding(session: AsyncSession, photo_id: UUID) -> list[UUID]:
     return list((await session.scalars(select(GalleryPhoto.gallery_id).where(GalleryPhoto.photo_id == photo_id))).all())
 

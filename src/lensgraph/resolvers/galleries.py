@@ -183,8 +183,10 @@ async def delete_gallery(ctx: Context, gallery_id: UUID) -> None:
     """The gallery goes; its photos stay in the studio's library."""
     async with ctx.db.unit_of_work() as uow:
         gallery = await _own_gallery(ctx, uow, gallery_id, "id")
+        stamped = await gallery_extras.stamped_keys(uow.session, gallery.id)
         uow.emit(GalleryDeleted(gallery_id=gallery.id, audience=(gallery.user_id,)))
         await uow.session.delete(gallery)
+    await _delete_files(ctx, stamped)
 
 
 async def add_photos(ctx: Context, gallery_id: UUID, photo_ids: Sequence[UUID], set_id: UUID | None = None) -> Gallery:
@@ -218,12 +220,20 @@ async def add_photos(ctx: Context, gallery_id: UUID, photo_ids: Sequence[UUID], 
 async def remove_photo(ctx: Context, gallery_id: UUID, photo_id: UUID) -> Gallery:
     async with ctx.db.unit_of_work() as uow:
         gallery = await _own_gallery(ctx, uow, gallery_id, "galleryId")
+        stamped = await gallery_extras.stamped_keys(uow.session, gallery.id, photo_id)
         if not await queries.remove_photo(uow.session, gallery.id, photo_id):
             raise DomainError(ErrorCode.NOT_FOUND, "This photo is not in the gallery.", ["photoId"])
         if gallery.cover_photo_id == photo_id:
             gallery.cover_photo_id = None
         gallery.updated_at = utcnow()
+    await _delete_files(ctx, stamped)
     return gallery
+
+
+async def _delete_files(ctx: Context, keys: Sequence[str]) -> None:
+    """After the commit: a crash leaves orphan files, never a gallery pointing at a missing one."""
+    for key in keys:
+        await ctx.services.storage.delete(key)
 
 
 async def reorder(ctx: Context, gallery_id: UUID, photo_ids: Sequence[UUID]) -> Gallery:
