@@ -135,6 +135,10 @@ class Settings(BaseSettings):
     gallery_token_minutes: float = Field(default=60, gt=0, le=24 * 60)
     gallery_unlock_failures_allowed: int = Field(default=5, ge=1)
     gallery_unlock_failure_window_minutes: int = Field(default=15, ge=1)
+    # Days before a gallery's expiry its client is mailed a reminder (once per expiry date); 0: no reminders.
+    gallery_expiry_reminder_days: int = Field(default=3, ge=0, le=365)
+    # Videos for galleries (requestUpload purpose VIDEO) are kept as uploaded, so they have a limit of their own.
+    max_video_bytes: int = Field(default=500 * 1024 * 1024, gt=0)
     # How long an API node trusts what it read of an account (role, token version, disabled) before reading
     # it again: a change made on another node reaches this one within this many seconds.
     account_cache_seconds: float = Field(default=5.0, ge=0, le=60)
@@ -232,6 +236,10 @@ class Settings(BaseSettings):
             path.chmod(0o600)
             log.warning("LENSGRAPH_SECRET_KEY is not set: generated a development key in %s", path)
         return path.read_text().strip().encode()
+
+    def gallery_url(self, slug: str) -> str:
+        """The link a gallery's client opens."""
+        return f"{self.public_url.rstrip('/')}/galleries/{slug}"
 
     def payment_return_url(self, result: str) -> str:
         """The page Stripe sends people back to (after a checkout or onboarding), saying how it went."""

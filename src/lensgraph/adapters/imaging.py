@@ -183,6 +183,42 @@ def _watermark(image: Image.Image, text: str) -> Image.Image:
     return Image.alpha_composite(image.convert("RGBA"), rotated).convert("RGB")
 
 
+# A logo watermark: its width against the picture's, and how opaque it is stamped.
+LOGO_WIDTH_SHARE = 0.3
+LOGO_OPACITY = 0.45
+
+
+def _logo_watermark(image: Image.Image, logo: Image.Image) -> Image.Image:
+    """The logo, scaled to a share of the picture's width and faded, stamped in its centre and its lower right
+    corner; the logo's own transparency is kept, so only its drawing shows."""
+    mark = logo.convert("RGBA")
+    width = max(8, int(image.width * LOGO_WIDTH_SHARE))
+    height = max(1, round(mark.height * width / mark.width))
+    mark = mark.resize((width, height), Image.Resampling.LANCZOS)
+    mark.putalpha(mark.getchannel("A").point(lambda alpha: int(alpha * LOGO_OPACITY)))
+    overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    overlay.alpha_composite(mark, ((image.width - width) // 2, (image.height - height) // 2))
+    small = mark.resize((max(4, width // 2), max(1, height // 2)), Image.Resampling.LANCZOS)
+    margin = max(4, image.width // 50)
+    corner = (max(0, image.width - small.width - margin), max(0, image.height - small.height - margin))
+    overlay.alpha_composite(small, corner)
+    return Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
+
+
+def watermarked(data: bytes, *, longest: int, text: str | None = None, logo: bytes | None = None) -> bytes:
+    """A JPEG of the image at most ``longest`` px, stamped with ``logo`` (any image Pillow reads, alpha kept)
+    when given, else with ``text``. A gallery's own watermark; the pipeline's is made in ``analyse``."""
+    image = _fit(_shown(data), longest)
+    if logo is not None:
+        try:
+            with Image.open(io.BytesIO(logo)) as opened:
+                opened.load()
+                return _jpeg(_logo_watermark(image, opened))
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+            raise ImageUnreadable(str(exc)) from exc
+    return _jpeg(_watermark(image, text or ""))
+
+
 def _palette(image: Image.Image, colors: int = 5) -> list[tuple[int, int, int]]:
     small = image.resize((64, 64))
     quantized = small.quantize(colors=colors)

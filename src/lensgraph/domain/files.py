@@ -20,6 +20,8 @@ EXTENSIONS = {
     "image/webp": "webp",
     "image/heic": "heic",
     "application/pdf": "pdf",
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
 }
 MAX_DOWNLOAD_STEM = 100
 # Nothing that separates paths, quotes a header, or no one can see.

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from uuid import UUID
 
@@ -15,6 +16,7 @@ MAX_GALLERY_PHOTOS = 5000
 MAX_WATERMARK_TEXT = 80
 MAX_CLIENT_NAME = 200
 MAX_SET_NAME = 100
+MAX_COLLECTION_NAME = 100
 MIN_PASSWORD = 4
 MAX_PASSWORD = 200
 FALLBACK_SLUG = "gallery"
@@ -25,6 +27,13 @@ EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 class GalleryStatus(Enum):
     ACTIVE = "ACTIVE"
     ARCHIVED = "ARCHIVED"
+
+
+class WatermarkKind(Enum):
+    """What a watermarked gallery stamps on its previews: its watermark text, or the studio's logo."""
+
+    TEXT = "TEXT"
+    LOGO = "LOGO"
 
 
 class DownloadPolicy(Enum):
@@ -128,6 +137,48 @@ def visitor_by_address(address: str | None) -> str:
 def check_archivable(status: GalleryStatus) -> None:
     if status is GalleryStatus.ARCHIVED:
         raise DomainError(ErrorCode.INVALID_TRANSITION, "This gallery is archived already.", ["id"])
+
+
+def watermark_key(gallery_id: UUID, photo_id: UUID, text: str, logo_id: UUID | None) -> str:
+    """Where a preview stamped with these settings lives: the key names them, so a preview stamped with other
+    settings is never shown for these, and a job run twice writes the same file."""
+    fingerprint = hashlib.sha256(f"{text}|{logo_id or '-'}".encode()).hexdigest()[:16]
+    return f"galleries/{gallery_id}/{photo_id}/watermarked-{fingerprint}.jpg"
+
+
+def watermark_text(text: str, studio_name: str) -> str:
+    """The text a gallery stamps: its own, else its studio's name."""
+    return text or f"© {studio_name}"
+
+
+def check_restorable(status: GalleryStatus) -> None:
+    if status is not GalleryStatus.ARCHIVED:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "Only an archived gallery can be restored.", ["id"])
+
+
+def clean_collection_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not 1 <= len(cleaned) <= MAX_COLLECTION_NAME:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"Name the collection in 1 to {MAX_COLLECTION_NAME} characters.", ["name"]
+        )
+    return cleaned
+
+
+def reminder_window(now: datetime, days_before: int) -> datetime | None:
+    """Galleries expiring before this instant are due a reminder; None when reminders are off (0 days)."""
+    return now + timedelta(days=days_before) if days_before > 0 else None
+
+
+def reminder_text(title: str, link: str, expires_at: datetime, client_name: str) -> tuple[str, str]:
+    """The reminder's subject and body: which gallery, where to open it, and when it closes."""
+    when = expires_at.strftime("%A %d %B %Y at %H:%M UTC")
+    greeting = f"Hello {client_name}," if client_name else "Hello,"
+    body = (
+        f'{greeting}\n\nYour gallery "{title}" closes on {when}.\n'
+        f"Open it before then: {link}\n\nAfter that date it opens to no one; ask your photographer to extend it.\n"
+    )
+    return f'Your gallery "{title}" closes soon', body
 
 
 class GalleryOrder(Enum):

@@ -42,6 +42,13 @@ class PhotoStatus(Enum):
     FAILED = "FAILED"
 
 
+class MediaKind(Enum):
+    """What a library item is: a still photo, or a video (kept as uploaded, shown through a poster frame)."""
+
+    PHOTO = "PHOTO"
+    VIDEO = "VIDEO"
+
+
 class Visibility(Enum):
     """Photos and collections: PUBLIC ones are browsable by anyone; PRIVATE ones only by their owner."""
 
@@ -78,6 +85,8 @@ class UploadPurpose(Enum):
     # The two halves of a verification: the camera's RAW file and the JPEG said to be developed from it.
     RAW = "RAW"
     IMAGE_FOR_VERIFICATION = "IMAGE_FOR_VERIFICATION"
+    # An MP4 or MOV film for a client gallery (confirmVideoUpload); its own size limit.
+    VIDEO = "VIDEO"
 
 
 class TagKind(Enum):

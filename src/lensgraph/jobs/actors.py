@@ -19,7 +19,7 @@ from lensgraph.domain.events import WebhookEndpointDisabled
 from lensgraph.domain.verification import MAX_ATTEMPTS
 from lensgraph.jobs.accounts import send_account_link
 from lensgraph.jobs.documents import mail_document_link
-from lensgraph.jobs.galleries import expire_galleries
+from lensgraph.jobs.galleries import expire_galleries, watermark_gallery
 from lensgraph.jobs.idempotency import purge_expired_keys
 from lensgraph.jobs.invoices import mail_invoice_link, mark_overdue_invoices
 from lensgraph.jobs.licensing import expire_offers
@@ -205,6 +205,7 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     # The invoice remembers the event its link came from: a second run mails nothing.
     "invoices.mail_link": (mail_invoice_link, {"max_retries": 5, "min_backoff": 5_000}),
     "invoices.mark_overdue": (mark_overdue_invoices, {"max_retries": 3}),
+    "galleries.watermark": (watermark_gallery, {"max_retries": 3, "min_backoff": 2_000, "time_limit": 300_000}),
     # Each failed attempt queues the verification again; past MAX_ATTEMPTS it is FAILED, and dramatiq stops too.
     "verification.analyse": (
         analyse_verification,

@@ -7,12 +7,14 @@ import hashlib
 import logging
 import uuid
 
-from lensgraph.adapters import imaging
+from lensgraph.adapters import imaging, video
 from lensgraph.domain import photos as rules
 from lensgraph.domain.events import PhotoAnalyzed
-from lensgraph.domain.photos import PhotoStatus
+from lensgraph.domain.media import POSTER
+from lensgraph.domain.photos import MediaKind, PhotoStatus
 from lensgraph.jobs.services import current_services
 from lensgraph.persistence import discovery as discovery_queries
+from lensgraph.persistence import gallery_extras as gallery_queries
 from lensgraph.persistence import photos as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import Photo, User
@@ -33,16 +35,20 @@ async def analyze_photo(photo_id: str) -> None:
         owner = await session.get(User, photo.user_id) if photo else None
     if photo is None or owner is None or photo.status is not PhotoStatus.PROCESSING:
         return
+    probed: video.Probe | None = None
     try:
         data = await storage.read(photo.original_key, max_bytes=photo.size_bytes)
+        if photo.kind is MediaKind.VIDEO:
+            # A video is analysed through its poster frame: the same thumbnail, previews and colours as a photo.
+            probed = await asyncio.to_thread(video.probe, data)
         analysis = await asyncio.to_thread(
             imaging.analyse,
-            data,
+            probed.poster_jpeg if probed is not None else data,
             watermark_text=f"© {owner.username} · Lensgraph",
             thumbnail_px=rules.THUMBNAIL_PX,
             preview_px=rules.PREVIEW_PX,
         )
-    except (OSError, ValueError, imaging.ImageUnreadable) as exc:
+    except (OSError, ValueError, imaging.ImageUnreadable, video.VideoUnreadable) as exc:
         await _fail(key, f"The image could not be analysed: {type(exc).__name__}")
         return
     if photo.original_sha256 and hashlib.sha256(data).hexdigest() != photo.original_sha256:
@@ -54,6 +60,8 @@ async def analyze_photo(photo_id: str) -> None:
         return
     for name, rendition in analysis.renditions.items():
         await storage.write(rendition_key(key, name), rendition, content_type="image/jpeg")
+    if probed is not None:
+        await storage.write(rendition_key(key, POSTER), probed.poster_jpeg, content_type="image/jpeg")
     orientation = rules.orientation_of(analysis.width, analysis.height)
     async with db.unit_of_work() as uow:
         photo = await uow.session.get(Photo, key, with_for_update=True)
@@ -62,6 +70,8 @@ async def analyze_photo(photo_id: str) -> None:
         others = await queries.hashes_of_others(uow.session, photo.user_id, photo.id)
         duplicate_of = next((other for other, phash in others if rules.is_duplicate(phash, analysis.phash)), None)
         photo.width, photo.height, photo.orientation = analysis.width, analysis.height, orientation
+        if probed is not None:
+            photo.duration_ms, photo.poster_key = probed.duration_ms, rendition_key(key, POSTER)
         photo.exif, photo.gps, photo.rights = analysis.exif, analysis.gps, analysis.rights
         photo.captured_at = analysis.captured_at
         photo.colors = [f"#{red:02x}{green:02x}{blue:02x}" for red, green, blue in analysis.palette]
@@ -78,6 +88,10 @@ async def analyze_photo(photo_id: str) -> None:
         photo.status, photo.analyzed_at = PhotoStatus.READY, utcnow()
         await discovery_queries.replace_tags(uow.session, photo)
         uow.emit(PhotoAnalyzed(photo_id=photo.id, status=photo.status.value, audience=(photo.user_id,)))
+        galleries = await gallery_queries.galleries_holding(uow.session, photo.id)
+    # Galleries it was added to while processing stamp it with their own watermark now.
+    for gallery_id in galleries:
+        current_services().queue.send("galleries.watermark", str(gallery_id))
 
 
 async def resume_analyses() -> None:

@@ -15,6 +15,7 @@ from lensgraph.persistence import (
     collections,
     documents,
     galleries,
+    gallery_extras,
     invoices,
     licensing,
     marketplace,
@@ -37,6 +38,7 @@ from lensgraph.persistence.models import (
     Contract,
     DocumentTemplate,
     Gallery,
+    GalleryCollection,
     GalleryComment,
     GallerySelection,
     GallerySet,
@@ -124,6 +126,11 @@ class Loaders:
         self.client_comments = _in_session(db, proofing.comments_of_clients)
         # Keyed by (gallery, window): its daily visitors, favourites and selections.
         self.gallery_day_counts = _in_session(db, proofing.gallery_day_counts)
+        self.gallery_collection = _by_id(db, GalleryCollection)
+        self.gallery_collections_of_gallery = _in_session(db, gallery_extras.collections_of_galleries)
+        self.gallery_collection_count = _in_session(db, gallery_extras.gallery_counts_of_collections)
+        self.studio_logo = _in_session(db, gallery_extras.logos_of_studios)
+        self.gallery_watermark = _in_session(db, gallery_extras.gallery_watermark_keys)
         self.license = _by_id(db, License)
         self.contract = _by_id(db, Contract)
         self.contract_by_license = _in_session(db, licensing.contracts_of_licenses)

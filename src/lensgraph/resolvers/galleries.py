@@ -13,10 +13,11 @@ from lensgraph.domain import galleries as rules
 from lensgraph.domain import proofing as proofing_rules
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import GalleryCreated, GalleryDeleted
-from lensgraph.domain.galleries import DownloadPolicy, GalleryStatus
+from lensgraph.domain.galleries import DownloadPolicy, GalleryStatus, WatermarkKind
 from lensgraph.domain.pagination import PageRequest, encode_cursor
 from lensgraph.domain.policies import Viewer, can_keep_galleries, owns
 from lensgraph.persistence import galleries as queries
+from lensgraph.persistence import gallery_extras
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
 from lensgraph.persistence.galleries import GalleryCountKey, GalleryPhotosKey
@@ -57,6 +58,7 @@ class GalleryFields:
     download_policy: DownloadPolicy | None = None
     watermark: bool | None = None
     watermark_text: str | None = None
+    watermark_kind: WatermarkKind | None = None
     accent_color: str | None = None
     selection_min: int | None = None
     selection_max: int | None = None
@@ -115,6 +117,8 @@ async def _apply(ctx: Context, uow: UnitOfWork, gallery: Gallery, fields: Galler
         gallery.watermark = fields.watermark
     if fields.watermark_text is not None:
         gallery.watermark_text = rules.clean_watermark_text(fields.watermark_text)
+    if fields.watermark_kind is not None:
+        gallery.watermark_kind = fields.watermark_kind
     if fields.accent_color is not None:
         gallery.accent_color = rules.clean_accent_colour(fields.accent_color)
     if fields.remove_selection_limits:
@@ -172,6 +176,12 @@ async def create_gallery(ctx: Context, fields: GalleryFields) -> Gallery:
     return gallery
 
 
+def stamp_watermarks(ctx: Context, gallery: Gallery) -> None:
+    """After a commit that may leave previews without the gallery's own watermark: the job stamps them."""
+    if gallery.watermark:
+        ctx.services.jobs.send("galleries.watermark", str(gallery.id))
+
+
 async def update_gallery(ctx: Context, gallery_id: UUID, version: int | None, fields: GalleryFields) -> Gallery:
     try:
         async with ctx.db.unit_of_work() as uow:
@@ -184,6 +194,7 @@ async def update_gallery(ctx: Context, gallery_id: UUID, version: int | None, fi
             await _apply(ctx, uow, gallery, fields)
     except ConstraintViolation:
         raise DomainError(ErrorCode.ALREADY_EXISTS, SLUG_TAKEN, ["slug"]) from None
+    stamp_watermarks(ctx, gallery)
     return gallery
 
 
@@ -196,12 +207,24 @@ async def archive_gallery(ctx: Context, gallery_id: UUID, version: int | None) -
     return gallery
 
 
+async def restore_gallery(ctx: Context, gallery_id: UUID, version: int | None) -> Gallery:
+    """ARCHIVED -> ACTIVE: the gallery opens to its clients again (unless it has expired)."""
+    async with ctx.db.unit_of_work() as uow:
+        gallery = await own_gallery(ctx, uow, gallery_id, "id")
+        _check_version(gallery, version)
+        rules.check_restorable(gallery.status)
+        gallery.status = GalleryStatus.ACTIVE
+    return gallery
+
+
 async def delete_gallery(ctx: Context, gallery_id: UUID) -> None:
     """The gallery goes; its photos stay in the studio's library."""
     async with ctx.db.unit_of_work() as uow:
         gallery = await own_gallery(ctx, uow, gallery_id, "id")
+        stamped = await gallery_extras.stamped_keys(uow.session, gallery.id)
         uow.emit(GalleryDeleted(gallery_id=gallery.id, audience=(gallery.user_id,)))
         await uow.session.delete(gallery)
+    await _delete_files(ctx, stamped)
 
 
 async def add_photos(ctx: Context, gallery_id: UUID, photo_ids: Sequence[UUID], set_id: UUID | None = None) -> Gallery:
@@ -228,18 +251,27 @@ async def add_photos(ctx: Context, gallery_id: UUID, photo_ids: Sequence[UUID], 
     except ConstraintViolation:
         # A photo was deleted while it was being added.
         raise DomainError(ErrorCode.NOT_FOUND, NO_SUCH_PHOTO, ["photoIds"]) from None
+    stamp_watermarks(ctx, gallery)
     return gallery
 
 
 async def remove_photo(ctx: Context, gallery_id: UUID, photo_id: UUID) -> Gallery:
     async with ctx.db.unit_of_work() as uow:
         gallery = await own_gallery(ctx, uow, gallery_id, "galleryId")
+        stamped = await gallery_extras.stamped_keys(uow.session, gallery.id, photo_id)
         if not await queries.remove_photo(uow.session, gallery.id, photo_id):
             raise DomainError(ErrorCode.NOT_FOUND, "This photo is not in the gallery.", ["photoId"])
         if gallery.cover_photo_id == photo_id:
             gallery.cover_photo_id = None
         gallery.updated_at = utcnow()
+    await _delete_files(ctx, stamped)
     return gallery
+
+
+async def _delete_files(ctx: Context, keys: Sequence[str]) -> None:
+    """After the commit: a crash leaves orphan files, never a gallery pointing at a missing one."""
+    for key in keys:
+        await ctx.services.storage.delete(key)
 
 
 async def reorder(ctx: Context, gallery_id: UUID, photo_ids: Sequence[UUID]) -> Gallery:
@@ -285,10 +317,14 @@ async def list_own(
     search: str | None,
     by_title: bool,
     newest_first: bool,
+    collection_id: UUID | None = None,
 ) -> Page[Gallery]:
     viewer = require_gallery_keeper(ctx)
     keys = [Gallery.title, Gallery.id] if by_title else [Gallery.created_at, Gallery.id]
     query = queries.galleries_of(viewer.user_id, status, (search or "").strip() or None)
+    if collection_id is not None:
+        # Another studio's collection holds none of the caller's galleries: the page is simply empty.
+        query = gallery_extras.in_collection(query, collection_id)
     return await paginate(ctx.db, query, keys, page, descending=newest_first and not by_title)
 
 

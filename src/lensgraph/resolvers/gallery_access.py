@@ -14,7 +14,7 @@ from lensgraph.adapters.tokens import InvalidToken
 from lensgraph.domain import galleries as rules
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import GalleryViewed
-from lensgraph.domain.galleries import GalleryStatus
+from lensgraph.domain.galleries import GalleryStatus, WatermarkKind
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.policies import owns
 from lensgraph.persistence import galleries as queries
@@ -122,3 +122,17 @@ async def client_photos(ctx: Context, gallery: Gallery, page: PageRequest) -> Pa
         if await queries.record_view_day(uow.session, gallery.id, visitor, now.date()):
             uow.emit(GalleryViewed(gallery_id=gallery.id, audience=(gallery.user_id,)))
     return await galleries.photos_in(ctx, gallery, page, ready_only=True)
+
+
+async def client_preview_key(ctx: Context, gallery: Gallery, photo: Photo) -> str | None:
+    """The preview a client sees: plain, or for a watermarked gallery its own stamped one (one batch per page),
+    else the generic watermarked preview until the galleries.watermark job has made it."""
+    if not gallery.watermark:
+        return photo.preview_key
+    logo = await ctx.loaders.studio_logo.load(gallery.user_id) if gallery.watermark_kind is WatermarkKind.LOGO else None
+    owner = await ctx.loaders.user.load(gallery.user_id)
+    text = rules.watermark_text(gallery.watermark_text, owner.username if owner is not None else "")
+    expected = rules.watermark_key(gallery.id, photo.id, text, logo.id if logo is not None else None)
+    stamped = await ctx.loaders.gallery_watermark.load((gallery.id, photo.id))
+    # A preview stamped with other settings (changed since) is never shown: the generic one is, until the job runs.
+    return stamped if stamped == expected else photo.watermarked_key

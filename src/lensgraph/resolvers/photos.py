@@ -174,7 +174,7 @@ async def delete_photo(ctx: Context, photo_id: UUID) -> None:
         if photo is None or not owns(ctx.viewer, photo.user_id):
             raise DomainError(ErrorCode.NOT_FOUND, "No such photo.", ["id"])
         await licensing.withdraw_photo(uow, photo.id)
-        keys = [photo.original_key, photo.thumbnail_key, photo.preview_key, photo.watermarked_key]
+        keys = [photo.original_key, photo.thumbnail_key, photo.preview_key, photo.watermarked_key, photo.poster_key]
         await uow.session.delete(photo)
     for key in keys:
         if key:

@@ -26,6 +26,7 @@ from uuid import UUID, uuid4
 
 from lensgraph.adapters.storage import UploadTarget
 from lensgraph.domain import files
+from lensgraph.domain import media as media_rules
 from lensgraph.domain import photos as photo_rules
 from lensgraph.domain import releases as release_rules
 from lensgraph.domain import verification as verification_rules
@@ -46,6 +47,7 @@ ALREADY_USED = {
     UploadPurpose.RELEASE_DOCUMENT: "This upload is already a release.",
     UploadPurpose.RAW: "This upload is already part of a verification.",
     UploadPurpose.IMAGE_FOR_VERIFICATION: "This upload is already part of a verification.",
+    UploadPurpose.VIDEO: "This upload is already a video.",
 }
 WRONG_PURPOSE = {
     UploadPurpose.PHOTO: "This upload was requested for a release document, not a photo.",
@@ -54,6 +56,7 @@ WRONG_PURPOSE = {
     UploadPurpose.IMAGE_FOR_VERIFICATION: (
         "This upload was not requested for a verification's image: request one with purpose IMAGE_FOR_VERIFICATION."
     ),
+    UploadPurpose.VIDEO: "This upload was not requested for a video: request one with purpose VIDEO.",
 }
 # Verification is for anyone with an account; photos and releases are the publishers'.
 VERIFICATION_PURPOSES = frozenset({UploadPurpose.RAW, UploadPurpose.IMAGE_FOR_VERIFICATION})
@@ -99,6 +102,8 @@ async def request_upload(
     declared_sha256 = verification_rules.clean_declared_sha256(sha256)
     if purpose is UploadPurpose.RELEASE_DOCUMENT:
         name = release_rules.check_document_request(filename, mime_type, size)
+    elif purpose is UploadPurpose.VIDEO:
+        name = media_rules.check_video_request(filename, mime_type, size, ctx.settings.max_video_bytes)
     else:
         limit = (await plans.require_plan(ctx)).limits.upload_bytes
         if purpose is UploadPurpose.RAW:

@@ -15,12 +15,22 @@ from lensgraph.domain.pagination import page_request
 from lensgraph.persistence.models import Gallery as GalleryRow
 from lensgraph.persistence.models import GallerySet as GallerySetRow
 from lensgraph.persistence.models import Photo as PhotoRow
-from lensgraph.resolvers import galleries, gallery_access, gallery_activity, print_orders, proofing
+from lensgraph.resolvers import (
+    galleries,
+    gallery_access,
+    gallery_activity,
+    gallery_collections,
+    print_orders,
+    proofing,
+    videos,
+)
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.photos import rendition_url
 from lensgraph.schema.analytics import From, To
 from lensgraph.schema.core import Connection, Node, expect_global_id, node_type, to_global_id
-from lensgraph.schema.photos import URL_LIFETIME, Photo
+from lensgraph.schema.gallery_branding import GalleryBranding, WatermarkKind
+from lensgraph.schema.gallery_collections import GalleryCollection
+from lensgraph.schema.photos import URL_LIFETIME, MediaKind, Photo, seconds
 from lensgraph.schema.proofing_types import (
     GalleryAnalytics,
     GalleryComment,
@@ -55,6 +65,7 @@ class Gallery(Node):
     download_policy: DownloadPolicy  # type: ignore[valid-type]
     watermark: bool = strawberry.field(description="Clients see watermarked renditions.")
     watermark_text: str
+    watermark_kind: WatermarkKind  # type: ignore[valid-type]
     accent_color: str | None
     selection_min: int | None = strawberry.field(description="Proofing: the fewest photos a client may submit.")
     selection_max: int | None = strawberry.field(description="Proofing: the most photos a client may pick in a list.")
@@ -80,6 +91,7 @@ class Gallery(Node):
             download_policy=row.download_policy,
             watermark=row.watermark,
             watermark_text=row.watermark_text,
+            watermark_kind=row.watermark_kind,
             accent_color=row.accent_color,
             selection_min=row.selection_min,
             selection_max=row.selection_max,
@@ -109,6 +121,15 @@ class Gallery(Node):
 
         row = await galleries.linked_client(info.context, self._row)
         return Client.from_row(row) if row else None
+
+    @strawberry.field(description="The collections it is in, by name.")
+    async def collections(self, info: Info[Context, None]) -> list[GalleryCollection]:
+        rows = await gallery_collections.of_gallery(info.context, self._row)
+        return [GalleryCollection.from_row(row) for row in rows]
+
+    @strawberry.field(description="What its client sees of your brand.")
+    def branding(self) -> GalleryBranding:
+        return branding_of(self._row)
 
     @strawberry.field(description="All of its photos, READY or not.")
     async def photo_count(self, info: Info[Context, None]) -> int:
@@ -143,6 +164,10 @@ class Gallery(Node):
         return GalleryAnalytics.from_domain(await gallery_activity.figures(info.context, self._row, from_, to))
 
 
+def branding_of(row: GalleryRow) -> GalleryBranding:
+    return GalleryBranding(_studio_id=row.user_id, accent_color=row.accent_color, watermark_kind=row.watermark_kind)
+
+
 @node_type
 @strawberry.type(description="A named part of a gallery, in the studio's order.")
 class GallerySet(Node):
@@ -164,41 +189,57 @@ class GallerySet(Node):
         return await galleries.set_photo_count(info.context, self._row)
 
 
-@strawberry.type(description="A photo as a gallery's client sees it: watermarked renditions when the gallery says so.")
+@strawberry.type(
+    description="A photo or video as a gallery's client sees it: watermarked renditions when the gallery says so; "
+    "a video shows its poster frame as thumbnail and preview, and plays from `videoUrl`."
+)
 class ClientPhoto:
     _row: strawberry.Private[PhotoRow]
-    _watermark: strawberry.Private[bool]
-    _gallery: strawberry.Private[GalleryRow | None]
+    _gallery: strawberry.Private[GalleryRow]
     id: strawberry.ID
+    kind: MediaKind  # type: ignore[valid-type]
     title: str
     width: int | None
     height: int | None
+    duration_seconds: float | None = strawberry.field(description="A video's running time; null for a photo.")
 
     @classmethod
-    def of(cls, row: PhotoRow, watermark: bool, gallery: GalleryRow | None = None) -> ClientPhoto:
+    def of(cls, row: PhotoRow, gallery: GalleryRow) -> ClientPhoto:
         return cls(
             _row=row,
-            _watermark=watermark,
             _gallery=gallery,
             id=to_global_id("Photo", row.id),
+            kind=row.kind,
             title=row.title,
             width=row.width,
             height=row.height,
+            duration_seconds=seconds(row.duration_ms),
         )
+
+    @strawberry.field(description="A video's poster frame (full size JPEG), a signed URL; null for a photo.")
+    async def poster_url(self, info: Info[Context, None]) -> str | None:
+        return await rendition_url(info.context, self._row.poster_key, expires_in=URL_LIFETIME)
+
+    @strawberry.field(
+        description="The video as uploaded (MP4 or MOV), a signed URL valid for an hour; null for a photo."
+    )
+    async def video_url(self, info: Info[Context, None]) -> str | None:
+        return await videos.video_url(info.context, self._row, expires_in=URL_LIFETIME)
 
     @strawberry.field
     async def thumbnail_url(self, info: Info[Context, None]) -> str | None:
         return await rendition_url(info.context, self._row.thumbnail_key, expires_in=URL_LIFETIME)
 
-    @strawberry.field(description="1280 px preview; the watermarked one when the gallery is watermarked.")
+    @strawberry.field(
+        description="1280 px preview; when the gallery is watermarked, stamped with its own watermark (its text or "
+        "the studio's logo), or the generic one until that is made."
+    )
     async def preview_url(self, info: Info[Context, None]) -> str | None:
-        key = self._row.watermarked_key if self._watermark else self._row.preview_key
+        key = await gallery_access.client_preview_key(info.context, self._gallery, self._row)
         return await rendition_url(info.context, key, expires_in=URL_LIFETIME)
 
     @strawberry.field(description="In one of your lists (the client the `X-Gallery-Token` names).")
     async def is_favorite(self, info: Info[Context, None]) -> bool:
-        if self._gallery is None:
-            return False
         return await proofing.is_favorite(info.context, self._gallery, self._row.id)
 
 
@@ -230,7 +271,7 @@ class ClientSelection:
         gallery = self._selection.gallery
         ids = await proofing.picked_photo_ids(info.context, self._selection.row)
         rows = await info.context.loaders.photo.load_many(ids)
-        return [ClientPhoto.of(row, gallery.watermark, gallery) for row in rows if row is not None]
+        return [ClientPhoto.of(row, gallery) for row in rows if row is not None]
 
 
 @strawberry.type(
@@ -248,6 +289,7 @@ class ClientGallery:
     expired: bool
     selection_min: int | None = strawberry.field(description="The fewest photos a selection may be submitted with.")
     selection_max: int | None = strawberry.field(description="The most photos a list may hold.")
+    branding: GalleryBranding
 
     @classmethod
     def from_row(cls, row: GalleryRow) -> ClientGallery:
@@ -262,6 +304,7 @@ class ClientGallery:
             expired=gallery_access.is_expired(row),
             selection_min=row.selection_min,
             selection_max=row.selection_max,
+            branding=branding_of(row),
         )
 
     @strawberry.field(description="Your lists of favourites (send the `X-Gallery-Token` you unlocked with).")
@@ -277,7 +320,7 @@ class ClientGallery:
         if self._row.cover_photo_id is None:
             return None
         row = await info.context.loaders.photo.load(self._row.cover_photo_id)
-        return ClientPhoto.of(row, self._row.watermark, self._row) if row else None
+        return ClientPhoto.of(row, self._row) if row else None
 
     @strawberry.field(
         description="Its READY photos in order; null while it is locked. An expired gallery answers GALLERY_EXPIRED, "
@@ -295,7 +338,7 @@ class ClientGallery:
         if page is None:
             return None
         gallery = self._row
-        return Connection[ClientPhoto].from_page(page, lambda row: ClientPhoto.of(row, gallery.watermark, gallery))
+        return Connection[ClientPhoto].from_page(page, lambda row: ClientPhoto.of(row, gallery))
 
     @strawberry.field(
         description="The prints on sale here: empty when the gallery sells none, null while it is locked."
@@ -321,6 +364,7 @@ class ClientGallery:
 class GalleryFilter:
     status: GalleryStatus | None = None  # type: ignore[valid-type]
     search: str | None = strawberry.field(default=None, description="Part of the title, in any case.")
+    collection_id: strawberry.ID | None = strawberry.field(default=None, description="In this collection of yours.")
 
 
 @strawberry.type
@@ -346,6 +390,9 @@ class ViewerGalleries:
             given.search,
             by_title=order_by is GalleryOrderValue.TITLE,
             newest_first=order_by is GalleryOrderValue.NEWEST_FIRST,
+            collection_id=expect_global_id(given.collection_id, "GalleryCollection", "collectionId")
+            if given.collection_id is not None
+            else None,
         )
         return Connection[Gallery].from_page(page, Gallery.from_row)
 

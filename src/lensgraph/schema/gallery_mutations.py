@@ -9,11 +9,13 @@ import strawberry
 from strawberry import Info
 
 from lensgraph.domain.galleries import DownloadPolicy as DownloadPolicyValue
+from lensgraph.domain.galleries import WatermarkKind as WatermarkKindValue
 from lensgraph.resolvers import galleries, gallery_access
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.galleries import GalleryFields
 from lensgraph.schema.core import UserError, expect_global_id, returns_user_errors
 from lensgraph.schema.galleries import ClientGallery, DownloadPolicy, Gallery, GallerySet
+from lensgraph.schema.gallery_branding import WatermarkKind
 
 
 @strawberry.input
@@ -34,6 +36,7 @@ class CreateGalleryInput:
     download_policy: DownloadPolicy = DownloadPolicyValue.NONE  # type: ignore[valid-type]
     watermark: bool = False
     watermark_text: str | None = None
+    watermark_kind: WatermarkKind = WatermarkKindValue.TEXT  # type: ignore[valid-type]
     accent_color: str | None = strawberry.field(default=None, description="#RRGGBB.")
     selection_min: int | None = strawberry.field(
         default=None, description="Proofing: a client submits a selection of at least this many photos."
@@ -65,6 +68,7 @@ class UpdateGalleryInput:
     download_policy: DownloadPolicy | None = None  # type: ignore[valid-type]
     watermark: bool | None = None
     watermark_text: str | None = None
+    watermark_kind: WatermarkKind | None = None  # type: ignore[valid-type]
     accent_color: str | None = None
     selection_min: int | None = None
     selection_max: int | None = None
@@ -86,6 +90,12 @@ class GalleryPayload:
 
 @strawberry.input
 class ArchiveGalleryInput:
+    id: strawberry.ID
+    version: int | None = None
+
+
+@strawberry.input
+class RestoreGalleryInput:
     id: strawberry.ID
     version: int | None = None
 
@@ -177,6 +187,7 @@ class GalleryMutations:
             download_policy=input.download_policy,
             watermark=input.watermark,
             watermark_text=input.watermark_text,
+            watermark_kind=input.watermark_kind,
             accent_color=input.accent_color,
             selection_min=input.selection_min,
             selection_max=input.selection_max,
@@ -205,6 +216,7 @@ class GalleryMutations:
             download_policy=input.download_policy,
             watermark=input.watermark,
             watermark_text=input.watermark_text,
+            watermark_kind=input.watermark_kind,
             accent_color=input.accent_color,
             selection_min=input.selection_min,
             selection_max=input.selection_max,
@@ -220,13 +232,24 @@ class GalleryMutations:
         row = await galleries.archive_gallery(info.context, expect_global_id(input.id, "Gallery"), input.version)
         return GalleryPayload(gallery=Gallery.from_row(row))
 
+    @strawberry.mutation(
+        description="Open an ARCHIVED gallery to its clients again (anything else: INVALID_TRANSITION)."
+    )
+    @returns_user_errors(GalleryPayload)
+    async def restore_gallery(self, info: Info[Context, None], input: RestoreGalleryInput) -> GalleryPayload:
+        row = await galleries.restore_gallery(info.context, expect_global_id(input.id, "Gallery"), input.version)
+        return GalleryPayload(gallery=Gallery.from_row(row))
+
     @strawberry.mutation(description="Delete a gallery; its photos stay in your library.")
     @returns_user_errors(DeleteGalleryPayload)
     async def delete_gallery(self, info: Info[Context, None], input: DeleteGalleryInput) -> DeleteGalleryPayload:
         await galleries.delete_gallery(info.context, expect_global_id(input.id, "Gallery"))
         return DeleteGalleryPayload(deleted_gallery_id=input.id)
 
-    @strawberry.mutation(description="Append your own photos; ones already there keep their place.")
+    @strawberry.mutation(
+        description="Append your own photos and videos (a video is a Photo of kind VIDEO); ones already there keep "
+        "their place."
+    )
     @returns_user_errors(GalleryPayload)
     async def add_photos_to_gallery(self, info: Info[Context, None], input: AddPhotosToGalleryInput) -> GalleryPayload:
         row = await galleries.add_photos(

@@ -41,7 +41,14 @@ PhotoStatus = strawberry.enum(rules.PhotoStatus, description="Where a photo is i
 Orientation = strawberry.enum(rules.Orientation)
 PhotoCategory = strawberry.enum(rules.PhotoCategory, description="What a photo shows, as its photographer files it.")
 Visibility = strawberry.enum(rules.Visibility, description="PUBLIC: anyone may browse it. PRIVATE: its owner only.")
+MediaKind = strawberry.enum(
+    rules.MediaKind, description="PHOTO: a still image. VIDEO: an MP4/MOV film, shown through its poster frame."
+)
 URL_LIFETIME = timedelta(hours=1)
+
+
+def seconds(milliseconds: int | None) -> float | None:
+    return None if milliseconds is None else milliseconds / 1000
 
 
 @node_type
@@ -49,6 +56,8 @@ URL_LIFETIME = timedelta(hours=1)
 class Photo(Node):
     _row: strawberry.Private[PhotoRow]
     title: str
+    kind: MediaKind  # type: ignore[valid-type]
+    duration_seconds: float | None = strawberry.field(description="A video's running time; null for a photo.")
     description: str
     keywords: list[str]
     auto_keywords: list[str] = strawberry.field(description="What the pipeline inferred: orientation, colours, camera.")
@@ -70,6 +79,8 @@ class Photo(Node):
             _row=row,
             id=to_global_id("Photo", row.id),
             title=row.title,
+            kind=row.kind,
+            duration_seconds=seconds(row.duration_ms),
             description=row.description,
             keywords=row.keywords,
             auto_keywords=row.auto_keywords,

@@ -47,6 +47,8 @@ from lensgraph.schema.extensions import (
     one_sensitive_mutation_rule,
 )
 from lensgraph.schema.galleries import Gallery, GalleryQueries, GallerySet
+from lensgraph.schema.gallery_branding import GalleryBrandingMutations
+from lensgraph.schema.gallery_collections import GalleryCollection, GalleryCollectionMutations
 from lensgraph.schema.gallery_mutations import GalleryMutations
 from lensgraph.schema.invoices import Invoice, InvoiceMutations, InvoiceQueries
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
@@ -65,6 +67,7 @@ from lensgraph.schema.studio import Client, StudioMutations
 from lensgraph.schema.uploads import UploadMutations
 from lensgraph.schema.verification import Verification, VerificationMutations, VerificationSubscriptions
 from lensgraph.schema.verification_sharing import VerificationSharingMutations, VerificationSharingQueries
+from lensgraph.schema.videos import VideoMutations
 from lensgraph.schema.viewer import Viewer, resolve_viewer
 from lensgraph.schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookMutations
 
@@ -122,10 +125,13 @@ class Mutation(
     PlanMutations,
     CollectionMutations,
     GalleryMutations,
+    GalleryCollectionMutations,
+    GalleryBrandingMutations,
     PortfolioMutations,
     ReleaseMutations,
     MarketplaceMutations,
     UploadMutations,
+    VideoMutations,
     VerificationMutations,
     VerificationSharingMutations,
     StudioMutations,
@@ -234,6 +240,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             GallerySet,
             GallerySelection,
             GalleryComment,
+            GalleryCollection,
             Release,
             Listing,
             Purchase,

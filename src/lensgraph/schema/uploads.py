@@ -16,7 +16,8 @@ UploadPurpose = strawberry.enum(
     description="What the file is for, which sets the types and sizes taken: PHOTO (JPEG, PNG, TIFF, WebP, HEIC; "
     "confirmPhotoUpload), RELEASE_DOCUMENT (PDF, JPEG, PNG, at most 20 MB; submitModelRelease, "
     "submitPropertyRelease), RAW (a camera RAW: CR2, CR3, ARW, NEF, DNG, RAF, ORF, RW2, PEF, SRW) and "
-    "IMAGE_FOR_VERIFICATION (the JPEG developed from it; both for createVerification).",
+    "IMAGE_FOR_VERIFICATION (the JPEG developed from it; both for createVerification), VIDEO (MP4 or MOV, "
+    "at most LENSGRAPH_MAX_VIDEO_BYTES; confirmVideoUpload).",
 )
 
 

@@ -13,6 +13,8 @@ from lensgraph.schema.booking import ViewerBooking
 from lensgraph.schema.collections import ViewerCollections
 from lensgraph.schema.documents import ViewerDocuments
 from lensgraph.schema.galleries import ViewerGalleries
+from lensgraph.schema.gallery_branding import ViewerGalleryBranding
+from lensgraph.schema.gallery_collections import ViewerGalleryCollections
 from lensgraph.schema.invoices import ViewerInvoices
 from lensgraph.schema.licensing import ViewerLicensing
 from lensgraph.schema.marketplace import ViewerMarketplace
@@ -39,6 +41,8 @@ class Viewer(
     ViewerCollections,
     ViewerGalleries,
     ViewerPrints,
+    ViewerGalleryCollections,
+    ViewerGalleryBranding,
     ViewerReleases,
     ViewerAnalytics,
     ViewerMarketplace,

@@ -25,6 +25,8 @@ SERVED_AS_THEMSELVES = frozenset(
         "image/webp",
         "image/heic",
         "application/pdf",
+        "video/mp4",
+        "video/quicktime",
         "text/plain; charset=utf-8",
     }
 )

@@ -10,7 +10,14 @@ from lensgraph.persistence.models.collections import (
     Portfolio,
 )
 from lensgraph.persistence.models.documents import DocumentTemplate, StudioDocument
-from lensgraph.persistence.models.galleries import Gallery, GalleryPhoto, GallerySet, GalleryViewDay
+from lensgraph.persistence.models.galleries import (
+    Gallery,
+    GalleryCollection,
+    GalleryCollectionMember,
+    GalleryPhoto,
+    GallerySet,
+    GalleryViewDay,
+)
 from lensgraph.persistence.models.idempotency import IdempotencyKey
 from lensgraph.persistence.models.invoices import Invoice
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
@@ -55,6 +62,8 @@ __all__ = [
     "Earning",
     "FeaturedPhoto",
     "Gallery",
+    "GalleryCollection",
+    "GalleryCollectionMember",
     "GalleryComment",
     "GalleryFavorite",
     "GalleryPhoto",

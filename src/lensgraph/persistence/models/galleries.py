@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lensgraph.domain.galleries import DownloadPolicy, GalleryStatus
+from lensgraph.domain.galleries import DownloadPolicy, GalleryStatus, WatermarkKind
 from lensgraph.persistence.base import Base, Entity, utcnow
 
 
@@ -36,9 +36,17 @@ class Gallery(Entity):
     )
     watermark: Mapped[bool] = mapped_column(default=False)
     watermark_text: Mapped[str] = mapped_column(String(80), default="")
+    watermark_kind: Mapped[WatermarkKind] = mapped_column(
+        Enum(WatermarkKind, name="gallery_watermark_kind", native_enum=False, length=8),
+        default=WatermarkKind.TEXT,
+        server_default="TEXT",
+    )
     accent_color: Mapped[str | None] = mapped_column(String(7))
     # Its clients may order prints of its photos (the studio's active print products).
     print_store: Mapped[bool] = mapped_column(default=False)
+    # The expiry the client was last reminded of: a conditional UPDATE sets it, so each expiry date is
+    # reminded once, and a new expiry (which differs from it) is reminded again.
+    reminder_sent_for: Mapped[datetime | None]
     status: Mapped[GalleryStatus] = mapped_column(
         Enum(GalleryStatus, name="gallery_status", native_enum=False, length=10), default=GalleryStatus.ACTIVE
     )
@@ -82,6 +90,9 @@ class GalleryPhoto(Base):
     position: Mapped[int]
     # The set it belongs to, if any; deleting a set leaves its photos in the gallery.
     set_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("gallery_sets.id", ondelete="SET NULL"), index=True)
+    # The preview stamped with this gallery's own watermark (its text or the studio's logo), made by the
+    # galleries.watermark job; null until then, or since the watermark changed (clients see the generic one).
+    watermarked_key: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_gallery_photos_order", "gallery_id", "position", "photo_id"),)
@@ -95,3 +106,29 @@ class GalleryViewDay(Base):
     gallery_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"), primary_key=True)
     visitor: Mapped[str] = mapped_column(String(254), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
+
+
+class GalleryCollection(Entity):
+    """A studio's folder of galleries ("Weddings 2026"); a gallery may be in several."""
+
+    __tablename__ = "gallery_collections"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "name"),
+        Index("ix_gallery_collections_user_name", "user_id", "name", "id"),
+    )
+
+
+class GalleryCollectionMember(Base):
+    __tablename__ = "gallery_collection_members"
+
+    collection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("gallery_collections.id", ondelete="CASCADE"), primary_key=True
+    )
+    gallery_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("galleries.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

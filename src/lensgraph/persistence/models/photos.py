@@ -8,6 +8,7 @@ from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lensgraph.domain.photos import (
+    MediaKind,
     Orientation,
     PhotoCategory,
     PhotoStatus,
@@ -43,6 +44,11 @@ class Photo(Entity):
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[MediaKind] = mapped_column(
+        Enum(MediaKind, name="media_kind", native_enum=False, length=8), default=MediaKind.PHOTO, server_default="PHOTO"
+    )
+    # A video's running time, read by the analysis job; null for photos.
+    duration_ms: Mapped[int | None]
     description: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     auto_keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -79,6 +85,8 @@ class Photo(Entity):
     thumbnail_key: Mapped[str | None] = mapped_column(String(300))
     preview_key: Mapped[str | None] = mapped_column(String(300))
     watermarked_key: Mapped[str | None] = mapped_column(String(300))
+    # A video's poster frame (a JPEG, full size); its thumbnail and previews are made from it.
+    poster_key: Mapped[str | None] = mapped_column(String(300))
     captured_at: Mapped[datetime | None]
     analyzed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)

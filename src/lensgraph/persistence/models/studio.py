@@ -21,6 +21,11 @@ class StudioProfile(Entity):
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     # SHA-256 of the calendar feed's secret (the URL is shown once, when rotated); null until a feed is made.
     calendar_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    # The studio's logo: one of its own photos (a PNG keeps its transparency), shown on galleries and stamped
+    # as their watermark when they choose LOGO.
+    logo_photo_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("photos.id", ondelete="SET NULL"), index=True, default=None
+    )
 
 
 class AvailabilityWindow(Base):
