@@ -46,6 +46,10 @@ class ErrorCode(Enum):
     OWN_LISTING = "OWN_LISTING"
     # A client gallery past its expiry: it no longer opens to clients (its studio can still change the expiry).
     GALLERY_EXPIRED = "GALLERY_EXPIRED"
+    # A client asked to download from a gallery whose download policy is NONE.
+    DOWNLOADS_DISABLED = "DOWNLOADS_DISABLED"
+    # A gallery download asked for without the gallery's download PIN, or with another one.
+    WRONG_PIN = "WRONG_PIN"
     INTERNAL = "INTERNAL"
 
 

@@ -84,8 +84,16 @@ def prompt(gallery: Gallery) -> str | None:
 
 def _visitor(ctx: Context, gallery: Gallery) -> str | None:
     """Who reads the gallery's photos: the email its access token names, an address for an open gallery without
-    one, None while it is locked. A token that is invalid, names another gallery or predates a change of its
-    password is refused outright."""
+    one, None while it is locked."""
+    visitor = token_visitor(ctx, gallery)
+    if visitor is not None:
+        return visitor
+    return None if is_protected(gallery) else rules.visitor_by_address(ctx.client_ip)
+
+
+def token_visitor(ctx: Context, gallery: Gallery) -> str | None:
+    """The email the request's access token names, None without a token. A token that is invalid, names another
+    gallery or predates a change of its password is refused outright (FORBIDDEN)."""
     raw = ctx.request.headers.get(TOKEN_HEADER) if ctx.request is not None else None
     if raw:
         try:
@@ -97,7 +105,7 @@ def _visitor(ctx: Context, gallery: Gallery) -> str | None:
         if claims.access_version != gallery.access_version:
             raise forbidden("The gallery's password has changed since: unlock it again.")
         return claims.visitor
-    return None if is_protected(gallery) else rules.visitor_by_address(ctx.client_ip)
+    return None
 
 
 async def client_photos(ctx: Context, gallery: Gallery, page: PageRequest) -> Page[Photo] | None:

@@ -45,7 +45,7 @@ from lensgraph.schema.extensions import (
     max_directives_rule,
     one_sensitive_mutation_rule,
 )
-from lensgraph.schema.galleries import Gallery, GalleryQueries, GallerySet
+from lensgraph.schema.galleries import Gallery, GalleryDownload, GalleryQueries, GallerySet
 from lensgraph.schema.gallery_mutations import GalleryMutations
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.marketplace import Listing, MarketplaceMutations, MarketplaceQueries, Purchase
@@ -176,6 +176,7 @@ SENSITIVE_MUTATIONS = frozenset(
         "createApiKey",
         "revokeApiKey",
         "unlockGallery",
+        "requestGalleryDownload",
     }
 )
 
@@ -210,6 +211,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Collection,
             Gallery,
             GallerySet,
+            GalleryDownload,
             Release,
             Listing,
             Purchase,

@@ -10,6 +10,7 @@ server's (carried in the signed URL), never guessed from the key, and answers fo
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -29,6 +30,8 @@ SERVED_AS_THEMSELVES = frozenset(
     }
 )
 OPAQUE = "application/octet-stream"
+# Chunked reads hand out this much at a time: big enough to keep the thread hops few, small enough to stream.
+READ_CHUNK = 256 * 1024
 # Every answer about a stored object: no MIME sniffing, and nothing in it runs even if a browser renders it.
 SAFETY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -71,6 +74,11 @@ class Storage(Protocol):
     async def stat(self, key: str) -> StoredObject | None: ...
 
     async def read(self, key: str, *, max_bytes: int) -> bytes: ...
+
+    def read_chunks(self, key: str, *, chunk_size: int = READ_CHUNK) -> AsyncIterator[bytes]:
+        """The object's bytes in chunks of at most ``chunk_size``, never all at once; FileNotFoundError when missing
+        (raised at the first chunk)."""
+        ...
 
     async def write(self, key: str, data: bytes, *, content_type: str) -> None: ...
 

@@ -9,7 +9,13 @@ from lensgraph.persistence.models.collections import (
     LightboxItem,
     Portfolio,
 )
-from lensgraph.persistence.models.galleries import Gallery, GalleryPhoto, GallerySet, GalleryViewDay
+from lensgraph.persistence.models.galleries import (
+    Gallery,
+    GalleryDownload,
+    GalleryPhoto,
+    GallerySet,
+    GalleryViewDay,
+)
 from lensgraph.persistence.models.idempotency import IdempotencyKey
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
 from lensgraph.persistence.models.marketplace import Listing, ListingTier, Purchase
@@ -50,6 +56,7 @@ __all__ = [
     "Earning",
     "FeaturedPhoto",
     "Gallery",
+    "GalleryDownload",
     "GalleryPhoto",
     "GallerySet",
     "GalleryViewDay",
