@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from lensgraph.domain.photos import PhotoStatus
 from lensgraph.persistence.models import GalleryDownload, GalleryPhoto, GallerySet, Photo
@@ -81,3 +82,53 @@ def completed_of(gallery_id: UUID) -> Select[GalleryDownload]:
     return select(GalleryDownload).where(
         GalleryDownload.gallery_id == gallery_id, GalleryDownload.completed_at.is_not(None)
     )
+
+
+# Batch functions for persistence/loaders.py: one statement per batch, answers in the order of the keys.
+
+
+class DownloadsKey(NamedTuple):
+    gallery_id: UUID
+    limit: int
+
+
+async def first_downloads_of_galleries(
+    session: AsyncSession, keys: Sequence[DownloadsKey]
+) -> list[list[GalleryDownload]]:
+    """The newest ``limit + 1`` completed downloads of each gallery (the extra one tells whether more follow)."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=GalleryDownload.gallery_id,
+            order_by=(GalleryDownload.completed_at.desc(), GalleryDownload.id.desc()),
+        )
+        .label("rank_in_gallery")
+    )
+    window = (
+        select(GalleryDownload, rank)
+        .where(
+            GalleryDownload.gallery_id.in_({key.gallery_id for key in keys}),
+            GalleryDownload.completed_at.is_not(None),
+        )
+        .subquery()
+    )
+    download = aliased(GalleryDownload, window)
+    rows = await session.scalars(
+        select(download)
+        .where(window.c.rank_in_gallery <= max(key.limit for key in keys) + 1)
+        .order_by(window.c.gallery_id, window.c.rank_in_gallery)
+    )
+    found: dict[UUID, list[GalleryDownload]] = {}
+    for row in rows:
+        found.setdefault(row.gallery_id, []).append(row)
+    return [found.get(key.gallery_id, [])[: key.limit + 1] for key in keys]
+
+
+async def download_counts(session: AsyncSession, gallery_ids: Sequence[UUID]) -> list[int]:
+    rows = await session.execute(
+        select(GalleryDownload.gallery_id, func.count())
+        .where(GalleryDownload.gallery_id.in_(set(gallery_ids)), GalleryDownload.completed_at.is_not(None))
+        .group_by(GalleryDownload.gallery_id)
+    )
+    counts = {gallery_id: int(total) for gallery_id, total in rows.all()}
+    return [counts.get(gallery_id, 0) for gallery_id in gallery_ids]

@@ -14,6 +14,7 @@ from lensgraph.persistence import (
     analytics,
     collections,
     galleries,
+    gallery_downloads,
     licensing,
     marketplace,
     payments,
@@ -104,6 +105,8 @@ class Loaders:
         self.gallery_set = _by_id(db, GallerySet)
         self.gallery_sets = _in_session(db, galleries.sets_of_galleries)
         self.gallery_set_photo_count = _in_session(db, galleries.set_photo_counts)
+        self.gallery_downloads = _in_session(db, gallery_downloads.first_downloads_of_galleries)
+        self.gallery_download_count = _in_session(db, gallery_downloads.download_counts)
         self.license = _by_id(db, License)
         self.contract = _by_id(db, Contract)
         self.contract_by_license = _in_session(db, licensing.contracts_of_licenses)

@@ -22,11 +22,11 @@ from lensgraph.domain.errors import DomainError, ErrorCode, unauthenticated
 from lensgraph.domain.events import GalleryDownloaded
 from lensgraph.domain.galleries import GalleryStatus
 from lensgraph.domain.gallery_downloads import DownloadKind, DownloadSize, MemberSource
-from lensgraph.domain.pagination import PageRequest
+from lensgraph.domain.pagination import PageRequest, encode_cursor
 from lensgraph.persistence import gallery_downloads as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.galleries import set_in_gallery
-from lensgraph.persistence.gallery_downloads import DownloadMember
+from lensgraph.persistence.gallery_downloads import DownloadMember, DownloadsKey
 from lensgraph.persistence.models import Gallery, GalleryDownload
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers import galleries, gallery_access
@@ -227,12 +227,34 @@ async def _complete(ctx: Context, prepared: PreparedZip, photo_count: int, size_
 
 
 async def downloads_of(ctx: Context, gallery: Gallery, page: PageRequest) -> Page[GalleryDownload]:
-    """The gallery's completed downloads, newest first; the owner's only (a client sees none)."""
+    """The gallery's completed downloads, newest first; first pages of all galleries on a page in one batch."""
     galleries.require_gallery_keeper(ctx)
     if await galleries.by_id(ctx, gallery.id) is None:
         raise DomainError(ErrorCode.NOT_FOUND, galleries.NO_SUCH_GALLERY, ["id"])
+
+    async def count() -> int:
+        return int(await ctx.loaders.gallery_download_count.load(gallery.id))
+
+    if page.cursor is None and not page.backward:
+        rows = await ctx.loaders.gallery_downloads.load(DownloadsKey(gallery.id, page.limit))
+        shown = rows[: page.limit]
+        return Page(
+            rows=shown,
+            cursors=[encode_cursor((_cursor_time(row), str(row.id))) for row in shown],
+            has_next_page=len(rows) > page.limit,
+            has_previous_page=False,
+            count=count,
+        )
     keys = [GalleryDownload.completed_at, GalleryDownload.id]
-    return await paginate(ctx.db, queries.completed_of(gallery.id), keys, page, descending=True)
+    found = await paginate(ctx.db, queries.completed_of(gallery.id), keys, page, descending=True)
+    found.count = count
+    return found
+
+
+def _cursor_time(row: GalleryDownload) -> str:
+    """The cursor's time as ``paginate`` writes it, so either path's cursors continue on the other."""
+    assert row.completed_at is not None
+    return row.completed_at.isoformat()
 
 
 async def download_by_id(ctx: Context, download_id: UUID) -> GalleryDownload | None:
