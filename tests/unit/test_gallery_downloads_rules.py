@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.galleries import DownloadPolicy
 from lensgraph.domain.gallery_downloads import (
     MAX_PHOTOS_NAMED,
     DownloadKind,
@@ -16,7 +17,6 @@ from lensgraph.domain.gallery_downloads import (
     member_names,
     zip_name,
 )
-from lensgraph.domain.galleries import DownloadPolicy
 
 JPEG = "image/jpeg"
 
