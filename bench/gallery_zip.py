@@ -286,6 +286,9 @@ async def measure(photos: int, query_clients: int, idle_seconds: float, seed: in
                         seconds = time.perf_counter() - started
                         stop.set()
                         archive.seek(0)
+                        if not zipfile.is_zipfile(archive):
+                            log = (folder / "server.log").read_text(errors="replace")[-3000:]
+                            raise RuntimeError(f"not a zip after {received:,} bytes; the server said:\n{log}")
                         with zipfile.ZipFile(archive) as opened:
                             members = len(opened.namelist())
                             if sum(item.file_size for item in opened.infolist()) != stored_bytes:

@@ -350,3 +350,18 @@ async def test_concurrent_fetches_of_one_link_record_one_download(client, servic
     async with services.db.session() as session:
         events = (await session.scalars(select(OutboxEvent.id).where(OutboxEvent.type == "gallery.downloaded"))).all()
     assert len(events) == 1
+
+
+async def test_an_original_changed_in_storage_is_left_out_of_the_zip(client, services):
+    owner, stored = await studio(client), Stored()
+    gallery, photos = await gallery_with(
+        client, services, owner, stored, ["Kept", "Tampered"], downloadPolicy="FULL_SIZE"
+    )
+    await services.storage.write(f"photos/{key_of(photos[1])}/original.jpg", b"other bytes", content_type="image/jpeg")
+
+    asked = await request(client, await token_for(client, gallery), slug=gallery["slug"])
+    _, archive = await fetch_zip(client, asked["url"])
+
+    assert archive.namelist() == ["Kept.jpg"] and archive.read("Kept.jpg") == stored.original[key_of(photos[0])]
+    node = (await client.data(DOWNLOADS, {"id": gallery["id"]}, token=owner.access_token))["node"]
+    assert node["downloads"]["edges"][0]["node"]["photoCount"] == 1

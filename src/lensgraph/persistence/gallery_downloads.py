@@ -66,12 +66,13 @@ async def members_still_in(session: AsyncSession, gallery_id: UUID, photo_ids: S
     return [found[photo_id] for photo_id in photo_ids if photo_id in found]
 
 
-async def complete(session: AsyncSession, download_id: UUID, size_bytes: int, now: datetime) -> bool:
-    """Marks the download completed once: True for exactly the stream whose UPDATE changed the row."""
+async def complete(session: AsyncSession, download_id: UUID, photo_count: int, size_bytes: int, now: datetime) -> bool:
+    """Marks the download completed once, with what the zip held: True for exactly the stream whose UPDATE changed
+    the row."""
     result = await session.execute(
         update(GalleryDownload)
         .where(GalleryDownload.id == download_id, GalleryDownload.completed_at.is_(None))
-        .values(completed_at=now, size_bytes=size_bytes)
+        .values(completed_at=now, photo_count=photo_count, size_bytes=size_bytes)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))

@@ -207,7 +207,7 @@ async def stream(ctx: Context, prepared: PreparedZip) -> AsyncIterator[bytes]:
 async def _complete(ctx: Context, prepared: PreparedZip, photo_count: int, size_bytes: int) -> None:
     download, gallery = prepared.download, prepared.gallery
     async with ctx.db.unit_of_work() as uow:
-        if await queries.complete(uow.session, download.id, size_bytes, utcnow()):
+        if await queries.complete(uow.session, download.id, photo_count, size_bytes, utcnow()):
             uow.emit(
                 GalleryDownloaded(
                     gallery_id=gallery.id,

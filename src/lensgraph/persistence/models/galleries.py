@@ -113,6 +113,7 @@ class GalleryDownload(Entity):
     )
     # The photos' ids as strings, in the zip's order: the link serves exactly what was asked for.
     photo_ids: Mapped[list[Any]] = mapped_column(JSON)
+    # Photos asked for; once completed, the ones the zip held (a photo whose file failed its check is left out).
     photo_count: Mapped[int]
     # The bytes of the files the zip held (its own headers aside), set with ``completed_at``.
     size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
