@@ -103,5 +103,24 @@ def forensics_command(
         typer.echo(f"  {analyzer}: {outcome}")
 
 
+@cli.command("gallery-zip")
+def gallery_zip_command(
+    photos: int = typer.Option(2000, min=1, help="Photos in the gallery (small generated JPEGs)."),
+    query_clients: int = typer.Option(4, min=1, help="Clients querying the gallery page, idle and during the zip."),
+    idle_seconds: float = typer.Option(5.0, min=0.5, help="How long the idle latencies are measured."),
+    json_output: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """Zip a whole FULL_SIZE gallery through a real server while other clients query it: throughput, latency
+    p50/p95 idle and during the zip, the server's resident memory."""
+    from bench.gallery_zip import run as run_gallery_zip
+
+    figures = run_gallery_zip(photos=photos, query_clients=query_clients, idle_seconds=idle_seconds)
+    if json_output:
+        typer.echo(orjson.dumps(figures.as_json(), option=orjson.OPT_INDENT_2).decode())
+        return
+    for line in figures.lines():
+        typer.echo(line)
+
+
 if __name__ == "__main__":
     cli()

@@ -242,15 +242,17 @@ def test_the_schema_says_which_fields_are_global_ids_and_which_types_are_not_emi
     assert license_fields["photoId"]["type"] == ["string", "null"]
     assert "format" not in license_fields["status"]
     assert {name for name, schema in SCHEMA["$defs"].items() if not schema["x-emitted"]} == EVENT_TYPES - EMITTED_TYPES
-    assert "gallery.downloaded" not in EMITTED_TYPES and "license.accepted" in EMITTED_TYPES
-    assert {"gallery.created", "gallery.deleted", "gallery.expired", "gallery.viewed"} <= EMITTED_TYPES
+    assert "content.submitted" not in EMITTED_TYPES and "license.accepted" in EMITTED_TYPES
+    assert {"gallery.created", "gallery.deleted", "gallery.downloaded", "gallery.expired", "gallery.validated"} <= (
+        EMITTED_TYPES
+    )
 
 
 async def test_event_types_nothing_emits_are_not_offered(client):
     owner = await sign_up(client)
     url = "https://hooks.example.com/in"
     for events, message in (
-        (["gallery.downloaded"], "Not emitted yet, so not offered for subscription: gallery.downloaded."),
+        (["content.submitted"], "Not emitted yet, so not offered for subscription: content.submitted."),
         (
             ["license.accepted", "content.approved"],
             "Not emitted yet, so not offered for subscription: content.approved.",

@@ -175,6 +175,18 @@ async def test_a_missing_object_has_no_stat_and_cannot_be_read(storage: Storage)
         await storage.read(key(), max_bytes=100)
 
 
+async def test_read_chunks_gives_the_bytes_in_bounded_chunks(storage: Storage) -> None:
+    name, data = key(), bytes(range(256)) * 1000 + b"tail"
+    await storage.write(name, data, content_type=PNG)
+
+    chunks = [chunk async for chunk in storage.read_chunks(name, chunk_size=10_000)]
+
+    assert b"".join(chunks) == data
+    assert len(chunks) >= len(data) // 10_000 and max(len(chunk) for chunk in chunks) <= 10_000
+    with pytest.raises(FileNotFoundError):
+        [chunk async for chunk in storage.read_chunks(key())]
+
+
 async def test_delete_removes_and_can_be_repeated(storage: Storage) -> None:
     name = key()
     await storage.write(name, b"bytes", content_type=PNG)

@@ -123,6 +123,38 @@ class GalleryTokens(_SignedClaims):
             raise InvalidToken(str(exc)) from exc
 
 
+@dataclass(frozen=True)
+class GalleryDownloadClaims:
+    download_id: UUID
+    gallery_id: UUID
+    # The gallery's access version when the download was asked for: a password changed since refuses the link.
+    access_version: int
+
+
+class GalleryDownloadTokens(_SignedClaims):
+    """The token of a gallery download's link: names one recorded download and its gallery, with a key and an
+    audience of their own, so that no gallery access token (or any other) opens a download, nor one of these a
+    gallery."""
+
+    def __init__(self, key: bytes, issuer: str, lifetime: timedelta) -> None:
+        super().__init__(key, b"gallery-download-jwt:", issuer, f"{issuer}-gallery-download", lifetime)
+
+    def issue(self, download_id: UUID, gallery_id: UUID, now: datetime, *, access_version: int) -> tuple[str, datetime]:
+        return self._sign(download_id, now, {"gal": str(gallery_id), "ver": access_version})
+
+    def verify(self, token: str, now: datetime) -> GalleryDownloadClaims:
+        """The download the token names; InvalidToken for anything else or past its expiry."""
+        claims = self._checked(token, now)
+        try:
+            return GalleryDownloadClaims(
+                download_id=UUID(claims["sub"]),
+                gallery_id=UUID(claims["gal"]),
+                access_version=_token_version(claims["ver"]),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidToken(str(exc)) from exc
+
+
 def _token_version(claim: object) -> int:
     if not isinstance(claim, int) or isinstance(claim, bool):
         raise InvalidToken("the token version is not a number")

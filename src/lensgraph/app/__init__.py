@@ -1,6 +1,6 @@
 """The ASGI application: /graphql (HTTP and WebSocket), /healthz, /readyz, /metrics, /files, the payment routes and the
-account pages emails link to, and the page a verification report's share link opens. Pages on the origins in
-LENSGRAPH_CORS_ORIGINS may call /graphql and /files."""
+account pages emails link to, the zips of gallery downloads, and the page a verification report's share link opens.
+Pages on the origins in LENSGRAPH_CORS_ORIGINS may call /graphql and /files."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from lensgraph.app.accounts import account_routes
 from lensgraph.app.calendar_feed import calendar_feed_routes
 from lensgraph.app.cors import CrossOrigin
 from lensgraph.app.documents import document_routes
+from lensgraph.app.gallery_downloads import gallery_download_routes
 from lensgraph.app.graphiql import graphiql_page, graphiql_routes
 from lensgraph.app.health import health_routes
 from lensgraph.app.idempotency import IdempotentMutations
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         *document_routes(services),
         *shared_report_routes(services),
         *calendar_feed_routes(services),
+        *gallery_download_routes(services),
         *graphiql_routes(settings),
     ]
     if isinstance(services.storage, LocalStorage):

@@ -8,9 +8,10 @@ from datetime import timedelta
 from lensgraph.adapters import tracing
 from lensgraph.adapters.pubsub import create_pubsub
 from lensgraph.adapters.ratelimit import CostBuckets, FailureLimiter, RequestLimiter, cost_buckets
-from lensgraph.adapters.tokens import AccessTokens, GalleryTokens
+from lensgraph.adapters.tokens import AccessTokens, GalleryDownloadTokens, GalleryTokens
 from lensgraph.config import Settings
 from lensgraph.domain.costs import Bucket
+from lensgraph.domain.gallery_downloads import DOWNLOAD_LINK_LIFETIME
 from lensgraph.jobs.analytics import ViewCounter
 from lensgraph.jobs.broker import Jobs
 from lensgraph.jobs.relay import Relay
@@ -42,6 +43,9 @@ class Services:
         )
         self.gallery_tokens = GalleryTokens(
             settings.signing_key, settings.jwt_issuer, timedelta(minutes=settings.gallery_token_minutes)
+        )
+        self.gallery_download_tokens = GalleryDownloadTokens(
+            settings.signing_key, settings.jwt_issuer, DOWNLOAD_LINK_LIFETIME
         )
         self.gallery_unlock_failures = FailureLimiter(
             settings.rate_limit_storage,

@@ -54,6 +54,10 @@ class ErrorCode(Enum):
     WRONG_DOCUMENT_KIND = "WRONG_DOCUMENT_KIND"
     # A questionnaire's required question left without an answer.
     ANSWER_REQUIRED = "ANSWER_REQUIRED"
+    # A client asked to download from a gallery whose download policy is NONE.
+    DOWNLOADS_DISABLED = "DOWNLOADS_DISABLED"
+    # A gallery download asked for without the gallery's download PIN, or with another one.
+    WRONG_PIN = "WRONG_PIN"
     INTERNAL = "INTERNAL"
 
 

@@ -46,6 +46,8 @@ GalleryKey = Annotated[UUID, Names("Gallery")]
 ClientKey = Annotated[UUID, Names("Client")]
 StudioDocumentKey = Annotated[UUID, Names("StudioDocument")]
 PrintOrderKey = Annotated[UUID, Names("PrintOrder")]
+GallerySetKey = Annotated[UUID, Names("GallerySet")]
+GalleryDownloadKey = Annotated[UUID, Names("GalleryDownload")]
 # Entities of capabilities not built yet: their events are not emitted, so these IDs resolve to nothing yet.
 ListingKey = Annotated[UUID, Names("Listing")]
 PurchaseKey = Annotated[UUID, Names("Purchase")]
@@ -416,8 +418,20 @@ class GalleryViewed(GalleryEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class GalleryDownloaded(GalleryEvent):
+    """Emitted once per download, when the zip's stream has ended (a broken stream announces nothing)."""
+
     type: ClassVar[str] = "gallery.downloaded"
     summary: ClassVar[str] = "A client downloaded from a gallery."
+    emitted: ClassVar[bool] = True
+    download_id: GalleryDownloadKey
+    # Who: the email the client unlocked the gallery with (downloads need the gallery's access token).
+    client_email: str
+    # What: PHOTOS (some named photos), SET (one set) or GALLERY (all of it), in WEB_SIZE or FULL_SIZE.
+    kind: str
+    size: str
+    set_id: GallerySetKey | None = None
+    photo_count: int
+    size_bytes: int
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -45,5 +45,11 @@ def media_type_of(sniffed_format: str, accepted: Mapping[str, str]) -> str:
 
 def download_name(label: str, media_type: str, fallback: str = "file") -> str:
     """A name to save a download under: the label made harmless, with the extension of the sniffed type."""
+    return f"{safe_stem(label, fallback)}.{EXTENSIONS.get(media_type, 'bin')}"
+
+
+def safe_stem(label: str, fallback: str = "file") -> str:
+    """The label made harmless as (part of) a file name: no path separators, controls or quotes, no dots at
+    either end (so never "." or ".."), at most MAX_DOWNLOAD_STEM characters."""
     stem = " ".join(UNSAFE_IN_NAMES.sub(" ", label).split()).strip(". ")[:MAX_DOWNLOAD_STEM].rstrip(". ")
-    return f"{stem or fallback}.{EXTENSIONS.get(media_type, 'bin')}"
+    return stem or fallback

@@ -35,6 +35,7 @@ SECRET_BEARING_MUTATIONS = frozenset(
         "requestReleaseUpload",
         "setVerificationSharing",
         "purchaseDownload",
+        "requestGalleryDownload",
         "rotateCalendarFeed",
     }
 )

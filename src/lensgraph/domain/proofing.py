@@ -92,12 +92,14 @@ def check_submittable(picked: int, minimum: int | None, maximum: int | None) -> 
 
 @dataclass(frozen=True)
 class GalleryDay:
-    """One UTC day of a gallery: visitors (each counted once a day), favourites picked, selections submitted."""
+    """One UTC day of a gallery: visitors (each counted once a day), favourites picked, selections submitted,
+    downloads completed."""
 
     day: date
     views: int
     favorites: int
     selections: int
+    downloads: int = 0
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class GalleryFigures:
     unique_visitors: int
     favorites: int
     selections: int
+    downloads: int = 0
 
 
 def gallery_figures(
@@ -115,15 +118,21 @@ def gallery_figures(
     favorites: Mapping[date, int],
     selections: Mapping[date, int],
     unique_visitors: int,
+    downloads: Mapping[date, int] | None = None,
 ) -> GalleryFigures:
     """Every day of the window, oldest first, zero where nothing happened, and the window's totals."""
-    days = [GalleryDay(day, views.get(day, 0), favorites.get(day, 0), selections.get(day, 0)) for day in chosen.dates()]
+    downloads = downloads or {}
+    days = [
+        GalleryDay(day, views.get(day, 0), favorites.get(day, 0), selections.get(day, 0), downloads.get(day, 0))
+        for day in chosen.dates()
+    ]
     return GalleryFigures(
         days=days,
         views=sum(item.views for item in days),
         unique_visitors=unique_visitors,
         favorites=sum(item.favorites for item in days),
         selections=sum(item.selections for item in days),
+        downloads=sum(item.downloads for item in days),
     )
 
 

@@ -15,6 +15,7 @@ from lensgraph.persistence import (
     collections,
     documents,
     galleries,
+    gallery_downloads,
     gallery_extras,
     invoices,
     licensing,
@@ -131,6 +132,8 @@ class Loaders:
         self.gallery_collection_count = _in_session(db, gallery_extras.gallery_counts_of_collections)
         self.studio_logo = _in_session(db, gallery_extras.logos_of_studios)
         self.gallery_watermark = _in_session(db, gallery_extras.gallery_watermark_keys)
+        self.gallery_downloads = _in_session(db, gallery_downloads.first_downloads_of_galleries)
+        self.gallery_download_count = _in_session(db, gallery_downloads.download_counts)
         self.license = _by_id(db, License)
         self.contract = _by_id(db, Contract)
         self.contract_by_license = _in_session(db, licensing.contracts_of_licenses)

@@ -17,6 +17,7 @@ from lensgraph.domain.proofing import SelectionStatus
 from lensgraph.persistence.base import UTCDay, dialect_insert, take_write_lock
 from lensgraph.persistence.models import (
     GalleryComment,
+    GalleryDownload,
     GalleryFavorite,
     GalleryPhoto,
     GallerySelection,
@@ -126,12 +127,13 @@ class GalleryDayCounts:
     views: dict[date, int] = field(default_factory=dict)
     favorites: dict[date, int] = field(default_factory=dict)
     selections: dict[date, int] = field(default_factory=dict)
+    downloads: dict[date, int] = field(default_factory=dict)
     unique_visitors: int = 0
 
 
 async def gallery_day_counts(session: AsyncSession, keys: Sequence[GalleryWindowKey]) -> list[GalleryDayCounts]:
-    """Per (gallery, window), aggregates only: four GROUP BY statements per distinct window, whatever the number
-    of galleries. Download counts join here once the gallery_downloads table exists (another branch brings it)."""
+    """Per (gallery, window), aggregates only: five GROUP BY statements per distinct window, whatever the number
+    of galleries."""
     found = {key: GalleryDayCounts() for key in keys}
     for chosen in {key.window for key in keys}:
         ids = {key.gallery_id for key in keys if key.window == chosen}
@@ -169,6 +171,16 @@ async def gallery_day_counts(session: AsyncSession, keys: Sequence[GalleryWindow
         )
         for gallery_id, sent_on, count in selections.all():
             found[GalleryWindowKey(gallery_id, chosen)].selections[date.fromisoformat(sent_on)] = int(count)
+        completed_on = UTCDay(GalleryDownload.completed_at)
+        downloads = await session.execute(
+            select(GalleryDownload.gallery_id, completed_on, func.count())
+            .where(GalleryDownload.gallery_id.in_(ids))
+            .where(GalleryDownload.completed_at >= chosen.starts_at)
+            .where(GalleryDownload.completed_at < chosen.ends_before)
+            .group_by(GalleryDownload.gallery_id, completed_on)
+        )
+        for gallery_id, completed, count in downloads.all():
+            found[GalleryWindowKey(gallery_id, chosen)].downloads[date.fromisoformat(completed)] = int(count)
     return [found[key] for key in keys]
 
 

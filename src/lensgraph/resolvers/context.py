@@ -10,7 +10,7 @@ from lensgraph.adapters.payments import PaymentGateway
 from lensgraph.adapters.pubsub import PubSub
 from lensgraph.adapters.ratelimit import CostBuckets, FailureLimiter, RequestLimiter
 from lensgraph.adapters.storage import Storage
-from lensgraph.adapters.tokens import AccessTokens, GalleryTokens
+from lensgraph.adapters.tokens import AccessTokens, GalleryDownloadTokens, GalleryTokens
 from lensgraph.config import Settings
 from lensgraph.domain.errors import unauthenticated
 from lensgraph.domain.idempotency import derived_id
@@ -31,6 +31,7 @@ class Services(Protocol):
     access_tokens: AccessTokens
     login_failures: FailureLimiter
     gallery_tokens: GalleryTokens
+    gallery_download_tokens: GalleryDownloadTokens
     gallery_unlock_failures: FailureLimiter
     account_standings: AccountStandings
     requests: RequestLimiter | None

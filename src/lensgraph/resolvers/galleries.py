@@ -14,6 +14,7 @@ from lensgraph.domain import proofing as proofing_rules
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import GalleryCreated, GalleryDeleted
 from lensgraph.domain.galleries import DownloadPolicy, GalleryStatus, WatermarkKind
+from lensgraph.domain.gallery_downloads import check_download_pin
 from lensgraph.domain.pagination import PageRequest, encode_cursor
 from lensgraph.domain.policies import Viewer, can_keep_galleries, owns
 from lensgraph.persistence import galleries as queries
@@ -56,6 +57,8 @@ class GalleryFields:
     expires_at: datetime | None = None
     remove_expiry: bool = False
     download_policy: DownloadPolicy | None = None
+    download_pin: str | None = None
+    remove_download_pin: bool = False
     watermark: bool | None = None
     watermark_text: str | None = None
     watermark_kind: WatermarkKind | None = None
@@ -113,6 +116,11 @@ async def _apply(ctx: Context, uow: UnitOfWork, gallery: Gallery, fields: Galler
         gallery.expires_at, gallery.expired_at = fields.expires_at, None
     if fields.download_policy is not None:
         gallery.download_policy = fields.download_policy
+    if fields.remove_download_pin:
+        gallery.download_pin_hash = None
+    elif fields.download_pin is not None:
+        check_download_pin(fields.download_pin)
+        gallery.download_pin_hash = await hash_password(fields.download_pin)
     if fields.watermark is not None:
         gallery.watermark = fields.watermark
     if fields.watermark_text is not None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
+from uuid import UUID
 
 from lensgraph.adapters.passwords import verify_password
 from lensgraph.adapters.tokens import InvalidToken
@@ -124,7 +126,18 @@ async def client_photos(ctx: Context, gallery: Gallery, page: PageRequest) -> Pa
     return await galleries.photos_in(ctx, gallery, page, ready_only=True)
 
 
-async def client_preview_key(ctx: Context, gallery: Gallery, photo: Photo) -> str | None:
+class Previewed(Protocol):
+    """What choosing a client's preview reads of a photo (a Photo row, or a gallery download's member)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def preview_key(self) -> str | None: ...
+    @property
+    def watermarked_key(self) -> str | None: ...
+
+
+async def client_preview_key(ctx: Context, gallery: Gallery, photo: Previewed) -> str | None:
     """The preview a client sees: plain, or for a watermarked gallery its own stamped one (one batch per page),
     else the generic watermarked preview until the galleries.watermark job has made it."""
     if not gallery.watermark:

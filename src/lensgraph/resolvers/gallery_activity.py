@@ -30,7 +30,9 @@ async def figures(ctx: Context, gallery: Gallery, first: date, last: date) -> ru
         raise DomainError(ErrorCode.NOT_FOUND, "No such gallery of yours.", ["id"])
     chosen = analytics_rules.window(first, last)
     counts = await ctx.loaders.gallery_day_counts.load(GalleryWindowKey(gallery.id, chosen))
-    return rules.gallery_figures(chosen, counts.views, counts.favorites, counts.selections, counts.unique_visitors)
+    return rules.gallery_figures(
+        chosen, counts.views, counts.favorites, counts.selections, counts.unique_visitors, counts.downloads
+    )
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,10 @@ from strawberry import Info
 
 from lensgraph.domain import galleries as rules
 from lensgraph.domain.galleries import GalleryOrder as GalleryOrderValue
+from lensgraph.domain.gallery_downloads import DownloadKind
 from lensgraph.domain.pagination import page_request
 from lensgraph.persistence.models import Gallery as GalleryRow
+from lensgraph.persistence.models import GalleryDownload as GalleryDownloadRow
 from lensgraph.persistence.models import GallerySet as GallerySetRow
 from lensgraph.persistence.models import Photo as PhotoRow
 from lensgraph.resolvers import (
@@ -20,6 +22,7 @@ from lensgraph.resolvers import (
     gallery_access,
     gallery_activity,
     gallery_collections,
+    gallery_downloads,
     print_orders,
     proofing,
     videos,
@@ -47,6 +50,9 @@ DownloadPolicy = strawberry.enum(
     rules.DownloadPolicy, description="What clients may download: nothing, web-size renditions, or the originals."
 )
 GalleryOrder = strawberry.enum(GalleryOrderValue, description="How `viewer.galleries` is ordered.")
+GalleryDownloadKind = strawberry.enum(
+    DownloadKind, description="What a client downloaded: some photos, one set, or the whole gallery."
+)
 
 
 @node_type
@@ -63,6 +69,7 @@ class Gallery(Node):
     expires_at: datetime | None
     expired: bool = strawberry.field(description="Past its expiry: it opens to no client.")
     download_policy: DownloadPolicy  # type: ignore[valid-type]
+    download_pin_set: bool = strawberry.field(description="Clients give the download PIN to download.")
     watermark: bool = strawberry.field(description="Clients see watermarked renditions.")
     watermark_text: str
     watermark_kind: WatermarkKind  # type: ignore[valid-type]
@@ -89,6 +96,7 @@ class Gallery(Node):
             expires_at=row.expires_at,
             expired=gallery_access.is_expired(row),
             download_policy=row.download_policy,
+            download_pin_set=row.download_pin_hash is not None,
             watermark=row.watermark,
             watermark_text=row.watermark_text,
             watermark_kind=row.watermark_kind,
@@ -163,9 +171,61 @@ class Gallery(Node):
     async def analytics(self, info: Info[Context, None], from_: From, to: To) -> GalleryAnalytics:
         return GalleryAnalytics.from_domain(await gallery_activity.figures(info.context, self._row, from_, to))
 
+    @strawberry.field(description="What its clients downloaded, newest first: recorded when a zip's stream ended.")
+    async def downloads(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[GalleryDownload]:
+        page = await gallery_downloads.downloads_of(info.context, self._row, page_request(first, after, last, before))
+        return Connection[GalleryDownload].from_page(page, GalleryDownload.from_row)
+
 
 def branding_of(row: GalleryRow) -> GalleryBranding:
     return GalleryBranding(_studio_id=row.user_id, accent_color=row.accent_color, watermark_kind=row.watermark_kind)
+
+
+@node_type
+@strawberry.type(description="A client's completed download from a gallery: who, what, how big, when.")
+class GalleryDownload(Node):
+    _row: strawberry.Private[GalleryDownloadRow]
+    client_email: str = strawberry.field(description="The email the client unlocked the gallery with.")
+    kind: GalleryDownloadKind  # type: ignore[valid-type]
+    size: DownloadPolicy = strawberry.field(  # type: ignore[valid-type]
+        description="WEB_SIZE renditions or FULL_SIZE originals."
+    )
+    photo_count: int
+    size_bytes: float = strawberry.field(description="Bytes of the files the zip held (a Float: it may pass 2^31).")
+    downloaded_at: datetime
+
+    @classmethod
+    def from_row(cls, row: GalleryDownloadRow) -> GalleryDownload:
+        assert row.completed_at is not None  # only completed downloads are shown
+        return cls(
+            _row=row,
+            id=to_global_id("GalleryDownload", row.id),
+            client_email=row.client_email,
+            kind=row.kind,
+            size=row.size,
+            photo_count=row.photo_count,
+            size_bytes=float(row.size_bytes),
+            downloaded_at=row.completed_at,
+        )
+
+    @classmethod
+    async def resolve_node(cls, info: Info[Context, None], key: UUID) -> GalleryDownload | None:
+        row = await gallery_downloads.download_by_id(info.context, key)
+        return cls.from_row(row) if row else None
+
+    @strawberry.field(description="The set downloaded (SET downloads), while it exists.")
+    async def set(self, info: Info[Context, None]) -> GallerySet | None:
+        if self._row.set_id is None:
+            return None
+        row = await info.context.loaders.gallery_set.load(self._row.set_id)
+        return GallerySet.from_row(row) if row else None
 
 
 @node_type
@@ -290,6 +350,10 @@ class ClientGallery:
     selection_min: int | None = strawberry.field(description="The fewest photos a selection may be submitted with.")
     selection_max: int | None = strawberry.field(description="The most photos a list may hold.")
     branding: GalleryBranding
+    download_policy: DownloadPolicy = strawberry.field(  # type: ignore[valid-type]
+        description="What `requestGalleryDownload` gives: nothing, web-size renditions or the originals."
+    )
+    download_pin_required: bool = strawberry.field(description="Downloads need the gallery's download PIN.")
 
     @classmethod
     def from_row(cls, row: GalleryRow) -> ClientGallery:
@@ -305,6 +369,8 @@ class ClientGallery:
             selection_min=row.selection_min,
             selection_max=row.selection_max,
             branding=branding_of(row),
+            download_policy=row.download_policy,
+            download_pin_required=row.download_pin_hash is not None,
         )
 
     @strawberry.field(description="Your lists of favourites (send the `X-Gallery-Token` you unlocked with).")

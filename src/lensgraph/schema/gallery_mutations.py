@@ -10,7 +10,7 @@ from strawberry import Info
 
 from lensgraph.domain.galleries import DownloadPolicy as DownloadPolicyValue
 from lensgraph.domain.galleries import WatermarkKind as WatermarkKindValue
-from lensgraph.resolvers import galleries, gallery_access
+from lensgraph.resolvers import galleries, gallery_access, gallery_downloads
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.galleries import GalleryFields
 from lensgraph.schema.core import UserError, expect_global_id, returns_user_errors
@@ -34,6 +34,9 @@ class CreateGalleryInput:
     password: str | None = strawberry.field(default=None, description="Set: clients unlock the gallery with it.")
     expires_at: datetime | None = strawberry.field(default=None, description="After it, the gallery opens to no one.")
     download_policy: DownloadPolicy = DownloadPolicyValue.NONE  # type: ignore[valid-type]
+    download_pin: str | None = strawberry.field(
+        default=None, description="4 to 8 digits: set, clients give it to download (stored hashed)."
+    )
     watermark: bool = False
     watermark_text: str | None = None
     watermark_kind: WatermarkKind = WatermarkKindValue.TEXT  # type: ignore[valid-type]
@@ -66,6 +69,8 @@ class UpdateGalleryInput:
     expires_at: datetime | None = None
     remove_expiry: bool = False
     download_policy: DownloadPolicy | None = None  # type: ignore[valid-type]
+    download_pin: str | None = strawberry.field(default=None, description="4 to 8 digits; replaces the PIN.")
+    remove_download_pin: bool = strawberry.field(default=False, description="Downloads need no PIN any more.")
     watermark: bool | None = None
     watermark_text: str | None = None
     watermark_kind: WatermarkKind | None = None  # type: ignore[valid-type]
@@ -167,6 +172,28 @@ class UnlockGalleryPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.input(description="Name photos, or a set, or neither for the whole gallery.")
+class RequestGalleryDownloadInput:
+    slug: str
+    photo_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="Photos of the gallery (at most 500), zipped in the gallery's order."
+    )
+    set_id: strawberry.ID | None = strawberry.field(default=None, description="One set of the gallery.")
+    pin: str | None = strawberry.field(default=None, description="The gallery's download PIN, when it has one.")
+
+
+@strawberry.type
+class RequestGalleryDownloadPayload:
+    url: str | None = strawberry.field(
+        default=None,
+        description="GET it for the zip (streamed): a link for this download only, good for a few minutes. The "
+        "download is recorded when its stream has ended.",
+    )
+    expires_at: datetime | None = None
+    photo_count: int | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.type
 class GalleryMutations:
     @strawberry.mutation(description="Studios and photographers: a gallery to deliver photos to a client.")
@@ -185,6 +212,7 @@ class GalleryMutations:
             password=input.password,
             expires_at=input.expires_at,
             download_policy=input.download_policy,
+            download_pin=input.download_pin,
             watermark=input.watermark,
             watermark_text=input.watermark_text,
             watermark_kind=input.watermark_kind,
@@ -214,6 +242,8 @@ class GalleryMutations:
             expires_at=input.expires_at,
             remove_expiry=input.remove_expiry,
             download_policy=input.download_policy,
+            download_pin=input.download_pin,
+            remove_download_pin=input.remove_download_pin,
             watermark=input.watermark,
             watermark_text=input.watermark_text,
             watermark_kind=input.watermark_kind,
@@ -313,4 +343,24 @@ class GalleryMutations:
             access_token=unlocked.token,
             expires_at=unlocked.expires_at,
             gallery=ClientGallery.from_row(unlocked.gallery),
+        )
+
+    @strawberry.mutation(
+        description="Clients, with the gallery's X-Gallery-Token: a link to a zip of some photos, a set or the whole "
+        "gallery, in the size its policy gives. DOWNLOADS_DISABLED when the policy is NONE; WRONG_PIN without the "
+        "right download PIN (counted per gallery and address: past the limit, RATE_LIMITED for a while)."
+    )
+    @returns_user_errors(RequestGalleryDownloadPayload)
+    async def request_gallery_download(
+        self, info: Info[Context, None], input: RequestGalleryDownloadInput
+    ) -> RequestGalleryDownloadPayload:
+        requested = await gallery_downloads.request_download(
+            info.context,
+            input.slug,
+            [expect_global_id(photo_id, "Photo", "photoIds") for photo_id in input.photo_ids],
+            expect_global_id(input.set_id, "GallerySet", "setId") if input.set_id is not None else None,
+            input.pin,
+        )
+        return RequestGalleryDownloadPayload(
+            url=requested.url, expires_at=requested.expires_at, photo_count=requested.photo_count
         )

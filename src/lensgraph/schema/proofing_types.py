@@ -95,10 +95,17 @@ class GalleryDay:
     views: int = strawberry.field(description="Visitors that day: each counts once a day.")
     favorites: int = strawberry.field(description="Photos picked that day (and still picked).")
     selections: int = strawberry.field(description="Selections submitted that day (and not reopened since).")
+    downloads: int = strawberry.field(description="Downloads whose zip was streamed to its end that day.")
 
     @classmethod
     def from_domain(cls, item: rules.GalleryDay) -> GalleryDay:
-        return cls(day=item.day, views=item.views, favorites=item.favorites, selections=item.selections)
+        return cls(
+            day=item.day,
+            views=item.views,
+            favorites=item.favorites,
+            selections=item.selections,
+            downloads=item.downloads,
+        )
 
 
 @strawberry.type(description="A gallery's figures over whole UTC days, every day of the window included.")
@@ -108,6 +115,7 @@ class GalleryAnalytics:
     unique_visitors: int = strawberry.field(description="Distinct visitors over the whole window.")
     favorites: int
     selections: int
+    downloads: int
 
     @classmethod
     def from_domain(cls, figures: rules.GalleryFigures) -> GalleryAnalytics:
@@ -117,4 +125,5 @@ class GalleryAnalytics:
             unique_visitors=figures.unique_visitors,
             favorites=figures.favorites,
             selections=figures.selections,
+            downloads=figures.downloads,
         )

@@ -46,7 +46,7 @@ from lensgraph.schema.extensions import (
     max_directives_rule,
     one_sensitive_mutation_rule,
 )
-from lensgraph.schema.galleries import Gallery, GalleryQueries, GallerySet
+from lensgraph.schema.galleries import Gallery, GalleryDownload, GalleryQueries, GallerySet
 from lensgraph.schema.gallery_branding import GalleryBrandingMutations
 from lensgraph.schema.gallery_collections import GalleryCollection, GalleryCollectionMutations
 from lensgraph.schema.gallery_mutations import GalleryMutations
@@ -201,6 +201,7 @@ SENSITIVE_MUTATIONS = frozenset(
         "createApiKey",
         "revokeApiKey",
         "unlockGallery",
+        "requestGalleryDownload",
     }
 )
 
@@ -241,6 +242,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             GallerySelection,
             GalleryComment,
             GalleryCollection,
+            GalleryDownload,
             Release,
             Listing,
             Purchase,

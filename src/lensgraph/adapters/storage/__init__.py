@@ -10,6 +10,7 @@ server's (carried in the signed URL), never guessed from the key, and answers fo
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -31,6 +32,8 @@ SERVED_AS_THEMSELVES = frozenset(
     }
 )
 OPAQUE = "application/octet-stream"
+# Chunked reads hand out this much at a time: big enough to keep the thread hops few, small enough to stream.
+READ_CHUNK = 256 * 1024
 # Every answer about a stored object: no MIME sniffing, and nothing in it runs even if a browser renders it.
 SAFETY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -73,6 +76,11 @@ class Storage(Protocol):
     async def stat(self, key: str) -> StoredObject | None: ...
 
     async def read(self, key: str, *, max_bytes: int) -> bytes: ...
+
+    def read_chunks(self, key: str, *, chunk_size: int = READ_CHUNK) -> AsyncIterator[bytes]:
+        """The object's bytes in chunks of at most ``chunk_size``, never all at once; FileNotFoundError when missing
+        (raised at the first chunk)."""
+        ...
 
     async def write(self, key: str, data: bytes, *, content_type: str) -> None: ...
 

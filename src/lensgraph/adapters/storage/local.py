@@ -10,6 +10,7 @@ import stat
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -20,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from lensgraph.adapters.storage import (
+    READ_CHUNK,
     SAFETY_HEADERS,
     ObjectTooLarge,
     StoredObject,
@@ -133,6 +135,15 @@ class LocalStorage:
             return data
 
         return await asyncio.to_thread(read_bounded)
+
+    async def read_chunks(self, key: str, *, chunk_size: int = READ_CHUNK) -> AsyncIterator[bytes]:
+        """Each chunk read in a thread; the file stays open only while the caller iterates."""
+        handle = await asyncio.to_thread(self._path(key).open, "rb")
+        try:
+            while chunk := await asyncio.to_thread(handle.read, chunk_size):
+                yield chunk
+        finally:
+            handle.close()
 
     async def write(self, key: str, data: bytes, *, content_type: str) -> None:
         await asyncio.to_thread(self._write_atomically, self._path(key), data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+from collections.abc import AsyncIterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from lensgraph.adapters.storage import (
+    READ_CHUNK,
     ObjectTooLarge,
     StoredObject,
     UploadTarget,
@@ -114,6 +116,24 @@ class S3Storage:
             return data
 
         return await asyncio.to_thread(read_bounded)
+
+    async def read_chunks(self, key: str, *, chunk_size: int = READ_CHUNK) -> AsyncIterator[bytes]:
+        """One GET, its body read a chunk at a time in a thread: nothing is buffered beyond a chunk."""
+
+        def open_body() -> Any:
+            try:
+                return self._client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+            except ClientError as error:
+                if _is_missing(error):
+                    raise FileNotFoundError(key) from error
+                raise
+
+        body = await asyncio.to_thread(open_body)
+        try:
+            while chunk := await asyncio.to_thread(body.read, chunk_size):
+                yield chunk
+        finally:
+            body.close()
 
     async def write(self, key: str, data: bytes, *, content_type: str) -> None:
         """Stores the bytes under key, replacing any previous object (S3 puts are atomic).

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lensgraph.domain.galleries import DownloadPolicy, GalleryStatus, WatermarkKind
+from lensgraph.domain.gallery_downloads import DownloadKind
 from lensgraph.persistence.base import Base, Entity, utcnow
 
 
@@ -34,6 +36,8 @@ class Gallery(Entity):
     download_policy: Mapped[DownloadPolicy] = mapped_column(
         Enum(DownloadPolicy, name="gallery_download_policy", native_enum=False, length=12), default=DownloadPolicy.NONE
     )
+    # argon2id like the password; set: clients give it to download (the policy still decides what).
+    download_pin_hash: Mapped[str | None] = mapped_column(String(200))
     watermark: Mapped[bool] = mapped_column(default=False)
     watermark_text: Mapped[str] = mapped_column(String(80), default="")
     watermark_kind: Mapped[WatermarkKind] = mapped_column(
@@ -132,3 +136,31 @@ class GalleryCollectionMember(Base):
         ForeignKey("galleries.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GalleryDownload(Entity):
+    """A client's download: who (the email of their access token), what (the photos, in the zip's order), the size
+    given (WEB_SIZE or FULL_SIZE). Written when it is asked for (its link names it); ``completed_at`` and the bytes
+    sent are set once, when a stream of it ends, and only completed downloads are shown and announced."""
+
+    __tablename__ = "gallery_downloads"
+
+    gallery_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"))
+    client_email: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[DownloadKind] = mapped_column(
+        Enum(DownloadKind, name="gallery_download_kind", native_enum=False, length=10)
+    )
+    # The set asked for (SET downloads); the photos stay listed if the set is deleted later.
+    set_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("gallery_sets.id", ondelete="SET NULL"))
+    size: Mapped[DownloadPolicy] = mapped_column(
+        Enum(DownloadPolicy, name="gallery_download_size", native_enum=False, length=12)
+    )
+    # The photos' ids as strings, in the zip's order: the link serves exactly what was asked for.
+    photo_ids: Mapped[list[Any]] = mapped_column(JSON)
+    # Photos asked for; once completed, the ones the zip held (a photo whose file failed its check is left out).
+    photo_count: Mapped[int]
+    # The bytes of the files the zip held (its own headers aside), set with ``completed_at``.
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    completed_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_gallery_downloads_gallery_completed", "gallery_id", "completed_at", "id"),)
