@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lensgraph.domain.errors import DomainError, ErrorCode
-from lensgraph.domain.money import Currency, Money, minor_unit_exponent, parse_currency
+from lensgraph.domain.money import Currency, Money, minor_unit_exponent, parse_amount, parse_currency
 
 
 @pytest.mark.parametrize(
@@ -98,3 +98,37 @@ def test_unknown_currency_is_invalid_on_given_field():
     assert caught.value.code is ErrorCode.INVALID_INPUT
     assert caught.value.field == ["payoutCurrency"]
     assert "xyz" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "currency", "minor"),
+    [
+        ("150", Currency.EUR, 15000),
+        ("150.5", Currency.EUR, 15050),
+        (" 1,500.05 ", Currency.USD, 150005),
+        ("0.01", Currency.GBP, 1),
+        ("1500", Currency.JPY, 1500),
+        ("1,500", Currency.KRW, 1500),
+    ],
+)
+def test_a_typed_amount_becomes_minor_units(typed, currency, minor):
+    assert parse_amount(typed, currency) == minor
+
+
+@pytest.mark.parametrize(
+    ("typed", "currency"),
+    [
+        ("", Currency.EUR),
+        ("-5", Currency.EUR),
+        ("1.234", Currency.EUR),
+        ("1.5", Currency.JPY),
+        ("1e3", Currency.EUR),
+        ("12.", Currency.EUR),
+        (".5", Currency.EUR),
+        ("five", Currency.EUR),
+    ],
+)
+def test_a_bad_typed_amount_is_refused(typed, currency):
+    with pytest.raises(DomainError) as refused:
+        parse_amount(typed, currency)
+    assert refused.value.code is ErrorCode.INVALID_INPUT and refused.value.field == ["amount"]

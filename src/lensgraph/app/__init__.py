@@ -22,6 +22,7 @@ from lensgraph.app.gallery_downloads import gallery_download_routes
 from lensgraph.app.graphiql import graphiql_page, graphiql_routes
 from lensgraph.app.health import health_routes
 from lensgraph.app.idempotency import IdempotentMutations
+from lensgraph.app.invoices import invoice_routes
 from lensgraph.app.metrics import RequestMetrics, metrics_route
 from lensgraph.app.payments import log_payment_mode, payment_routes
 from lensgraph.app.services import Services
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         *payment_routes(services),
         *account_routes(services),
         *document_routes(services),
+        *invoice_routes(services),
         *shared_report_routes(services),
         *calendar_feed_routes(services),
         *gallery_download_routes(services),

@@ -66,3 +66,15 @@ def parse_currency(code: str, field: str = "currency") -> Currency:
         return Currency(code.upper())
     except ValueError:
         raise DomainError(ErrorCode.INVALID_INPUT, f"{code!r} is not a supported currency.", [field]) from None
+
+
+def parse_amount(text: str, currency: Currency, field: str = "amount") -> int:
+    """An amount as a person types it ("150", "150.5", "1,500.00"; "1500" yen) in minor units: at most as many
+    decimals as the currency has, no sign, no other characters."""
+    exponent = minor_unit_exponent(currency)
+    cleaned = text.strip().replace(",", "").replace(" ", "")
+    major, _, minor = cleaned.partition(".")
+    if not major.isdigit() or (minor and not minor.isdigit()) or len(minor) > exponent or cleaned.endswith("."):
+        places = f"with at most {exponent} decimals" if exponent else "in whole units"
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Give the amount as a number {places}.", [field])
+    return int(major + minor.ljust(exponent, "0"))

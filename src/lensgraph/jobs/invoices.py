@@ -51,8 +51,8 @@ def _mail(client: Client, studio: User, invoice: Invoice, secret: str, settings:
         subject=f"Invoice from {sender}",
         body=(
             f"Hello {client.name},\n\n{sender} sent you an invoice of {total}, due {invoice.due_date.isoformat()}.\n"
-            f"See it and pay it with this token (the invoice query and payInvoice):\n\n    {secret}\n\n"
-            f"or open {settings.public_url}/invoice?token={secret}\n"
+            f"See it and pay it here: {settings.public_url}/invoice?token={secret}\n\n"
+            f"(An app of your studio's may ask for this token instead:\n\n    {secret}\n)\n"
         ),
     )
 
