@@ -102,6 +102,28 @@ def settle(uow: UnitOfWork, payment: Payment, session: dict[str, Any], earner_id
     )
 
 
+async def apply_refund(uow: UnitOfWork, payment: Payment, charge: dict[str, Any], what: str) -> rules.Refund | None:
+    """Stripe's word on a charge's refunds, applied to its payment once: the amount recorded and the earner's share
+    taken back. None when it adds nothing (a replay) or cannot apply (logged, for a person to look at in Stripe)."""
+    try:
+        refund = rules.refund(
+            payment.status,
+            Money(payment.amount, payment.currency),
+            payment.refunded_amount,
+            charge.get("amount"),
+            charge.get("currency"),
+            charge.get("amount_refunded"),
+        )
+    except DomainError as refused:
+        log.error("Stripe charge %s of %s cannot be refunded here (%s)", charge.get("id"), what, refused)
+        return None
+    if refund is None:
+        return None
+    await take_back_share(uow, payment.id, Money(refund.added, payment.currency))
+    payment.status, payment.refunded_amount = refund.status, refund.refunded
+    return refund
+
+
 async def take_back_share(uow: UnitOfWork, payment_id: UUID, refunded: Money) -> None:
     """The photographer's share of a refund: off the sale while no payout claimed it, else a clawback."""
     earnings = await queries.payment_earnings(uow.session, payment_id)

@@ -217,23 +217,8 @@ async def order_refunded(uow: UnitOfWork, charge: dict[str, Any], intent: str) -
         return False
     order = await uow.session.get(PrintOrder, payment.print_order_id)
     assert order is not None  # payments cascade with their order
-    try:
-        refund = payment_rules.refund(
-            payment.status,
-            Money(payment.amount, payment.currency),
-            payment.refunded_amount,
-            charge.get("amount"),
-            charge.get("currency"),
-            charge.get("amount_refunded"),
-        )
-    except DomainError as refused:
-        log.error(
-            "Stripe charge %s of print order %s cannot be refunded here (%s)", charge.get("id"), order.id, refused
-        )
-        return False
+    refund = await checkout.apply_refund(uow, payment, charge, f"print order {order.id}")
     if refund is None:
         return False
-    await checkout.take_back_share(uow, payment.id, Money(refund.added, payment.currency))
-    payment.status, payment.refunded_amount = refund.status, refund.refunded
     order.status = rules.refund(order.status, full=refund.status is PaymentStatus.REFUNDED)
     return True

@@ -187,24 +187,9 @@ async def purchase_refunded(uow: UnitOfWork, charge: dict[str, Any], intent: str
         return False
     purchase = await uow.session.get(Purchase, payment.purchase_id)
     assert purchase is not None  # payments cascade with their purchase
-    try:
-        refund = payment_rules.refund(
-            payment.status,
-            Money(payment.amount, payment.currency),
-            payment.refunded_amount,
-            charge.get("amount"),
-            charge.get("currency"),
-            charge.get("amount_refunded"),
-        )
-    except DomainError as refused:
-        log.error(
-            "Stripe charge %s of purchase %s cannot be refunded here (%s)", charge.get("id"), purchase.id, refused
-        )
-        return False
+    refund = await checkout.apply_refund(uow, payment, charge, f"purchase {purchase.id}")
     if refund is None:
         return False
-    await checkout.take_back_share(uow, payment.id, Money(refund.added, payment.currency))
-    payment.status, payment.refunded_amount = refund.status, refund.refunded
     full = refund.status is PaymentStatus.REFUNDED
     if full:
         purchase.status = PurchaseStatus.REFUNDED
