@@ -374,3 +374,26 @@ async def test_every_file_answer_is_inert(storage: LocalStorage, http: httpx.Asy
         for header, value in SAFETY_HEADERS.items():
             assert answer.headers[header] == value
         assert answer.headers["content-disposition"] and "html" not in answer.headers["content-type"]
+
+
+@file_only
+@pytest.mark.parametrize("bad", ["/etc/passwd", "a/../../b", "a//b", "./a", "a\\..\\b", "a\x00b", ""])
+async def test_signing_refuses_every_key_that_could_leave_the_folder(storage: LocalStorage, bad: str) -> None:
+    with pytest.raises(ValueError):
+        await storage.presign_download(bad, expires_in=HOUR, media_type=PNG)
+
+
+async def test_signing_a_download_touches_neither_disk_nor_network(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Signing is computation: a page of 100 thumbnails signs 100 URLs, none of them worth a filesystem call or a
+    thread hop (S3's credentials here are static, as the environment gives them)."""
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("signing a URL did I/O")
+
+    monkeypatch.setattr(Path, "resolve", refuse)
+    monkeypatch.setattr(Path, "stat", refuse)
+    monkeypatch.setattr(asyncio, "to_thread", refuse)
+    url = await storage.presign_download("photos/one/thumbnail.jpg", expires_in=HOUR, media_type="image/jpeg")
+    assert urlsplit(url).path.endswith("photos/one/thumbnail.jpg")

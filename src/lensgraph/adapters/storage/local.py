@@ -46,6 +46,13 @@ class _Version(NamedTuple):
     changed_ns: int
 
 
+def _check_key(key: str) -> None:
+    """A key names a file below the storage folder: relative, with no empty, "." or ".." part."""
+    parts = key.split("/")
+    if not key or "\\" in key or "\x00" in key or any(part in {"", ".", ".."} for part in parts):
+        raise ValueError("storage key escapes the storage folder")
+
+
 class LocalStorage:
     def __init__(self, root: Path, signing_key: bytes, public_url: str) -> None:
         self.root = root.resolve()
@@ -72,8 +79,9 @@ class LocalStorage:
         max_bytes: int = 0,
         disposition: str = "",
     ) -> str:
-        """The type (a PUT's required one, a GET's served one) and a GET's disposition are signed with the key."""
-        self._path(key)
+        """The type (a PUT's required one, a GET's served one) and a GET's disposition are signed with the key.
+        Pure computation: the key is checked by its text here (no filesystem call per URL), and resolved on use."""
+        _check_key(key)
         expires = int(time.time() + expires_in.total_seconds())
         query = {"op": operation, "exp": str(expires), "max": str(max_bytes), "ct": content_type, "cd": disposition}
         query["sig"] = self._signature(operation, key, expires, max_bytes, content_type, disposition)

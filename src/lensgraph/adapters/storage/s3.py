@@ -35,20 +35,34 @@ class S3Storage:
         self.prefix = prefix.strip("/")
         # Custom endpoints (MinIO, moto, a bare IP) rarely resolve bucket subdomains: address them by path.
         config = Config(s3={"addressing_style": "path" if endpoint_url else "auto"}, signature_version="s3v4")
-        self._client: Any = boto3.session.Session().client(
-            "s3", endpoint_url=endpoint_url, region_name=region, config=config
-        )
+        session = boto3.session.Session()
+        self._client: Any = session.client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
+        # The object the client signs with (botocore's session keeps one): presigning is pure computation with
+        # it, unless it is missing or due for a refresh, which may ask a metadata service over the network.
+        self._credentials: Any = session.get_credentials()
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
 
-    # Every boto3 call runs in a thread: even presigning may fetch credentials over the network.
+    def _signs_offline(self) -> bool:
+        credentials = self._credentials
+        refresh_needed = getattr(credentials, "refresh_needed", None)
+        return credentials is not None and not (refresh_needed is not None and refresh_needed())
+
+    async def _presign(self, sign: Any, *args: Any, **kwargs: Any) -> Any:
+        """A presigned URL or form: in the loop when it is pure computation (nearly always, and a thread hop per URL
+        would cost more than the signing), in a thread when credentials must be fetched first."""
+        if self._signs_offline():
+            return sign(*args, **kwargs)
+        return await asyncio.to_thread(sign, *args, **kwargs)
+
+    # The other boto3 calls go over the network: each runs in a thread.
 
     async def presign_upload(
         self, key: str, *, content_type: str, max_bytes: int, expires_in: timedelta
     ) -> UploadTarget:
         """A form POST whose signed policy bounds the size and fixes the type, so S3 itself refuses other bodies."""
-        post = await asyncio.to_thread(
+        post = await self._presign(
             self._client.generate_presigned_post,
             Bucket=self.bucket,
             Key=self._key(key),
@@ -79,7 +93,7 @@ class S3Storage:
             "ResponseContentType": served_type(media_type),
             "ResponseContentDisposition": content_disposition(filename),
         }
-        url: str = await asyncio.to_thread(
+        url: str = await self._presign(
             self._client.generate_presigned_url,
             "get_object",
             Params=params,
