@@ -138,7 +138,8 @@ class Settings(BaseSettings):
     # Days before a gallery's expiry its client is mailed a reminder (once per expiry date); 0: no reminders.
     gallery_expiry_reminder_days: int = Field(default=3, ge=0, le=365)
     # Videos for galleries (requestUpload purpose VIDEO) are kept as uploaded, so they have a limit of their own.
-    max_video_bytes: int = Field(default=500 * 1024 * 1024, gt=0)
+    # Confirming one and analysing it hold the whole file in memory (as for photos), hence a modest default.
+    max_video_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
     # How long an API node trusts what it read of an account (role, token version, disabled) before reading
     # it again: a change made on another node reaches this one within this many seconds.
     account_cache_seconds: float = Field(default=5.0, ge=0, le=60)
