@@ -33,8 +33,9 @@ from tests.api.invoice_flows import (
     sent_invoice,
     status_of,
 )
-from tests.api.payment_flows import deliver, session_id
+from tests.api.payment_flows import deliver, onboard, session_id
 from tests.api.test_booking import codes
+from tests.api.test_refunds import pay_out, refunded, totals
 
 # stripe-python's httpx transport sends its form body as data=<str>, which httpx deprecates (in their code, not ours).
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>' to upload raw bytes:DeprecationWarning")
@@ -345,3 +346,32 @@ async def test_the_sweeps_sql_picks_exactly_what_the_domain_rule_calls_overdue(c
     assert {invoice_id for invoice_id, _ in marked} == expected and len(expected) == 2
     async with services.db.unit_of_work() as uow:
         assert await invoice_queries.mark_overdue(uow.session, today) == []
+
+
+async def test_a_refund_in_stripe_gives_the_studios_share_back_and_shows_on_the_invoice(
+    client, background, inbox, stripe_fake
+):
+    studio = await sign_up(client, role="STUDIO")
+    invoice_id, token = await sent_invoice(client, background, inbox, studio)
+    whole = await pay(client, token)
+    session = session_id(whole["checkoutUrl"])
+    paid = stripe_fake.event("checkout.session.completed", stripe_fake.checkout_paid(session))
+    assert (await deliver(client, stripe_fake, paid)).status_code == 200
+    # 1,890.00 EUR paid, the 20% platform fee kept: 1,512.00 EUR is the studio's, paid out.
+    await onboard(client, stripe_fake, studio)
+    await pay_out(background)
+    assert await totals(client, studio) == (151_200, 0, 151_200)
+
+    charge = stripe_fake.refund(session, 50_000)
+    for _ in range(2):  # Stripe may say it twice: the refund is applied once
+        await refunded(client, stripe_fake, charge)
+    # 500.00 EUR given back: the studio owes 400.00 EUR of it, taken from its next payout.
+    assert await totals(client, studio) == (151_200 - 40_000, -40_000, 151_200)
+    query = """query($id: ID!) { node(id: $id) { ... on Invoice {
+      status refunded { amount } amounts { paid { amount } } } } }"""
+    seen = await client.data(
+        query,
+        {"id": invoice_id},
+        token=studio.access_token,
+    )
+    assert seen["node"] == {"status": "PAID", "refunded": {"amount": 50_000}, "amounts": {"paid": {"amount": 189_000}}}

@@ -65,6 +65,12 @@ async def hold_invoice_of_checkout(session: AsyncSession, checkout_session_id: s
     return await take_write_lock(session, Invoice, Invoice.id == key.scalar_subquery()) > 0
 
 
+async def hold_invoice_of_intent(session: AsyncSession, payment_intent_id: str) -> bool:
+    """``hold_invoice`` for the invoice a payment intent paid (a refund names the intent); False for none."""
+    key = select(Payment.invoice_id).where(Payment.stripe_payment_intent_id == payment_intent_id).limit(1)
+    return await take_write_lock(session, Invoice, Invoice.id == key.scalar_subquery()) > 0
+
+
 async def invoice_by_digest(session: AsyncSession, digest: str) -> Invoice | None:
     return await session.scalar(select(Invoice).where(Invoice.view_token_digest == digest))
 

@@ -256,6 +256,17 @@ async def pay_invoice(
     return InvoiceCheckout(invoice, opened)
 
 
+async def invoice_refunded(uow: UnitOfWork, charge: dict[str, Any], intent: str) -> bool:
+    """A refund of an invoice payment (from the Stripe dashboard), in full or in part: the amount recorded on the
+    payment and the studio's share given back (off its earning, or clawed back from its next payout). The invoice
+    keeps what it says was paid and its status, as an invoice does once a credit is given against it; its
+    ``refunded`` amount shows the money given back. Held by the caller (``hold_invoice_of_intent``)."""
+    payment = await payment_queries.payment_for_intent(uow.session, intent)
+    if payment is None or payment.invoice_id is None:
+        return False
+    return await checkout.apply_refund(uow, payment, charge, f"invoice {payment.invoice_id}") is not None
+
+
 async def invoice_paid(uow: UnitOfWork, session: dict[str, Any], settings: Settings) -> bool:
     """A completed checkout's amount added to what is paid, the studio's earning, and, when nothing is left, the
     invoice PAID with invoice.paid: all or nothing. The invoice is held by the caller (``hold_invoice_of_checkout``),

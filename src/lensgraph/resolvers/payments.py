@@ -214,6 +214,8 @@ async def _charge_refunded(uow: UnitOfWork, charge: dict[str, Any]) -> bool:
         return await purchases.purchase_refunded(uow, charge, intent)
     if await print_queries.hold_order_of_intent(uow.session, intent):
         return await prints.order_refunded(uow, charge, intent)
+    if await invoice_queries.hold_invoice_of_intent(uow.session, intent):
+        return await invoices.invoice_refunded(uow, charge, intent)
     held = await queries.hold_license_of_intent(uow.session, intent)
     payment = await queries.payment_for_intent(uow.session, intent) if held else None
     if payment is None or payment.license_id is None:

@@ -132,6 +132,11 @@ class Invoice(Node):
         row = await invoices.invoice_by_id(info.context, key)
         return cls.from_row(row) if row else None
 
+    @strawberry.field(description="Money given back to the client by refunds of its payments (made in Stripe).")
+    async def refunded(self, info: Info[Context, None]) -> Money:
+        rows = await invoices.payments_of_invoice(info.context, self._row)
+        return Money.from_domain(DomainMoney(sum(row.refunded_amount for row in rows), self._row.currency))
+
     @strawberry.field(description="Its checkouts, oldest first: SUCCEEDED ones add up to `amounts.paid`.")
     async def payments(self, info: Info[Context, None]) -> list[InvoicePayment]:
         return [
