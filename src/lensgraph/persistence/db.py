@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from typing import Any
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Protocol
 
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -138,3 +139,44 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class SessionSource(Protocol):
+    """Where read sessions come from: the database (one each), or a query's shared reads (one for all)."""
+
+    def session(self) -> AbstractAsyncContextManager[AsyncSession]: ...
+
+
+class SharedReads:
+    """One read session for a whole query operation: its dataloaders' batches take turns on one connection, in one
+    transaction (read-only on PostgreSQL), instead of checking out a connection and opening a transaction each.
+    Opened at the first batch, closed when the operation ends (``close``)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._session: AsyncSession | None = None
+        # An AsyncSession serves one statement at a time; batches of different loaders may be due together.
+        self._turn = asyncio.Lock()
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self._turn:
+            if self._session is None:
+                self._session = self._db.sessions()
+                if self._db.dialect == "postgresql":
+                    await self._session.connection(execution_options={"postgresql_readonly": True})
+            try:
+                yield self._session
+            except BaseException:
+                # A failed statement ends a PostgreSQL transaction: the next batch starts afresh.
+                await self._discard()
+                raise
+
+    async def close(self) -> None:
+        async with self._turn:
+            await self._discard()
+
+    async def _discard(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TypeVar
 from uuid import UUID
 
@@ -30,7 +31,7 @@ from lensgraph.persistence import (
     verification_sharing,
 )
 from lensgraph.persistence.base import Entity
-from lensgraph.persistence.db import Database
+from lensgraph.persistence.db import Database, SessionSource, SharedReads
 from lensgraph.persistence.models import (
     ApiKey,
     Booking,
@@ -68,7 +69,18 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def _by_id(db: Database, model: type[M]) -> DataLoader[UUID, M | None]:
+class _Sessions:
+    """The source every loader of a request takes its sessions from; a query operation swaps in its shared reads."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.current: SessionSource = db
+
+    def session(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return self.current.session()
+
+
+def _by_id(db: _Sessions, model: type[M]) -> DataLoader[UUID, M | None]:
     async def batch(ids: Sequence[UUID]) -> list[M | None]:
         async with db.session() as session:
             rows = (await session.scalars(select(model).where(model.id.in_(ids)))).all()
@@ -78,8 +90,8 @@ def _by_id(db: Database, model: type[M]) -> DataLoader[UUID, M | None]:
     return DataLoader(batch)
 
 
-def _in_session(db: Database, fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
-    """A loader over a batch query of an area's persistence module, run in a session of its own."""
+def _in_session(db: _Sessions, fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
+    """A loader over a batch query of an area's persistence module, run in a session from ``db``."""
 
     async def batch(keys: Sequence[K]) -> list[V]:
         async with db.session() as session:
@@ -99,7 +111,8 @@ async def referenced(loader: DataLoader[UUID, M | None], key: UUID) -> M:
 class Loaders:
     """Created per request: no cache is shared between requests or users."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, database: Database) -> None:
+        self._sessions = db = _Sessions(database)
         self.user = _by_id(db, User)
         self.api_key = _by_id(db, ApiKey)
         self.notification = _by_id(db, Notification)
@@ -175,3 +188,14 @@ class Loaders:
         self.print_product = _by_id(db, PrintProduct)
         self.print_order = _by_id(db, PrintOrder)
         self.print_order_items = _in_session(db, prints.items_of_orders)
+
+    @asynccontextmanager
+    async def sharing_one_session(self) -> AsyncIterator[None]:
+        """Within the block every batch runs on one shared read session (a query operation's); closed after it."""
+        reads = SharedReads(self._sessions.db)
+        self._sessions.current = reads
+        try:
+            yield
+        finally:
+            self._sessions.current = self._sessions.db
+            await reads.close()

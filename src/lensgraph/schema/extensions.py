@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -26,6 +26,7 @@ from graphql import (
 )
 from starlette.websockets import WebSocket
 from strawberry.extensions import ParserCache, SchemaExtension
+from strawberry.types.graphql import OperationType as ExecutedOperation
 
 from lensgraph.adapters import logs, tracing
 from lensgraph.adapters.metrics import GRAPHQL_OPERATIONS
@@ -151,13 +152,24 @@ def _literal_holds_nul(document: DocumentNode) -> bool:
 
 
 class FreshLoaders(SchemaExtension):
-    """A WebSocket context lives as long as the socket; its loaders must not cache across operations."""
+    """Loaders per operation. A WebSocket context lives as long as the socket: its loaders never cache across
+    operations. A query's batches share one read session (one connection and transaction, read-only on PostgreSQL)
+    for as long as it executes; a mutation's reads take sessions of their own, as its writes commit in between,
+    and a subscription never holds one for the life of its socket."""
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context.context
         if isinstance(context, Context) and isinstance(context.request, WebSocket):
             context.loaders = Loaders(context.db)
         yield
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context.context
+        if not isinstance(context, Context) or self.execution_context.operation_type is not ExecutedOperation.QUERY:
+            yield
+            return
+        async with context.loaders.sharing_one_session():
+            yield
 
 
 # Parsed documents kept across requests; anything parsing ahead of execution (idempotency) shares the cache.
