@@ -44,6 +44,18 @@ async def test_a_query_reads_through_one_connection_however_many_loaders_it_uses
     assert len(checkouts) == 1  # the photo batch, then the user batch: one connection
 
 
+async def test_a_page_its_count_and_its_loaders_share_that_connection(client, services, checkouts):
+    owner = await sign_up(client)
+    await ready_photos(services, owner, 5)
+    query = "{ photos(first: 3) { totalCount edges { node { title photographer { username } } } } }"
+
+    checkouts.clear()
+    answer = await client.data(query)
+
+    assert answer["photos"]["totalCount"] == 5
+    assert len(checkouts) == 1  # the page, its count and the photographers' batch
+
+
 async def test_a_mutation_reads_what_it_wrote(client, services):
     """Mutations keep a session per batch: the payload is read after the write committed, never from a snapshot
     taken before it."""

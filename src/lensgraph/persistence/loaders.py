@@ -69,7 +69,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-class _Sessions:
+class RequestSessions:
     """The source every loader of a request takes its sessions from; a query operation swaps in its shared reads."""
 
     def __init__(self, db: Database) -> None:
@@ -80,7 +80,7 @@ class _Sessions:
         return self.current.session()
 
 
-def _by_id(db: _Sessions, model: type[M]) -> DataLoader[UUID, M | None]:
+def _by_id(db: RequestSessions, model: type[M]) -> DataLoader[UUID, M | None]:
     async def batch(ids: Sequence[UUID]) -> list[M | None]:
         async with db.session() as session:
             rows = (await session.scalars(select(model).where(model.id.in_(ids)))).all()
@@ -90,7 +90,9 @@ def _by_id(db: _Sessions, model: type[M]) -> DataLoader[UUID, M | None]:
     return DataLoader(batch)
 
 
-def _in_session(db: _Sessions, fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
+def _in_session(
+    db: RequestSessions, fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[V]]]
+) -> DataLoader[K, V]:
     """A loader over a batch query of an area's persistence module, run in a session from ``db``."""
 
     async def batch(keys: Sequence[K]) -> list[V]:
@@ -112,7 +114,7 @@ class Loaders:
     """Created per request: no cache is shared between requests or users."""
 
     def __init__(self, database: Database) -> None:
-        self._sessions = db = _Sessions(database)
+        self.sessions = db = RequestSessions(database)
         self.user = _by_id(db, User)
         self.api_key = _by_id(db, ApiKey)
         self.notification = _by_id(db, Notification)
@@ -192,10 +194,10 @@ class Loaders:
     @asynccontextmanager
     async def sharing_one_session(self) -> AsyncIterator[None]:
         """Within the block every batch runs on one shared read session (a query operation's); closed after it."""
-        reads = SharedReads(self._sessions.db)
-        self._sessions.current = reads
+        reads = SharedReads(self.sessions.db)
+        self.sessions.current = reads
         try:
             yield
         finally:
-            self._sessions.current = self._sessions.db
+            self.sessions.current = self.sessions.db
             await reads.close()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.moments import utc_moment
 from lensgraph.domain.pagination import PageRequest, encode_cursor
-from lensgraph.persistence.db import Database
+from lensgraph.persistence.db import SessionSource
 
 T = TypeVar("T")
 # A column of the listed model, or an expression computed in the same query (labelled).
@@ -51,10 +51,10 @@ def _from_json(column: SortKey, value: Any, field: str) -> Any:
 
 
 async def paginate(
-    db: Database, query: Select[T], keys: Sequence[SortKey], page: PageRequest, *, descending: bool
+    db: SessionSource, query: Select[T], keys: Sequence[SortKey], page: PageRequest, *, descending: bool
 ) -> Page[T]:
-    """One statement for the rows; ``count`` runs a second, in a session of its own, only when totalCount is
-    asked for."""
+    """One statement for the rows; ``count`` runs a second only when totalCount is asked for. Sessions come from
+    ``db``: a query operation's shared read session (``ctx.reads``), or one each."""
     cursor_field = "before" if page.backward else "after"
     if page.cursor is not None and len(page.cursor) != len(keys):
         raise DomainError(ErrorCode.INVALID_INPUT, "This cursor is not valid.", [cursor_field])

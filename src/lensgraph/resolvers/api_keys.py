@@ -79,4 +79,4 @@ async def revoke_api_key(ctx: Context, key_id: UUID) -> ApiKey:
 async def list_api_keys(ctx: Context, page: PageRequest) -> Page[ApiKey]:
     viewer = ctx.require_viewer()
     query = queries.api_keys_of(viewer.user_id)
-    return await paginate(ctx.db, query, [ApiKey.created_at, ApiKey.id], page, descending=True)
+    return await paginate(ctx.reads, query, [ApiKey.created_at, ApiKey.id], page, descending=True)

@@ -100,7 +100,7 @@ async def delete_session_type(ctx: Context, session_type_id: UUID) -> None:
 async def list_session_types(ctx: Context, page: PageRequest) -> Page[SessionType]:
     viewer = require_studio(ctx)
     return await paginate(
-        ctx.db,
+        ctx.reads,
         queries.session_types_of(viewer.user_id),
         [SessionType.created_at, SessionType.id],
         page,
@@ -290,7 +290,7 @@ async def list_bookings(
     """Your bookings by start time, cancelled ones included."""
     viewer = require_studio(ctx)
     return await paginate(
-        ctx.db,
+        ctx.reads,
         queries.bookings_of(viewer.user_id, start_from, until),
         [Booking.starts_at, Booking.id],
         page,

@@ -155,7 +155,7 @@ async def _page_of_collections(
     ctx: Context, user_id: UUID, page: PageRequest, *, public_only: bool
 ) -> Page[Collection]:
     return await paginate(
-        ctx.db,
+        ctx.reads,
         queries.collections_of(user_id, public_only=public_only),
         [Collection.created_at, Collection.id],
         page,
@@ -220,7 +220,7 @@ async def photos_in(ctx: Context, collection: Collection, page: PageRequest) -> 
             count=count,
         )
     places = await paginate(
-        ctx.db,
+        ctx.reads,
         queries.entries_of(collection.id, public_only=public_only),
         [CollectionPhoto.position, CollectionPhoto.photo_id],
         page,

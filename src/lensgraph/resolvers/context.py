@@ -18,7 +18,7 @@ from lensgraph.domain.policies import Viewer
 from lensgraph.jobs.analytics import ViewCounter
 from lensgraph.jobs.broker import Jobs
 from lensgraph.persistence.accounts import AccountStandings
-from lensgraph.persistence.db import Database
+from lensgraph.persistence.db import Database, SessionSource
 from lensgraph.persistence.loaders import Loaders
 
 
@@ -72,6 +72,11 @@ class Context:
     @property
     def db(self) -> Database:
         return self.services.db
+
+    @property
+    def reads(self) -> SessionSource:
+        """Where reads take their session: the operation's shared one during a query, else one each."""
+        return self.loaders.sessions
 
     def new_id(self, purpose: str) -> UUID:
         """The id of a record this request creates for ``purpose``: derived from its Idempotency-Key when it

@@ -18,7 +18,7 @@ from lensgraph.resolvers.context import Context
 async def browse_photos(ctx: Context, given: PhotoFilter, order: PhotoOrder, page: PageRequest) -> Page[Photo]:
     """READY, PUBLIC photos meeting the filter, newest or most popular first."""
     query = queries.public_photos(clean_filter(given))
-    return await paginate(ctx.db, query, queries.ORDER_KEYS[order], page, descending=True)
+    return await paginate(ctx.reads, query, queries.ORDER_KEYS[order], page, descending=True)
 
 
 async def search_photos(ctx: Context, text: str, given: PhotoFilter, page: PageRequest) -> Page[Photo]:
@@ -33,7 +33,7 @@ async def search_photos(ctx: Context, text: str, given: PhotoFilter, page: PageR
     if not terms:
         return nothing_found()
     query, relevance = queries.matching(ctx.db.dialect, queries.public_photos(cleaned), terms)
-    return await paginate(ctx.db, query, [relevance, Photo.id], page, descending=True)
+    return await paginate(ctx.reads, query, [relevance, Photo.id], page, descending=True)
 
 
 def nothing_found() -> Page[Any]:

@@ -115,7 +115,7 @@ async def list_templates(ctx: Context, page: PageRequest, kind: DocumentKind | N
     query = queries.templates_of(viewer.user_id)
     if kind is not None:
         query = query.where(DocumentTemplate.kind == kind)
-    return await paginate(ctx.db, query, [DocumentTemplate.created_at, DocumentTemplate.id], page, descending=True)
+    return await paginate(ctx.reads, query, [DocumentTemplate.created_at, DocumentTemplate.id], page, descending=True)
 
 
 async def template_by_id(ctx: Context, template_id: UUID) -> DocumentTemplate | None:

@@ -333,7 +333,7 @@ async def list_own(
     if collection_id is not None:
         # Another studio's collection holds none of the caller's galleries: the page is simply empty.
         query = gallery_extras.in_collection(query, collection_id)
-    return await paginate(ctx.db, query, keys, page, descending=newest_first and not by_title)
+    return await paginate(ctx.reads, query, keys, page, descending=newest_first and not by_title)
 
 
 async def by_id(ctx: Context, gallery_id: UUID) -> Gallery | None:
@@ -368,7 +368,7 @@ async def photos_in(
             count=count,
         )
     places = await paginate(
-        ctx.db,
+        ctx.reads,
         queries.entries_of(gallery.id, ready_only=ready_only, set_id=set_id),
         [GalleryPhoto.position, GalleryPhoto.photo_id],
         page,

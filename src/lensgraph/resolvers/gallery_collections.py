@@ -90,7 +90,7 @@ async def list_own(ctx: Context, page: PageRequest) -> Page[GalleryCollection]:
     """The caller's collections by name."""
     viewer = require_gallery_keeper(ctx)
     query = queries.collections_of(viewer.user_id)
-    return await paginate(ctx.db, query, [GalleryCollection.name, GalleryCollection.id], page, descending=False)
+    return await paginate(ctx.reads, query, [GalleryCollection.name, GalleryCollection.id], page, descending=False)
 
 
 async def by_id(ctx: Context, collection_id: UUID) -> GalleryCollection | None:

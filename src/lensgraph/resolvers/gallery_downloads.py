@@ -249,7 +249,7 @@ async def downloads_of(ctx: Context, gallery: Gallery, page: PageRequest) -> Pag
             count=count,
         )
     keys = [GalleryDownload.completed_at, GalleryDownload.id]
-    found = await paginate(ctx.db, queries.completed_of(gallery.id), keys, page, descending=True)
+    found = await paginate(ctx.reads, queries.completed_of(gallery.id), keys, page, descending=True)
     found.count = count
     return found
 

@@ -159,7 +159,7 @@ async def void_invoice(ctx: Context, invoice_id: UUID, version: int | None) -> I
 async def list_invoices(ctx: Context, page: PageRequest, status: InvoiceStatus | None) -> Page[Invoice]:
     viewer = require_studio(ctx)
     query = queries.invoices_of(viewer.user_id, status)
-    return await paginate(ctx.db, query, [Invoice.created_at, Invoice.id], page, descending=True)
+    return await paginate(ctx.reads, query, [Invoice.created_at, Invoice.id], page, descending=True)
 
 
 async def invoice_by_id(ctx: Context, invoice_id: UUID) -> Invoice | None:

@@ -223,7 +223,7 @@ async def list_licenses(
 ) -> Page[License]:
     viewer = ctx.require_viewer()
     return await paginate(
-        ctx.db,
+        ctx.reads,
         queries.licenses_of(viewer.user_id, party, statuses),
         [License.created_at, License.id],
         page,
@@ -234,7 +234,7 @@ async def list_licenses(
 async def list_contracts(ctx: Context, page: PageRequest) -> Page[Contract]:
     viewer = ctx.require_viewer()
     return await paginate(
-        ctx.db,
+        ctx.reads,
         queries.contracts_of(viewer.user_id),
         [Contract.created_at, Contract.id],
         page,

@@ -29,7 +29,7 @@ async def list_items(ctx: Context, page: PageRequest) -> Page[Photo]:
     """Newest saved first; photos that are no longer visible (made private, say) drop out."""
     viewer = _require_keeper(ctx)
     items = await paginate(
-        ctx.db,
+        ctx.reads,
         queries.lightbox_of(viewer.user_id),
         [LightboxItem.created_at, LightboxItem.photo_id],
         page,

@@ -137,13 +137,13 @@ async def browse_listings(ctx: Context, given: ListingQuery, order: ListingOrder
     if given.search is not None and not chosen.search:
         return nothing_found()
     keys, descending = queries.ORDER_KEYS[order]
-    return await paginate(ctx.db, queries.on_sale(chosen), keys, page, descending=descending)
+    return await paginate(ctx.reads, queries.on_sale(chosen), keys, page, descending=descending)
 
 
 async def list_listings(ctx: Context, page: PageRequest) -> Page[Listing]:
     viewer = ctx.require_viewer()
     return await paginate(
-        ctx.db, queries.listings_of(viewer.user_id), [Listing.created_at, Listing.id], page, descending=True
+        ctx.reads, queries.listings_of(viewer.user_id), [Listing.created_at, Listing.id], page, descending=True
     )
 
 

@@ -37,7 +37,7 @@ async def list_notifications(ctx: Context, *, unread_only: bool, page: PageReque
     viewer = ctx.require_viewer()
     query = queries.in_app_for(viewer.user_id, unread_only=unread_only)
     return await paginate(
-        ctx.db,
+        ctx.reads,
         query,
         [Notification.created_at, Notification.id],
         page,

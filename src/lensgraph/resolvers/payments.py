@@ -374,14 +374,14 @@ def payout_account_status(row: PayoutAccount | None) -> rules.PayoutAccountStatu
 async def list_payments(ctx: Context, page: PageRequest) -> Page[Payment]:
     viewer = ctx.require_viewer()
     return await paginate(
-        ctx.db, queries.payments_of(viewer.user_id), [Payment.created_at, Payment.id], page, descending=True
+        ctx.reads, queries.payments_of(viewer.user_id), [Payment.created_at, Payment.id], page, descending=True
     )
 
 
 async def list_payouts(ctx: Context, page: PageRequest) -> Page[Payout]:
     viewer = ctx.require_viewer()
     return await paginate(
-        ctx.db, queries.payouts_of(viewer.user_id), [Payout.created_at, Payout.id], page, descending=True
+        ctx.reads, queries.payouts_of(viewer.user_id), [Payout.created_at, Payout.id], page, descending=True
     )
 
 

@@ -118,7 +118,7 @@ async def list_photos(
     """The viewer's own photos, in any status unless one is given, with the public browse's filters."""
     viewer = ctx.require_viewer()
     query = discovery_queries.meeting(queries.photos_of(viewer.user_id, status), clean_filter(given))
-    return await paginate(ctx.db, query, discovery_queries.ORDER_KEYS[order], page, descending=True)
+    return await paginate(ctx.reads, query, discovery_queries.ORDER_KEYS[order], page, descending=True)
 
 
 async def list_possible_duplicates(ctx: Context, page: PageRequest) -> Page[Photo]:
@@ -126,7 +126,7 @@ async def list_possible_duplicates(ctx: Context, page: PageRequest) -> Page[Phot
     if not ctx.require_viewer().is_admin:
         raise forbidden("Only administrators review possible duplicates.")
     return await paginate(
-        ctx.db,
+        ctx.reads,
         queries.possible_duplicates(),
         [Photo.created_at, Photo.id],
         page,

@@ -182,4 +182,4 @@ async def client_orders(ctx: Context, gallery: Gallery, page: PageRequest) -> Pa
     if visitor is None:
         return None
     keys = [PrintOrder.created_at, PrintOrder.id]
-    return await paginate(ctx.db, queries.visitor_orders(gallery.id, visitor), keys, page, descending=True)
+    return await paginate(ctx.reads, queries.visitor_orders(gallery.id, visitor), keys, page, descending=True)

@@ -113,7 +113,7 @@ async def delete_product(ctx: Context, product_id: UUID) -> PrintProduct | None:
 async def list_products(ctx: Context, page: PageRequest) -> Page[PrintProduct]:
     viewer = require_gallery_keeper(ctx)
     keys = [PrintProduct.created_at, PrintProduct.id]
-    return await paginate(ctx.db, queries.products_of(viewer.user_id), keys, page, descending=False)
+    return await paginate(ctx.reads, queries.products_of(viewer.user_id), keys, page, descending=False)
 
 
 async def product_by_id(ctx: Context, product_id: UUID) -> PrintProduct | None:
@@ -128,7 +128,7 @@ async def product_by_id(ctx: Context, product_id: UUID) -> PrintProduct | None:
 async def list_orders(ctx: Context, status: PrintOrderStatus | None, page: PageRequest) -> Page[PrintOrder]:
     viewer = require_gallery_keeper(ctx)
     keys = [PrintOrder.created_at, PrintOrder.id]
-    return await paginate(ctx.db, queries.orders_of(viewer.user_id, status), keys, page, descending=True)
+    return await paginate(ctx.reads, queries.orders_of(viewer.user_id, status), keys, page, descending=True)
 
 
 async def order_by_id(ctx: Context, order_id: UUID) -> PrintOrder | None:

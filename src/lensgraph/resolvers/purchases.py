@@ -284,14 +284,14 @@ def _name(user: User) -> str:
 async def list_purchases(ctx: Context, page: PageRequest) -> Page[Purchase]:
     viewer = ctx.require_viewer()
     return await paginate(
-        ctx.db, queries.purchases_of(viewer.user_id), [Purchase.created_at, Purchase.id], page, descending=True
+        ctx.reads, queries.purchases_of(viewer.user_id), [Purchase.created_at, Purchase.id], page, descending=True
     )
 
 
 async def list_sales(ctx: Context, page: PageRequest) -> Page[Purchase]:
     viewer = ctx.require_viewer()
     return await paginate(
-        ctx.db, queries.sales_of(viewer.user_id), [Purchase.created_at, Purchase.id], page, descending=True
+        ctx.reads, queries.sales_of(viewer.user_id), [Purchase.created_at, Purchase.id], page, descending=True
     )
 
 

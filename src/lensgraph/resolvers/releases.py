@@ -125,7 +125,7 @@ async def document_url(ctx: Context, release: Release, *, expires_in: timedelta)
 async def list_releases(ctx: Context, kind: ReleaseKind, page: PageRequest) -> Page[Release]:
     viewer = ctx.require_viewer()
     return await paginate(
-        ctx.db,
+        ctx.reads,
         queries.releases_of(viewer.user_id, kind),
         [Release.created_at, Release.id],
         page,

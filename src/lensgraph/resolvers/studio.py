@@ -140,7 +140,7 @@ async def list_clients(
         tag=rules.clean_tags([tag])[0] if tag else None,
         search=search.strip() if search else None,
     )
-    return await paginate(ctx.db, query, [Client.created_at, Client.id], page, descending=True)
+    return await paginate(ctx.reads, query, [Client.created_at, Client.id], page, descending=True)
 
 
 async def client_by_id(ctx: Context, client_id: UUID) -> Client | None:

@@ -197,7 +197,7 @@ async def list_verifications(
     viewer = ctx.require_viewer()
     keys, descending = queries.ORDER_KEYS[order]
     return await paginate(
-        ctx.db, queries.verifications_of(viewer.user_id, given, order), keys, page, descending=descending
+        ctx.reads, queries.verifications_of(viewer.user_id, given, order), keys, page, descending=descending
     )
 
 

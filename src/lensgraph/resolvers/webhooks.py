@@ -111,7 +111,7 @@ async def delete_endpoint(ctx: Context, endpoint_id: UUID) -> None:
 async def list_endpoints(ctx: Context, page: PageRequest) -> Page[WebhookEndpoint]:
     viewer = ctx.require_viewer()
     return await paginate(
-        ctx.db,
+        ctx.reads,
         queries.endpoints_of(viewer.user_id),
         [WebhookEndpoint.created_at, WebhookEndpoint.id],
         page,
@@ -122,7 +122,7 @@ async def list_endpoints(ctx: Context, page: PageRequest) -> Page[WebhookEndpoin
 async def list_deliveries(ctx: Context, endpoint: WebhookEndpoint, page: PageRequest) -> Page[WebhookDelivery]:
     """Newest first; the endpoint was authorised when it was loaded."""
     return await paginate(
-        ctx.db,
+        ctx.reads,
         queries.deliveries_of(endpoint.id),
         [WebhookDelivery.created_at, WebhookDelivery.id],
         page,
