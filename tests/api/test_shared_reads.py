@@ -84,3 +84,14 @@ async def test_a_failed_batch_leaves_the_next_one_a_working_session(services):
     async with reads.session() as session:
         assert await session.scalar(text("SELECT 1")) == 1
     await reads.close()
+
+
+async def test_a_batch_still_waiting_when_the_operation_ends_gets_a_session_of_its_own(services):
+    reads = SharedReads(services.db)
+    async with reads.session() as session:
+        assert await session.scalar(text("SELECT 1")) == 1
+    await reads.close()
+    async with reads.session() as late:
+        assert await late.scalar(text("SELECT 2")) == 2
+    # Closed with its block: nothing is left checked out.
+    assert services.db.engine.sync_engine.pool.checkedout() == 0

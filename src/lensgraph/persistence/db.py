@@ -155,12 +155,18 @@ class SharedReads:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._session: AsyncSession | None = None
+        self._closed = False
         # An AsyncSession serves one statement at a time; batches of different loaders may be due together.
         self._turn = asyncio.Lock()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self._turn:
+            if self._closed:
+                # A batch that was waiting its turn when the operation ended: a session of its own, closed after it.
+                async with self._db.session() as own:
+                    yield own
+                return
             if self._session is None:
                 self._session = self._db.sessions()
                 if self._db.dialect == "postgresql":
@@ -174,6 +180,7 @@ class SharedReads:
 
     async def close(self) -> None:
         async with self._turn:
+            self._closed = True
             await self._discard()
 
     async def _discard(self) -> None:
