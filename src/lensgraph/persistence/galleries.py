@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from lensgraph.domain.galleries import GalleryStatus
 from lensgraph.domain.photos import PhotoStatus
-from lensgraph.persistence.base import dialect_insert, take_write_lock
+from lensgraph.persistence.base import dialect_insert, grouped, take_write_lock
 from lensgraph.persistence.models import Gallery, GalleryPhoto, GallerySet, GalleryViewDay, Photo
 
 # Sweeps handle this many galleries per transaction.
@@ -265,3 +265,11 @@ async def set_photo_counts(session: AsyncSession, set_ids: Sequence[UUID]) -> li
     )
     counts = {set_id: int(total) for set_id, total in rows.all()}
     return [counts.get(set_id, 0) for set_id in set_ids]
+
+
+async def galleries_of_clients(session: AsyncSession, client_ids: Sequence[UUID]) -> list[list[Gallery]]:
+    """The galleries linked to each studio client, newest first, in one statement."""
+    rows = await session.scalars(
+        select(Gallery).where(Gallery.client_id.in_(client_ids)).order_by(Gallery.created_at.desc(), Gallery.id)
+    )
+    return grouped(((row.client_id, row) for row in rows), client_ids)

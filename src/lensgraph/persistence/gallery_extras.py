@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.galleries import GalleryStatus, WatermarkKind
 from lensgraph.domain.photos import PhotoStatus
-from lensgraph.persistence.base import dialect_insert, take_write_lock
+from lensgraph.persistence.base import dialect_insert, grouped, take_write_lock
 from lensgraph.persistence.models import (
     Gallery,
     GalleryCollection,
@@ -125,10 +125,7 @@ async def collections_of_galleries(session: AsyncSession, gallery_ids: Sequence[
         .where(GalleryCollectionMember.gallery_id.in_(set(gallery_ids)))
         .order_by(GalleryCollection.name, GalleryCollection.id)
     )
-    found: dict[UUID, list[GalleryCollection]] = {}
-    for gallery_id, collection in rows.all():
-        found.setdefault(gallery_id, []).append(collection)
-    return [found.get(gallery_id, []) for gallery_id in gallery_ids]
+    return grouped(((gallery_id, collection) for gallery_id, collection in rows.all()), gallery_ids)
 
 
 async def gallery_counts_of_collections(session: AsyncSession, collection_ids: Sequence[UUID]) -> list[int]:

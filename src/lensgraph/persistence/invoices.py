@@ -44,14 +44,6 @@ async def payments_of_invoices(session: AsyncSession, invoice_ids: Sequence[UUID
     return grouped(((row.invoice_id, row) for row in rows), invoice_ids)
 
 
-async def galleries_of_clients(session: AsyncSession, client_ids: Sequence[UUID]) -> list[list[Gallery]]:
-    """Loader batch: the galleries linked to each client, newest first, in one statement."""
-    rows = await session.scalars(
-        select(Gallery).where(Gallery.client_id.in_(client_ids)).order_by(Gallery.created_at.desc(), Gallery.id)
-    )
-    return grouped(((row.client_id, row) for row in rows), client_ids)
-
-
 async def hold_invoice(session: AsyncSession, invoice_id: UUID) -> bool:
     """Serialises what changes an invoice's money (checkouts opened, payments applied, voiding) until the transaction
     ends (``take_write_lock``); False for no such invoice."""

@@ -185,7 +185,7 @@ class Loaders:
         self.documents_by_client = _in_session(db, documents.documents_of_clients)
         self.invoice = _by_id(db, Invoice)
         self.invoices_by_client = _in_session(db, invoices.invoices_of_clients)
-        self.galleries_by_client = _in_session(db, invoices.galleries_of_clients)
+        self.galleries_by_client = _in_session(db, galleries.galleries_of_clients)
         self.payments_by_invoice = _in_session(db, invoices.payments_of_invoices)
         self.print_product = _by_id(db, PrintProduct)
         self.print_order = _by_id(db, PrintOrder)

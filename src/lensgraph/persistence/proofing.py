@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lensgraph.domain.analytics import Window
 from lensgraph.domain.photos import PhotoStatus
 from lensgraph.domain.proofing import SelectionStatus
-from lensgraph.persistence.base import UTCDay, dialect_insert, take_write_lock
+from lensgraph.persistence.base import UTCDay, dialect_insert, grouped, take_write_lock
 from lensgraph.persistence.models import (
     GalleryComment,
     GalleryDownload,
@@ -194,10 +194,7 @@ async def selections_of_galleries(session: AsyncSession, gallery_ids: Sequence[U
         .where(GallerySelection.gallery_id.in_(set(gallery_ids)))
         .order_by(GallerySelection.client_email, GallerySelection.list_name)
     )
-    found: dict[UUID, list[GallerySelection]] = {}
-    for row in rows:
-        found.setdefault(row.gallery_id, []).append(row)
-    return [found.get(gallery_id, []) for gallery_id in gallery_ids]
+    return grouped(((row.gallery_id, row) for row in rows), gallery_ids)
 
 
 async def selections_of_clients(session: AsyncSession, keys: Sequence[ClientKey]) -> list[list[GallerySelection]]:
@@ -208,10 +205,7 @@ async def selections_of_clients(session: AsyncSession, keys: Sequence[ClientKey]
         .where(GallerySelection.client_email.in_({key.client_email for key in keys}))
         .order_by(GallerySelection.list_name)
     )
-    found: dict[ClientKey, list[GallerySelection]] = {}
-    for row in rows:
-        found.setdefault(ClientKey(row.gallery_id, row.client_email), []).append(row)
-    return [found.get(key, []) for key in keys]
+    return grouped(((ClientKey(row.gallery_id, row.client_email), row) for row in rows), keys)
 
 
 async def favorites_of_selections(session: AsyncSession, selection_ids: Sequence[UUID]) -> list[list[UUID]]:
@@ -221,10 +215,7 @@ async def favorites_of_selections(session: AsyncSession, selection_ids: Sequence
         .where(GalleryFavorite.selection_id.in_(set(selection_ids)))
         .order_by(GalleryFavorite.created_at, GalleryFavorite.photo_id)
     )
-    found: dict[UUID, list[UUID]] = {}
-    for selection_id, photo_id in rows.all():
-        found.setdefault(selection_id, []).append(photo_id)
-    return [found.get(selection_id, []) for selection_id in selection_ids]
+    return grouped(((selection_id, photo_id) for selection_id, photo_id in rows.all()), selection_ids)
 
 
 async def comments_of_clients(session: AsyncSession, keys: Sequence[ClientKey]) -> list[list[GalleryComment]]:
@@ -235,7 +226,4 @@ async def comments_of_clients(session: AsyncSession, keys: Sequence[ClientKey]) 
         .where(GalleryComment.client_email.in_({key.client_email for key in keys}))
         .order_by(GalleryComment.created_at, GalleryComment.id)
     )
-    found: dict[ClientKey, list[GalleryComment]] = {}
-    for row in rows:
-        found.setdefault(ClientKey(row.gallery_id, row.client_email), []).append(row)
-    return [found.get(key, []) for key in keys]
+    return grouped(((ClientKey(row.gallery_id, row.client_email), row) for row in rows), keys)

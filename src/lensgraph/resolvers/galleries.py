@@ -399,3 +399,8 @@ async def linked_client(ctx: Context, gallery: Gallery) -> Client | None:
         return None
     client = await ctx.loaders.client.load(gallery.client_id)
     return client if client and owns(ctx.viewer, client.studio_id) else None
+
+
+async def galleries_of_client(ctx: Context, client: Client) -> list[Gallery]:
+    """The galleries linked to one of the caller's clients (the client was authorised when it was loaded)."""
+    return await ctx.loaders.galleries_by_client.load(client.id)

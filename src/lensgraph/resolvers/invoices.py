@@ -31,7 +31,7 @@ from lensgraph.persistence import invoices as queries
 from lensgraph.persistence import payments as payment_queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import UnitOfWork
-from lensgraph.persistence.models import Client, Gallery, Invoice, Payment, User
+from lensgraph.persistence.models import Client, Invoice, Payment, User
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers import checkout
 from lensgraph.resolvers.checkout import Checkout
@@ -173,10 +173,6 @@ async def invoices_of_client(ctx: Context, client: Client) -> list[Invoice]:
 
 async def payments_of_invoice(ctx: Context, invoice: Invoice) -> list[Payment]:
     return await ctx.loaders.payments_by_invoice.load(invoice.id)
-
-
-async def galleries_of_client(ctx: Context, client: Client) -> list[Gallery]:
-    return await ctx.loaders.galleries_by_client.load(client.id)
 
 
 # The client's side: the link, and paying -------------------------------------------------------------

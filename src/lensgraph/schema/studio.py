@@ -12,7 +12,7 @@ from strawberry import Info
 from lensgraph.domain import studio as rules
 from lensgraph.domain.pagination import page_request
 from lensgraph.persistence.models import Client as ClientRow
-from lensgraph.resolvers import documents, invoices, studio
+from lensgraph.resolvers import documents, galleries, invoices, studio
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.booking import Booking
 from lensgraph.schema.core import (
@@ -78,7 +78,7 @@ class Client(Node):
 
     @strawberry.field(description="The galleries linked to the client, newest first.")
     async def galleries(self, info: Info[Context, None]) -> list[Gallery]:
-        return [Gallery.from_row(row) for row in await invoices.galleries_of_client(info.context, self._row)]
+        return [Gallery.from_row(row) for row in await galleries.galleries_of_client(info.context, self._row)]
 
     @strawberry.field(description="The client's invoices, newest first, drafts and voided ones included.")
     async def invoices(
