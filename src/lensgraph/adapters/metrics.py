@@ -25,6 +25,11 @@ GRAPHQL_OPERATIONS = Counter(
     "GraphQL operations run, by type and outcome: ok, error (answered with a coded error), internal.",
     ["operation_type", "outcome"],
 )
+COMPILED_OPERATIONS = Counter(
+    "lensgraph_compiled_operations",
+    "Operations by how they were answered: compiled (one SQL statement per root field) or resolvers.",
+    ["path"],
+)
 RATE_LIMITED = Counter("lensgraph_rate_limited_requests", "Requests refused for going over the caller's rate.")
 
 
