@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TypeVar
+from typing import Generic, TypeVar
 from uuid import UUID
 
 from aiodataloader import DataLoader
@@ -16,7 +16,6 @@ from lensgraph.persistence import (
     collections,
     documents,
     galleries,
-    gallery_downloads,
     gallery_extras,
     invoices,
     licensing,
@@ -27,9 +26,10 @@ from lensgraph.persistence import (
     proofing,
     releases,
     studio,
-    verification,
     verification_sharing,
 )
+from lensgraph.persistence import gallery_downloads as download_queries
+from lensgraph.persistence import verification as verification_queries
 from lensgraph.persistence.base import Entity
 from lensgraph.persistence.db import Database, SessionSource, SharedReads
 from lensgraph.persistence.models import (
@@ -80,26 +80,44 @@ class RequestSessions:
         return self.current.session()
 
 
-def _by_id(db: RequestSessions, model: type[M]) -> DataLoader[UUID, M | None]:
-    async def batch(ids: Sequence[UUID]) -> list[M | None]:
-        async with db.session() as session:
-            rows = (await session.scalars(select(model).where(model.id.in_(ids)))).all()
-        by_id = {row.id: row for row in rows}
-        return [by_id.get(key) for key in ids]
+class _PerRequest(Generic[K, V]):
+    """A ``Loaders`` attribute holding a loader made on first use from the request's sessions, then kept."""
 
-    return DataLoader(batch)
+    def __init__(self, make: Callable[[RequestSessions], DataLoader[K, V]]) -> None:
+        self.make = make
+
+    def __set_name__(self, _owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, loaders: Loaders, _owner: type) -> DataLoader[K, V]:
+        loader = loaders.__dict__[self.name] = self.make(loaders.sessions)
+        return loader
 
 
-def _in_session(
-    db: RequestSessions, fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[V]]]
-) -> DataLoader[K, V]:
-    """A loader over a batch query of an area's persistence module, run in a session from ``db``."""
+def by_id(model: type[M]) -> _PerRequest[UUID, M | None]:
+    def make(db: RequestSessions) -> DataLoader[UUID, M | None]:
+        async def batch(ids: Sequence[UUID]) -> list[M | None]:
+            async with db.session() as session:
+                rows = (await session.scalars(select(model).where(model.id.in_(ids)))).all()
+            found = {row.id: row for row in rows}
+            return [found.get(key) for key in ids]
 
-    async def batch(keys: Sequence[K]) -> list[V]:
-        async with db.session() as session:
-            return await fetch(session, keys)
+        return DataLoader(batch)
 
-    return DataLoader(batch)
+    return _PerRequest(make)
+
+
+def batched(fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[V]]]) -> _PerRequest[K, V]:
+    """A loader over a batch query of an area's persistence module, run in a session of the request."""
+
+    def make(db: RequestSessions) -> DataLoader[K, V]:
+        async def batch(keys: Sequence[K]) -> list[V]:
+            async with db.session() as session:
+                return await fetch(session, keys)
+
+        return DataLoader(batch)
+
+    return _PerRequest(make)
 
 
 async def referenced(loader: DataLoader[UUID, M | None], key: UUID) -> M:
@@ -111,85 +129,87 @@ async def referenced(loader: DataLoader[UUID, M | None], key: UUID) -> M:
 
 
 class Loaders:
-    """Created per request: no cache is shared between requests or users."""
+    """Created per request: no cache is shared between requests or users. Each loader is made on first use:
+    a request uses a handful of the dozens declared here."""
+
+    user = by_id(User)
+    api_key = by_id(ApiKey)
+    notification = by_id(Notification)
+    photo = by_id(Photo)
+    webhook_endpoint = by_id(WebhookEndpoint)
+    webhook_delivery = by_id(WebhookDelivery)
+    collection = by_id(Collection)
+    collection_photos = batched(collections.first_photos_of_collections)
+    collection_photo_count = batched(collections.collection_photo_counts)
+    collections_holding_photo = batched(collections.collections_holding)
+    featured_photos = batched(collections.featured_photos)
+    user_photo_count = batched(collections.user_photo_counts)
+    gallery = by_id(Gallery)
+    gallery_photos = batched(galleries.first_photos_of_galleries)
+    gallery_photo_count = batched(galleries.gallery_photo_counts)
+    gallery_set = by_id(GallerySet)
+    gallery_sets = batched(galleries.sets_of_galleries)
+    gallery_set_photo_count = batched(galleries.set_photo_counts)
+    # Proofing: every client's lists of a gallery; one client's lists and comments (keyed by ClientKey).
+    gallery_selection = by_id(GallerySelection)
+    gallery_comment = by_id(GalleryComment)
+    gallery_selections = batched(proofing.selections_of_galleries)
+    client_selections = batched(proofing.selections_of_clients)
+    selection_favorites = batched(proofing.favorites_of_selections)
+    client_comments = batched(proofing.comments_of_clients)
+    # Keyed by (gallery, window): its daily visitors, favourites and selections.
+    gallery_day_counts = batched(proofing.gallery_day_counts)
+    gallery_collection = by_id(GalleryCollection)
+    gallery_collections_of_gallery = batched(gallery_extras.collections_of_galleries)
+    gallery_collection_count = batched(gallery_extras.gallery_counts_of_collections)
+    studio_logo = batched(gallery_extras.logos_of_studios)
+    gallery_watermark = batched(gallery_extras.gallery_watermark_keys)
+    gallery_downloads = batched(download_queries.first_downloads_of_galleries)
+    gallery_download_count = batched(download_queries.download_counts)
+    license = by_id(License)
+    contract = by_id(Contract)
+    contract_by_license = batched(licensing.contracts_of_licenses)
+    revisions_by_license = batched(licensing.revisions_of_licenses)
+    payment = by_id(Payment)
+    payout = by_id(Payout)
+    payout_account_by_user = batched(payments.payout_accounts)
+    subscription = by_id(Subscription)
+    subscription_by_user = batched(plans.subscriptions_of_users)
+    # Keyed by (brand, photo): whether the brand holds a paid license in force on the photo.
+    licensed_photo = batched(payments.licensed_photos)
+    release = by_id(Release)
+    releases_by_photo = batched(releases.releases_of_photos)
+    photos_by_release = batched(releases.photos_of_releases)
+    model_release_count_by_photo = batched(releases.model_release_counts)
+    verification = by_id(Verification)
+    listing = by_id(Listing)
+    listing_tiers = batched(marketplace.listing_tiers)
+    purchase = by_id(Purchase)
+    # Keyed by a photo's owner and hashes: the owner's proven verification of the same image, if any.
+    photo_verification = batched(marketplace.photo_verifications)
+    # Keyed by (user, verification): whether the user holds a live invitation to it.
+    verification_invited = batched(verification_queries.invited_to)
+    # Per verification: its live invitations (the owner's sharing settings).
+    verification_invites = batched(verification_sharing.live_invites_of)
+    # Keyed by (verification, window): its views per day.
+    verification_daily_views = batched(analytics.daily_verification_views)
+    client = by_id(Client)
+    session_type = by_id(SessionType)
+    booking = by_id(Booking)
+    bookings_by_client = batched(studio.bookings_of_clients)
+    document_template = by_id(DocumentTemplate)
+    studio_document = by_id(StudioDocument)
+    documents_by_client = batched(documents.documents_of_clients)
+    invoice = by_id(Invoice)
+    invoices_by_client = batched(invoices.invoices_of_clients)
+    galleries_by_client = batched(galleries.galleries_of_clients)
+    payments_by_invoice = batched(invoices.payments_of_invoices)
+    print_product = by_id(PrintProduct)
+    print_order = by_id(PrintOrder)
+    print_order_items = batched(prints.items_of_orders)
 
     def __init__(self, database: Database) -> None:
-        self.sessions = db = RequestSessions(database)
-        self.user = _by_id(db, User)
-        self.api_key = _by_id(db, ApiKey)
-        self.notification = _by_id(db, Notification)
-        self.photo = _by_id(db, Photo)
-        self.webhook_endpoint = _by_id(db, WebhookEndpoint)
-        self.webhook_delivery = _by_id(db, WebhookDelivery)
-        self.collection = _by_id(db, Collection)
-        self.collection_photos = _in_session(db, collections.first_photos_of_collections)
-        self.collection_photo_count = _in_session(db, collections.collection_photo_counts)
-        self.collections_holding_photo = _in_session(db, collections.collections_holding)
-        self.featured_photos = _in_session(db, collections.featured_photos)
-        self.user_photo_count = _in_session(db, collections.user_photo_counts)
-        self.gallery = _by_id(db, Gallery)
-        self.gallery_photos = _in_session(db, galleries.first_photos_of_galleries)
-        self.gallery_photo_count = _in_session(db, galleries.gallery_photo_counts)
-        self.gallery_set = _by_id(db, GallerySet)
-        self.gallery_sets = _in_session(db, galleries.sets_of_galleries)
-        self.gallery_set_photo_count = _in_session(db, galleries.set_photo_counts)
-        # Proofing: every client's lists of a gallery; one client's lists and comments (keyed by ClientKey).
-        self.gallery_selection = _by_id(db, GallerySelection)
-        self.gallery_comment = _by_id(db, GalleryComment)
-        self.gallery_selections = _in_session(db, proofing.selections_of_galleries)
-        self.client_selections = _in_session(db, proofing.selections_of_clients)
-        self.selection_favorites = _in_session(db, proofing.favorites_of_selections)
-        self.client_comments = _in_session(db, proofing.comments_of_clients)
-        # Keyed by (gallery, window): its daily visitors, favourites and selections.
-        self.gallery_day_counts = _in_session(db, proofing.gallery_day_counts)
-        self.gallery_collection = _by_id(db, GalleryCollection)
-        self.gallery_collections_of_gallery = _in_session(db, gallery_extras.collections_of_galleries)
-        self.gallery_collection_count = _in_session(db, gallery_extras.gallery_counts_of_collections)
-        self.studio_logo = _in_session(db, gallery_extras.logos_of_studios)
-        self.gallery_watermark = _in_session(db, gallery_extras.gallery_watermark_keys)
-        self.gallery_downloads = _in_session(db, gallery_downloads.first_downloads_of_galleries)
-        self.gallery_download_count = _in_session(db, gallery_downloads.download_counts)
-        self.license = _by_id(db, License)
-        self.contract = _by_id(db, Contract)
-        self.contract_by_license = _in_session(db, licensing.contracts_of_licenses)
-        self.revisions_by_license = _in_session(db, licensing.revisions_of_licenses)
-        self.payment = _by_id(db, Payment)
-        self.payout = _by_id(db, Payout)
-        self.payout_account_by_user = _in_session(db, payments.payout_accounts)
-        self.subscription = _by_id(db, Subscription)
-        self.subscription_by_user = _in_session(db, plans.subscriptions_of_users)
-        # Keyed by (brand, photo): whether the brand holds a paid license in force on the photo.
-        self.licensed_photo = _in_session(db, payments.licensed_photos)
-        self.release = _by_id(db, Release)
-        self.releases_by_photo = _in_session(db, releases.releases_of_photos)
-        self.photos_by_release = _in_session(db, releases.photos_of_releases)
-        self.model_release_count_by_photo = _in_session(db, releases.model_release_counts)
-        self.verification = _by_id(db, Verification)
-        self.listing = _by_id(db, Listing)
-        self.listing_tiers = _in_session(db, marketplace.listing_tiers)
-        self.purchase = _by_id(db, Purchase)
-        # Keyed by a photo's owner and hashes: the owner's proven verification of the same image, if any.
-        self.photo_verification = _in_session(db, marketplace.photo_verifications)
-        # Keyed by (user, verification): whether the user holds a live invitation to it.
-        self.verification_invited = _in_session(db, verification.invited_to)
-        # Per verification: its live invitations (the owner's sharing settings).
-        self.verification_invites = _in_session(db, verification_sharing.live_invites_of)
-        # Keyed by (verification, window): its views per day.
-        self.verification_daily_views = _in_session(db, analytics.daily_verification_views)
-        self.client = _by_id(db, Client)
-        self.session_type = _by_id(db, SessionType)
-        self.booking = _by_id(db, Booking)
-        self.bookings_by_client = _in_session(db, studio.bookings_of_clients)
-        self.document_template = _by_id(db, DocumentTemplate)
-        self.studio_document = _by_id(db, StudioDocument)
-        self.documents_by_client = _in_session(db, documents.documents_of_clients)
-        self.invoice = _by_id(db, Invoice)
-        self.invoices_by_client = _in_session(db, invoices.invoices_of_clients)
-        self.galleries_by_client = _in_session(db, galleries.galleries_of_clients)
-        self.payments_by_invoice = _in_session(db, invoices.payments_of_invoices)
-        self.print_product = _by_id(db, PrintProduct)
-        self.print_order = _by_id(db, PrintOrder)
-        self.print_order_items = _in_session(db, prints.items_of_orders)
+        self.sessions = RequestSessions(database)
 
     @asynccontextmanager
     async def sharing_one_session(self) -> AsyncIterator[None]:
