@@ -51,34 +51,54 @@ def _from_json(column: SortKey, value: Any, field: str) -> Any:
 
 
 async def paginate(
-    db: SessionSource, query: Select[T], keys: Sequence[SortKey], page: PageRequest, *, descending: bool
+    db: SessionSource,
+    query: Select[T],
+    keys: Sequence[SortKey],
+    page: PageRequest,
+    *,
+    descending: bool,
+    columns: Sequence[ColumnElement[Any]] = (),
+    count_inline: bool = False,
 ) -> Page[T]:
     """One statement for the rows; ``count`` runs a second only when totalCount is asked for. Sessions come from
-    ``db``: a query operation's shared read session (``ctx.reads``), or one each."""
+    ``db``: a query operation's shared read session (``ctx.reads``), or one each.
+
+    With ``columns`` the rows are plain rows of those columns (then the sort keys) instead of the query's
+    entities: the compiled read path reads only what the operation asks. ``count_inline`` selects the total
+    beside every row, so a page and its totalCount are one statement.
+    """
     cursor_field = "before" if page.backward else "after"
     if page.cursor is not None and len(page.cursor) != len(keys):
         raise DomainError(ErrorCode.INVALID_INPUT, "This cursor is not valid.", [cursor_field])
     forward_descending = descending != page.backward
+    unordered = query.order_by(None)
     ordered = query.order_by(*[key.desc() if forward_descending else key.asc() for key in keys])
     if page.cursor is not None:
         values = [_from_json(key, value, cursor_field) for key, value in zip(keys, page.cursor, strict=True)]
         row_key: ColumnElement[Any] = tuple_(*keys)
         bound = tuple_(*values)
         ordered = ordered.where(row_key < bound if forward_descending else row_key > bound)
+    if columns:
+        ordered = ordered.with_only_columns(*columns)
+    total = select(func.count()).select_from(unordered.subquery()).scalar_subquery()
     # The keys are selected beside each row, so a computed key (a search rank) makes cursors as a column does.
+    selected = [*keys, total.label("total_count")] if count_inline else keys
+    key_columns = slice(-len(selected), -1 if count_inline else None)
     async with db.session() as session:
-        fetched = list((await session.execute(ordered.add_columns(*keys).limit(page.limit + 1))).all())
+        fetched = list((await session.execute(ordered.add_columns(*selected).limit(page.limit + 1))).all())
     has_more = len(fetched) > page.limit
     fetched = fetched[: page.limit]
     if page.backward:
         fetched.reverse()
-    rows: list[T] = [row[0] for row in fetched]
-    cursors = [encode_cursor(tuple(_to_json(value) for value in row[1:])) for row in fetched]
+    rows: list[T] = list(fetched) if columns else [row[0] for row in fetched]  # type: ignore[arg-type]
+    cursors = [encode_cursor(tuple(_to_json(value) for value in row[key_columns])) for row in fetched]
 
     async def count() -> int:
+        if count_inline and fetched:
+            return int(fetched[0][-1])
         async with db.session() as session:
-            total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-        return int(total or 0)
+            found = await session.scalar(select(total))
+        return int(found or 0)
 
     return Page(
         rows=rows,

@@ -2,20 +2,76 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, select, update
+from sqlalchemy import ColumnElement, Row, Select, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.photos import PhotoStatus
 from lensgraph.domain.policies import PUBLIC_PHOTO_STATUS, PUBLIC_PHOTO_VISIBILITY
-from lensgraph.persistence.models import Photo, Upload
+from lensgraph.persistence.db import SessionSource
+from lensgraph.persistence.models import Photo, Upload, User
+from lensgraph.persistence.pagination import Page, SortKey, paginate
 
 
 def shown_to_everyone() -> ColumnElement[bool]:
     """The SQL form of what ``policies.can_view_photo`` lets anyone but the owner see."""
     return and_(Photo.status == PUBLIC_PHOTO_STATUS, Photo.visibility == PUBLIC_PHOTO_VISIBILITY)
+
+
+PHOTOGRAPHER = "photographer."
+
+
+@dataclass(frozen=True)
+class PhotoColumns:
+    """The columns a compiled selection reads, by name, in the order its rows hold them: a photo's
+    (``title``), or its photographer's (``photographer.username``, joined)."""
+
+    names: tuple[str, ...]
+
+    def selected(self) -> list[ColumnElement[Any]]:
+        photos, users = Photo.__table__.c, User.__table__.c
+        return [
+            users[name.removeprefix(PHOTOGRAPHER)].label(name.replace(".", "_"))
+            if name.startswith(PHOTOGRAPHER)
+            else photos[name]
+            for name in self.names
+        ]
+
+    def joined(self, query: Select[Any]) -> Select[Any]:
+        """``query`` over photos, joined to the photographers when their columns are read."""
+        if any(name.startswith(PHOTOGRAPHER) for name in self.names):
+            return query.join(User, User.id == Photo.user_id)
+        return query
+
+
+async def page_of_photos(
+    db: SessionSource,
+    query: Select[Photo],
+    keys: Sequence[SortKey],
+    page: PageRequest,
+    columns: PhotoColumns | None,
+    *,
+    count_inline: bool = False,
+) -> Page[Any]:
+    """A page of ``query``'s photos, newest (greatest key) first: rows, or the compiled read path's
+    ``columns`` of them (and the total beside them with ``count_inline``)."""
+    if columns is None:
+        return await paginate(db, query, keys, page, descending=True)
+    selected = columns.selected()
+    joined = columns.joined(query)
+    return await paginate(db, joined, keys, page, descending=True, columns=selected, count_inline=count_inline)
+
+
+async def photo_row(session: AsyncSession, key: UUID, columns: PhotoColumns) -> Row[Any] | None:
+    """One photo's row of ``columns`` (the caller decides whether its viewer may see it)."""
+    query = columns.joined(select(Photo).where(Photo.id == key)).with_only_columns(*columns.selected())
+    return (await session.execute(query)).first()
 
 
 def photos_of(user_id: UUID, status: PhotoStatus | None = None) -> Select[Photo]:

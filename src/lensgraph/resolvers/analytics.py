@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 from uuid import UUID
 
 from lensgraph.domain import analytics as rules
 from lensgraph.domain.errors import forbidden
 from lensgraph.domain.money import Money
 from lensgraph.domain.payments import Split
+from lensgraph.domain.photos import PhotoStatus, Visibility
 from lensgraph.domain.policies import can_publish, can_view_brand_dashboard
 from lensgraph.persistence import analytics as queries
 from lensgraph.persistence.base import utcnow
@@ -21,7 +23,16 @@ from lensgraph.persistence.models import Photo
 from lensgraph.resolvers.context import Context
 
 
-def record_view(ctx: Context, photo: Photo) -> None:
+class ViewedPhoto(Protocol):
+    """What counting a view reads of a photo: a loaded one, or a compiled read's row."""
+
+    id: UUID
+    user_id: UUID
+    status: PhotoStatus
+    visibility: Visibility
+
+
+def record_view(ctx: Context, photo: ViewedPhoto) -> None:
     """A single-photo read: counted (in memory, written within seconds) unless its reader owns it or it is
     not everyone's to see."""
     reader_id = ctx.viewer.user_id if ctx.viewer else None

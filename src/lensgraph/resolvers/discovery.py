@@ -11,14 +11,24 @@ from lensgraph.domain.pagination import PageRequest
 from lensgraph.persistence import discovery as queries
 from lensgraph.persistence.models import Photo
 from lensgraph.persistence.pagination import Page, paginate
+from lensgraph.persistence.photos import PhotoColumns, page_of_photos
 from lensgraph.resolvers import plans
 from lensgraph.resolvers.context import Context
 
 
-async def browse_photos(ctx: Context, given: PhotoFilter, order: PhotoOrder, page: PageRequest) -> Page[Photo]:
-    """READY, PUBLIC photos meeting the filter, newest or most popular first."""
+async def browse_photos(
+    ctx: Context,
+    given: PhotoFilter,
+    order: PhotoOrder,
+    page: PageRequest,
+    columns: PhotoColumns | None = None,
+    *,
+    count_inline: bool = False,
+) -> Page[Any]:
+    """READY, PUBLIC photos meeting the filter, newest or most popular first: rows, or only ``columns`` of them
+    (and the total beside them with ``count_inline``) for the compiled read path."""
     query = queries.public_photos(clean_filter(given))
-    return await paginate(ctx.reads, query, queries.ORDER_KEYS[order], page, descending=True)
+    return await page_of_photos(ctx.reads, query, queries.ORDER_KEYS[order], page, columns, count_inline=count_inline)
 
 
 async def search_photos(ctx: Context, text: str, given: PhotoFilter, page: PageRequest) -> Page[Photo]:

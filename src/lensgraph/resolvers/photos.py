@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 from lensgraph.adapters import imaging
@@ -16,7 +17,7 @@ from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import PhotoAnalyzed
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.photos import PhotoCategory, PhotoStatus, UploadPurpose, Visibility
-from lensgraph.domain.policies import owns
+from lensgraph.domain.policies import can_view_photo, owns
 from lensgraph.jobs.relay import event_channel
 from lensgraph.persistence import discovery as discovery_queries
 from lensgraph.persistence import photos as queries
@@ -113,12 +114,31 @@ async def check_decodes(data: bytes) -> None:
 
 
 async def list_photos(
-    ctx: Context, page: PageRequest, given: PhotoFilter, order: PhotoOrder, status: PhotoStatus | None
-) -> Page[Photo]:
-    """The viewer's own photos, in any status unless one is given, with the public browse's filters."""
+    ctx: Context,
+    page: PageRequest,
+    given: PhotoFilter,
+    order: PhotoOrder,
+    status: PhotoStatus | None,
+    columns: queries.PhotoColumns | None = None,
+    *,
+    count_inline: bool = False,
+) -> Page[Any]:
+    """The viewer's own photos, in any status unless one is given, with the public browse's filters: rows, or
+    only ``columns`` of them for the compiled read path."""
     viewer = ctx.require_viewer()
     query = discovery_queries.meeting(queries.photos_of(viewer.user_id, status), clean_filter(given))
-    return await paginate(ctx.reads, query, discovery_queries.ORDER_KEYS[order], page, descending=True)
+    keys = discovery_queries.ORDER_KEYS[order]
+    return await queries.page_of_photos(ctx.reads, query, keys, page, columns, count_inline=count_inline)
+
+
+async def visible_photo_row(ctx: Context, key: UUID, columns: queries.PhotoColumns) -> Any | None:
+    """``node(id:)`` of a photo for the compiled read path: its row of ``columns`` (which hold its owner, status
+    and visibility), or None where the viewer may not see it; a view is counted as for a loaded photo."""
+    async with ctx.reads.session() as session:
+        row = await queries.photo_row(session, key, columns)
+    if row is None or not can_view_photo(ctx.viewer, row.user_id, row.status, row.visibility):
+        return None
+    return row
 
 
 async def list_possible_duplicates(ctx: Context, page: PageRequest) -> Page[Photo]:

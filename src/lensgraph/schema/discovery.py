@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import Info
 
+from lensgraph.domain import discovery as discovery_rules
 from lensgraph.domain.pagination import page_request
+from lensgraph.persistence.pagination import Page
+from lensgraph.persistence.photos import PhotoColumns
 from lensgraph.resolvers import discovery
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.core import Connection
@@ -20,6 +23,25 @@ VerifiedOnly = Annotated[
         description="true: only photos that show a JPEG their photographer verified authentic (see Photo.verification)."
     ),
 ]
+
+
+async def browse_page(
+    ctx: Context,
+    filter: PhotoFilter | None = None,
+    order_by: discovery_rules.PhotoOrder = discovery_rules.PhotoOrder.NEWEST,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    verified_only: bool | None = None,
+    *,
+    columns: PhotoColumns | None = None,
+    count_inline: bool = False,
+) -> Page[Any]:
+    """The root ``photos`` field's page, for its resolver (rows) and for its compiled plan (``columns``)."""
+    given = replace(domain_filter(filter), verified_only=verified_only)
+    page = page_request(first, after, last, before)
+    return await discovery.browse_photos(ctx, given, order_by, page, columns, count_inline=count_inline)
 
 
 @strawberry.type
@@ -40,8 +62,7 @@ class DiscoveryQueries:
         before: str | None = None,
         verified_only: VerifiedOnly = None,
     ) -> Connection[Photo]:
-        given = replace(domain_filter(filter), verified_only=verified_only)
-        page = await discovery.browse_photos(info.context, given, order_by, page_request(first, after, last, before))
+        page = await browse_page(info.context, filter, order_by, first, after, last, before, verified_only)
         return Connection[Photo].from_page(page, Photo.from_row)
 
     @strawberry.field(

@@ -22,6 +22,7 @@ from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from lensgraph.adapters.metrics import COMPILED_OPERATIONS
 from lensgraph.config import Settings
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.pagination import MAX_PAGE_SIZE
@@ -30,6 +31,7 @@ from lensgraph.schema.accounts import AccountMutations, ApiKey, User
 from lensgraph.schema.analytics import counted_view
 from lensgraph.schema.booking import Booking, BookingMutations, BookingQueries, SessionType
 from lensgraph.schema.collections import Collection, CollectionMutations, CollectionQueries
+from lensgraph.schema.compiled import Plan, Plans, compiled_first
 from lensgraph.schema.core import SCALAR_OVERRIDES, Node, resolve_global_id
 from lensgraph.schema.costs import CostPlans, MeterCost, timed_out
 from lensgraph.schema.discovery import DiscoveryQueries
@@ -166,10 +168,28 @@ class LensgraphSchema(strawberry.Schema):
     # The execution time limit (``LENSGRAPH_EXECUTION_TIMEOUT_SECONDS``); set by ``build_schema``.
     execution_timeout: float | None = None
 
-    async def _execute_operation(self, execution_context: ExecutionContext, *args: Any, **kwargs: Any) -> Any:
+    # Plans of the compiled read path (``LENSGRAPH_COMPILED_READS``); set by ``build_schema``, None when off.
+    compiled_plans: Plans | None = None
+
+    async def _execute_operation(
+        self,
+        execution_context: ExecutionContext,
+        extensions_runner: Any,
+        middleware_manager: Any,
+        execute_function: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
         """Runs a query or mutation (over HTTP or WebSocket alike) within the execution time limit. Stopped, it
         is answered with TIMEOUT inside the operation's extensions, so its answer is shaped, counted and costed
-        like any other; its unfinished transaction is rolled back by the cancellation."""
+        like any other; its unfinished transaction is rolled back by the cancellation.
+
+        A query the read planner compiled is answered by its plan (``schema/compiled.py``) inside the same
+        extensions (cost, shared read session, error shaping), else by the resolvers."""
+        plan = self._compiled_plan(execution_context)
+        if plan is not None:
+            execute_function = compiled_first(plan, execute_function)
+        args = (extensions_runner, middleware_manager, execute_function, *args)
         if self.execution_timeout is None:
             return await super()._execute_operation(execution_context, *args, **kwargs)
         try:
@@ -178,6 +198,18 @@ class LensgraphSchema(strawberry.Schema):
         except TimeoutError:
             execution_context.result = timed_out(self.execution_timeout, execution_context.operation_name)
             return execution_context.result
+
+    def _compiled_plan(self, execution: ExecutionContext) -> Plan | None:
+        if self.compiled_plans is None or execution.graphql_document is None or execution.query is None:
+            return None
+        if execution.operation_type is not OperationType.QUERY or not isinstance(execution.context, Context):
+            return None
+        plan = self.compiled_plans.get(
+            self._schema, execution.query, execution.operation_name, execution.graphql_document
+        )
+        if plan is None:
+            COMPILED_OPERATIONS.labels("resolvers").inc()
+        return plan
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Keeps the error log for operators: a client's bad ID or missing token is answered, not logged as ours.
@@ -273,6 +305,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         ],
     )
     schema.execution_timeout = settings.execution_timeout_seconds
+    schema.compiled_plans = Plans() if settings.compiled_reads else None
     return schema
 
 

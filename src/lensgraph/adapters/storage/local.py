@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import os
@@ -14,7 +15,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus
 from uuid import uuid4
 
 from starlette.requests import Request
@@ -53,6 +54,11 @@ def _check_key(key: str) -> None:
         raise ValueError("storage key escapes the storage folder")
 
 
+@functools.lru_cache(maxsize=256)
+def _form_quoted(value: str) -> str:
+    return quote_plus(value)
+
+
 class LocalStorage:
     def __init__(self, root: Path, signing_key: bytes, public_url: str) -> None:
         self.root = root.resolve()
@@ -83,9 +89,12 @@ class LocalStorage:
         Pure computation: the key is checked by its text here (no filesystem call per URL), and resolved on use."""
         _check_key(key)
         expires = int(time.time() + expires_in.total_seconds())
-        query = {"op": operation, "exp": str(expires), "max": str(max_bytes), "ct": content_type, "cd": disposition}
-        query["sig"] = self._signature(operation, key, expires, max_bytes, content_type, disposition)
-        return f"{self._public_url}/files/{quote(key)}?{urlencode(query)}"
+        signature = self._signature(operation, key, expires, max_bytes, content_type, disposition)
+        # urlencode's form, written out: only the type and disposition need quoting, and they repeat.
+        return (
+            f"{self._public_url}/files/{quote(key)}?op={operation}&exp={expires}&max={max_bytes}"
+            f"&ct={_form_quoted(content_type)}&cd={_form_quoted(disposition)}&sig={signature}"
+        )
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()

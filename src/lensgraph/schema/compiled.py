@@ -1,0 +1,540 @@
+"""Compiled reads: a query answered with one SQL statement per root field, without the field resolvers.
+
+The first time a document runs, the planner walks its operation against the schema. Where every root field is
+one it knows (``photos``, ``node`` of a photo, ``__typename``) and every field below is a column of the rows
+that root field reads, or a value computed from them in Python (global ids, signed URLs, owner-only fields), it
+makes a plan: the columns to select and a writer per field that turns a row into the field's JSON value. Later
+runs of that document take the plan: the root field's rows come from the same persistence functions as its
+resolver's (same filters, visibility predicates, keyset pagination and cursors), selecting only the planned
+columns, with ``totalCount`` in the same statement, and the answer is written without the GraphQL executor.
+
+Anything else falls back to the resolvers: a document the planner does not know, a runtime case it leaves to
+them (an id of another type, an error to report), so the answer is always the resolvers' answer, sooner.
+``tests/api/test_compiled_differential.py`` holds the two paths to the same JSON.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from strawberry.types.arguments import convert_arguments
+
+from lensgraph.adapters.metrics import COMPILED_OPERATIONS
+from lensgraph.domain import global_ids
+from lensgraph.domain.errors import DomainError
+from lensgraph.domain.policies import can_review_duplicates, owns
+from lensgraph.persistence.pagination import Page
+from lensgraph.persistence.photos import PhotoColumns
+from lensgraph.resolvers import analytics, photos
+from lensgraph.resolvers.context import Context
+from lensgraph.schema.photos import URL_LIFETIME
+
+PLAN_CACHE_SIZE = 256
+
+
+class NotCompiled(Exception):
+    """The planner leaves this document, or this run of it, to the resolvers."""
+
+
+# A row of the planned columns and the run -> the field's JSON value (or an awaitable of it).
+Write = Callable[[Any, "Run"], Any]
+
+
+@dataclass
+class Run:
+    """One execution of a plan: the request's context and the operation's variables, coerced."""
+
+    ctx: Context
+    variables: VariableValues
+    # Values still to await (signed URLs), by the object and key they go in; awaited once the answer is written.
+    pending: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+
+    async def settle(self) -> None:
+        for target, key in self.pending:
+            target[key] = await target[key]
+
+
+# Selections ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Fields:
+    """The fields a selection set asks of one runtime type, fragments flattened, in response order."""
+
+    selections: list[FieldNode]
+
+    @staticmethod
+    def of(
+        selection_set: SelectionSetNode | None,
+        type_names: frozenset[str],
+        fragments: dict[str, FragmentDefinitionNode],
+    ) -> Fields:
+        """``type_names``: the runtime type and the interfaces it implements, which fragments may name."""
+        if selection_set is None:
+            raise NotCompiled("a composite field without a selection")
+        found: list[FieldNode] = []
+        for selection in selection_set.selections:
+            if selection.directives:
+                raise NotCompiled("directives")  # @skip/@include depend on variables: left to the executor
+            if isinstance(selection, FieldNode):
+                found.append(selection)
+                continue
+            if isinstance(selection, InlineFragmentNode):
+                condition, inner = selection.type_condition, selection.selection_set
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments[selection.name.value]
+                condition, inner = fragment.type_condition, fragment.selection_set
+            else:
+                raise NotCompiled("an unknown selection")
+            if condition is None or condition.name.value in type_names:
+                found.extend(Fields.of(inner, type_names, fragments).selections)
+        keys = [response_key(node) for node in found]
+        if len(set(keys)) != len(keys):
+            raise NotCompiled("a response key asked twice (merged selections)")
+        return Fields(found)
+
+
+def response_key(node: FieldNode) -> str:
+    return node.alias.value if node.alias else node.name.value
+
+
+def constant(value: Any) -> Write:
+    return lambda _row, _run: value
+
+
+# Photos --------------------------------------------------------------------------------------------------------
+
+
+def _enum_name(value: Any) -> Any:
+    return None if value is None else value.name
+
+
+def _instant(value: Any) -> Any:
+    return None if value is None else value.isoformat()
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _seconds(milliseconds: Any) -> Any:
+    return None if milliseconds is None else milliseconds / 1000
+
+
+# Photo fields read straight from one column: GraphQL name -> (column, how its value is written).
+PHOTO_COLUMN_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "title": ("title", _same),
+    "description": ("description", _same),
+    "failureReason": ("failure_reason", _same),
+    "width": ("width", _same),
+    "height": ("height", _same),
+    "keywords": ("keywords", _same),
+    "autoKeywords": ("auto_keywords", _same),
+    "colors": ("colors", _same),
+    "rights": ("rights", _same),
+    "kind": ("kind", _enum_name),
+    "category": ("category", _enum_name),
+    "visibility": ("visibility", _enum_name),
+    "status": ("status", _enum_name),
+    "orientation": ("orientation", _enum_name),
+    "capturedAt": ("captured_at", _instant),
+    "createdAt": ("created_at", _instant),
+    "durationSeconds": ("duration_ms", _seconds),
+}
+USER_COLUMN_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "username": ("username", _same),
+    "firstName": ("first_name", _same),
+    "lastName": ("last_name", _same),
+    "role": ("role", _enum_name),
+    "createdAt": ("created_at", _instant),
+}
+PHOTO_TYPES = frozenset({"Photo", "Node"})
+# Photo fields whose value is awaited (storage signs the URL).
+SIGNED_URL_FIELDS = frozenset({"thumbnailUrl", "previewUrl"})
+USER_TYPES = frozenset({"User", "Node"})
+
+
+class ColumnSet:
+    """The columns a plan selects, in the order it registers them: a writer keeps its column's position."""
+
+    def __init__(self, required: Sequence[str] = ()) -> None:
+        self.names: list[str] = []
+        for name in required:
+            self.at(name)
+
+    def at(self, name: str) -> int:
+        if name not in self.names:
+            self.names.append(name)
+        return self.names.index(name)
+
+    def frozen(self) -> PhotoColumns:
+        return PhotoColumns(tuple(self.names))
+
+
+def _column_writer(position: int, convert: Callable[[Any], Any]) -> Write:
+    if convert is _same:
+        return lambda row, _run: row[position]
+    return lambda row, _run: convert(row[position])
+
+
+def _global_id(type_name: str, position: int) -> Write:
+    return lambda row, _run: global_ids.encode(type_name, row[position])
+
+
+def photo_writer(fields: Fields, columns: ColumnSet, fragments: dict[str, FragmentDefinitionNode]) -> ObjectWriter:
+    """How each asked field of a Photo is written from its row; NotCompiled for a field that needs a resolver."""
+    entries = [Entry(response_key(node), _photo_field(node, columns, fragments)) for node in fields.selections]
+    signed = {response_key(node) for node in fields.selections if node.name.value in SIGNED_URL_FIELDS}
+    return ObjectWriter(entries, frozenset(signed))
+
+
+def _photo_field(node: FieldNode, columns: ColumnSet, fragments: dict[str, FragmentDefinitionNode]) -> Write:
+    name = node.name.value
+    if name in PHOTO_COLUMN_FIELDS:
+        column, convert = PHOTO_COLUMN_FIELDS[name]
+        return _column_writer(columns.at(column), convert)
+    if name == "__typename":
+        return constant("Photo")
+    if name == "id":
+        return _global_id("Photo", columns.at("id"))
+    owner = columns.at("user_id")
+    if name == "exif":
+        exif = columns.at("exif")
+        return lambda row, run: row[exif] if row[exif] is not None and owns(run.ctx.viewer, row[owner]) else None
+    if name == "faceCount":
+        faces = columns.at("face_count")
+        return lambda row, run: row[faces] if owns(run.ctx.viewer, row[owner]) else None
+    if name == "location":
+        shown, gps = columns.at("show_location"), columns.at("gps")
+        return lambda row, run: (
+            row[gps] if (row[shown] or owns(run.ctx.viewer, row[owner])) and row[gps] is not None else None
+        )
+    if name == "possibleDuplicate":
+        original = columns.at("possible_duplicate_of_id")
+        return lambda row, run: row[original] is not None if can_review_duplicates(run.ctx.viewer, row[owner]) else None
+    if name == "thumbnailUrl":
+        thumbnail = columns.at("thumbnail_key")
+        return lambda row, run: photos.rendition_url(run.ctx, row[thumbnail], expires_in=URL_LIFETIME)
+    if name == "previewUrl":
+        preview, watermarked = columns.at("preview_key"), columns.at("watermarked_key")
+        return lambda row, run: photos.rendition_url(
+            run.ctx, row[preview] if owns(run.ctx.viewer, row[owner]) else row[watermarked], expires_in=URL_LIFETIME
+        )
+    if name == "photographer":
+        return _photographer(Fields.of(node.selection_set, USER_TYPES, fragments), columns)
+    raise NotCompiled(f"Photo.{name} needs its resolver")
+
+
+def _photographer(fields: Fields, columns: ColumnSet) -> Write:
+    entries: list[Entry] = []
+    for node in fields.selections:
+        name = node.name.value
+        if name in USER_COLUMN_FIELDS:
+            column, convert = USER_COLUMN_FIELDS[name]
+            write = _column_writer(columns.at(f"photographer.{column}"), convert)
+        elif name == "id":
+            write = _global_id("User", columns.at("user_id"))
+        elif name == "__typename":
+            write = constant("User")
+        else:
+            raise NotCompiled(f"User.{name} needs its resolver")
+        entries.append(Entry(response_key(node), write))
+    return ObjectWriter(entries)
+
+
+# Objects and connections ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    write: Write
+
+
+class ObjectWriter:
+    """Writes an object's fields from one row, in response order. A field that signs a URL leaves an awaitable
+    in its place, which the run awaits once the whole answer is written."""
+
+    def __init__(self, entries: list[Entry], awaited: frozenset[str] = frozenset()) -> None:
+        self.entries = entries
+        self.awaited = [entry.key for entry in entries if entry.key in awaited]
+
+    def __call__(self, row: Any, run: Run) -> dict[str, Any]:
+        values = {entry.key: entry.write(row, run) for entry in self.entries}
+        for key in self.awaited:
+            run.pending.append((values, key))
+        return values
+
+
+@dataclass
+class ConnectionWriter:
+    """A connection answered from a ``Page`` of rows: edges, pageInfo and totalCount as asked."""
+
+    entries: list[tuple[str, str, Any]]  # (response key, what, writer or constant)
+    wants_total: bool = False
+
+    async def __call__(self, page: Page[Any], run: Run) -> dict[str, Any]:
+        answer: dict[str, Any] = {}
+        for key, what, writer in self.entries:
+            if what == "edges":
+                answer[key] = [writer(row, cursor, run) for row, cursor in zip(page.rows, page.cursors, strict=True)]
+            elif what == "pageInfo":
+                answer[key] = writer(page)
+            elif what == "totalCount":
+                answer[key] = await page.count()
+            else:
+                answer[key] = writer
+        return answer
+
+
+def connection_writer(
+    fields: Fields,
+    connection_type: str,
+    fragments: dict[str, FragmentDefinitionNode],
+    node_writer: Callable[[Fields], Write],
+    node_types: frozenset[str],
+) -> ConnectionWriter:
+    writer = ConnectionWriter([])
+    for node in fields.selections:
+        name, key = node.name.value, response_key(node)
+        if name == "__typename":
+            writer.entries.append((key, "constant", connection_type))
+        elif name == "totalCount":
+            writer.entries.append((key, "totalCount", None))
+            writer.wants_total = True
+        elif name == "pageInfo":
+            writer.entries.append(
+                (key, "pageInfo", _page_info(Fields.of(node.selection_set, frozenset({"PageInfo"}), fragments)))
+            )
+        elif name == "edges":
+            edge_type = connection_type.removesuffix("Connection") + "Edge"
+            edge_fields = Fields.of(node.selection_set, frozenset({edge_type}), fragments)
+            writer.entries.append((key, "edges", _edge(edge_fields, edge_type, fragments, node_writer, node_types)))
+        else:
+            raise NotCompiled(f"{connection_type}.{name}")
+    return writer
+
+
+def _page_info(fields: Fields) -> Callable[[Page[Any]], dict[str, Any]]:
+    readers: dict[str, Callable[[Page[Any]], Any]] = {
+        "hasNextPage": lambda page: page.has_next_page,
+        "hasPreviousPage": lambda page: page.has_previous_page,
+        "startCursor": lambda page: page.cursors[0] if page.cursors else None,
+        "endCursor": lambda page: page.cursors[-1] if page.cursors else None,
+        "__typename": lambda _page: "PageInfo",
+    }
+    try:
+        chosen = [(response_key(node), readers[node.name.value]) for node in fields.selections]
+    except KeyError as unknown:
+        raise NotCompiled(f"PageInfo.{unknown}") from None
+    return lambda page: {key: read(page) for key, read in chosen}
+
+
+def _edge(
+    fields: Fields,
+    edge_type: str,
+    fragments: dict[str, FragmentDefinitionNode],
+    node_writer: Callable[[Fields], Write],
+    node_types: frozenset[str],
+) -> Callable[[Any, str, Run], dict[str, Any]]:
+    parts: list[tuple[str, str, Any]] = []
+    for node in fields.selections:
+        name, key = node.name.value, response_key(node)
+        if name == "cursor":
+            parts.append((key, "cursor", None))
+        elif name == "__typename":
+            parts.append((key, "constant", edge_type))
+        elif name == "node":
+            parts.append((key, "node", node_writer(Fields.of(node.selection_set, node_types, fragments))))
+        else:
+            raise NotCompiled(f"{edge_type}.{name}")
+
+    def write(row: Any, cursor: str, run: Run) -> dict[str, Any]:
+        edge: dict[str, Any] = {}
+        for key, what, value in parts:
+            edge[key] = cursor if what == "cursor" else value(row, run) if what == "node" else value
+        return edge
+
+    return write
+
+
+# Root fields ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RootField:
+    """One root field: how to fetch its rows for a run, and how to write them."""
+
+    key: str
+    answer: Callable[[Run], Awaitable[Any]]
+
+
+def _arguments(schema: GraphQLSchema, field_def: GraphQLField, node: FieldNode, run: Run) -> dict[str, Any]:
+    """The field's arguments as its resolver receives them (strawberry's conversion of the coerced values)."""
+    coerced = get_argument_values(field_def, node, run.variables)
+    definition = field_def.extensions["strawberry-definition"]
+    strawberry_schema = schema.extensions["strawberry-definition"]
+    return convert_arguments(
+        coerced,
+        definition.arguments,
+        scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+        config=strawberry_schema.config,
+    )
+
+
+def _photo_node_writer(columns: ColumnSet, fragments: dict[str, FragmentDefinitionNode]) -> Callable[[Fields], Write]:
+    return lambda fields: photo_writer(fields, columns, fragments)
+
+
+def _browse_root(schema: GraphQLSchema, node: FieldNode, fragments: dict[str, FragmentDefinitionNode]) -> RootField:
+    from lensgraph.schema.discovery import browse_page  # that module's resolver and this plan share it
+
+    field_def = schema.query_type.fields["photos"]  # type: ignore[union-attr]
+    columns = ColumnSet()
+    writer = connection_writer(
+        Fields.of(node.selection_set, frozenset({"PhotoConnection"}), fragments),
+        "PhotoConnection",
+        fragments,
+        _photo_node_writer(columns, fragments),
+        PHOTO_TYPES,
+    )
+    planned = columns.frozen()
+
+    async def answer(run: Run) -> Any:
+        arguments = _arguments(schema, field_def, node, run)
+        page = await browse_page(run.ctx, **arguments, columns=planned, count_inline=writer.wants_total)
+        return await writer(page, run)
+
+    return RootField(response_key(node), answer)
+
+
+def _node_root(schema: GraphQLSchema, node: FieldNode, fragments: dict[str, FragmentDefinitionNode]) -> RootField:
+    """``node(id:)`` compiled for a photo; an id of any other type is left to the resolvers."""
+    from lensgraph.schema.core import from_global_id
+
+    field_def = schema.query_type.fields["node"]  # type: ignore[union-attr]
+    columns = ColumnSet(required=("id", "user_id", "status", "visibility"))
+    writer = photo_writer(Fields.of(node.selection_set, PHOTO_TYPES, fragments), columns, fragments)
+    planned = columns.frozen()
+
+    async def answer(run: Run) -> Any:
+        type_name, key = from_global_id(get_argument_values(field_def, node, run.variables)["id"])
+        if type_name != "Photo":
+            raise NotCompiled("node() of another type")
+        row = await photos.visible_photo_row(run.ctx, key, planned)
+        if row is None:
+            return None
+        analytics.record_view(run.ctx, row)
+        return writer(row, run)
+
+    return RootField(response_key(node), answer)
+
+
+ROOT_FIELDS: dict[str, Callable[[GraphQLSchema, FieldNode, dict[str, FragmentDefinitionNode]], RootField]] = {
+    "photos": _browse_root,
+    "node": _node_root,
+}
+
+
+@dataclass
+class Plan:
+    operation: OperationDefinitionNode
+    roots: list[RootField] = field(default_factory=list)
+
+    async def run(self, schema: GraphQLSchema, ctx: Context, raw_variables: dict[str, Any] | None) -> dict[str, Any]:
+        coerced = get_variable_values(schema, self.operation.variable_definitions or (), raw_variables or {})
+        if not isinstance(coerced, VariableValues):
+            raise NotCompiled("variables the executor will refuse")
+        run = Run(ctx, coerced)
+        data = {root.key: await root.answer(run) for root in self.roots}
+        await run.settle()
+        return data
+
+
+def plan_of(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> Plan | None:
+    """The plan for the operation, or None where any part of it needs the resolvers."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    if len(chosen) != 1 or chosen[0].operation is not OperationType.QUERY:
+        return None
+    operation = chosen[0]
+    try:
+        plan = Plan(operation)
+        for node in Fields.of(operation.selection_set, frozenset({"Query"}), fragments).selections:
+            name = node.name.value
+            if name == "__typename":
+                plan.roots.append(RootField(response_key(node), _typename_query))
+            elif name in ROOT_FIELDS:
+                plan.roots.append(ROOT_FIELDS[name](schema, node, fragments))
+            else:
+                return None
+    except NotCompiled:
+        return None
+    return plan
+
+
+async def _typename_query(_run: Run) -> str:
+    return "Query"
+
+
+class Plans:
+    """Plans by document text and operation name, least recently used dropped first; None: not compilable."""
+
+    def __init__(self, maxsize: int = PLAN_CACHE_SIZE) -> None:
+        self.maxsize = maxsize
+        self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+
+    def get(self, schema: GraphQLSchema, query: str, operation_name: str | None, document: DocumentNode) -> Plan | None:
+        key = (query, operation_name)
+        if key in self._plans:
+            self._plans.move_to_end(key)
+            return self._plans[key]
+        plan = plan_of(schema, document, operation_name)
+        self._plans[key] = plan
+        if len(self._plans) > self.maxsize:
+            self._plans.popitem(last=False)
+        return plan
+
+
+async def answer_compiled(plan: Plan, schema: GraphQLSchema, ctx: Context, variables: dict[str, Any] | None) -> Any:
+    """The plan's answer, or None when this run is left to the resolvers (counted either way)."""
+    try:
+        data = await plan.run(schema, ctx, variables)
+    except (NotCompiled, DomainError):
+        # The resolvers answer: an id of another type, or an error they report in their own words.
+        COMPILED_OPERATIONS.labels("resolvers").inc()
+        return None
+    COMPILED_OPERATIONS.labels("compiled").inc()
+    return data
+
+
+def compiled_first(plan: Plan, execute: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    """An execute function for strawberry that answers with ``plan`` and falls back to ``execute``."""
+
+    async def run(schema: GraphQLSchema, document: DocumentNode, **kwargs: Any) -> Any:
+        data = await answer_compiled(plan, schema, kwargs["context_value"], kwargs["variable_values"])
+        if data is not None:
+            return ExecutionResult(data=data)
+        result = execute(schema, document, **kwargs)
+        return await result if inspect.isawaitable(result) else result
+
+    return run
