@@ -53,6 +53,11 @@ def trace_engine(engine: Any) -> None:
         _otel.trace_engine(engine)
 
 
+def enabled() -> bool:
+    """Whether spans are exported (the otel extra is installed and an endpoint configured)."""
+    return _otel is not None
+
+
 @contextlib.contextmanager
 def operation_span(headers: Mapping[str, str] | None) -> Iterator[OperationSpan | None]:
     """The span of one GraphQL operation, current inside the block (continuing the caller's ``traceparent``)."""

@@ -23,6 +23,7 @@ from lensgraph.adapters import logs
 from lensgraph.adapters.bodies import BodyTooLarge, read_body
 from lensgraph.adapters.metrics import RATE_LIMITED
 from lensgraph.adapters.ratelimit import Allowance
+from lensgraph.app import compiled
 from lensgraph.app.services import Services
 from lensgraph.domain.errors import AccessDenied, ErrorCode
 from lensgraph.resolvers.auth import authenticate, count_request, credential_barred, credential_from_headers
@@ -96,7 +97,7 @@ class GraphQLView(GraphQL[Context, None]):
         except BodyTooLarge:
             return error_response(413, "The request body is larger than the server accepts.")
         try:
-            return await self.run(Request(scope, _replay(body)))
+            return await compiled.answer(self, Request(scope, _replay(body)), body)
         except HTTPException as exc:
             headers = exc.headers if isinstance(exc, TooManyRequests) else None
             return error_response(

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
+import orjson
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm.exc import StaleDataError
 
 from lensgraph.domain.errors import DomainError, ErrorCode
@@ -20,10 +21,12 @@ from lensgraph.persistence.models import OutboxEvent
 
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, json_deserializer=orjson.loads)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    # No pre-ping: it is a round trip before every checkout. A connection the server dropped fails its statement
+    # once, and SQLAlchemy then discards every pooled connection made before it.
+    return create_async_engine(url, json_deserializer=orjson.loads)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -104,6 +107,15 @@ class Database:
             yield session
 
     @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for Core reads of one statement each, outside any transaction on PostgreSQL (autocommit:
+        no BEGIN and ROLLBACK around a single statement, which is consistent by itself)."""
+        async with self.engine.connect() as connection:
+            if self.dialect == "postgresql":
+                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
+
+    @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
         """Commits when the block ends normally, rolls back everything when it raises.
 
@@ -146,6 +158,10 @@ class SessionSource(Protocol):
 
     def session(self) -> AbstractAsyncContextManager[AsyncSession]: ...
 
+    def connection(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """For Core reads (plain rows, no ORM objects): the compiled read path's."""
+        ...
+
 
 class SharedReads:
     """One read session for a whole query operation: its dataloaders' batches take turns on one connection, in one
@@ -177,6 +193,12 @@ class SharedReads:
                 # A failed statement ends a PostgreSQL transaction: the next batch starts afresh.
                 await self._discard()
                 raise
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """The shared session's connection, in its transaction."""
+        async with self.session() as session:
+            yield await session.connection()
 
     async def close(self) -> None:
         async with self._turn:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from aiodataloader import DataLoader
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from lensgraph.persistence import (
     analytics,
@@ -78,6 +78,9 @@ class RequestSessions:
 
     def session(self) -> AbstractAsyncContextManager[AsyncSession]:
         return self.current.session()
+
+    def connection(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        return self.current.connection()
 
 
 class _PerRequest(Generic[K, V]):

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
@@ -21,10 +21,35 @@ T = TypeVar("T")
 SortKey = InstrumentedAttribute[Any] | ColumnElement[Any]
 
 
+class Cursors(Sequence[str]):
+    """The cursors of a page's rows, each encoded when it is read: most pages are never asked for theirs."""
+
+    def __init__(self, keys: list[Sequence[Any]]) -> None:
+        self._keys = keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [_cursor(key) for key in self._keys[index]]
+        return _cursor(self._keys[index])
+
+
+def _cursor(key: Sequence[Any]) -> str:
+    return encode_cursor(tuple(_to_json(value) for value in key))
+
+
 @dataclass
 class Page(Generic[T]):
     rows: list[T]
-    cursors: list[str]
+    cursors: Sequence[str]
     has_next_page: bool
     has_previous_page: bool
     count: Callable[[], Awaitable[int]]
@@ -84,14 +109,19 @@ async def paginate(
     # The keys are selected beside each row, so a computed key (a search rank) makes cursors as a column does.
     selected = [*keys, total.label("total_count")] if count_inline else keys
     key_columns = slice(-len(selected), -1 if count_inline else None)
-    async with db.session() as session:
-        fetched = list((await session.execute(ordered.add_columns(*selected).limit(page.limit + 1))).all())
+    statement = ordered.add_columns(*selected).limit(page.limit + 1)
+    if columns:
+        async with db.connection() as connection:
+            fetched = list((await connection.execute(statement)).all())
+    else:
+        async with db.session() as session:
+            fetched = list((await session.execute(statement)).all())
     has_more = len(fetched) > page.limit
     fetched = fetched[: page.limit]
     if page.backward:
         fetched.reverse()
     rows: list[T] = list(fetched) if columns else [row[0] for row in fetched]  # type: ignore[arg-type]
-    cursors = [encode_cursor(tuple(_to_json(value) for value in row[key_columns])) for row in fetched]
+    cursors = Cursors([row[key_columns] for row in fetched])
 
     async def count() -> int:
         if count_inline and fetched:

@@ -68,10 +68,11 @@ async def page_of_photos(
     return await paginate(db, joined, keys, page, descending=True, columns=selected, count_inline=count_inline)
 
 
-async def photo_row(session: AsyncSession, key: UUID, columns: PhotoColumns) -> Row[Any] | None:
+async def photo_row(db: SessionSource, key: UUID, columns: PhotoColumns) -> Row[Any] | None:
     """One photo's row of ``columns`` (the caller decides whether its viewer may see it)."""
     query = columns.joined(select(Photo).where(Photo.id == key)).with_only_columns(*columns.selected())
-    return (await session.execute(query)).first()
+    async with db.connection() as connection:
+        return (await connection.execute(query)).first()
 
 
 def photos_of(user_id: UUID, status: PhotoStatus | None = None) -> Select[Photo]:

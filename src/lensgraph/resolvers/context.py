@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID, uuid4
@@ -43,6 +44,12 @@ class Services(Protocol):
     views: ViewCounter
 
 
+def new_request_id() -> str:
+    """32 random hex digits naming a request in logs and errors. Not a secret: drawn without a system call
+    (``uuid4`` reads os.urandom, which releases the GIL on every request)."""
+    return f"{random.getrandbits(128):032x}"
+
+
 @dataclass
 class Context:
     """The typed request context; built per HTTP request or per WebSocket connection."""
@@ -52,7 +59,7 @@ class Context:
     viewer: Viewer | None
     loaders: Loaders
     client_ip: str | None = None
-    request_id: str = field(default_factory=lambda: uuid4().hex)
+    request_id: str = field(default_factory=new_request_id)
     # graphql-transport-ws: the payload of connection_init, set by strawberry.
     connection_params: dict[str, Any] | None = None
     # Set when the request holds an Idempotency-Key: the same on every retry of a crashed attempt (see

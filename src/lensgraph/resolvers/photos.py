@@ -134,8 +134,7 @@ async def list_photos(
 async def visible_photo_row(ctx: Context, key: UUID, columns: queries.PhotoColumns) -> Any | None:
     """``node(id:)`` of a photo for the compiled read path: its row of ``columns`` (which hold its owner, status
     and visibility), or None where the viewer may not see it; a view is counted as for a loaded photo."""
-    async with ctx.reads.session() as session:
-        row = await queries.photo_row(session, key, columns)
+    row = await queries.photo_row(ctx.reads, key, columns)
     if row is None or not can_view_photo(ctx.viewer, row.user_id, row.status, row.visibility):
         return None
     return row

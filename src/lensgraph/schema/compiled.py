@@ -456,8 +456,13 @@ ROOT_FIELDS: dict[str, Callable[[GraphQLSchema, FieldNode, dict[str, FragmentDef
 
 @dataclass
 class Plan:
+    document: DocumentNode
     operation: OperationDefinitionNode
     roots: list[RootField] = field(default_factory=list)
+
+    @property
+    def name(self) -> str | None:
+        return self.operation.name.value if self.operation.name else None
 
     async def run(self, schema: GraphQLSchema, ctx: Context, raw_variables: dict[str, Any] | None) -> dict[str, Any]:
         coerced = get_variable_values(schema, self.operation.variable_definitions or (), raw_variables or {})
@@ -478,7 +483,7 @@ def plan_of(schema: GraphQLSchema, document: DocumentNode, operation_name: str |
         return None
     operation = chosen[0]
     try:
-        plan = Plan(operation)
+        plan = Plan(document, operation)
         for node in Fields.of(operation.selection_set, frozenset({"Query"}), fragments).selections:
             name = node.name.value
             if name == "__typename":
@@ -502,6 +507,10 @@ class Plans:
     def __init__(self, maxsize: int = PLAN_CACHE_SIZE) -> None:
         self.maxsize = maxsize
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+
+    def known(self, query: str, operation_name: str | None) -> Plan | None:
+        """The plan of a document that ran before (so it parsed and validated), or None."""
+        return self._plans.get((query, operation_name))
 
     def get(self, schema: GraphQLSchema, query: str, operation_name: str | None, document: DocumentNode) -> Plan | None:
         key = (query, operation_name)

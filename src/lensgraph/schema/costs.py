@@ -280,45 +280,64 @@ class MeterCost(SchemaExtension):
         if plan is None or not isinstance(context, Context):
             yield
             return
-        requested = plan.requested(execution.variables)
-        buckets = context.services.cost_buckets
-        limit = min(self.max_cost, int(buckets.bucket.capacity)) if buckets else self.max_cost
-        if requested > limit:
-            # Refused whatever the bucket holds: nothing is taken (the bucket is read for the report).
-            spending = await take_cost(context.services, context.viewer, context.client_ip, 0)
-            self.report = CostReport(requested, 0, spending, buckets.bucket if buckets else None)
-            execution.result = _refusal(
-                f"This operation costs {requested} points; an operation may cost at most {limit}."
-                " Ask for fewer items (first/last) or split it.",
-                ErrorCode.QUERY_TOO_COSTLY,
-                {"requestedQueryCost": requested, "maximumQueryCost": limit},
-            )
+        self.report, refusal = await take_operation_cost(context, plan, execution.variables, self.max_cost)
+        if refusal is not None:
+            execution.result = refusal
             yield
             return
-        spending = await take_cost(context.services, context.viewer, context.client_ip, requested)
-        if spending is not None and not spending.allowed:
-            RATE_LIMITED.inc()
-            self.report = CostReport(requested, 0, spending, buckets.bucket if buckets else None)
-            execution.result = _refusal(
-                f"This operation costs {requested} points and {int(spending.level.available)} are available:"
-                f" try again in {spending.retry_after} s.",
-                ErrorCode.RATE_LIMITED,
-                {"retryAfter": spending.retry_after},
-            )
-            yield
-            return
-        # Until it is settled (an operation stopped at the time limit never is), the requested cost is spent.
-        self.report = CostReport(requested, requested, spending, buckets.bucket if buckets else None)
         yield
-        actual = plan.actual(getattr(execution.result, "data", None), requested)
-        self.report.actual = actual
-        if spending is not None:
-            self.report.spending = await settle_cost(
-                context.services, context.viewer, context.client_ip, requested - actual
-            )
+        await settle_operation_cost(context, plan, self.report, getattr(execution.result, "data", None))
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": self.report.as_extension()} if self.report else {}
+
+
+async def take_operation_cost(
+    context: Context, plan: OperationCost, variables: dict[str, Any] | None, max_cost: int
+) -> tuple[CostReport, GraphQLExecutionResult | None]:
+    """Prices the operation and takes its cost from the caller's bucket: the report, and the refusal to answer
+    instead when it costs too much (nothing taken) or the bucket holds too little."""
+    requested = plan.requested(variables)
+    buckets = context.services.cost_buckets
+    bucket = buckets.bucket if buckets else None
+    limit = min(max_cost, int(buckets.bucket.capacity)) if buckets else max_cost
+    if requested > limit:
+        # Refused whatever the bucket holds: nothing is taken (the bucket is read for the report).
+        spending = await take_cost(context.services, context.viewer, context.client_ip, 0)
+        refusal = _refusal(
+            f"This operation costs {requested} points; an operation may cost at most {limit}."
+            " Ask for fewer items (first/last) or split it.",
+            ErrorCode.QUERY_TOO_COSTLY,
+            {"requestedQueryCost": requested, "maximumQueryCost": limit},
+        )
+        return CostReport(requested, 0, spending, bucket), refusal
+    spending = await take_cost(context.services, context.viewer, context.client_ip, requested)
+    if spending is not None and not spending.allowed:
+        RATE_LIMITED.inc()
+        refusal = _refusal(
+            f"This operation costs {requested} points and {int(spending.level.available)} are available:"
+            f" try again in {spending.retry_after} s.",
+            ErrorCode.RATE_LIMITED,
+            {"retryAfter": spending.retry_after},
+        )
+        return CostReport(requested, 0, spending, bucket), refusal
+    # Until it is settled (an operation stopped at the time limit never is), the requested cost is spent.
+    return CostReport(requested, requested, spending, bucket), None
+
+
+async def settle_operation_cost(context: Context, plan: OperationCost, report: CostReport, data: Any) -> None:
+    """Gives back what the operation did not spend, priced from what it answered (``data``)."""
+    report.actual = plan.actual(data, report.requested)
+    if report.spending is not None:
+        report.spending = await settle_cost(
+            context.services, context.viewer, context.client_ip, report.requested - report.actual
+        )
+
+
+async def refund_operation_cost(context: Context, report: CostReport) -> None:
+    """Gives back all an operation took: it is answered again another way, which takes its cost anew."""
+    if report.spending is not None:
+        await settle_cost(context.services, context.viewer, context.client_ip, report.requested)
 
 
 def _refusal(message: str, code: ErrorCode, extensions: dict[str, Any]) -> GraphQLExecutionResult:

@@ -115,13 +115,14 @@ class HideSuggestions(SchemaExtension):
             error.message = SUGGESTION.sub("", error.message)
 
 
-def _holds_nul(value: Any) -> bool:
+def holds_nul(value: Any) -> bool:
+    """Whether a NUL character is in any text of ``value`` (variables, as JSON decoded)."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_holds_nul(item) for item in value.values())
+        return any(holds_nul(item) for item in value.values())
     if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
+        return any(holds_nul(item) for item in value)
     return False
 
 
@@ -131,7 +132,9 @@ class RefuseNulText(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if _holds_nul(context.variables) or (document is not None and _literal_holds_nul(document)):
+        # A string literal holds NUL only through an escape (\u0000, \u{0}): most documents have none to visit.
+        escapes = context.query is None or "\\u" in context.query
+        if holds_nul(context.variables) or (document is not None and escapes and _literalholds_nul(document)):
             # A GraphQLError with its code: raised here, it skips ShapeErrors (the operation never ran).
             raise GraphQLError(
                 "Text may not contain NUL (\\u0000) characters.", extensions={"code": ErrorCode.INVALID_INPUT.value}
@@ -139,7 +142,7 @@ class RefuseNulText(SchemaExtension):
         yield
 
 
-def _literal_holds_nul(document: DocumentNode) -> bool:
+def _literalholds_nul(document: DocumentNode) -> bool:
     found = False
 
     class Find(Visitor):

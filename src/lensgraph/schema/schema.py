@@ -170,6 +170,8 @@ class LensgraphSchema(strawberry.Schema):
 
     # Plans of the compiled read path (``LENSGRAPH_COMPILED_READS``); set by ``build_schema``, None when off.
     compiled_plans: Plans | None = None
+    # The priced operations MeterCost keeps; the compiled short way (app/compiled.py) prices with them too.
+    cost_plans: CostPlans
 
     async def _execute_operation(
         self,
@@ -306,6 +308,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     )
     schema.execution_timeout = settings.execution_timeout_seconds
     schema.compiled_plans = Plans() if settings.compiled_reads else None
+    schema.cost_plans = cost_plans
     return schema
 
 

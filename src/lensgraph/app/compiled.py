@@ -1,0 +1,118 @@
+"""The short way through ``/graphql`` for a query the read planner compiled (``schema/compiled.py``).
+
+Strawberry's request path (its extensions' hooks, the execution context, result processing) costs more than
+a compiled plan's whole answer. A POST whose document ran before and has a plan is answered here with what that
+path would do for it: the same context (authentication, the caller's rate and its headers), the same cost taken
+and settled (``extensions.cost``), one shared read session, the time limit, the operation counted and logged.
+Anything else, and any run the plan leaves to the resolvers, goes the full way with the context made here, so
+the rate is counted once and the answer is the resolvers' own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from lensgraph.adapters import logs, tracing
+from lensgraph.adapters.metrics import GRAPHQL_OPERATIONS
+from lensgraph.domain.costs import OperationCost
+from lensgraph.resolvers.context import Context
+from lensgraph.schema.compiled import Plan, answer_compiled
+from lensgraph.schema.costs import refund_operation_cost, settle_operation_cost, take_operation_cost
+from lensgraph.schema.extensions import holds_nul
+from lensgraph.schema.schema import LensgraphSchema
+
+if TYPE_CHECKING:
+    from lensgraph.app.view import GraphQLView
+
+log = logging.getLogger("lensgraph.schema.costs")
+REQUEST_KEYS = frozenset({"query", "variables", "operationName"})
+
+
+async def answer(view: GraphQLView, request: Request, body: bytes) -> Response:
+    """The response to a GraphQL POST: from its compiled plan where it has one, else through strawberry."""
+    schema = view.schema
+    plans = schema.compiled_plans if isinstance(schema, LensgraphSchema) else None
+    request_data = _request_data(body) if plans is not None and request.method == "POST" else None
+    if request_data is None or tracing.enabled() or getattr(request.state, "idempotency", None) is not None:
+        return await view.run(request)
+    assert isinstance(schema, LensgraphSchema) and plans is not None
+    query, variables, operation_name = request_data
+    plan = plans.known(query, operation_name)
+    cost = schema.cost_plans.get(schema._schema, query, operation_name, plan.document) if plan else None
+    if plan is None or cost is None or holds_nul(variables):
+        return await view.run(request)
+    sub_response = await view.get_sub_response(request)
+    context = await view.get_context(request, sub_response)
+    started = time.perf_counter()
+    data, report = await _run(view, schema, plan, cost, context, variables)
+    if data is None:
+        response = await view.run(request, context=context)
+        response.headers.update(sub_response.headers)
+        return response
+    elapsed = time.perf_counter() - started
+    logs.annotate(operation=operation_name or plan.name)
+    GRAPHQL_OPERATIONS.labels("query", "ok").inc()
+    if elapsed >= view.services.settings.slow_operation_seconds:
+        log.warning(
+            "slow operation %s: %.3f s, cost %s requested / %s actual",
+            operation_name or "(anonymous)",
+            elapsed,
+            report.requested,
+            report.actual,
+        )
+    return view.create_response({"data": data, "extensions": {"cost": report.as_extension()}}, sub_response)
+
+
+async def _run(
+    view: GraphQLView,
+    schema: LensgraphSchema,
+    plan: Plan,
+    cost: OperationCost,
+    context: Context,
+    variables: dict[str, Any] | None,
+) -> tuple[Any, Any]:
+    """The plan's data and cost report, or (None, None) for the full path to answer (refused, timed out,
+    left to the resolvers, or failed: the full path reports it in its own words)."""
+    settings = view.services.settings
+    report, refusal = await take_operation_cost(context, cost, variables, settings.max_query_cost)
+    if refusal is not None:
+        return None, None
+    try:
+        async with asyncio.timeout(settings.execution_timeout_seconds):
+            if len(plan.roots) == 1:  # one statement: read outside any transaction
+                data = await answer_compiled(plan, schema._schema, context, variables)
+            else:  # several: one read-only transaction, for one snapshot
+                async with context.loaders.sharing_one_session():
+                    data = await answer_compiled(plan, schema._schema, context, variables)
+    except Exception:
+        data = None
+    if data is None:
+        await refund_operation_cost(context, report)
+        return None, None
+    await settle_operation_cost(context, cost, report, data)
+    return data, report
+
+
+def _request_data(body: bytes) -> tuple[str, dict[str, Any] | None, str | None] | None:
+    """(query, variables, operationName) of a plain JSON request; None for anything else."""
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(payload, dict) or not REQUEST_KEYS.issuperset(payload):
+        return None
+    query, variables, operation_name = payload.get("query"), payload.get("variables"), payload.get("operationName")
+    if (
+        not isinstance(query, str)
+        or not isinstance(variables, dict | None)
+        or not isinstance(operation_name, str | None)
+    ):
+        return None
+    return query, variables, operation_name
