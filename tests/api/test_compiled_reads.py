@@ -110,7 +110,7 @@ async def test_node_of_a_photo_shows_owner_fields_to_the_owner_only(
             await both(client, resolvers, DETAIL, {"id": to_global_id("Photo", key)}, token=token)
     as_owner = (await client.data(DETAIL, {"id": to_global_id("Photo", public)}, token=owner.access_token))["node"]
     assert as_owner["exif"] == {"Model": "X100V"} and as_owner["faceCount"] == 2
-    as_stranger = (await client.data(DETAIL, {"id": to_global_id("Photo", private)}, token=stranger.access_token))
+    as_stranger = await client.data(DETAIL, {"id": to_global_id("Photo", private)}, token=stranger.access_token)
     assert as_stranger["node"] is None
 
     sql.reset()
@@ -178,3 +178,57 @@ async def test_a_view_is_counted_once_per_read(client: GraphQLClient, services: 
     for _ in range(3):  # the first through strawberry (the plan is made), then the short way
         await client.data(DETAIL, {"id": to_global_id("Photo", photo)}, token=reader.access_token)
     assert services.views.pending - before == 3
+
+
+NESTED = """
+query Nested($collections: Int, $photos: Int) {
+  viewer {
+    __typename
+    collections(first: $collections) {
+      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id title slug visibility createdAt
+          photos(first: $photos) {
+            totalCount pageInfo { hasNextPage startCursor } edges { cursor node { id title photographer { username } } }
+          }
+        }
+      }
+    }
+  }
+}"""
+CREATE_COLLECTION = """
+mutation($input: CreateCollectionInput!) {
+  createCollection(input: $input) { collection { id } userErrors { code } }
+}"""
+ADD = """
+mutation($input: AddPhotoToCollectionInput!) { addPhotoToCollection(input: $input) { userErrors { code message } } }"""
+
+
+async def test_collections_with_their_photos_are_one_statement_however_many(
+    client: GraphQLClient, resolvers: GraphQLClient, services: Services, sql: StatementCounter
+) -> None:
+    owner, stranger = await sign_up(client), await sign_up(client)
+    photos = await ready_photos(services, owner, 6)
+    [private] = await ready_photos(services, owner, 1, visibility=Visibility.PRIVATE)
+    made = []
+    for index, visibility in enumerate(["PUBLIC", "PRIVATE", "PUBLIC"]):
+        input_ = {"title": f"Set {index}", "slug": f"set-{index}-{owner.username}", "visibility": visibility}
+        created = await client.data(CREATE_COLLECTION, {"input": input_}, token=owner.access_token)
+        made.append(created["createCollection"]["collection"]["id"])
+    for collection, keys in ((made[0], [*photos[:4], private]), (made[2], photos[:2])):
+        for key in keys:
+            added = {"collectionId": collection, "photoId": to_global_id("Photo", key)}
+            await client.data(ADD, {"input": added}, token=owner.access_token)
+
+    for token in (owner.access_token, stranger.access_token, None):
+        for collections, photos_each in ((2, 3), (5, 20), (0, 1)):
+            sizes = {"collections": collections, "photos": photos_each}
+            await both(client, resolvers, NESTED, sizes, token=token)
+    sql.reset()
+    answer = await client.data(NESTED, {"collections": 5, "photos": 3}, token=owner.access_token)
+    assert sql.count == 1
+    newest, _middle, oldest = answer["viewer"]["collections"]["edges"]
+    assert newest["node"]["photos"]["totalCount"] == 2
+    assert oldest["node"]["photos"]["totalCount"] == 5 and oldest["node"]["photos"]["pageInfo"]["hasNextPage"]

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
-from sqlalchemy import Select, case, delete, func, or_, select, update
+from sqlalchemy import Select, and_, case, delete, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from lensgraph.domain.photos import PhotoStatus, Visibility
 from lensgraph.domain.portfolios import DEFAULT_THEME
 from lensgraph.persistence.base import dialect_insert, grouped, take_write_lock
+from lensgraph.persistence.db import SessionSource
 from lensgraph.persistence.models import (
     Collection,
     CollectionPhoto,
@@ -23,7 +24,7 @@ from lensgraph.persistence.models import (
     Portfolio,
     User,
 )
-from lensgraph.persistence.photos import shown_to_everyone
+from lensgraph.persistence.photos import PhotoColumns, shown_to_everyone
 
 # Statements with a list of IDs send one bound parameter per ID; drivers cap how many one statement takes.
 IDS_PER_STATEMENT = 500
@@ -346,3 +347,84 @@ async def featured_photos(session: AsyncSession, user_ids: Sequence[UUID]) -> li
         .order_by(FeaturedPhoto.user_id, FeaturedPhoto.position)
     )
     return grouped(rows, user_ids)
+
+
+# The compiled read path -------------------------------------------------------------------------
+
+
+@dataclass
+class CollectionWithPhotos:
+    """One of an owner's collections as the compiled read path reads it: the asked columns, its cursor key,
+    and its first photos (the asked photo columns, then position and photo id for their cursors), with how many
+    photos it holds in all."""
+
+    values: tuple[Any, ...]
+    key: tuple[Any, ...]
+    photos: list[tuple[Any, ...]]
+    photo_count: int
+
+
+async def first_collections_with_photos(
+    db: SessionSource,
+    owner_id: UUID,
+    columns: Sequence[str],
+    limit: int,
+    photo_columns: PhotoColumns,
+    photo_limit: int,
+) -> list[CollectionWithPhotos] | None:
+    """The owner's first ``limit + 1`` collections, newest first (as ``collections_of`` pages them), each with its
+    first ``photo_limit + 1`` photos in the owner's order, all of them (the owner's view): one statement. None when
+    the owner's account is gone."""
+    collections, links = Collection.__table__, CollectionPhoto.__table__
+    page = (
+        select(
+            *[collections.c[name].label(f"c_{name}") for name in columns], collections.c.created_at, collections.c.id
+        )
+        .where(collections.c.user_id == owner_id)
+        .order_by(collections.c.created_at.desc(), collections.c.id.desc())
+        .limit(limit + 1)
+        .subquery("page")
+    )
+    rank = func.row_number().over(partition_by=links.c.collection_id, order_by=(links.c.position, links.c.photo_id))
+    in_all = func.count().over(partition_by=links.c.collection_id)
+    photos = photo_columns.joined(select(Photo).join(links, links.c.photo_id == Photo.id))
+    ranked = (
+        photos.with_only_columns(
+            *[column.label(f"p_{index}") for index, column in enumerate(photo_columns.selected())],
+            links.c.collection_id,
+            links.c.position,
+            links.c.photo_id,
+            rank.label("rank"),
+            in_all.label("in_all"),
+        )
+        .where(links.c.collection_id.in_(select(page.c.id)))
+        .subquery("ranked")
+    )
+    users = User.__table__
+    statement = (
+        select(page, ranked)
+        .select_from(
+            users.outerjoin(page, true()).outerjoin(
+                ranked, and_(ranked.c.collection_id == page.c.id, ranked.c.rank <= photo_limit + 1)
+            )
+        )
+        .where(users.c.id == owner_id)
+        .order_by(page.c.created_at.desc(), page.c.id.desc(), ranked.c.rank)
+    )
+    async with db.connection() as connection:
+        rows = (await connection.execute(statement)).all()
+    if not rows:
+        return None
+    width, photo_width = len(columns), len(photo_columns.names)
+    found: list[CollectionWithPhotos] = []
+    for row in rows:
+        collection_id = row[width + 1]
+        if collection_id is None:
+            break  # the owner has no collection: the one row is the account's alone
+        if not found or found[-1].key[1] != collection_id:
+            found.append(CollectionWithPhotos(tuple(row[:width]), (row[width], collection_id), [], 0))
+        photo = row[width + 2 :]  # the photo columns, then collection id, position, photo id, rank, count in all
+        if photo[photo_width] is not None:  # a collection without photos joins none
+            found[-1].photos.append((*photo[:photo_width], photo[photo_width + 1], photo[photo_width + 2]))
+            found[-1].photo_count = photo[photo_width + 4]
+    return found

@@ -28,6 +28,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLField,
+    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -40,8 +41,10 @@ from strawberry.types.arguments import convert_arguments
 from lensgraph.adapters.metrics import COMPILED_OPERATIONS
 from lensgraph.domain import global_ids
 from lensgraph.domain.errors import DomainError
+from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_review_duplicates, owns
-from lensgraph.persistence.pagination import Page
+from lensgraph.persistence import collections as collection_queries
+from lensgraph.persistence.pagination import Cursors, Page
 from lensgraph.persistence.photos import PhotoColumns
 from lensgraph.resolvers import analytics, photos
 from lensgraph.resolvers.context import Context
@@ -286,12 +289,13 @@ class ObjectWriter:
 
 @dataclass
 class ConnectionWriter:
-    """A connection answered from a ``Page`` of rows: edges, pageInfo and totalCount as asked."""
+    """A connection answered from a ``Page`` of rows: edges, pageInfo and totalCount as asked. The total is left
+    for the run to await (a nested page knows it already; a root page may count with a second statement)."""
 
     entries: list[tuple[str, str, Any]]  # (response key, what, writer or constant)
     wants_total: bool = False
 
-    async def __call__(self, page: Page[Any], run: Run) -> dict[str, Any]:
+    def __call__(self, page: Page[Any], run: Run) -> dict[str, Any]:
         answer: dict[str, Any] = {}
         for key, what, writer in self.entries:
             if what == "edges":
@@ -299,7 +303,8 @@ class ConnectionWriter:
             elif what == "pageInfo":
                 answer[key] = writer(page)
             elif what == "totalCount":
-                answer[key] = await page.count()
+                answer[key] = page.count()
+                run.pending.append((answer, key))
             else:
                 answer[key] = writer
         return answer
@@ -421,7 +426,7 @@ def _browse_root(schema: GraphQLSchema, node: FieldNode, fragments: dict[str, Fr
     async def answer(run: Run) -> Any:
         arguments = _arguments(schema, field_def, node, run)
         page = await browse_page(run.ctx, **arguments, columns=planned, count_inline=writer.wants_total)
-        return await writer(page, run)
+        return writer(page, run)
 
     return RootField(response_key(node), answer)
 
@@ -448,9 +453,176 @@ def _node_root(schema: GraphQLSchema, node: FieldNode, fragments: dict[str, Frag
     return RootField(response_key(node), answer)
 
 
+# Collection fields read straight from one column.
+COLLECTION_COLUMN_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "title": ("title", _same),
+    "slug": ("slug", _same),
+    "description": ("description", _same),
+    "visibility": ("visibility", _enum_name),
+    "createdAt": ("created_at", _instant),
+    "updatedAt": ("updated_at", _instant),
+}
+
+
+def _first_page(arguments: dict[str, Any]) -> int:
+    """The page size of a first page; NotCompiled for any other page (after, before, last)."""
+    if any(arguments.get(name) is not None for name in ("after", "before", "last")):
+        raise NotCompiled("only first pages of nested connections are compiled")
+    return page_request(arguments.get("first"), None, None, None).limit
+
+
+def _viewer_root(schema: GraphQLSchema, node: FieldNode, fragments: dict[str, FragmentDefinitionNode]) -> RootField:
+    """``viewer { collections(first:) { ... photos(first:) { ... } } }``: the owner's first collections with their
+    first photos, one statement."""
+    entries: list[tuple[str, Any]] = []
+    for field_node in Fields.of(node.selection_set, frozenset({"Viewer"}), fragments).selections:
+        name = field_node.name.value
+        if name == "__typename":
+            entries.append((response_key(field_node), "Viewer"))
+        elif name == "collections":
+            entries.append((response_key(field_node), _own_collections(schema, field_node, fragments)))
+        else:
+            raise NotCompiled(f"Viewer.{name} needs its resolver")
+
+    async def answer(run: Run) -> Any:
+        if run.ctx.viewer is None:
+            return None
+        written: dict[str, Any] = {}
+        for key, part in entries:
+            if isinstance(part, str):
+                written[key] = part
+                continue
+            value = await part(run)
+            if value is None:  # the account is gone: the resolver answers no viewer
+                return None
+            written[key] = value
+        return written
+
+    return RootField(response_key(node), answer)
+
+
+def _own_collections(
+    schema: GraphQLSchema, node: FieldNode, fragments: dict[str, FragmentDefinitionNode]
+) -> Callable[[Run], Awaitable[Any]]:
+    field_def = _field(schema, "Viewer", "collections")
+    photos_def = _field(schema, "Collection", "photos")
+    columns: list[str] = []
+    photo_columns = ColumnSet()
+    photo_pages: list[tuple[FieldNode, Any]] = []
+
+    def collection_writer(fields: Fields) -> Write:
+        entries: list[Entry] = []
+        for field_node in fields.selections:
+            name = field_node.name.value
+            if name in COLLECTION_COLUMN_FIELDS:
+                column, convert = COLLECTION_COLUMN_FIELDS[name]
+                if column not in columns:
+                    columns.append(column)
+                entries.append(Entry(response_key(field_node), _collection_column(columns.index(column), convert)))
+            elif name == "id":
+                entries.append(Entry(response_key(field_node), _collection_id))
+            elif name == "__typename":
+                entries.append(Entry(response_key(field_node), constant("Collection")))
+            elif name == "photos":
+                photo_fields = Fields.of(field_node.selection_set, frozenset({"PhotoConnection"}), fragments)
+                writer = connection_writer(
+                    photo_fields,
+                    "PhotoConnection",
+                    fragments,
+                    _photo_node_writer(photo_columns, fragments),
+                    PHOTO_TYPES,
+                )
+                photo_pages.append((field_node, writer))
+                entries.append(Entry(response_key(field_node), _photo_page(writer)))
+            else:
+                raise NotCompiled(f"Collection.{name} needs its resolver")
+        return ObjectWriter(entries)
+
+    writer = connection_writer(
+        Fields.of(node.selection_set, frozenset({"CollectionConnection"}), fragments),
+        "CollectionConnection",
+        fragments,
+        collection_writer,
+        frozenset({"Collection", "Node"}),
+    )
+    if writer.wants_total or len(photo_pages) > 1:
+        raise NotCompiled("the count of collections, or their photos asked twice")
+    planned_photos = photo_columns.frozen()
+    photos_field = photo_pages[0][0] if photo_pages else None
+
+    async def answer(run: Run) -> Any:
+        limit = _first_page(get_argument_values(field_def, node, run.variables))
+        photo_limit = 0
+        if photos_field is not None:
+            photo_limit = _first_page(get_argument_values(photos_def, photos_field, run.variables))
+        viewer = run.ctx.require_viewer()
+        found = await collection_queries.first_collections_with_photos(
+            run.ctx.reads, viewer.user_id, columns, limit, planned_photos, photo_limit
+        )
+        if found is None:
+            return None
+        page = Page(
+            rows=[_NestedCollection(item, photo_limit) for item in found[:limit]],
+            cursors=Cursors([item.key for item in found[:limit]]),
+            has_next_page=len(found) > limit,
+            has_previous_page=False,
+            count=_never_counted,
+        )
+        return writer(page, run)
+
+    return answer
+
+
+class _NestedCollection:
+    """A collection row of the nested plan, with its first page of photos."""
+
+    def __init__(self, found: collection_queries.CollectionWithPhotos, photo_limit: int) -> None:
+        self.values, self.key = found.values, found.key
+        photos = found.photos[:photo_limit]
+        total = found.photo_count
+
+        async def count() -> int:
+            return total
+
+        self.photo_page = Page(
+            rows=photos,
+            cursors=Cursors([photo[-2:] for photo in photos]),
+            has_next_page=len(found.photos) > photo_limit,
+            has_previous_page=False,
+            count=count,
+        )
+
+    def __getitem__(self, index: int) -> Any:
+        return self.values[index]
+
+
+def _field(schema: GraphQLSchema, type_name: str, field_name: str) -> GraphQLField:
+    found = schema.get_type(type_name)
+    assert isinstance(found, GraphQLObjectType)
+    field_def: GraphQLField = found.fields[field_name]
+    return field_def
+
+
+def _collection_id(row: Any, _run: Run) -> str:
+    return global_ids.encode("Collection", row.key[1])
+
+
+def _photo_page(writer: ConnectionWriter) -> Write:
+    return lambda row, run: writer(row.photo_page, run)
+
+
+def _collection_column(position: int, convert: Callable[[Any], Any]) -> Write:
+    return lambda row, _run: convert(row.values[position])
+
+
+async def _never_counted() -> int:
+    raise NotCompiled("a count the plan did not ask for")
+
+
 ROOT_FIELDS: dict[str, Callable[[GraphQLSchema, FieldNode, dict[str, FragmentDefinitionNode]], RootField]] = {
     "photos": _browse_root,
     "node": _node_root,
+    "viewer": _viewer_root,
 }
 
 
