@@ -17,9 +17,11 @@ import pytest
 from lensgraph.adapters.metrics import COMPILED_OPERATIONS
 from lensgraph.app import create_app
 from lensgraph.app.services import Services
+from lensgraph.domain.accounts import Role
 from lensgraph.domain.photos import PhotoStatus, Visibility
+from lensgraph.domain.policies import Viewer, can_view_photo
 from lensgraph.schema.core import to_global_id
-from tests.api.factories import ready_photos
+from tests.api.factories import ready_photos, user_key
 from tests.api.helpers import sign_up
 from tests.conftest import GraphQLClient, StatementCounter
 
@@ -232,3 +234,26 @@ async def test_collections_with_their_photos_are_one_statement_however_many(
     newest, _middle, oldest = answer["viewer"]["collections"]["edges"]
     assert newest["node"]["photos"]["totalCount"] == 2
     assert oldest["node"]["photos"]["totalCount"] == 5 and oldest["node"]["photos"]["pageInfo"]["hasNextPage"]
+
+
+async def test_the_sql_form_of_photo_visibility_is_the_domain_rule(client: GraphQLClient, services: Services) -> None:
+    """``persistence.photos.shown_to_everyone`` (the lists' predicate) and ``policies.can_view_photo`` (applied to
+    a node's row) must agree on every status and visibility, for strangers, anonymous callers and the owner."""
+    owner, stranger = await sign_up(client), await sign_up(client)
+    made = {}
+    for status in PhotoStatus:
+        for visibility in Visibility:
+            [key] = await ready_photos(services, owner, 1, status=status, visibility=visibility)
+            made[key] = (status, visibility)
+    browsed = await client.data("{ photos(first: 100) { edges { node { id } } } }")
+    listed = {edge["node"]["id"] for edge in browsed["photos"]["edges"]}
+    for key, (status, visibility) in made.items():
+        for viewer, account in ((None, None), (stranger, stranger), (owner, owner)):
+            rule = can_view_photo(
+                Viewer(user_key(account), Role.PHOTOGRAPHER) if account else None, user_key(owner), status, visibility
+            )
+            if viewer is not owner:
+                assert (to_global_id("Photo", key) in listed) == rule, (status, visibility)
+            token = account.access_token if account else None
+            node = (await client.data(DETAIL, {"id": to_global_id("Photo", key)}, token=token))["node"]
+            assert (node is not None) == rule, (status, visibility, viewer)

@@ -42,7 +42,8 @@ async def _own_collection(ctx: Context, uow: UnitOfWork, collection_id: UUID, fi
 async def create_collection(
     ctx: Context, *, title: str, description: str | None, visibility: Visibility, slug: str | None
 ) -> Collection:
-    """A slug that is asked for must be free; one derived from the title gets the first free number."""
+    """A slug that is asked for must be free (the unique index decides: no read before the insert); one derived
+    from the title gets the first free number."""
     viewer = require_curator(ctx)
     title = photo_rules.clean_title(title)
     description = photo_rules.clean_description(description)
@@ -52,14 +53,12 @@ async def create_collection(
             if chosen is None:
                 base = rules.slug_from_title(title)
                 chosen = rules.first_free_slug(base, await queries.slugs_numbered_from(uow.session, base))
-            elif await queries.slug_taken(uow.session, chosen):
-                raise DomainError(ErrorCode.ALREADY_EXISTS, SLUG_TAKEN, ["slug"])
             collection = Collection(
                 user_id=viewer.user_id, title=title, description=description, visibility=visibility, slug=chosen
             )
             uow.session.add(collection)
     except ConstraintViolation:
-        # Another collection took the slug between the check and the insert; the unique index decided.
+        # Another collection has the slug (taken before, or between the numbering read and the insert).
         raise DomainError(ErrorCode.ALREADY_EXISTS, SLUG_TAKEN, ["slug"]) from None
     return collection
 
