@@ -691,7 +691,12 @@ class Plans:
             return self._plans[key]
         plan = plan_of(schema, document, operation_name)
         self._plans[key] = plan
-        if len(self._plans) > self.maxsize:
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if len(operations) == 1:
+            # The executor names the only operation of a document whether or not the request did: the short way
+            # looks a request up by the name it sent.
+            self._plans[(query, None)] = plan
+        while len(self._plans) > self.maxsize:
             self._plans.popitem(last=False)
         return plan
 
