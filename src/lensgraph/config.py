@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     data_dir: Path = Path("./data")
     database_url: str = "sqlite+aiosqlite:///./lensgraph.db"
+    # PostgreSQL connections each process keeps open (10 more are opened for bursts and closed after use).
+    database_pool_size: int = Field(default=20, ge=1, le=500)
     secret_key: SecretStr | None = None
     public_url: str = "http://127.0.0.1:8000"
     broker: str = "memory"

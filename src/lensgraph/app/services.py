@@ -27,7 +27,7 @@ class Services:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         tracing.start(settings)
-        self.db = Database(settings.database_url)
+        self.db = Database(settings.database_url, pool_size=settings.database_pool_size)
         tracing.trace_engine(self.db.engine)
         self.access_tokens = AccessTokens(
             settings.signing_key,

@@ -37,7 +37,7 @@ class JobServices:
     @property
     def database(self) -> Database:
         if self._database is None:
-            self._database = Database(self.settings.database_url)
+            self._database = Database(self.settings.database_url, pool_size=self.settings.database_pool_size)
             tracing.trace_engine(self._database.engine)
         return self._database
 

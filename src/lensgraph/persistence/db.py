@@ -18,15 +18,21 @@ from lensgraph.domain.events import Event
 from lensgraph.domain.marketplace import hamming
 from lensgraph.persistence.models import OutboxEvent
 
+# Connections a process keeps open to PostgreSQL: enough for every request in flight to hold one. Past the pool
+# (plus the overflow, opened and closed per use), requests wait for one: a new connection per request would cost
+# more than the query (a TCP and TLS handshake, authentication, a fresh statement cache).
+POOL_SIZE = 20
+POOL_OVERFLOW = 10
 
-def create_engine(url: str) -> AsyncEngine:
+
+def create_engine(url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, json_deserializer=orjson.loads)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # No pre-ping: it is a round trip before every checkout. A connection the server dropped fails its statement
     # once, and SQLAlchemy then discards every pooled connection made before it.
-    return create_async_engine(url, json_deserializer=orjson.loads)
+    return create_async_engine(url, json_deserializer=orjson.loads, pool_size=pool_size, max_overflow=POOL_OVERFLOW)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -88,9 +94,9 @@ class UnitOfWork:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = POOL_SIZE) -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, pool_size=pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # Set by the outbox relay of this process, to dispatch right after a commit that wrote events.
         self.on_events: Callable[[], None] | None = None
