@@ -222,7 +222,7 @@ def check_product_album(kind: AlbumKind, sku: str | None) -> str | None:
 
 def check_price(price: Money | None) -> Money | None:
     if price is not None and price.amount < 0:
-        raise DomainError(ErrorCode.INVALID_INPUT, "A price cannot be negative.", ["price", "amount"])
+        raise DomainError(ErrorCode.INVALID_INPUT, "A price cannot be negative.", ["price"])
     return price
 
 

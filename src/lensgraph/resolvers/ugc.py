@@ -182,8 +182,7 @@ def upload_link(ctx: Context, album: Album) -> str:
 
 
 def _product_row(brand_id: UUID, item: ProductInput) -> dict[str, object]:
-    if item.price is not None and item.price.amount < 0:
-        raise DomainError(ErrorCode.INVALID_INPUT, "A price cannot be negative.", ["price"])
+    price = rules.check_price(item.price)
     now = utcnow()
     return {
         "id": uuid4(),
@@ -193,8 +192,8 @@ def _product_row(brand_id: UUID, item: ProductInput) -> dict[str, object]:
         # Links shown beside the content, never fetched by the server: any http(s) URL will do.
         "url": check_url(item.url, allow_private=True, field="url") if item.url else None,
         "image_url": check_url(item.image_url, allow_private=True, field="imageUrl") if item.image_url else None,
-        "price_amount": item.price.amount if item.price else None,
-        "price_currency": item.price.currency.value if item.price else None,
+        "price_amount": price.amount if price else None,
+        "price_currency": price.currency.value if price else None,
         "created_at": now,
         "updated_at": now,
     }
@@ -303,16 +302,16 @@ async def submit_content(ctx: Context, submission: Submission) -> Content:
         album = await _owned_album(ctx, uow, submission.album_id, "albumId")
         known = await queries.products_by_skus(uow.session, brand_id, skus)
         rules.unknown_skus(skus, [product.sku for product in known])
-    if submission.upload_id is not None:
-        return await _content_from_upload(ctx, album, submission, skus, ContentSource.API)
-    content = _new_content(album, submission, ContentSource.API, MediaStatus.FETCHING)
-    content.source_url = source_url
-    async with ctx.db.unit_of_work() as uow:
-        uow.session.add(content)
-        await uow.session.flush()
-        await tag_products(uow, content, skus)
-        _emit_submitted(uow, content)
-    return content
+        if submission.upload_id is None:
+            # By URL: recorded FETCHING in this one transaction; the fetch follows content.submitted.
+            content = _new_content(album, submission, ContentSource.API, MediaStatus.FETCHING)
+            content.source_url = source_url
+            uow.session.add(content)
+            await uow.session.flush()
+            await tag_products(uow, content, skus)
+            _emit_submitted(uow, content)
+            return content
+    return await _content_from_upload(ctx, album, submission, skus, ContentSource.API)
 
 
 async def _content_from_upload(

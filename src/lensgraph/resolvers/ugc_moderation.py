@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -206,6 +205,3 @@ def evidence(request: RightsRequest, content_id: str) -> rules.Evidence:
         user_agent=request.user_agent,
     )
 
-
-def is_expired(request: RightsRequest, now: datetime) -> bool:
-    return request.status is RightsRequestStatus.PENDING and now >= request.expires_at
