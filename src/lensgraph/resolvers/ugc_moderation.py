@@ -204,4 +204,3 @@ def evidence(request: RightsRequest, content_id: str) -> rules.Evidence:
         ip_address=request.ip_address,
         user_agent=request.user_agent,
     )
-
