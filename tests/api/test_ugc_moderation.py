@@ -58,6 +58,7 @@ mutation C($id: ID!, $on: Boolean!) {
     content { commercialUse } userErrors { field code }
   }
 }"""
+CONTENT_NODE = "query N($id: ID!) { node(id: $id) { id } }"
 TERMS = "Use on our website and social accounts for 2 years.\nCredit: @{username}."
 SUBJECT_SUFFIX = " asks to use your photo"
 
@@ -101,6 +102,9 @@ async def test_approve_reject_and_refused_transitions(client, background):
     other = await brand(client)
     [copied] = await _contents(client, background, other, 1)
     assert (await content(client, other, copied))["flags"] == ["POSSIBLE_DUPLICATE"]
+    # Each brand's content is its own: the other's is null, as if it did not exist.
+    assert (await client.data(CONTENT_NODE, {"id": first}, token=other.token))["node"] is None
+    assert (await client.data(CONTENT_NODE, {"id": copied}, token=owner.token))["node"] is None
 
 
 async def test_bulk_moderation_is_all_or_none_and_limited(client, background):

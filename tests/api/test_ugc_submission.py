@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
+from lensgraph.config import Settings
 from lensgraph.persistence.models import Content, OutboxEvent, Photo
 from tests.api.helpers import sign_up
 from tests.api.images import photo_jpeg
@@ -27,6 +29,15 @@ FAN_SUBMIT = """
 mutation Fan($input: SubmitAlbumContentInput!) {
   submitAlbumContent(input: $input) { ok userErrors { field code message } }
 }"""
+# Above every test image here (they are 25-35 kB), below the server's /huge.jpg.
+MAX_PHOTO_BYTES = 100_000
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"ugc_max_photo_bytes": MAX_PHOTO_BYTES})
+
+
 ALBUM_CONTENT = """
 query Album($id: ID!) {
   album(id: $id) { content(first: 10) { totalCount edges { node { id title status source authorUsername } } } }
@@ -221,6 +232,20 @@ async def test_submission_by_upload_then_fans_by_the_album_link(client, services
         )
     )["requestContentUpload"]
     assert fan_upload["userErrors"] == []
+    too_big = (
+        await client.data(
+            REQUEST_UPLOAD,
+            {
+                "input": {
+                    "uploadLink": summer["uploadLink"],
+                    "filename": "me.jpg",
+                    "mimeType": "image/jpeg",
+                    "fileSizeBytes": MAX_PHOTO_BYTES + 1,
+                }
+            },
+        )
+    )["requestContentUpload"]
+    assert too_big["userErrors"][0]["code"] == "QUOTA_EXCEEDED"
     await client.http.request(
         fan_upload["method"], fan_upload["uploadUrl"], content=fan_data, headers=fan_upload["headers"]
     )

@@ -127,10 +127,14 @@ class ImageServer:
                     self.send_response(302)
                     self.send_header("Location", "/photo.jpg")
                     self.end_headers()
+                elif self.path == "/mislabelled":
+                    self._answer(200, "text/plain", owner.image)
                 elif self.path == "/page.html":
                     self._answer(200, "text/html", b"<html>not an image</html>")
                 elif self.path == "/huge.jpg":
                     self._answer(200, "image/jpeg", b"\xff\xd8" + b"0" * 300_000)
+                elif self.path == "/text-as.jpg":
+                    self._answer(200, "image/jpeg", b"GIF89a? no: plain text")
                 else:
                     self._answer(404, "text/plain", b"no")
 

@@ -357,7 +357,13 @@ async def request_content_upload(
             album = await _owned_album(ctx, uow, album_id, "albumId")
     else:
         album = await _album_by_link(ctx, _slug(upload_link or ""))
-    name = photo_rules.check_upload_request(filename, mime_type, size, ctx.settings.ugc_max_photo_bytes)
+    limit = ctx.settings.ugc_max_photo_bytes
+    if size > limit:
+        # Not a plan's limit (the photos' message would say so): one for every album.
+        raise DomainError(
+            ErrorCode.QUOTA_EXCEEDED, f"Photos for albums may be at most {limit} bytes.", ["fileSizeBytes"]
+        )
+    name = photo_rules.check_upload_request(filename, mime_type, size, limit)
     return await new_upload(
         ctx, user_id=album.user_id, purpose=UploadPurpose.PHOTO, name=name, mime_type=mime_type, size=size
     )
