@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lensgraph.config import Settings
+from lensgraph.jobs.ugc import MAX_FETCH_ATTEMPTS
 from lensgraph.persistence.models import Content, OutboxEvent, Photo
 from tests.api.helpers import sign_up
 from tests.api.images import photo_jpeg
@@ -184,6 +185,23 @@ async def test_a_refused_fetch_fails_the_content_with_a_reason(client, backgroun
         token=owner.token,
     )
     assert approve["approveContent"]["userErrors"] == [{"code": "INVALID_TRANSITION"}]
+
+
+async def test_a_failing_server_is_tried_again_then_fails_the_content(client, services, background):
+    owner = await brand(client)
+    summer = await album(client, owner)
+    with ImageServer().running() as host:
+        busy = await submit(client, owner, albumId=summer["id"], photoUri=f"{host.url}/busy", username="a")
+        # As if the earlier attempts (dramatiq's retries, minutes apart) had met the same 503s.
+        async with services.db.unit_of_work() as uow:
+            await uow.session.execute(update(Content).values(fetch_attempts=MAX_FETCH_ATTEMPTS - 1))
+        await background.settle()
+        assert host.requests == ["/busy"]
+    failed = await content(client, owner, busy["content"]["id"])
+    assert failed["mediaStatus"] == "FAILED"
+    assert failed["failureReason"] == (
+        f"The photoUri could not be fetched after {MAX_FETCH_ATTEMPTS} attempts: the photoUri answered HTTP 503"
+    )
 
 
 async def test_submission_by_upload_then_fans_by_the_album_link(client, services, background):

@@ -129,6 +129,8 @@ class ImageServer:
                     self.end_headers()
                 elif self.path == "/mislabelled":
                     self._answer(200, "text/plain", owner.image)
+                elif self.path == "/busy":
+                    self._answer(503, "text/plain", b"try later")
                 elif self.path == "/page.html":
                     self._answer(200, "text/html", b"<html>not an image</html>")
                 elif self.path == "/huge.jpg":

@@ -5,7 +5,7 @@ outbound client (public addresses only unless ``outbound_allow_private``; every 
 most ``ugc_max_photo_bytes``), checks what the bytes are (sniffed, decoded), stores them as a private photo of the
 brand and hands it to ``photos.analyze``. The content leaves FETCHING by one conditional UPDATE, so a second run
 (or a concurrent one) stores nothing more. A refused URL or file fails the content with a reason; a network
-failure is raised for dramatiq to retry.
+failure is raised for dramatiq to retry, and the ``MAX_FETCH_ATTEMPTS``-th (counted on the content) fails it.
 
 ``ugc.mail_rights_request`` follows ``content.rights_requested``: it makes the link's secret, stores its digest
 (a conditional UPDATE: a request takes one once) and mails it, in one transaction.
@@ -36,10 +36,16 @@ from lensgraph.persistence.models import Content, Photo, RightsRequest, User
 
 ACCEPT = ", ".join(photo_rules.ACCEPTED_TYPES)
 RIGHTS_PATH = "/ugc/rights"
+# Attempts at one photoUri (the first and dramatiq's retries, see jobs/actors.py) before its content FAILS.
+MAX_FETCH_ATTEMPTS = 4
 
 
 class _AlreadyFetched(Exception):
     """Rolls back a photo made for content that another run of the job already took out of FETCHING."""
+
+
+class Unavailable(Exception):
+    """The photoUri's server is busy or failing (5xx, 429): worth another attempt."""
 
 
 class Refused(Exception):
@@ -59,6 +65,12 @@ async def fetch_content(content_id: str) -> None:
     except Refused as refused:
         await _fail(key, str(refused))
         return
+    except (httpx.TransportError, Unavailable) as failure:
+        # Counted in the content, not in the message: the last attempt fails it, so none stays FETCHING for good.
+        if await _count_attempt(key) >= MAX_FETCH_ATTEMPTS:
+            await _fail(key, f"The photoUri could not be fetched after {MAX_FETCH_ATTEMPTS} attempts: {failure}")
+            return
+        raise
     photo_id = uuid.uuid4()
     original_key = files.stored_key("photos", photo_id, "original", media_type)
     await services.storage.write(original_key, data, content_type=media_type)
@@ -109,7 +121,7 @@ async def _fetched_image(url: str, max_bytes: int) -> tuple[bytes, str, imaging.
         raise Refused("The photoUri is not a valid URL.") from None
     if fetched.status != 200:
         if fetched.status >= 500 or fetched.status == 429:
-            raise ConnectionError(f"{url} answered {fetched.status}: retried")
+            raise Unavailable(f"the photoUri answered HTTP {fetched.status}")
         raise Refused(f"The photoUri answered HTTP {fetched.status}.")
     header = imaging.read_header(fetched.body)
     if header.format not in photo_rules.ACCEPTED_TYPES.values():
@@ -122,6 +134,11 @@ async def _fetched_image(url: str, max_bytes: int) -> tuple[bytes, str, imaging.
         raise Refused("The photo is truncated or corrupt.") from None
     assert header.format is not None
     return fetched.body, files.media_type_of(header.format, photo_rules.ACCEPTED_TYPES), header
+
+
+async def _count_attempt(content_id: uuid.UUID) -> int:
+    async with current_services().database.unit_of_work() as uow:
+        return await queries.count_fetch_attempt(uow.session, content_id)
 
 
 async def _fail(content_id: uuid.UUID, reason: str) -> None:

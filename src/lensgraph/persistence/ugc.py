@@ -219,3 +219,12 @@ async def content_of_photo(session: AsyncSession, photo_id: UUID) -> Content | N
 
 async def album_by_slug(session: AsyncSession, slug: str) -> Album | None:
     return await session.scalar(select(Album).where(Album.upload_slug == slug))
+
+
+async def count_fetch_attempt(session: AsyncSession, content_id: UUID) -> int:
+    """Adds one failed fetch to the content's count (in the UPDATE itself: concurrent runs both count) and
+    answers the count."""
+    await session.execute(
+        update(Content).where(Content.id == content_id).values(fetch_attempts=Content.fetch_attempts + 1)
+    )
+    return int(await session.scalar(select(Content.fetch_attempts).where(Content.id == content_id)) or 0)

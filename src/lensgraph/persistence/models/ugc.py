@@ -84,6 +84,8 @@ class Content(Entity):
         Enum(MediaStatus, name="ugc_media_status", native_enum=False, length=10)
     )
     failure_reason: Mapped[str | None] = mapped_column(String(300))
+    # Failed attempts at fetching the photoUri (network, 5xx): the last allowed one fails the content.
+    fetch_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     rejection_reason: Mapped[str | None] = mapped_column(String(500))
     moderated_at: Mapped[datetime | None]
     rights_status: Mapped[RightsStatus] = mapped_column(

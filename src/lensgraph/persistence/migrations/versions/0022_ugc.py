@@ -99,6 +99,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("failure_reason", sa.String(length=300), nullable=True),
+        sa.Column("fetch_attempts", sa.Integer(), server_default="0", nullable=False),
         sa.Column("rejection_reason", sa.String(length=500), nullable=True),
         sa.Column("moderated_at", lensgraph.persistence.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column(
