@@ -263,3 +263,14 @@ async def test_expired_link_and_declined_rights(client, services, background, in
     assert (await content(client, owner, content_id))["rightsStatus"] == "DECLINED"
     refused = await client.data(COMMERCIAL, {"id": content_id, "on": True}, token=owner.token)
     assert refused["setContentCommercialUse"]["userErrors"][0]["code"] == "RIGHTS_REQUIRED"
+
+
+async def test_rights_need_an_author_address(client):
+    owner = await brand(client)
+    summer = await album(client, owner)
+    # Recorded FETCHING; with no worker running here, nothing is fetched.
+    anonymous = await submit(client, owner, albumId=summer["id"], photoUri="http://127.0.0.1:9/x.jpg", username="a")
+    asked = await client.data(REQUEST_RIGHTS, {"id": anonymous["content"]["id"], "terms": TERMS}, token=owner.token)
+    assert asked["requestContentRights"]["userErrors"][0]["code"] == "INVALID_INPUT"
+    assert asked["requestContentRights"]["userErrors"][0]["field"] == ["contentId"]
+    assert (await content(client, owner, anonymous["content"]["id"]))["rightsStatus"] == "NONE"
