@@ -98,6 +98,9 @@ async def test_approve_reject_and_refused_transitions(client, background):
     assert rejected["content"] == {"status": "REJECTED", "rejectionReason": "blurry"}
     assert (await client.data(APPROVE, {"id": first}, token=owner.token))["approveContent"]["userErrors"] == []
     assert (await content(client, owner, first))["flags"] == []
+    # The same image sent again to the same brand: flagged too.
+    [again] = await _contents(client, background, owner, 1)
+    assert (await content(client, owner, again))["flags"] == ["POSSIBLE_DUPLICATE"]
     # Another account's content of the same image: the pipeline flags it as a possible duplicate (of the first).
     other = await brand(client)
     [copied] = await _contents(client, background, other, 1)
