@@ -142,6 +142,10 @@ class Settings(BaseSettings):
     # Videos for galleries (requestUpload purpose VIDEO) are kept as uploaded, so they have a limit of their own.
     # Confirming one and analysing it hold the whole file in memory (as for photos), hence a modest default.
     max_video_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
+    # User-generated content: the largest photo a submission may send (uploaded, or fetched from its photoUri),
+    # and how long fetching a photoUri may take (each redirect hop is checked and counted in it).
+    ugc_max_photo_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    ugc_fetch_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
     # How long an API node trusts what it read of an account (role, token version, disabled) before reading
     # it again: a change made on another node reaches this one within this many seconds.
     account_cache_seconds: float = Field(default=5.0, ge=0, le=60)

@@ -242,7 +242,7 @@ def test_the_schema_says_which_fields_are_global_ids_and_which_types_are_not_emi
     assert license_fields["photoId"]["type"] == ["string", "null"]
     assert "format" not in license_fields["status"]
     assert {name for name, schema in SCHEMA["$defs"].items() if not schema["x-emitted"]} == EVENT_TYPES - EMITTED_TYPES
-    assert "content.submitted" not in EMITTED_TYPES and "license.accepted" in EMITTED_TYPES
+    assert "match.new" not in EMITTED_TYPES and "license.accepted" in EMITTED_TYPES
     assert {"gallery.created", "gallery.deleted", "gallery.downloaded", "gallery.expired", "gallery.validated"} <= (
         EMITTED_TYPES
     )
@@ -252,10 +252,10 @@ async def test_event_types_nothing_emits_are_not_offered(client):
     owner = await sign_up(client)
     url = "https://hooks.example.com/in"
     for events, message in (
-        (["content.submitted"], "Not emitted yet, so not offered for subscription: content.submitted."),
+        (["match.new"], "Not emitted yet, so not offered for subscription: match.new."),
         (
-            ["license.accepted", "content.approved"],
-            "Not emitted yet, so not offered for subscription: content.approved.",
+            ["license.accepted", "photo.available"],
+            "Not emitted yet, so not offered for subscription: photo.available.",
         ),
         (["no.such"], "Unknown event types: no.such."),
     ):
@@ -270,7 +270,7 @@ async def test_event_types_nothing_emits_are_not_offered(client):
     endpoint = await create_endpoint(client, owner, url, events=["license.accepted"])
     changed = await client.data(
         UPDATE_ENDPOINT,
-        {"input": {"id": endpoint["endpoint"]["id"], "events": ["license.accepted", "content.approved"]}},
+        {"input": {"id": endpoint["endpoint"]["id"], "events": ["license.accepted", "match.new"]}},
         token=owner.access_token,
     )
     assert changed["updateWebhookEndpoint"]["userErrors"][0]["code"] == "INVALID_INPUT"
@@ -284,7 +284,7 @@ async def test_event_types_nothing_emits_are_not_offered(client):
     assert not offered & (EVENT_TYPES - EMITTED_TYPES)
     refused = await client.data(
         UPDATE_PREFERENCES,
-        {"input": {"preferences": [{"eventType": "content.approved", "inApp": False, "email": True}]}},
+        {"input": {"preferences": [{"eventType": "match.new", "inApp": False, "email": True}]}},
         token=owner.access_token,
     )
     assert refused["updateNotificationPreferences"] == {
@@ -293,7 +293,7 @@ async def test_event_types_nothing_emits_are_not_offered(client):
             {
                 "field": ["eventType"],
                 "code": "INVALID_INPUT",
-                "message": "Not emitted yet, so not offered for subscription: content.approved.",
+                "message": "Not emitted yet, so not offered for subscription: match.new.",
             }
         ],
     }

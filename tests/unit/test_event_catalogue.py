@@ -123,6 +123,6 @@ def test_a_key_field_that_names_no_entity_is_refused():
 def test_only_emitted_types_are_offered():
     check_offered(["license.accepted", "api_key.created"], ["events"])
     with pytest.raises(DomainError, match="Not emitted yet"):
-        check_offered(["content.submitted"], ["events"])
+        check_offered(["match.new"], ["events"])
     with pytest.raises(DomainError, match="Unknown event types"):
         check_offered(["nope"], ["events"])

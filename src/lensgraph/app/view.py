@@ -28,6 +28,7 @@ from lensgraph.app.services import Services
 from lensgraph.domain.errors import AccessDenied, ErrorCode
 from lensgraph.resolvers.auth import authenticate, count_request, credential_barred, credential_from_headers
 from lensgraph.resolvers.context import Context
+from lensgraph.resolvers.ugc import RAW_BODY_SCOPE_KEY
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,9 @@ class GraphQLView(GraphQL[Context, None]):
             body = await read_body(request, self.services.settings.max_body_bytes)
         except BodyTooLarge:
             return error_response(413, "The request body is larger than the server accepts.")
+        # Kept for resolvers that verify a signature over the exact bytes sent (submitContent); the scope is
+        # this request's own, so nothing outlives it.
+        scope[RAW_BODY_SCOPE_KEY] = body
         try:
             return await compiled.answer(self, Request(scope, _replay(body)), body)
         except HTTPException as exc:

@@ -58,6 +58,12 @@ class ErrorCode(Enum):
     DOWNLOADS_DISABLED = "DOWNLOADS_DISABLED"
     # A gallery download asked for without the gallery's download PIN, or with another one.
     WRONG_PIN = "WRONG_PIN"
+    # A content submission whose Signature header is missing or is not the HMAC of its body by the content secret.
+    SIGNATURE_INVALID = "SIGNATURE_INVALID"
+    # Commercial use of user-generated content whose author has not granted rights.
+    RIGHTS_REQUIRED = "RIGHTS_REQUIRED"
+    # A rights link already answered, or past its expiry.
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
     INTERNAL = "INTERNAL"
 
 

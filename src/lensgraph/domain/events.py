@@ -541,7 +541,6 @@ class DocumentCompleted(Event):
 class ContentSubmitted(Event):
     type: ClassVar[str] = "content.submitted"
     summary: ClassVar[str] = "New content was submitted for moderation."
-    emitted: ClassVar[bool] = False
     content_id: ContentKey
     album_id: AlbumKey
 
@@ -550,9 +549,20 @@ class ContentSubmitted(Event):
 class ContentApproved(Event):
     type: ClassVar[str] = "content.approved"
     summary: ClassVar[str] = "Submitted content was approved."
-    emitted: ClassVar[bool] = False
     content_id: ContentKey
     album_id: AlbumKey
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContentRightsRequested(Event):
+    """A brand asked a content's author for rights; internal: its outlet is the mail with the author's link
+    (FOLLOW_UP_JOBS), whose token the job makes, so the outbox never holds it."""
+
+    type: ClassVar[str] = "content.rights_requested"
+    summary: ClassVar[str] = "A brand asked an author for rights to their content."
+    internal: ClassVar[bool] = True
+    request_id: UUID
+    content_id: ContentKey
 
 
 def _catalogue() -> dict[str, type[Event]]:
@@ -594,6 +604,9 @@ FOLLOW_UP_JOBS: dict[str, FollowUp] = {
     AccountLinkRequested.type: FollowUp("accounts.send_link", ("userId", "purpose"), with_event_id=True),
     VerificationInvited.type: FollowUp("verification.mail_invite", ("inviteId",)),
     DocumentSent.type: FollowUp("documents.mail_link", ("documentId",)),
+    # A photoUri is fetched only once its content is committed; the job does nothing for content sent as an upload.
+    ContentSubmitted.type: FollowUp("ugc.fetch_content", ("contentId",)),
+    ContentRightsRequested.type: FollowUp("ugc.mail_rights_request", ("requestId",)),
     InvoiceSent.type: FollowUp("invoices.mail_link", ("invoiceId",), with_event_id=True),
     # The report's thumbnail and watermarked JPEG, once the strip's verdict is known.
     VerificationCompleted.type: FollowUp("verification.make_renditions", ("verificationId",)),

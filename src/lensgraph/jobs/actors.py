@@ -27,6 +27,7 @@ from lensgraph.jobs.payments import pay_out
 from lensgraph.jobs.photos import analyze_photo, resume_analyses
 from lensgraph.jobs.relay import public_body
 from lensgraph.jobs.services import current_services
+from lensgraph.jobs.ugc import MAX_FETCH_ATTEMPTS, fetch_content, mail_rights_request
 from lensgraph.jobs.verification import (
     ATTEMPT_TIME_LIMIT,
     analyse_verification,
@@ -223,6 +224,13 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     # The claim on mailed_at makes a second run a no-op.
     "verification.mail_invite": (mail_invite, {"max_retries": 5, "min_backoff": 5_000}),
     "verification.make_renditions": (make_renditions, {"max_retries": 3, "min_backoff": 5_000, "time_limit": 300_000}),
+    # Leaves FETCHING by a conditional UPDATE: a second run stores nothing. Retried for network failures only.
+    "ugc.fetch_content": (
+        fetch_content,
+        {"max_retries": MAX_FETCH_ATTEMPTS - 1, "min_backoff": 5_000, "time_limit": 120_000},
+    ),
+    # The claim on mailed_at makes a second run a no-op.
+    "ugc.mail_rights_request": (mail_rights_request, {"max_retries": 5, "min_backoff": 5_000}),
     # Retried for Stripe outages; a retry never pays twice (the payout id is the transfer's idempotency key).
     "payments.pay_out": (pay_out, {"max_retries": 3, "min_backoff": 60_000, "time_limit": 600_000}),
 }

@@ -9,6 +9,7 @@ import uuid
 
 from lensgraph.adapters import imaging, video
 from lensgraph.domain import photos as rules
+from lensgraph.domain.accounts import Role
 from lensgraph.domain.events import PhotoAnalyzed
 from lensgraph.domain.media import POSTER
 from lensgraph.domain.photos import MediaKind, PhotoStatus
@@ -67,7 +68,9 @@ async def analyze_photo(photo_id: str) -> None:
         photo = await uow.session.get(Photo, key, with_for_update=True)
         if photo is None or photo.status is not PhotoStatus.PROCESSING:
             return
-        others = await queries.hashes_of_others(uow.session, photo.user_id, photo.id)
+        # A brand's photos are its user-generated content: the same image sent twice is a duplicate too.
+        own_too = owner.role is Role.BRAND
+        others = await queries.hashes_of_others(uow.session, photo.user_id, photo.id, include_own=own_too)
         duplicate_of = next((other for other, phash in others if rules.is_duplicate(phash, analysis.phash)), None)
         photo.width, photo.height, photo.orientation = analysis.width, analysis.height, orientation
         if probed is not None:

@@ -26,6 +26,7 @@ from lensgraph.persistence import (
     proofing,
     releases,
     studio,
+    ugc,
     verification_sharing,
 )
 from lensgraph.persistence import gallery_downloads as download_queries
@@ -33,10 +34,12 @@ from lensgraph.persistence import verification as verification_queries
 from lensgraph.persistence.base import Entity
 from lensgraph.persistence.db import Database, SessionSource, SharedReads
 from lensgraph.persistence.models import (
+    Album,
     ApiKey,
     Booking,
     Client,
     Collection,
+    Content,
     Contract,
     DocumentTemplate,
     Gallery,
@@ -53,6 +56,7 @@ from lensgraph.persistence.models import (
     Photo,
     PrintOrder,
     PrintProduct,
+    Product,
     Purchase,
     Release,
     SessionType,
@@ -210,6 +214,14 @@ class Loaders:
     print_product = by_id(PrintProduct)
     print_order = by_id(PrintOrder)
     print_order_items = batched(prints.items_of_orders)
+    ugc_album = by_id(Album)
+    ugc_content = by_id(Content)
+    ugc_product = by_id(Product)
+    ugc_album_content = batched(ugc.first_content_of_albums)
+    ugc_album_content_count = batched(ugc.album_content_counts)
+    ugc_content_products = batched(ugc.products_of_contents)
+    # Per content: its latest rights request (the one its rights status comes from).
+    ugc_rights_request = batched(ugc.latest_rights_requests)
 
     def __init__(self, database: Database) -> None:
         self.sessions = RequestSessions(database)

@@ -100,11 +100,13 @@ async def record_original_sha256(session: AsyncSession, photo_id: UUID, sha256: 
     )
 
 
-async def hashes_of_others(session: AsyncSession, user_id: UUID, exclude: UUID) -> list[tuple[UUID, str]]:
-    """Every other photographer's perceptual hashes (a prefix index can narrow this when it grows)."""
-    rows = await session.execute(
-        select(Photo.id, Photo.phash).where(Photo.user_id != user_id, Photo.phash.is_not(None), Photo.id != exclude)
-    )
+async def hashes_of_others(
+    session: AsyncSession, user_id: UUID, exclude: UUID, *, include_own: bool = False
+) -> list[tuple[UUID, str]]:
+    """Every other photographer's perceptual hashes (a prefix index can narrow this when it grows); with
+    ``include_own``, the user's other photos' too (a brand's user-generated content sent twice)."""
+    others = Photo.id != exclude if include_own else (Photo.user_id != user_id) & (Photo.id != exclude)
+    rows = await session.execute(select(Photo.id, Photo.phash).where(others, Photo.phash.is_not(None)))
     return [(photo_id, phash) for photo_id, phash in rows.all() if phash]
 
 

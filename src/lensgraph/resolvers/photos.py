@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -21,7 +22,8 @@ from lensgraph.domain.policies import can_view_photo, owns
 from lensgraph.jobs.relay import event_channel
 from lensgraph.persistence import discovery as discovery_queries
 from lensgraph.persistence import photos as queries
-from lensgraph.persistence.models import Photo
+from lensgraph.persistence.db import UnitOfWork
+from lensgraph.persistence.models import Photo, Upload
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers import licensing, live, uploads
 from lensgraph.resolvers.context import Context
@@ -50,20 +52,52 @@ async def confirm_upload(
         rules.clean_keywords(keywords),
     )
     upload, data = await uploads.read_upload(ctx, upload_id, UploadPurpose.PHOTO)
+    async with accepted_photo(
+        ctx,
+        upload,
+        data,
+        user_id=user_id,
+        title=title,
+        description=description,
+        keywords=keywords,
+        category=category,
+        visibility=visibility,
+    ) as (_uow, photo):
+        pass
+    return photo
+
+
+@asynccontextmanager
+async def accepted_photo(
+    ctx: Context,
+    upload: Upload,
+    data: bytes,
+    *,
+    user_id: UUID,
+    title: str,
+    description: str = "",
+    keywords: list[str] | None = None,
+    category: PhotoCategory | None = None,
+    visibility: Visibility = Visibility.PUBLIC,
+    field: str = "uploadId",
+) -> AsyncIterator[tuple[UnitOfWork, Photo]]:
+    """Checks an upload's bytes (sniffed type, size in pixels, full decode) and makes them a photo of ``user_id``
+    in a unit of work the block may add to (a record pointing at the photo); analysis is queued after commit."""
     async with uploads.ended_if_refused(ctx, upload):
         header = imaging.read_header(data)
         media_type = rules.check_sniffed_format(upload.mime_type, header.format)
         rules.check_pixels(header.width, header.height)
-        await check_decodes(data)
+        await check_decodes(data, field)
     photo_id = uuid4()
     original_key = files.stored_key("photos", photo_id, ORIGINAL, media_type)
-    async with uploads.accepting(ctx, upload, data, key=original_key, media_type=media_type) as (uow, original):
+    checked = uploads.CheckedFile(upload, data, original_key, media_type, field)
+    async with uploads.accepting_all(ctx, [checked]) as (uow, [original]):
         photo = Photo(
             id=photo_id,
             user_id=user_id,
             title=title,
             description=description,
-            keywords=keywords,
+            keywords=keywords or [],
             category=category,
             visibility=visibility,
             original_key=original.key,
@@ -75,8 +109,8 @@ async def confirm_upload(
         )
         uow.session.add(photo)
         await discovery_queries.replace_tags(uow.session, photo)
+        yield uow, photo
     ctx.services.jobs.send("photos.analyze", str(photo.id))
-    return photo
 
 
 async def original_url(ctx: Context, photo: Photo, *, expires_in: timedelta) -> str:
@@ -105,12 +139,12 @@ async def rendition_url(ctx: Context, key: str | None, *, expires_in: timedelta)
     return await ctx.services.storage.presign_download(key, expires_in=expires_in, media_type=rules.RENDITION_TYPE)
 
 
-async def check_decodes(data: bytes) -> None:
+async def check_decodes(data: bytes, field: str = "uploadId") -> None:
     """Decodes every pixel, off the event loop: a truncated or corrupt image is refused here, not in analysis."""
     try:
         await asyncio.to_thread(imaging.check_decodes, data)
     except imaging.ImageUnreadable:
-        raise DomainError(ErrorCode.UPLOAD_INVALID, "The image is truncated or corrupt.", ["uploadId"]) from None
+        raise DomainError(ErrorCode.UPLOAD_INVALID, "The image is truncated or corrupt.", [field]) from None
 
 
 async def list_photos(

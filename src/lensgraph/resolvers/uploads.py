@@ -114,6 +114,28 @@ async def request_upload(
             name = photo_rules.safe_filename(filename)
         else:
             name = photo_rules.check_upload_request(filename, mime_type, size, limit)
+    return await new_upload(
+        ctx,
+        user_id=user_id,
+        purpose=purpose,
+        name=name,
+        mime_type=mime_type,
+        size=size,
+        declared_sha256=declared_sha256,
+    )
+
+
+async def new_upload(
+    ctx: Context,
+    *,
+    user_id: UUID,
+    purpose: UploadPurpose,
+    name: str,
+    mime_type: str,
+    size: int,
+    declared_sha256: str | None = None,
+) -> RequestedUpload:
+    """A presigned target for a file already checked by its caller, kept under ``user_id``'s uploads."""
     upload_id = uuid4()
     upload = Upload(
         id=upload_id,
@@ -135,14 +157,15 @@ async def request_upload(
 
 
 async def read_upload(
-    ctx: Context, upload_id: UUID, purpose: UploadPurpose, field: str = "uploadId"
+    ctx: Context, upload_id: UUID, purpose: UploadPurpose, field: str = "uploadId", *, owner_id: UUID | None = None
 ) -> tuple[Upload, bytes]:
     """The viewer's unconfirmed upload for ``purpose`` and its bytes; a file not of the declared size, or not
-    of the declared SHA-256, is refused (and the upload ended).
+    of the declared SHA-256, is refused (and the upload ended). ``owner_id``: the account the upload was
+    requested for when the caller is someone else it let in (a fan sending a brand's album a photo by its link).
 
     What the bytes are is the caller's to check, inside ``ended_if_refused``.
     """
-    upload = await _unconfirmed_upload(ctx, upload_id, purpose, field)
+    upload = await _unconfirmed_upload(ctx, upload_id, purpose, field, owner_id)
     storage = ctx.services.storage
     stored = await storage.stat(upload.storage_key)
     data = None
@@ -162,7 +185,7 @@ async def read_upload(
                 )
     if data is None:
         # Gone, perhaps because a concurrent confirmation of this very upload just won and ended it.
-        await _unconfirmed_upload(ctx, upload_id, purpose, field)
+        await _unconfirmed_upload(ctx, upload_id, purpose, field, owner_id)
         raise DomainError(
             ErrorCode.UPLOAD_INVALID,
             "Nothing was uploaded yet: send the file first (after a refusal, request a new upload).",
@@ -171,10 +194,15 @@ async def read_upload(
     return upload, data
 
 
-async def _unconfirmed_upload(ctx: Context, upload_id: UUID, purpose: UploadPurpose, field: str) -> Upload:
+async def _unconfirmed_upload(
+    ctx: Context, upload_id: UUID, purpose: UploadPurpose, field: str, owner_id: UUID | None = None
+) -> Upload:
     async with ctx.db.session() as session:
         upload = await session.get(Upload, upload_id)
-    if upload is None or not owns(ctx.viewer, upload.user_id):
+    allowed = upload is not None and (
+        owns(ctx.viewer, upload.user_id) if owner_id is None else upload.user_id == owner_id
+    )
+    if upload is None or not allowed:
         raise DomainError(ErrorCode.NOT_FOUND, "No such upload.", [field])
     if upload.purpose is not purpose:
         raise DomainError(ErrorCode.UPLOAD_INVALID, WRONG_PURPOSE[purpose], [field])

@@ -66,6 +66,8 @@ from lensgraph.schema.proofing import ProofingMutations, ProofingSubscriptions
 from lensgraph.schema.proofing_types import GalleryComment, GallerySelection
 from lensgraph.schema.releases import Release, ReleaseMutations
 from lensgraph.schema.studio import Client, StudioMutations
+from lensgraph.schema.ugc import Album, Content, Product, UgcQueries
+from lensgraph.schema.ugc_mutations import UgcMutations
 from lensgraph.schema.uploads import UploadMutations
 from lensgraph.schema.verification import Verification, VerificationMutations, VerificationSubscriptions
 from lensgraph.schema.verification_sharing import VerificationSharingMutations, VerificationSharingQueries
@@ -92,6 +94,7 @@ class Query(
     BookingQueries,
     DocumentQueries,
     InvoiceQueries,
+    UgcQueries,
 ):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
@@ -142,6 +145,7 @@ class Mutation(
     DocumentMutations,
     InvoiceMutations,
     PrintMutations,
+    UgcMutations,
 ):
     pass
 
@@ -289,6 +293,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Invoice,
             PrintProduct,
             PrintOrder,
+            Album,
+            Content,
+            Product,
         ],
         config=StrawberryConfig(),
         scalar_overrides=SCALAR_OVERRIDES,

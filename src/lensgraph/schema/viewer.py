@@ -25,6 +25,7 @@ from lensgraph.schema.plans import ViewerPlans
 from lensgraph.schema.prints import ViewerPrints
 from lensgraph.schema.releases import ViewerReleases
 from lensgraph.schema.studio import ViewerStudio
+from lensgraph.schema.ugc import ViewerUgc
 from lensgraph.schema.verification import ViewerVerifications
 from lensgraph.schema.webhooks import ViewerWebhooks
 
@@ -51,6 +52,7 @@ class Viewer(
     ViewerBooking,
     ViewerDocuments,
     ViewerInvoices,
+    ViewerUgc,
 ):
     @classmethod
     def from_row(cls, row: UserRow) -> Viewer:

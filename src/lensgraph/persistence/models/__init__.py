@@ -40,6 +40,14 @@ from lensgraph.persistence.models.studio import (
     SessionType,
     StudioProfile,
 )
+from lensgraph.persistence.models.ugc import (
+    Album,
+    Content,
+    ContentProduct,
+    ContentSecret,
+    Product,
+    RightsRequest,
+)
 from lensgraph.persistence.models.verification import (
     Verification,
     VerificationInvite,
@@ -49,6 +57,7 @@ from lensgraph.persistence.models.verification import (
 from lensgraph.persistence.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "Album",
     "ApiKey",
     "AvailabilityWindow",
     "BlockedDate",
@@ -58,6 +67,9 @@ __all__ = [
     "ClientTag",
     "Collection",
     "CollectionPhoto",
+    "Content",
+    "ContentProduct",
+    "ContentSecret",
     "Contract",
     "DocumentTemplate",
     "Earning",
@@ -93,11 +105,13 @@ __all__ = [
     "PrintOrder",
     "PrintOrderItem",
     "PrintProduct",
+    "Product",
     "Purchase",
     "PushToken",
     "RefreshToken",
     "Release",
     "ReleasePhoto",
+    "RightsRequest",
     "SessionType",
     "StripeEvent",
     "StudioDocument",
