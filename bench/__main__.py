@@ -134,7 +134,7 @@ def compare_command(
     workload: list[str] = typer.Option(
         list(ALL_WORKLOADS), "--workload", "-w", help=f"Repeat to choose several: {', '.join(ALL_WORKLOADS)}."
     ),
-    peer_dir: Path = typer.Option(
+    peer_dir: Path | None = typer.Option(
         None, help="Where Node 22 and PostGraphile 5 are installed (default $LENSGRAPH_BENCH_PEERS or ~/.cache)."
     ),
     count_statements: bool = typer.Option(True, help="Count statements per request on the wire first."),
