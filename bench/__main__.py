@@ -143,7 +143,13 @@ def compare_command(
     """Lensgraph beside PostGraphile 5 and a plain Python server, each a process on one core: the same rows
     checked first, then req/s and latency in alternating rounds, their ratios, and statements per request."""
     from bench.peers.compare import ComparisonFailed, Options, compare
-    from bench.peers.systems import SystemFailed, default_peer_dir, pin_this_process_to_the_load_core, workdir
+    from bench.peers.systems import (
+        SystemFailed,
+        default_peer_dir,
+        pin_this_process_to_the_load_core,
+        stop_on_sigterm,
+        workdir,
+    )
 
     unknown = sorted(set(workload) - set(ALL_WORKLOADS))
     if unknown:
@@ -161,6 +167,7 @@ def compare_command(
         count_statements=count_statements,
     )
     pin_this_process_to_the_load_core()
+    stop_on_sigterm()
     try:
         with workdir() as folder:
             comparison = compare(options, folder, lambda line: typer.echo(line, err=True))

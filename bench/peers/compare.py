@@ -173,7 +173,7 @@ def check_and_count(
                     }
                     counts[name] = counted
                     say(f"counted {name}: " + ", ".join(f"{w} {c.cell()}" for w, c in counted.items()))
-    compare_answers(answers, specs, say)
+    compare_answers(answers, say)
     return specs, counts
 
 
@@ -184,9 +184,7 @@ def _address(database_url: str) -> tuple[str, int]:
     return url.host or "127.0.0.1", url.port or 5432
 
 
-def compare_answers(
-    answers: dict[str, dict[str, Answer]], specs: dict[str, dict[str, Spec]], say: Callable[[str], None]
-) -> None:
+def compare_answers(answers: dict[str, dict[str, Answer]], say: Callable[[str], None]) -> None:
     """Every system's rows must be the first system's; errors anywhere fail the comparison."""
     problems = []
     for workload in next(iter(answers.values())):

@@ -59,6 +59,16 @@ def pin_this_process_to_the_load_core() -> None:
         os.sched_setaffinity(0, {LOAD_CPU})
 
 
+def stop_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so the systems started are stopped on the way out (SIGTERM's default
+    would end this process at once and leave them running in their own sessions)."""
+
+    def interrupt(_signal: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -12,12 +12,20 @@ import asyncio
 import struct
 from pathlib import Path
 
+import orjson
 import pytest
 from sqlalchemy import text
 
 from bench.dataset import Sizes, generate
 from bench.peers import systems
-from bench.peers.compare import Options, check_and_count, remove_load_test_collections
+from bench.peers.compare import (
+    Answer,
+    ComparisonFailed,
+    Options,
+    check_and_count,
+    compare_answers,
+    remove_load_test_collections,
+)
 from bench.peers.loadgen import drive, http_request, is_error_answer, read_answer
 from bench.peers.specs import ALL_WORKLOADS
 from bench.peers.systems import Launch, install_postgraphile
@@ -84,6 +92,21 @@ def test_the_wire_counter_tells_sql_from_bookkeeping_and_counts_round_trips() ->
     for at in range(0, len(stream), 7):  # in pieces, as a socket delivers them
         parser.feed(stream[at : at + 7])
     assert (counts.sql, counts.statements, counts.round_trips) == (2, 5, 4)
+
+
+def test_systems_that_answer_other_rows_or_errors_fail_the_comparison() -> None:
+    def browse(*titles: str) -> Answer:
+        edges = [{"node": {"id": f"id-{t}", "title": t, "createdAt": "2025-01-01T00:00:00+00:00"}} for t in titles]
+        return Answer(200, orjson.dumps({"data": {"photos": {"edges": edges}}}))
+
+    said: list[str] = []
+    compare_answers({"lensgraph": {"browse": browse("a", "b")}, "plain": {"browse": browse("a", "b")}}, said.append)
+    assert said[0].endswith("the same on lensgraph, plain: yes")
+    with pytest.raises(ComparisonFailed, match="different rows"):
+        compare_answers({"lensgraph": {"browse": browse("a", "b")}, "plain": {"browse": browse("b", "a")}}, said.append)
+    failing = Answer(200, b'{"data":null,"errors":[{"message":"no"}]}')
+    with pytest.raises(ComparisonFailed, match="browse on plain"):
+        compare_answers({"lensgraph": {"browse": browse("a")}, "plain": {"browse": failing}}, said.append)
 
 
 def test_without_npm_postgraphile_is_skipped_with_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
