@@ -1,15 +1,17 @@
-"""``python -m bench generate | run``: make the dataset, then print the table of figures."""
+"""``python -m bench generate | run | compare``: make the dataset, then print the table of figures."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 import orjson
 import typer
 
 from bench.dataset import DEFAULT_DATABASE_URL, DatasetExists, Sizes, generate, remove_sqlite_file, sqlite_path
 from bench.harness import WorkloadFailed, render_table
+from bench.peers.specs import ALL_WORKLOADS
 from bench.runner import run
 from bench.workloads import WORKLOADS
 
@@ -120,6 +122,76 @@ def gallery_zip_command(
         return
     for line in figures.lines():
         typer.echo(line)
+
+
+@cli.command("compare")
+def compare_command(
+    database_url: str = typer.Option(..., "--database-url", help="postgresql+asyncpg://... holding the bench data."),
+    rounds: int = typer.Option(3, min=1, help="Alternating rounds; the systems' order rotates each round."),
+    seconds: float = typer.Option(10.0, "--seconds", min=1, help="Seconds measured per run."),
+    warmup: float = typer.Option(3.0, min=0, help="Seconds of load before each run, not measured."),
+    connections: int = typer.Option(16, min=1, help="Keep-alive connections of the load driver."),
+    workload: list[str] = typer.Option(
+        list(ALL_WORKLOADS), "--workload", "-w", help=f"Repeat to choose several: {', '.join(ALL_WORKLOADS)}."
+    ),
+    peer_dir: Path | None = typer.Option(
+        None, help="Where Node 22 and PostGraphile 5 are installed (default $LENSGRAPH_BENCH_PEERS or ~/.cache)."
+    ),
+    count_statements: bool = typer.Option(True, help="Count statements per request on the wire first."),
+    json_output: bool = typer.Option(False, "--json", help="Print the report as JSON instead of tables."),
+) -> None:
+    """Lensgraph beside PostGraphile 5 and a plain Python server, each a process on one core: the same rows
+    checked first, then req/s and latency in alternating rounds, their ratios, and statements per request."""
+    from bench.peers.compare import ComparisonFailed, Options, compare
+    from bench.peers.systems import (
+        SystemFailed,
+        default_peer_dir,
+        pin_this_process_to_the_load_core,
+        stop_on_sigterm,
+        workdir,
+    )
+
+    unknown = sorted(set(workload) - set(ALL_WORKLOADS))
+    if unknown:
+        raise typer.BadParameter(f"unknown workload {', '.join(unknown)}; choose from {', '.join(ALL_WORKLOADS)}")
+    if not database_url.startswith("postgresql"):
+        raise typer.BadParameter("compare runs on PostgreSQL: postgresql+asyncpg://...", param_hint="--database-url")
+    options = Options(
+        database_url,
+        rounds=rounds,
+        seconds=seconds,
+        warmup=warmup,
+        connections=connections,
+        workloads=tuple(dict.fromkeys(workload)),
+        peer_dir=peer_dir or default_peer_dir(),
+        count_statements=count_statements,
+    )
+    pin_this_process_to_the_load_core()
+    stop_on_sigterm()
+    try:
+        with workdir() as folder:
+            comparison = compare(options, folder, lambda line: typer.echo(line, err=True))
+    except (ComparisonFailed, SystemFailed) as failed:
+        typer.echo(f"compare failed: {failed}", err=True)
+        raise typer.Exit(1) from None
+    if json_output:
+        typer.echo(orjson.dumps(comparison.as_json(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        typer.echo(comparison.render())
+    if comparison.faults:
+        typer.echo(f"{comparison.faults} answers under load were errors: these figures measure nothing", err=True)
+        raise typer.Exit(1)
+
+
+@cli.command("driver-check")
+def driver_check_command(
+    seconds: float = typer.Option(5.0, min=1, help="Seconds measured."),
+    connections: int = typer.Option(16, min=1),
+) -> None:
+    """The load driver's ceiling: req/s against a trivial HTTP server on the other core."""
+    from bench.peers.driver_check import ceiling
+
+    typer.echo(ceiling(seconds=seconds, connections=connections))
 
 
 if __name__ == "__main__":

@@ -269,35 +269,35 @@ WORKLOADS: dict[str, Callable[[BenchApp], Awaitable[Workload]]] = {
 
 def check_same_answers(name: str, api: list[Exchange], baseline: list[Exchange], files_url: str) -> None:
     """Fails unless the API and the baseline returned the same JSON; signed URLs compare without signatures."""
-    api_bodies = [_unsigned(body, files_url) for body, _ in api]
-    baseline_bodies = [_unsigned(body, files_url) for body, _ in baseline]
-    difference = _first_difference(api_bodies, baseline_bodies, "responses")
+    api_bodies = [unsigned(body, files_url) for body, _ in api]
+    baseline_bodies = [unsigned(body, files_url) for body, _ in baseline]
+    difference = first_difference(api_bodies, baseline_bodies, "responses")
     if difference:
         raise WorkloadFailed(f"{name}: the baseline does not return what the API returns: {difference}")
     if any(sample.statements != 1 for _, sample in baseline):
         raise WorkloadFailed(f"{name}: a baseline must send exactly one SQL statement per request")
 
 
-def _first_difference(api: Any, baseline: Any, path: str) -> str | None:
+def first_difference(api: Any, baseline: Any, path: str) -> str | None:
     if isinstance(api, dict) and isinstance(baseline, dict):
         if api.keys() != baseline.keys():
             return f"at {path}: the API has keys {sorted(api)}, the baseline {sorted(baseline)}"
-        found = (_first_difference(api[key], baseline[key], f"{path}.{key}") for key in api)
+        found = (first_difference(api[key], baseline[key], f"{path}.{key}") for key in api)
         return next((difference for difference in found if difference), None)
     if isinstance(api, list) and isinstance(baseline, list):
         if len(api) != len(baseline):
             return f"at {path}: the API has {len(api)} items, the baseline {len(baseline)}"
         pairs = enumerate(zip(api, baseline, strict=True))
-        found = (_first_difference(a, b, f"{path}[{index}]") for index, (a, b) in pairs)
+        found = (first_difference(a, b, f"{path}[{index}]") for index, (a, b) in pairs)
         return next((difference for difference in found if difference), None)
     return None if api == baseline else f"at {path}: the API has {api!r}, the baseline {baseline!r}"
 
 
-def _unsigned(value: Any, files_url: str) -> Any:
+def unsigned(value: Any, files_url: str) -> Any:
     if isinstance(value, dict):
-        return {key: _unsigned(item, files_url) for key, item in value.items()}
+        return {key: unsigned(item, files_url) for key, item in value.items()}
     if isinstance(value, list):
-        return [_unsigned(item, files_url) for item in value]
+        return [unsigned(item, files_url) for item in value]
     if isinstance(value, str) and value.startswith(files_url):
         return value.partition("?")[0]
     return value
