@@ -13,7 +13,8 @@ test can require that its corpus actually went through the planner.
 The one thing held still rather than compared as it comes is the clock that signs file URLs (``frozen_url_clock``):
 a signed URL carries its expiry (``exp``, in whole seconds, from ``time.time()``) and an HMAC over it (``sig``), so two
 back-to-back calls straddling a second would differ for a reason that is not the path. Everything else is compared
-as answered.
+as answered. (``node()`` records a view, but in each app's own memory: the apps' lifespans do not run under
+``httpx.ASGITransport``, so nothing is flushed to the database and no answer sees it.)
 """
 
 from __future__ import annotations

@@ -41,11 +41,12 @@ from hypothesis import strategies as st
 from hypothesis_graphql import nodes
 from sqlalchemy import text
 
+from bench import workloads as bench
 from lensgraph.config import Settings
 from lensgraph.persistence.base import Base
 from lensgraph.persistence.migrate import upgrade
 from lensgraph.schema.core import to_global_id
-from tests.api.differential import COMPILED_RUNS, Pair, Request, close, frozen_url_clock, side
+from tests.api.differential import COMPILED, COMPILED_RUNS, Pair, Request, close, frozen_url_clock, side
 from tests.api.differential_dataset import CALLERS, Dataset, build
 from tests.conftest import POSTGRES_URL, GraphQLClient, _create_database_if_missing
 from tests.readme_blocks import readme_blocks
@@ -57,7 +58,8 @@ SDL = (Path(__file__).parents[2] / "schema.graphql").read_text()
 GENERATED_OPERATIONS = 150
 GENERATION_SECONDS = 300
 
-# The bench's documents, as bench/workloads.py and the peers' workloads file write them.
+# The peers' workloads (../shared/bench-peers/workloads.py, outside this repository), as written there; the
+# bench's own (BROWSE, NESTED, DEEP_LIST; the peers' nested is the bench's) come from bench/workloads.py itself.
 PHOTO_FIELDS = "id title width height orientation colors keywords createdAt photographer { username } thumbnailUrl"
 DEEP_FIELDS = "title description width height orientation category status createdAt capturedAt"
 DETAIL_FIELDS = (
@@ -74,14 +76,10 @@ DETAIL = (
     f"query Detail($id: ID!) {{ node(id: $id) {{ ... on Photo {{ id {DETAIL_FIELDS} "
     "photographer { username firstName lastName } } } }"
 )
-NESTED = """query Nested { viewer { collections(first: 20) { edges { node { title
-  photos(first: 20) { edges { node { id title photographer { username } } } } } } } } }"""
 DEEP = (
     "query Deep($after: String) { photos(first: 100, orderBy: NEWEST, after: $after) { pageInfo { endCursor "
     f"hasNextPage }} edges {{ node {{ id {DEEP_FIELDS} }} }} }} }}"
 )
-DEEP_LIST = """query DeepList($cursor: String) { viewer { photos(first: 100, after: $cursor) {
-  pageInfo { endCursor hasNextPage } edges { node { id title status } } } } }"""
 PAGE = """query Page($first: Int, $after: String, $last: Int, $before: String) {
   photos(first: $first, after: $after, last: $last, before: $before) {
     totalCount pageInfo { startCursor endCursor hasNextPage hasPreviousPage } edges { cursor node { id title } } } }"""
@@ -152,6 +150,7 @@ def assert_same(mismatches: list[Any], pair: Pair, corpus: str) -> None:
     print(pair.summary())
     assert not mismatches, f"{len(mismatches)} answers differ between the paths; the first:\n{mismatches[0]}"
     assert pair.sent[corpus] > 0
+    assert pair.resolvers_app_paths[COMPILED] == 0, "the app with compiled_reads off compiled an operation"
 
 
 @module_loop
@@ -190,6 +189,7 @@ async def bench_requests(pair: Pair, data: Dataset) -> list[Request]:
     def add(label: str, query: str, variables: dict[str, Any] | None = None, callers: tuple[str, ...] = ("ANONYMOUS",)):
         requests.extend(Request("bench", label, query, variables, caller) for caller in callers)
 
+    add("browse", bench.BROWSE, callers=("ANONYMOUS", "PHOTOGRAPHER"))
     for first in (10, 50, 100):
         add(f"browse {first}", browse(first), callers=("ANONYMOUS", "PHOTOGRAPHER"))
     add("browse over the page limit", browse(101))
@@ -220,7 +220,7 @@ async def bench_requests(pair: Pair, data: Dataset) -> list[Request]:
     add("detail without its variable", DETAIL, {})
     add("detail with a number for the id", DETAIL, {"id": 42})
 
-    add("nested", NESTED, callers=("ANONYMOUS", "PHOTOGRAPHER", "BRAND", "STUDIO"))
+    add("nested", bench.NESTED, callers=("ANONYMOUS", "PHOTOGRAPHER", "BRAND", "STUDIO"))
 
     first_page = await reference(pair, DEEP, {"after": None})
     end_cursor = first_page["photos"]["pageInfo"]["endCursor"]
@@ -228,12 +228,12 @@ async def bench_requests(pair: Pair, data: Dataset) -> list[Request]:
     add("deep", DEEP, {"after": None}, ("ANONYMOUS", "BRAND"))
     add("deep, next page", DEEP, {"after": end_cursor}, ("ANONYMOUS", "BRAND"))
 
-    own_first = await reference(pair, DEEP_LIST, {"cursor": None}, "PHOTOGRAPHER")
+    own_first = await reference(pair, bench.DEEP_LIST, {"cursor": None}, "PHOTOGRAPHER")
     own_cursor = own_first["viewer"]["photos"]["pageInfo"]["endCursor"]
     assert own_first["viewer"]["photos"]["pageInfo"]["hasNextPage"]
-    add("deep-list", DEEP_LIST, {"cursor": None}, ("PHOTOGRAPHER", "ANONYMOUS"))
-    add("deep-list, next page", DEEP_LIST, {"cursor": own_cursor}, ("PHOTOGRAPHER",))
-    add("deep-list, the catalogue's cursor", DEEP_LIST, {"cursor": end_cursor}, ("PHOTOGRAPHER",))
+    add("deep-list", bench.DEEP_LIST, {"cursor": None}, ("PHOTOGRAPHER", "ANONYMOUS"))
+    add("deep-list, next page", bench.DEEP_LIST, {"cursor": own_cursor}, ("PHOTOGRAPHER",))
+    add("deep-list, the catalogue's cursor", bench.DEEP_LIST, {"cursor": end_cursor}, ("PHOTOGRAPHER",))
 
     not_json = base64.urlsafe_b64encode(b"not json").decode()
     for label, variables in [
