@@ -430,4 +430,6 @@ async def test_generated_queries_answer_the_same_through_both_paths(pair: Pair, 
         Request("generated", f"operation {index}", operation, None, caller)
         for index, operation in enumerate(operations)
     ]
-    assert_same(await pair.check_all(requests), pair, "generated")
+    # Once per caller: the five callers' tests share the module's apps, so the compiled app meets each document
+    # cold in the first of them and cached in the others that run on the same xdist worker (three at least).
+    assert_same(await pair.check_all(requests, compiled_runs=1), pair, "generated")
