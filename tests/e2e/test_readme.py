@@ -66,11 +66,10 @@ from lensgraph.seed.catalogue import (
 from lensgraph.seed.scenes import release_pdf
 from lensgraph.seed.verifications import DEMO_VERIFICATIONS, DemoVerification
 from tests.api.webhook_receiver import Receiver
+from tests.readme_blocks import Block, is_example, readme_blocks
 
 from .conftest import Server, StartServer
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-FENCE = re.compile(r"(?:<!--\s*readme-test:(?P<note>.*?)-->\s*\n)?```(?P<lang>\w+)\n(?P<body>.*?)\n```", re.S)
 README_ADDRESS = "http://127.0.0.1:8000"
 # Where the README sends webhooks; the test points them at a receiver of its own, never off this machine.
 README_WEBHOOK_HOST = "https://example.com"
@@ -84,40 +83,6 @@ TIMEOUT = 30
 VERIFIED = {pair.scene: pair.name for pairs in DEMO_VERIFICATIONS.values() for pair in pairs}
 # What the README's reader verifies: a pair of the simulated camera the demo's verifications come from.
 READER_PAIR = DemoVerification("README", "rocket", next(iter(DEMO_VERIFICATIONS.values()))[0].camera, 99)
-
-
-@dataclass
-class Block:
-    lang: str
-    body: str
-    notes: dict[str, str]
-    line: int
-    answer: str | None = None  # the json block that follows, if any
-
-    def __str__(self) -> str:
-        return f"README.md line {self.line} ({self.lang})"
-
-
-def readme_blocks() -> list[Block]:
-    text = README.read_text()
-    blocks: list[Block] = []
-    last_end = -1
-    for match in FENCE.finditer(text):
-        notes = dict(word.split("=", 1) for word in (match["note"] or "").split())
-        block = Block(match["lang"], match["body"], notes, text.count("\n", 0, match.start("lang")) + 1)
-        follows_example = (
-            blocks and blocks[-1].lang in {"graphql", "bash"} and not text[last_end : match.start()].strip()
-        )
-        if block.lang == "json" and follows_example and block.body.lstrip().startswith('{"data"'):
-            blocks[-1].answer = block.body
-        else:
-            blocks.append(block)
-        last_end = match.end()
-    return blocks
-
-
-def is_example(block: Block) -> bool:
-    return block.lang == "graphql" or (block.lang == "bash" and "curl " in block.body)
 
 
 @dataclass
