@@ -264,6 +264,8 @@ async def bench_requests(pair: Pair, data: Dataset) -> list[Request]:
 async def test_the_bench_answers_the_same_through_both_paths(pair: Pair, dataset: Dataset):
     requests = await bench_requests(pair, dataset)
     assert_same(await pair.check_all(requests), pair, "bench")
+    # The bench's reads are what the planner exists for: most of them must have taken the compiled path.
+    assert pair.compiled_count("bench") >= len(requests) // 2
 
 
 # Corpus 2: the README ---------------------------------------------------------------------------------------

@@ -87,10 +87,10 @@ async def _run(
     try:
         async with asyncio.timeout(settings.execution_timeout_seconds):
             if len(plan.roots) == 1:  # one statement: read outside any transaction
-                data = await answer_compiled(plan, schema._schema, context, variables)
+                data = await answer_compiled(plan, schema._schema, context, variables, last_try=False)
             else:  # several: one read-only transaction, for one snapshot
                 async with context.loaders.sharing_one_session():
-                    data = await answer_compiled(plan, schema._schema, context, variables)
+                    data = await answer_compiled(plan, schema._schema, context, variables, last_try=False)
     except Exception:
         data = None
     if data is None:

@@ -701,13 +701,17 @@ class Plans:
         return plan
 
 
-async def answer_compiled(plan: Plan, schema: GraphQLSchema, ctx: Context, variables: dict[str, Any] | None) -> Any:
-    """The plan's answer, or None when this run is left to the resolvers (counted either way)."""
+async def answer_compiled(
+    plan: Plan, schema: GraphQLSchema, ctx: Context, variables: dict[str, Any] | None, *, last_try: bool = True
+) -> Any:
+    """The plan's answer, or None when this run is left to the resolvers (counted, unless another try of the
+    plan follows: ``last_try``)."""
     try:
         data = await plan.run(schema, ctx, variables)
     except (NotCompiled, DomainError):
         # The resolvers answer: an id of another type, or an error they report in their own words.
-        COMPILED_OPERATIONS.labels("resolvers").inc()
+        if last_try:
+            COMPILED_OPERATIONS.labels("resolvers").inc()
         return None
     COMPILED_OPERATIONS.labels("compiled").inc()
     return data
