@@ -299,7 +299,8 @@ class ConnectionWriter:
         answer: dict[str, Any] = {}
         for key, what, writer in self.entries:
             if what == "edges":
-                answer[key] = [writer(row, cursor, run) for row, cursor in zip(page.rows, page.cursors, strict=True)]
+                cursors = page.cursors  # encoded only when an edge asks for its cursor
+                answer[key] = [writer(row, cursors, index, run) for index, row in enumerate(page.rows)]
             elif what == "pageInfo":
                 answer[key] = writer(page)
             elif what == "totalCount":
@@ -359,7 +360,7 @@ def _edge(
     fragments: dict[str, FragmentDefinitionNode],
     node_writer: Callable[[Fields], Write],
     node_types: frozenset[str],
-) -> Callable[[Any, str, Run], dict[str, Any]]:
+) -> Callable[[Any, Sequence[str], int, Run], dict[str, Any]]:
     parts: list[tuple[str, str, Any]] = []
     for node in fields.selections:
         name, key = node.name.value, response_key(node)
@@ -372,10 +373,10 @@ def _edge(
         else:
             raise NotCompiled(f"{edge_type}.{name}")
 
-    def write(row: Any, cursor: str, run: Run) -> dict[str, Any]:
+    def write(row: Any, cursors: Sequence[str], index: int, run: Run) -> dict[str, Any]:
         edge: dict[str, Any] = {}
         for key, what, value in parts:
-            edge[key] = cursor if what == "cursor" else value(row, run) if what == "node" else value
+            edge[key] = cursors[index] if what == "cursor" else value(row, run) if what == "node" else value
         return edge
 
     return write
