@@ -257,3 +257,22 @@ async def test_the_sql_form_of_photo_visibility_is_the_domain_rule(client: Graph
             token = account.access_token if account else None
             node = (await client.data(DETAIL, {"id": to_global_id("Photo", key)}, token=token))["node"]
             assert (node is not None) == rule, (status, visibility, viewer)
+
+
+async def test_root_fields_the_planner_leaves_are_answered_by_the_resolvers_in_the_same_operation(
+    client: GraphQLClient, resolvers: GraphQLClient, services: Services, sql: StatementCounter
+) -> None:
+    owner = await sign_up(client)
+    await ready_photos(services, owner, 4)
+    query = """
+    query Mixed($first: Int) {
+      plans(role: PHOTOGRAPHER) { id name }
+      photos(first: $first) { totalCount edges { node { id title photographer { username } } } }
+      me: viewer { user { username } }
+      again: photos(first: 1) { edges { node { id } } }
+    }"""
+    before = compiled_count()
+    answer = await both(client, resolvers, query, {"first": 3}, token=owner.access_token)
+    assert list(answer["data"]) == ["plans", "photos", "me", "again"]
+    assert answer["data"]["me"]["user"]["username"] == owner.username
+    assert compiled_count() - before == 2

@@ -46,7 +46,7 @@ async def answer(view: GraphQLView, request: Request, body: bytes) -> Response:
     query, variables, operation_name = request_data
     plan = plans.known(query, operation_name)
     cost = schema.cost_plans.get(schema._schema, query, operation_name, plan.document) if plan else None
-    if plan is None or cost is None or holds_nul(variables):
+    if plan is None or plan.resolved or cost is None or holds_nul(variables):
         return await view.run(request)
     sub_response = await view.get_sub_response(request)
     context = await view.get_context(request, sub_response)

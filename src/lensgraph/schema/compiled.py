@@ -19,6 +19,7 @@ import inspect
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from graphql import (
@@ -632,10 +633,28 @@ class Plan:
     document: DocumentNode
     operation: OperationDefinitionNode
     roots: list[RootField] = field(default_factory=list)
+    # Root fields left to the resolvers (the others are compiled), and every root field's key in answer order.
+    resolved: list[FieldNode] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str | None:
         return self.operation.name.value if self.operation.name else None
+
+    @cached_property
+    def resolved_document(self) -> DocumentNode:
+        """The operation with only the root fields the resolvers answer (fragments kept: the executor reads only
+        those it meets); executed, not validated again, so its unused variables do not matter."""
+        given = self.operation
+        operation = OperationDefinitionNode(
+            operation=given.operation,
+            name=given.name,
+            variable_definitions=given.variable_definitions,
+            directives=given.directives,
+            selection_set=SelectionSetNode(selections=tuple(self.resolved)),
+        )
+        fragments = [d for d in self.document.definitions if isinstance(d, FragmentDefinitionNode)]
+        return DocumentNode(definitions=(operation, *fragments))
 
     async def run(self, schema: GraphQLSchema, ctx: Context, raw_variables: dict[str, Any] | None) -> dict[str, Any]:
         coerced = get_variable_values(schema, self.operation.variable_definitions or (), raw_variables or {})
@@ -648,7 +667,8 @@ class Plan:
 
 
 def plan_of(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> Plan | None:
-    """The plan for the operation, or None where any part of it needs the resolvers."""
+    """The plan for the operation: its root fields compiled where they can be, the others left to the resolvers;
+    None where none can be (or the document's shape is one the planner leaves alone)."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
@@ -659,15 +679,19 @@ def plan_of(schema: GraphQLSchema, document: DocumentNode, operation_name: str |
         plan = Plan(document, operation)
         for node in Fields.of(operation.selection_set, frozenset({"Query"}), fragments).selections:
             name = node.name.value
-            if name == "__typename":
-                plan.roots.append(RootField(response_key(node), _typename_query))
-            elif name in ROOT_FIELDS:
-                plan.roots.append(ROOT_FIELDS[name](schema, node, fragments))
-            else:
-                return None
+            plan.order.append(response_key(node))
+            try:
+                if name == "__typename":
+                    plan.roots.append(RootField(response_key(node), _typename_query))
+                elif name in ROOT_FIELDS:
+                    plan.roots.append(ROOT_FIELDS[name](schema, node, fragments))
+                else:
+                    raise NotCompiled(f"Query.{name}")
+            except NotCompiled:
+                plan.resolved.append(node)
     except NotCompiled:
         return None
-    return plan
+    return plan if plan.roots else None
 
 
 async def _typename_query(_run: Run) -> str:
@@ -721,11 +745,21 @@ async def answer_compiled(
 def compiled_first(plan: Plan, execute: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
     """An execute function for strawberry that answers with ``plan`` and falls back to ``execute``."""
 
-    async def run(schema: GraphQLSchema, document: DocumentNode, **kwargs: Any) -> Any:
-        data = await answer_compiled(plan, schema, kwargs["context_value"], kwargs["variable_values"])
-        if data is not None:
-            return ExecutionResult(data=data)
+    async def executed(schema: GraphQLSchema, document: DocumentNode, **kwargs: Any) -> Any:
         result = execute(schema, document, **kwargs)
         return await result if inspect.isawaitable(result) else result
+
+    async def run(schema: GraphQLSchema, document: DocumentNode, **kwargs: Any) -> Any:
+        data = await answer_compiled(plan, schema, kwargs["context_value"], kwargs["variable_values"])
+        if data is None:
+            return await executed(schema, document, **kwargs)
+        if not plan.resolved:
+            return ExecutionResult(data=data)
+        # The root fields the planner left answer through the resolvers, in the same operation.
+        rest = await executed(schema, plan.resolved_document, **kwargs)
+        if rest.data is None:  # a non-null root field failed: the whole answer is null, with its errors
+            return rest
+        merged = {key: data[key] if key in data else rest.data[key] for key in plan.order}
+        return ExecutionResult(data=merged, errors=rest.errors)
 
     return run
