@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar, overload
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.moments import utc_moment
 from lensgraph.domain.pagination import PageRequest, encode_cursor
 from lensgraph.persistence.db import SessionSource
+from lensgraph.persistence.prepared import PreparedPages
 
 T = TypeVar("T")
 # A column of the listed model, or an expression computed in the same query (labelled).
@@ -84,43 +85,61 @@ async def paginate(
     descending: bool,
     columns: Sequence[ColumnElement[Any]] = (),
     count_inline: bool = False,
+    prepared: tuple[PreparedPages, Hashable] | None = None,
 ) -> Page[T]:
     """One statement for the rows; ``count`` runs a second only when totalCount is asked for. Sessions come from
     ``db``: a query operation's shared read session (``ctx.reads``), or one each.
 
     With ``columns`` the rows are plain rows of those columns (then the sort keys) instead of the query's
     entities: the compiled read path reads only what the operation asks. ``count_inline`` selects the total
-    beside every row, so a page and its totalCount are one statement.
+    beside every row, so a page and its totalCount are one statement. ``prepared`` (a plan's statements and what
+    identifies ``query`` among them) keeps the statement of each shape of page made once, its cursor and size
+    bound per request.
     """
     cursor_field = "before" if page.backward else "after"
     if page.cursor is not None and len(page.cursor) != len(keys):
         raise DomainError(ErrorCode.INVALID_INPUT, "This cursor is not valid.", [cursor_field])
+    values = (
+        [_from_json(key, value, cursor_field) for key, value in zip(keys, page.cursor, strict=True)]
+        if page.cursor is not None
+        else []
+    )
     forward_descending = descending != page.backward
-    unordered = query.order_by(None)
-    ordered = query.order_by(*[key.desc() if forward_descending else key.asc() for key in keys])
-    if page.cursor is not None:
-        values = [_from_json(key, value, cursor_field) for key, value in zip(keys, page.cursor, strict=True)]
-        row_key: ColumnElement[Any] = tuple_(*keys)
-        bound = tuple_(*values)
-        ordered = ordered.where(row_key < bound if forward_descending else row_key > bound)
-    if columns:
-        ordered = ordered.with_only_columns(*columns)
-    total = select(func.count()).select_from(unordered.subquery()).scalar_subquery()
-    # The keys are selected beside each row, so a computed key (a search rank) makes cursors as a column does.
-    selected = [*keys, total.label("total_count")] if count_inline else keys
-    key_columns = slice(-len(selected), -1 if count_inline else None)
-    statement = ordered.add_columns(*selected).limit(page.limit + 1)
-    if columns:
+
+    def statement(bound: Sequence[Any], limit: Any) -> Select[Any]:
+        ordered = query.order_by(*[key.desc() if forward_descending else key.asc() for key in keys])
+        if bound:
+            row_key: ColumnElement[Any] = tuple_(*keys)
+            ordered = ordered.where(row_key < tuple_(*bound) if forward_descending else row_key > tuple_(*bound))
+        if columns:
+            ordered = ordered.with_only_columns(*columns)
+        # The keys are selected beside each row, so a computed key (a search rank) makes cursors as a column does.
+        selected = [*keys, total.label("total_count")] if count_inline else keys
+        return ordered.add_columns(*selected).limit(limit)
+
+    total = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
+    key_columns = slice(-len(keys) - count_inline, -1 if count_inline else None)
+    if prepared is not None and columns:
+        statements, identity = prepared
+        shape = (identity, page.backward, bool(values))
+        parameters = {f"key_{index}": value for index, value in enumerate(values)} | {"size": page.limit + 1}
         async with db.connection() as connection:
-            fetched = list((await connection.execute(statement)).all())
+            made = statements.get(shape)
+            if made is None:
+                bound = [bindparam(f"key_{index}", type_=keys[index].type) for index in range(len(values))]
+                made = statements.keep(shape, statement(bound, bindparam("size", type_=Integer())), connection.dialect)
+            fetched: list[Any] = await made.rows(connection, parameters)
+    elif columns:
+        async with db.connection() as connection:
+            fetched = list((await connection.execute(statement(values, page.limit + 1))).all())
     else:
         async with db.session() as session:
-            fetched = list((await session.execute(statement)).all())
+            fetched = list((await session.execute(statement(values, page.limit + 1))).all())
     has_more = len(fetched) > page.limit
     fetched = fetched[: page.limit]
     if page.backward:
         fetched.reverse()
-    rows: list[T] = list(fetched) if columns else [row[0] for row in fetched]  # type: ignore[arg-type]
+    rows: list[T] = list(fetched) if columns else [row[0] for row in fetched]
     cursors = Cursors([row[key_columns] for row in fetched])
 
     async def count() -> int:

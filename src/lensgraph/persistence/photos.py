@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from lensgraph.domain.policies import PUBLIC_PHOTO_STATUS, PUBLIC_PHOTO_VISIBILI
 from lensgraph.persistence.db import SessionSource
 from lensgraph.persistence.models import Photo, Upload, User
 from lensgraph.persistence.pagination import Page, SortKey, paginate
+from lensgraph.persistence.prepared import PreparedPages
 
 
 def shown_to_everyone() -> ColumnElement[bool]:
@@ -58,14 +59,16 @@ async def page_of_photos(
     columns: PhotoColumns | None,
     *,
     count_inline: bool = False,
+    prepared: tuple[PreparedPages, Hashable] | None = None,
 ) -> Page[Any]:
     """A page of ``query``'s photos, newest (greatest key) first: rows, or the compiled read path's
-    ``columns`` of them (and the total beside them with ``count_inline``)."""
+    ``columns`` of them (and the total beside them with ``count_inline``), from its ``prepared`` statements."""
     if columns is None:
         return await paginate(db, query, keys, page, descending=True)
-    selected = columns.selected()
-    joined = columns.joined(query)
-    return await paginate(db, joined, keys, page, descending=True, columns=selected, count_inline=count_inline)
+    selected, joined = columns.selected(), columns.joined(query)
+    return await paginate(
+        db, joined, keys, page, descending=True, columns=selected, count_inline=count_inline, prepared=prepared
+    )
 
 
 async def photo_row(db: SessionSource, key: UUID, columns: PhotoColumns) -> Row[Any] | None:

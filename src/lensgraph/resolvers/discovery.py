@@ -12,6 +12,7 @@ from lensgraph.persistence import discovery as queries
 from lensgraph.persistence.models import Photo
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.persistence.photos import PhotoColumns, page_of_photos
+from lensgraph.persistence.prepared import PreparedPages
 from lensgraph.resolvers import plans
 from lensgraph.resolvers.context import Context
 
@@ -24,11 +25,16 @@ async def browse_photos(
     columns: PhotoColumns | None = None,
     *,
     count_inline: bool = False,
+    prepared: PreparedPages | None = None,
 ) -> Page[Any]:
     """READY, PUBLIC photos meeting the filter, newest or most popular first: rows, or only ``columns`` of them
-    (and the total beside them with ``count_inline``) for the compiled read path."""
-    query = queries.public_photos(clean_filter(given))
-    return await page_of_photos(ctx.reads, query, queries.ORDER_KEYS[order], page, columns, count_inline=count_inline)
+    (and the total beside them with ``count_inline``) for the compiled read path, from its ``prepared``
+    statements."""
+    cleaned = clean_filter(given)
+    query = queries.public_photos(cleaned)
+    keys = queries.ORDER_KEYS[order]
+    statements = (prepared, (cleaned, order)) if prepared is not None else None
+    return await page_of_photos(ctx.reads, query, keys, page, columns, count_inline=count_inline, prepared=statements)
 
 
 async def search_photos(ctx: Context, text: str, given: PhotoFilter, page: PageRequest) -> Page[Photo]:

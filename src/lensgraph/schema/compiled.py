@@ -47,6 +47,7 @@ from lensgraph.domain.policies import can_review_duplicates, owns
 from lensgraph.persistence import collections as collection_queries
 from lensgraph.persistence.pagination import Cursors, Page
 from lensgraph.persistence.photos import PhotoColumns
+from lensgraph.persistence.prepared import PreparedPages
 from lensgraph.resolvers import analytics, photos
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.photos import URL_LIFETIME
@@ -424,10 +425,13 @@ def _browse_root(schema: GraphQLSchema, node: FieldNode, fragments: dict[str, Fr
         PHOTO_TYPES,
     )
     planned = columns.frozen()
+    statements = PreparedPages()
 
     async def answer(run: Run) -> Any:
         arguments = _arguments(schema, field_def, node, run)
-        page = await browse_page(run.ctx, **arguments, columns=planned, count_inline=writer.wants_total)
+        page = await browse_page(
+            run.ctx, **arguments, columns=planned, count_inline=writer.wants_total, prepared=statements
+        )
         return writer(page, run)
 
     return RootField(response_key(node), answer)

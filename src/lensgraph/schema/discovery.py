@@ -12,6 +12,7 @@ from lensgraph.domain import discovery as discovery_rules
 from lensgraph.domain.pagination import page_request
 from lensgraph.persistence.pagination import Page
 from lensgraph.persistence.photos import PhotoColumns
+from lensgraph.persistence.prepared import PreparedPages
 from lensgraph.resolvers import discovery
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.core import Connection
@@ -37,11 +38,15 @@ async def browse_page(
     *,
     columns: PhotoColumns | None = None,
     count_inline: bool = False,
+    prepared: PreparedPages | None = None,
 ) -> Page[Any]:
-    """The root ``photos`` field's page, for its resolver (rows) and for its compiled plan (``columns``)."""
+    """The root ``photos`` field's page, for its resolver (rows) and for its compiled plan (``columns``, and the
+    statements it keeps prepared)."""
     given = replace(domain_filter(filter), verified_only=verified_only)
     page = page_request(first, after, last, before)
-    return await discovery.browse_photos(ctx, given, order_by, page, columns, count_inline=count_inline)
+    return await discovery.browse_photos(
+        ctx, given, order_by, page, columns, count_inline=count_inline, prepared=prepared
+    )
 
 
 @strawberry.type
