@@ -51,9 +51,9 @@ def deletion_due(requested_at: datetime) -> datetime:
     return requested_at + DELETION_GRACE
 
 
-def check_cancellable(status: DataRequestStatus | None) -> None:
-    """Only a deletion still in its grace period can be cancelled."""
-    if status is not DataRequestStatus.PENDING:
+def check_cancelled(cancelled: bool) -> None:
+    """Only a deletion still in its grace period can be cancelled: past it, the deletion is under way."""
+    if not cancelled:
         raise DomainError(ErrorCode.NOT_FOUND, "No account deletion is pending: there is nothing to cancel.")
 
 

@@ -90,7 +90,7 @@ async def build_export(request_id: str) -> None:
                 body=(
                     f"Hello {user.first_name},\n\nThe export of your Lensgraph data is ready. Download it (a zip of "
                     f"JSON files and your originals) within 7 days:\n\n"
-                    f"{export_url(services.settings, key, token)}\n"
+                    f"    {export_url(services.settings, key, token)}\n"
                 ),
             )
         )

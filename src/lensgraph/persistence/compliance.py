@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, String, Table, Text, delete, false, or_, select, update
+from sqlalchemy import JSON, ColumnElement, String, Table, Text, delete, false, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.compliance import DataRequestKind, DataRequestStatus, pseudonym, scrubbed
@@ -251,17 +251,19 @@ async def export_rows(session: AsyncSession, name: str, user_id: uuid.UUID) -> A
     """The user's rows of one table as JSON-ready dicts, secrets left out, in batches by id."""
     rows = table(name)
     columns = [column for column in rows.c if column.name not in SECRET_COLUMNS]
-    last: uuid.UUID | None = None
+    # Keyset over the primary key (a tuple where it has several columns): no offset scans.
+    key = list(rows.primary_key.columns)
+    last: tuple[Any, ...] | None = None
     while True:
-        query = select(*columns).where(owned(name, user_id)).order_by(rows.c.id).limit(EXPORT_BATCH)
+        query = select(*columns, *key).where(owned(name, user_id)).order_by(*key).limit(EXPORT_BATCH)
         if last is not None:
-            query = query.where(rows.c.id > last)
-        batch = (await session.execute(query)).mappings().all()
+            query = query.where(tuple_(*key) > tuple_(*last))
+        batch = (await session.execute(query)).all()
         for row in batch:
-            yield {key: _plain(value) for key, value in row.items()}
+            yield {column.name: _plain(value) for column, value in zip(columns, row, strict=False)}
         if len(batch) < EXPORT_BATCH:
             return
-        last = batch[-1]["id"]
+        last = tuple(batch[-1][len(columns) :])
 
 
 async def exported_files(session: AsyncSession, user_id: uuid.UUID) -> list[tuple[str, str]]:
@@ -315,6 +317,7 @@ async def erase(session: AsyncSession, user_id: uuid.UUID, needles: Sequence[str
         elif rule.erasure is Erasure.DELETE_UNLESS_KEPT:
             kept = owned(name, user_id) & table(name).c.id.in_(_kept_ids(name))
             await _pseudonymise(session, name, kept, needles, stand_in)
+    await _pseudonymise_signatures(session, user_id, stand_in)
     # Then deletions, children before parents (the reverse of the foreign keys' order).
     for rows in reversed(Base.metadata.sorted_tables):
         rule = RULES[rows.name]
@@ -331,12 +334,13 @@ async def _pseudonymise(
     """Replaces the person's names, username and email in every text and JSON column of the rows; clears where
     they signed from; forgets their stored files (removed from storage)."""
     rows = table(name)
-    texts = [c for c in rows.c if isinstance(c.type, String | Text | JSON) and c.name not in {"id"}]
+    key = list(rows.primary_key.columns)
+    texts = [c for c in rows.c if isinstance(c.type, String | Text | JSON) and not c.primary_key]
     files = [c for c in rows.c if c.name in FILE_COLUMNS.get(name, ())]
-    for row in (await session.execute(select(rows.c.id, *texts).where(where))).mappings().all():
+    for row in (await session.execute(select(*key, *texts).where(where))).all():
+        identity, values = row[: len(key)], row[len(key) :]
         changes: dict[str, Any] = {}
-        for column in texts:
-            value = row[column.name]
+        for column, value in zip(texts, values, strict=True):
             if column.name in CLEARED_IN_KEPT and value is not None and column.nullable:
                 changes[column.name] = None
                 continue
@@ -347,7 +351,21 @@ async def _pseudonymise(
             # Non-null key columns keep an empty key: the row stays, its file is gone.
             changes[column.name] = None if column.nullable else ""
         if changes:
-            await session.execute(update(rows).where(rows.c.id == row["id"]).values(**changes))
+            match = [column == value for column, value in zip(key, identity, strict=True)]
+            await session.execute(update(rows).where(*match).values(**changes))
+
+
+async def _pseudonymise_signatures(session: AsyncSession, user_id: uuid.UUID, stand_in: str) -> None:
+    """A signature is the name the person typed, whatever it was: their side of each kept contract gets the
+    pseudonym instead."""
+    contracts, licenses = table("contracts"), table("licenses")
+    for side in ("brand", "photographer"):
+        theirs = select(licenses.c.id).where(licenses.c[f"{side}_id"] == user_id)
+        await session.execute(
+            update(contracts)
+            .where(contracts.c.license_id.in_(theirs), contracts.c[f"{side}_signature_name"].is_not(None))
+            .values({f"{side}_signature_name": stand_in, f"{side}_signed_ip": None})
+        )
 
 
 async def tombstone(session: AsyncSession, user_id: uuid.UUID) -> None:

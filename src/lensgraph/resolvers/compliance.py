@@ -63,7 +63,7 @@ async def cancel_deletion(ctx: Context) -> DataRequest:
     viewer = ctx.require_viewer()
     async with ctx.db.unit_of_work() as uow:
         cancelled = await queries.cancel_pending_deletion(uow.session, viewer.user_id, utcnow())
-        rules.check_cancellable(cancelled.status if cancelled else None)
+        rules.check_cancelled(cancelled is not None)
     assert cancelled is not None
     return cancelled
 
