@@ -19,9 +19,12 @@ from sqlalchemy import JSON, String, Text, select
 from lensgraph.domain.compliance import pseudonym
 from lensgraph.persistence import compliance as rules
 from lensgraph.persistence.base import Base, utcnow
-from lensgraph.persistence.models import Photo
+from lensgraph.persistence.models import Client, Invoice, Photo
 from tests.api.factories import ready_photos, user_key
 from tests.api.helpers import PASSWORD, sign_up
+from tests.api.invoice_flows import SUBJECT_PREFIX, confirm, create_invoice, new_client
+from tests.api.invoice_flows import pay as pay_invoice
+from tests.api.invoice_flows import send as send_invoice
 from tests.api.payment_flows import pay, signed_license
 from tests.api.test_api_keys import WHO, create_key
 from tests.api.test_licensing import photo_of
@@ -311,3 +314,34 @@ async def test_deletion_after_the_grace_period_leaves_no_file_and_no_personal_da
     async with services.db.session() as session:
         remaining = await session.scalar(select(Photo.id).where(Photo.user_id == person_id))
     assert remaining is None
+
+
+async def test_a_studio_deleted_keeps_its_paid_invoice_and_that_invoices_client_only(
+    client, services, background, inbox, monkeypatch
+):
+    studio = await sign_up(client, role="STUDIO", **PERSON)
+    invoiced = await new_client(client, studio, "Ann Archer", "ann@example.com")
+    await new_client(client, studio, "Bo Never Invoiced", "bo@example.com")
+    created = await create_invoice(client, studio, invoiced, notes=f"Thanks! {PERSON['firstName']}")
+    invoice_id = created["invoice"]["id"]
+    assert (await send_invoice(client, studio, invoice_id))["userErrors"] == []
+    await background.settle()
+    token = await inbox.token_for("ann@example.com", f"{SUBJECT_PREFIX}{PERSON['firstName']} {PERSON['lastName']}")
+    await confirm(client, (await pay_invoice(client, token))["checkoutUrl"])
+    assert (await client.data(DELETE, token=studio.access_token))["requestAccountDeletion"]["userErrors"] == []
+
+    later = utcnow() + timedelta(days=31)
+    monkeypatch.setattr("lensgraph.jobs.compliance.utcnow", lambda: later)
+    background.send("compliance.delete_due_accounts")
+    await background.settle()
+
+    studio_id = user_key(studio)
+    async with services.db.session() as session:
+        invoices = (await session.execute(select(Invoice).where(Invoice.studio_id == studio_id))).scalars().all()
+        clients = (await session.execute(select(Client).where(Client.studio_id == studio_id))).scalars().all()
+    # The paid invoice stays, with its amounts; its client stays for it; the other client is gone.
+    assert [(invoice.status.value, invoice.amount_paid > 0) for invoice in invoices] == [("PAID", True)]
+    assert [row.name for row in clients] == ["Ann Archer"]
+    assert clients[0].notes == "" and not clients[0].phone
+    assert await _strings_in(services, [studio.email, studio.username, PERSON["firstName"], PERSON["lastName"]]) == []
+    assert invoices[0].notes is not None and pseudonym(studio_id) in invoices[0].notes

@@ -208,10 +208,12 @@ SECRET_COLUMNS = frozenset(
         "response_headers",
     }
 )
-# Cleared in kept rows: where the person was, not what was agreed or paid.
-CLEARED_IN_KEPT = frozenset(
-    {"brand_signed_ip", "photographer_signed_ip", "ip_address", "user_agent", "notes", "phone", "signed_ip"}
-)
+# Cleared in kept rows: where the person signed from, and a studio's private notes on a client kept for its
+# invoices (the invoice itself keeps the client's name, as bookkeeping requires).
+CLEARED_IN_KEPT: dict[str, frozenset[str]] = {
+    "contracts": frozenset({"brand_signed_ip", "photographer_signed_ip"}),
+    "clients": frozenset({"notes", "phone"}),
+}
 
 
 def table(name: str) -> Table:
@@ -341,8 +343,8 @@ async def _pseudonymise(
         identity, values = row[: len(key)], row[len(key) :]
         changes: dict[str, Any] = {}
         for column, value in zip(texts, values, strict=True):
-            if column.name in CLEARED_IN_KEPT and value is not None and column.nullable:
-                changes[column.name] = None
+            if column.name in CLEARED_IN_KEPT.get(name, ()):
+                changes[column.name] = None if column.nullable else ""
                 continue
             new = scrubbed(value, list(needles), stand_in)
             if new != value:
