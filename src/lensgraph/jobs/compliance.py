@@ -79,6 +79,12 @@ async def build_export(request_id: str) -> None:
             uow.session, key, DataRequestStatus.READY, completed_at=now, due_at=expires_at, storage_prefix=prefix
         )
         if not ready or user is None:
+            status = await uow.session.scalar(select(DataRequest.status).where(DataRequest.id == key))
+            # Cancelled while it was written (the account was deleted): what was written goes too. A second run
+            # of a READY export wrote the same files again and leaves them.
+            if status is DataRequestStatus.CANCELLED:
+                written = [table_key(prefix, name) for name in queries.exported_tables()]
+                await _remove([*written, f"{prefix}/{FILES_LIST}"])
             return
         uow.emit(DataExportReady(audience=(user_id,), request_id=key, expires_at=expires_at))
         token, _ = export_tokens(services.settings).issue(key, user_id, now)
@@ -122,8 +128,7 @@ async def delete_account(request_id: uuid.UUID) -> None:
     doomed = await _doomed(request_id)
     if doomed is None:
         return
-    for key in doomed.keys:
-        await services.storage.delete(key)
+    await _remove(doomed.keys)
     async with services.database.unit_of_work() as uow:
         now = utcnow()
         if not await queries.claim(uow.session, request_id, DataRequestStatus.COMPLETED, completed_at=now):
@@ -140,6 +145,13 @@ async def delete_account(request_id: uuid.UUID) -> None:
         )
         await queries.erase(uow.session, doomed.user.id, queries.needles_of(doomed.user))
     log.info("Account %s deleted (request %s): %d files removed", doomed.user.id, request_id, len(doomed.keys))
+
+
+async def _remove(keys: list[str]) -> None:
+    """Removes stored files; removing one already gone is no error (a retried run)."""
+    storage = current_services().storage
+    for key in keys:
+        await storage.delete(key)
 
 
 async def _doomed(request_id: uuid.UUID) -> _Doomed | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -473,7 +473,3 @@ async def latest_consent(session: AsyncSession, user_id: uuid.UUID) -> ConsentRe
         .limit(1)
     )
     return await session.scalar(query)
-
-
-def as_mapping(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _plain(value) for key, value in row.items()}
