@@ -250,6 +250,13 @@ async def test_deletion_after_the_grace_period_leaves_no_file_and_no_personal_da
     await client.data(EXPORT, token=person.access_token)
     await background.settle()
     export_url = await inbox.token_for(person.email, EXPORT_SUBJECT)
+    # The export holds the licensing side too: the license, its signed contract, the earning from the payment.
+    archive = zipfile.ZipFile(io.BytesIO((await download(client, export_url)).content))
+    license_rows = orjson.loads(archive.read("data/licenses.json"))
+    assert [row["photographer_id"] for row in license_rows] == [str(user_key(person))]
+    [contract_row] = orjson.loads(archive.read("data/contracts.json"))
+    assert contract_row["status"] == "SIGNED" and contract_row["photographer_signature_name"] == "Ann Photographer"
+    assert len(orjson.loads(archive.read("data/earnings.json"))) == 1
     await client.data(
         CONSENT,
         {"input": {"marketingEmails": True, "productAnalytics": True, "thirdPartySharing": True}},
