@@ -352,3 +352,23 @@ async def test_a_studio_deleted_keeps_its_paid_invoice_and_that_invoices_client_
     assert clients[0].notes == "" and not clients[0].phone
     assert await _strings_in(services, [studio.email, studio.username, PERSON["firstName"], PERSON["lastName"]]) == []
     assert invoices[0].notes is not None and pseudonym(studio_id) in invoices[0].notes
+
+
+async def test_the_request_history_costs_the_same_sql_at_2_and_at_12_requests(client, sql):
+    person = await sign_up(client)
+
+    async def statements_for(count: int) -> int:
+        sql.reset()
+        history = (await client.data(REQUESTS, token=person.access_token))["viewer"]["dataRequests"]
+        assert history["totalCount"] == len(history["edges"]) == count
+        return sql.count
+
+    async def ask_and_cancel(times: int) -> None:
+        for _ in range(times):
+            assert (await client.data(DELETE, token=person.access_token))["requestAccountDeletion"]["userErrors"] == []
+            assert (await client.data(CANCEL, token=person.access_token))["cancelAccountDeletion"]["userErrors"] == []
+
+    await ask_and_cancel(2)
+    few = await statements_for(2)
+    await ask_and_cancel(10)
+    assert await statements_for(12) == few
