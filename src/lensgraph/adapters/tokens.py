@@ -155,6 +155,25 @@ class GalleryDownloadTokens(_SignedClaims):
             raise InvalidToken(str(exc)) from exc
 
 
+class DataExportTokens(_SignedClaims):
+    """The token of a data export's link (GDPR Article 20): names one export request and its owner, with a key
+    and an audience of its own; issued at the time the export became ready, so it ends with the export."""
+
+    def __init__(self, key: bytes, issuer: str, lifetime: timedelta) -> None:
+        super().__init__(key, b"data-export-jwt:", issuer, f"{issuer}-data-export", lifetime)
+
+    def issue(self, request_id: UUID, user_id: UUID, ready_at: datetime) -> tuple[str, datetime]:
+        return self._sign(request_id, ready_at, {"usr": str(user_id)})
+
+    def verify(self, token: str, now: datetime) -> tuple[UUID, UUID]:
+        """(request id, user id) the token names; InvalidToken for anything else or past its expiry."""
+        claims = self._checked(token, now)
+        try:
+            return UUID(claims["sub"]), UUID(claims["usr"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidToken(str(exc)) from exc
+
+
 def _token_version(claim: object) -> int:
     if not isinstance(claim, int) or isinstance(claim, bool):
         raise InvalidToken("the token version is not a number")

@@ -17,6 +17,7 @@ from lensgraph.adapters.storage.local import LocalStorage
 from lensgraph.app.accounts import account_routes
 from lensgraph.app.calendar_feed import calendar_feed_routes
 from lensgraph.app.cors import CrossOrigin
+from lensgraph.app.data_exports import data_export_routes
 from lensgraph.app.documents import document_routes
 from lensgraph.app.gallery_downloads import gallery_download_routes
 from lensgraph.app.graphiql import graphiql_page, graphiql_routes
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         *shared_report_routes(services),
         *calendar_feed_routes(services),
         *gallery_download_routes(services),
+        *data_export_routes(services),
         *graphiql_routes(settings),
     ]
     if isinstance(services.storage, LocalStorage):

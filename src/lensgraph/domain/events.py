@@ -54,6 +54,7 @@ PurchaseKey = Annotated[UUID, Names("Purchase")]
 InvoiceKey = Annotated[UUID, Names("Invoice")]
 ContentKey = Annotated[UUID, Names("Content")]
 AlbumKey = Annotated[UUID, Names("Album")]
+DataRequestKey = Annotated[UUID, Names("DataRequest")]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -200,6 +201,33 @@ class WebhookTest(Event):
     type: ClassVar[str] = "webhook.test"
     summary: ClassVar[str] = "A test delivery."
     endpoint_id: WebhookEndpointKey
+
+
+# Privacy (GDPR) -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataExportRequested(Event):
+    type: ClassVar[str] = "account.data_export_requested"
+    summary: ClassVar[str] = "A person asked for an export of their data."
+    internal: ClassVar[bool] = True
+    request_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataExportReady(Event):
+    type: ClassVar[str] = "account.data_export_ready"
+    summary: ClassVar[str] = "Your data export is ready: the download link was emailed to you (valid 7 days)."
+    request_id: DataRequestKey
+    expires_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountDeletionScheduled(Event):
+    type: ClassVar[str] = "account.deletion_scheduled"
+    summary: ClassVar[str] = "Your account is scheduled for deletion; cancel it with cancelAccountDeletion."
+    request_id: DataRequestKey
+    deletes_at: datetime
 
 
 # Photos --------------------------------------------------------------------------------------
@@ -607,6 +635,7 @@ FOLLOW_UP_JOBS: dict[str, FollowUp] = {
     # A photoUri is fetched only once its content is committed; the job does nothing for content sent as an upload.
     ContentSubmitted.type: FollowUp("ugc.fetch_content", ("contentId",)),
     ContentRightsRequested.type: FollowUp("ugc.mail_rights_request", ("requestId",)),
+    DataExportRequested.type: FollowUp("compliance.build_export", ("requestId",)),
     InvoiceSent.type: FollowUp("invoices.mail_link", ("invoiceId",), with_event_id=True),
     # The report's thumbnail and watermarked JPEG, once the strip's verdict is known.
     VerificationCompleted.type: FollowUp("verification.make_renditions", ("verificationId",)),

@@ -8,7 +8,9 @@ from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.events import CATALOGUE, EMITTED_TYPES, check_offered
 
 # Security notices are always sent by email; a person cannot opt out of learning that a key was made.
-ALWAYS_EMAILED = frozenset({"api_key.created", "password.changed", "webhook_endpoint.disabled"})
+ALWAYS_EMAILED = frozenset(
+    {"api_key.created", "password.changed", "webhook_endpoint.disabled", "account.deletion_scheduled"}
+)
 # Events that are never a notification: the welcome is the verification mail, tests go to webhooks only.
 NOT_NOTIFIED = frozenset({"user.registered", "webhook.test"})
 MAX_PUSH_TOKEN_LENGTH = 4096

@@ -18,6 +18,7 @@ from lensgraph.domain import webhooks as rules
 from lensgraph.domain.events import WebhookEndpointDisabled
 from lensgraph.domain.verification import MAX_ATTEMPTS
 from lensgraph.jobs.accounts import send_account_link
+from lensgraph.jobs.compliance import build_export, delete_due_accounts
 from lensgraph.jobs.documents import mail_document_link
 from lensgraph.jobs.galleries import expire_galleries, watermark_gallery
 from lensgraph.jobs.idempotency import purge_expired_keys
@@ -232,6 +233,9 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     # The claim on mailed_at makes a second run a no-op.
     "ugc.mail_rights_request": (mail_rights_request, {"max_retries": 5, "min_backoff": 5_000}),
     # Retried for Stripe outages; a retry never pays twice (the payout id is the transfer's idempotency key).
+    # The request moves to READY once, with the mail in the same transaction: a second run mails nothing.
+    "compliance.build_export": (build_export, {"max_retries": 5, "min_backoff": 5_000, "time_limit": 1_800_000}),
+    "compliance.delete_due_accounts": (delete_due_accounts, {"max_retries": 3, "time_limit": 1_800_000}),
     "payments.pay_out": (pay_out, {"max_retries": 3, "min_backoff": 60_000, "time_limit": 600_000}),
 }
 
@@ -245,5 +249,6 @@ PERIODIC: dict[str, timedelta] = {
     "invoices.mark_overdue": timedelta(minutes=15),
     "payments.pay_out": timedelta(hours=1),
     "verification.sweep": timedelta(minutes=1),
+    "compliance.delete_due_accounts": timedelta(hours=1),
     "verification.report_due_overage": timedelta(minutes=15),
 }

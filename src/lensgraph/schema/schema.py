@@ -32,6 +32,7 @@ from lensgraph.schema.analytics import counted_view
 from lensgraph.schema.booking import Booking, BookingMutations, BookingQueries, SessionType
 from lensgraph.schema.collections import Collection, CollectionMutations, CollectionQueries
 from lensgraph.schema.compiled import Plan, Plans, compiled_first
+from lensgraph.schema.compliance import ComplianceMutations, DataRequest
 from lensgraph.schema.core import SCALAR_OVERRIDES, Node, resolve_global_id
 from lensgraph.schema.costs import CostPlans, MeterCost, timed_out
 from lensgraph.schema.discovery import DiscoveryQueries
@@ -125,6 +126,7 @@ class Mutation(
     PhotoMutations,
     NotificationMutations,
     WebhookMutations,
+    ComplianceMutations,
     LicensingMutations,
     PaymentMutations,
     PlanMutations,
@@ -296,6 +298,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Album,
             Content,
             Product,
+            DataRequest,
         ],
         config=StrawberryConfig(),
         scalar_overrides=SCALAR_OVERRIDES,

@@ -11,6 +11,7 @@ from lensgraph.schema.accounts import User, ViewerAccount
 from lensgraph.schema.analytics import ViewerAnalytics
 from lensgraph.schema.booking import ViewerBooking
 from lensgraph.schema.collections import ViewerCollections
+from lensgraph.schema.compliance import ViewerCompliance
 from lensgraph.schema.documents import ViewerDocuments
 from lensgraph.schema.galleries import ViewerGalleries
 from lensgraph.schema.gallery_branding import ViewerGalleryBranding
@@ -53,6 +54,7 @@ class Viewer(
     ViewerDocuments,
     ViewerInvoices,
     ViewerUgc,
+    ViewerCompliance,
 ):
     @classmethod
     def from_row(cls, row: UserRow) -> Viewer:

@@ -9,6 +9,7 @@ from lensgraph.persistence.models.collections import (
     LightboxItem,
     Portfolio,
 )
+from lensgraph.persistence.models.compliance import ConsentRecord, DataRequest
 from lensgraph.persistence.models.documents import DocumentTemplate, StudioDocument
 from lensgraph.persistence.models.galleries import (
     Gallery,
@@ -67,10 +68,12 @@ __all__ = [
     "ClientTag",
     "Collection",
     "CollectionPhoto",
+    "ConsentRecord",
     "Content",
     "ContentProduct",
     "ContentSecret",
     "Contract",
+    "DataRequest",
     "DocumentTemplate",
     "Earning",
     "FeaturedPhoto",
