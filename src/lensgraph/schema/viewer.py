@@ -9,6 +9,7 @@ from lensgraph.persistence.models import User as UserRow
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User, ViewerAccount
 from lensgraph.schema.analytics import ViewerAnalytics
+from lensgraph.schema.audit import ViewerAudit
 from lensgraph.schema.booking import ViewerBooking
 from lensgraph.schema.collections import ViewerCollections
 from lensgraph.schema.documents import ViewerDocuments
@@ -53,6 +54,7 @@ class Viewer(
     ViewerDocuments,
     ViewerInvoices,
     ViewerUgc,
+    ViewerAudit,
 ):
     @classmethod
     def from_row(cls, row: UserRow) -> Viewer:
