@@ -268,6 +268,16 @@ async def test_concurrent_revocations_of_one_key_leave_one_entry(client):
     assert len(await own_log(client, account.access_token, actions=["API_KEY_REVOKED"])) == 1
 
 
+async def test_concurrent_administrators_disable_an_account_once(client, services):
+    admin = await an_admin(client, services)
+    target = await sign_up(client)
+    answers = await asyncio.gather(
+        *(client.execute(DISABLE, {"input": {"userId": target.id}}, token=admin.access_token) for _ in range(4))
+    )
+    assert all(answer["data"]["disableUser"]["userErrors"] == [] for answer in answers), answers
+    assert actions(await whole_log(client, admin.access_token, subject=target.id)) == ["USER_DISABLED", "LOGIN"]
+
+
 async def test_a_refused_password_change_leaves_no_entry(client):
     account = await sign_up(client)
     weak = await client.data(

@@ -19,7 +19,7 @@ from lensgraph.domain.events import AccountLinkRequested, PasswordChanged, UserR
 from lensgraph.domain.policies import can_administer_accounts, can_manage_credentials
 from lensgraph.persistence import accounts as queries
 from lensgraph.persistence import verification_sharing as sharing_queries
-from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.base import take_write_lock, utcnow
 from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
 from lensgraph.persistence.models import RefreshToken, User
 from lensgraph.resolvers import audit
@@ -336,6 +336,9 @@ def _require_account_administrator(ctx: Context) -> UUID:
 
 
 async def _administered(uow: UnitOfWork, user_id: UUID) -> User:
+    # Held before it is read, on SQLite too: of two administrators' changes at once, the second sees the first's,
+    # so a change is made, and recorded in the audit log, once.
+    await take_write_lock(uow.session, User, User.id == user_id)
     user = await uow.session.get(User, user_id, with_for_update=True)
     if user is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No user has this ID.", ["userId"])
