@@ -147,3 +147,21 @@ def can_view_verification_image(viewer: Viewer | None, owner_id: UUID, invited: 
     """The verified JPEG itself (full size, unwatermarked): the owner's and invited signed-in readers'; a link
     holder sees the thumbnail and the watermarked JPEG only."""
     return owns(viewer, owner_id) or (viewer is not None and invited)
+
+
+def can_read_audit_log(viewer: Viewer | None) -> bool:
+    """The whole audit log, every account's entries: administrators."""
+    return viewer is not None and viewer.is_admin
+
+
+def can_read_audit_entry(viewer: Viewer | None, subject_id: UUID | None) -> bool:
+    """An entry about an account is its owner's to read, and the administrators'."""
+    return can_read_audit_log(viewer) or (subject_id is not None and owns(viewer, subject_id))
+
+
+def can_see_audit_origin(viewer: Viewer | None, actor_id: UUID | None) -> bool:
+    """Where an entry's request came from (address, user agent): the owner sees their own requests' and those of
+    anonymous attempts on their account (failed sign-ins), not an administrator's who acted on it."""
+    if can_read_audit_log(viewer):
+        return True
+    return viewer is not None and (actor_id is None or actor_id == viewer.user_id)

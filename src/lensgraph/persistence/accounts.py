@@ -170,6 +170,15 @@ async def touch_api_key(session: AsyncSession, key_id: UUID, now: datetime) -> N
     await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
 
 
+async def revoke_api_key(session: AsyncSession, key_id: UUID, now: datetime) -> bool:
+    """Revokes a live key; False when it was revoked already, by an earlier or a concurrent request (the row
+    count decides: on SQLite the key's earlier read held no lock)."""
+    result = await session.execute(
+        update(ApiKey).where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None)).values(revoked_at=now)
+    )
+    return int(getattr(result, "rowcount", 0)) == 1
+
+
 def api_keys_of(user_id: UUID) -> Select[ApiKey]:
     return select(ApiKey).where(ApiKey.user_id == user_id)
 

@@ -94,6 +94,9 @@ RULES: dict[str, Rule] = {
     "push_tokens": Rule(D, _d("user_id"), exported=False),
     "consent_records": Rule(D, _d("user_id")),
     "data_requests": Rule(Erasure.KEEP, _d("user_id")),
+    # The security record (append-only, by triggers too): kept for the platform's legitimate interest in
+    # investigating abuse; it holds ids, addresses and user agents, never names or email addresses.
+    "audit_entries": Rule(Erasure.KEEP, _d("subject_id")),
     # Cached answers to retried requests: may hold anything the person was answered; expire in a day anyway.
     "idempotency_keys": Rule(D, Caller("caller"), exported=False),
     # Photos and what hangs on them.

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from lensgraph.persistence import (
     analytics,
+    audit,
     collections,
     documents,
     galleries,
@@ -141,6 +142,7 @@ class Loaders:
 
     user = by_id(User)
     api_key = by_id(ApiKey)
+    audit_entry = batched(audit.entries_by_ids)
     notification = by_id(Notification)
     photo = by_id(Photo)
     webhook_endpoint = by_id(WebhookEndpoint)

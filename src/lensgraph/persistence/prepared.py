@@ -1,10 +1,10 @@
 """Statements made once and run through the driver: the compiled read path's statements of one shape each.
 
 Building a statement, keying SQLAlchemy's cache with it and wrapping its rows cost more than the round trip of a
-small read. A ``Prepared`` statement is compiled once, its parameters bound per run; on PostgreSQL its SQL goes to the driver
-as it is (``exec_driver_sql``: no statement to build, key or compile, and SQLAlchemy's events still see it, for
-traces and statement counts), its values turned into what SQLAlchemy would have answered by the same type
-processors. Elsewhere it runs through SQLAlchemy, from its cache.
+small read. A ``Prepared`` statement is compiled once, its parameters bound per run. On PostgreSQL its SQL goes
+to the driver as it is (``exec_driver_sql``: no statement to build, key or compile, and SQLAlchemy's events
+still see it, for traces and statement counts), its values turned into what SQLAlchemy would have answered by
+the same type processors. Elsewhere it runs through SQLAlchemy, from its cache.
 """
 
 from __future__ import annotations

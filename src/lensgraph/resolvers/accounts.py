@@ -13,14 +13,16 @@ from lensgraph.adapters.passwords import hash_password, verify_password
 from lensgraph.adapters.tokens import digest, new_secret
 from lensgraph.domain import accounts as rules
 from lensgraph.domain.accounts import RefreshOutcome, RefreshTokenState, Role, TokenPurpose
+from lensgraph.domain.audit import AuditAction
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import AccountLinkRequested, PasswordChanged, UserRegistered
 from lensgraph.domain.policies import can_administer_accounts, can_manage_credentials
 from lensgraph.persistence import accounts as queries
 from lensgraph.persistence import verification_sharing as sharing_queries
-from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.base import take_write_lock, utcnow
 from lensgraph.persistence.db import ConstraintViolation, UnitOfWork
 from lensgraph.persistence.models import RefreshToken, User
+from lensgraph.resolvers import audit
 from lensgraph.resolvers.context import Context
 
 log = logging.getLogger(__name__)
@@ -93,15 +95,23 @@ async def _refuse_taken(uow: UnitOfWork, *, email: str | None = None, username: 
 async def login(ctx: Context, *, email: str, password: str) -> SignedIn:
     """Unknown email and wrong password cost the same and read the same."""
     key = email.strip().lower()
-    await _count_password_attempt(ctx, key, "email")
-    async with ctx.db.session() as session:
-        user = await queries.user_by_email(session, key)
-    verified = await verify_password(user.password_hash if user else None, password)
-    if user is None or not verified:
-        raise DomainError(ErrorCode.UNAUTHENTICATED, SIGN_IN_REFUSED, ["password"])
-    await ctx.services.login_failures.reset(key)
-    async with ctx.db.unit_of_work() as uow:
-        signed_in = await _sign_in(ctx, uow, user, family_id=uuid4())
+    user: User | None = None
+    try:
+        # Read before the attempt counts (which refuses past the lockout), so a refused attempt is recorded on
+        # the account it was made on.
+        async with ctx.db.session() as session:
+            user = await queries.user_by_email(session, key)
+        await _count_password_attempt(ctx, key, "email")
+        verified = await verify_password(user.password_hash if user else None, password)
+        if user is None or not verified:
+            raise DomainError(ErrorCode.UNAUTHENTICATED, SIGN_IN_REFUSED, ["password"])
+        await ctx.services.login_failures.reset(key)
+        async with ctx.db.unit_of_work() as uow:
+            signed_in = await _sign_in(ctx, uow, user, family_id=uuid4())
+            await audit.record(ctx, AuditAction.LOGIN, uow=uow, subject_id=user.id, actor_id=user.id)
+    except DomainError as refusal:
+        await audit.record_failed_login(ctx, email=key, user_id=user.id if user else None, refusal=refusal.code)
+        raise
     # Read afresh at sign-in (a role an operator granted applies from here on), the account's standing spares
     # the new session's first requests a database read.
     await ctx.services.account_standings.reload(user.id)
@@ -243,6 +253,7 @@ async def request_password_reset(ctx: Context, *, email: str) -> None:
             log.info("password reset asked for an unknown address (request %s)", ctx.request_id)
             return
         uow.emit(AccountLinkRequested(user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD.value))
+        await audit.record(ctx, AuditAction.PASSWORD_RESET_REQUESTED, uow=uow, subject_id=user.id)
 
 
 async def reset_password(ctx: Context, *, token: str, new_password: str) -> User:
@@ -255,6 +266,8 @@ async def reset_password(ctx: Context, *, token: str, new_password: str) -> User
         user.email_verified_at = user.email_verified_at or utcnow()
         await queries.end_every_session(uow.session, user.id, utcnow())
         uow.emit(PasswordChanged(user_id=user.id, audience=(user.id,)))
+        # Whoever followed the link is the account's owner by then: the actor as well as the subject.
+        await audit.record(ctx, AuditAction.PASSWORD_RESET, uow=uow, subject_id=user.id, actor_id=user.id)
         await ctx.services.login_failures.reset(user.email)
         await uow.session.flush()
     ctx.services.account_standings.forget(user.id)
@@ -278,6 +291,7 @@ async def change_password(ctx: Context, *, current_password: str, new_password: 
         user.password_hash = await hash_password(new_password)
         await queries.end_every_session(uow.session, user.id, utcnow())
         uow.emit(PasswordChanged(user_id=user.id, audience=(user.id,)))
+        await audit.record(ctx, AuditAction.PASSWORD_CHANGED, uow=uow, subject_id=user.id)
         await uow.session.flush()
     ctx.services.account_standings.forget(user.id)
     return user
@@ -322,6 +336,9 @@ def _require_account_administrator(ctx: Context) -> UUID:
 
 
 async def _administered(uow: UnitOfWork, user_id: UUID) -> User:
+    # Held before it is read, on SQLite too: of two administrators' changes at once, the second sees the first's,
+    # so a change is made, and recorded in the audit log, once.
+    await take_write_lock(uow.session, User, User.id == user_id)
     user = await uow.session.get(User, user_id, with_for_update=True)
     if user is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No user has this ID.", ["userId"])
@@ -341,6 +358,8 @@ async def disable_user(ctx: Context, user_id: UUID, *, reason: str | None) -> Us
             user.disabled_at = now
             await queries.end_every_session(uow.session, user.id, now)
             log.warning("user %s disabled by administrator %s: %s", user.id, admin_id, reason or "(no reason given)")
+            details = {"reason": reason} if reason else None
+            await audit.record(ctx, AuditAction.USER_DISABLED, uow=uow, subject_id=user.id, details=details)
     ctx.services.account_standings.forget(user_id)
     return user
 
@@ -353,6 +372,7 @@ async def enable_user(ctx: Context, user_id: UUID) -> User:
         if user.disabled_at is not None:
             user.disabled_at = None
             log.warning("user %s enabled by administrator %s", user.id, admin_id)
+            await audit.record(ctx, AuditAction.USER_ENABLED, uow=uow, subject_id=user.id)
     ctx.services.account_standings.forget(user_id)
     return user
 
@@ -365,6 +385,8 @@ async def change_user_role(ctx: Context, user_id: UUID, role: Role) -> User:
         user = await _administered(uow, user_id)
         if user.role is not role:
             log.warning("user %s: role %s -> %s by administrator %s", user.id, user.role.value, role.value, admin_id)
+            changed = {"from": user.role.value, "to": role.value}
+            await audit.record(ctx, AuditAction.ROLE_CHANGED, uow=uow, subject_id=user.id, details=changed)
             user.role = role
     ctx.services.account_standings.forget(user_id)
     return user

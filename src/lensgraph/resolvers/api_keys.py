@@ -8,6 +8,7 @@ from uuid import UUID
 from lensgraph.adapters.tokens import new_api_key
 from lensgraph.domain import plans as plan_rules
 from lensgraph.domain.accounts import api_key_expiry
+from lensgraph.domain.audit import AuditAction
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import ApiKeyCreated
 from lensgraph.domain.pagination import PageRequest
@@ -17,7 +18,7 @@ from lensgraph.persistence import plans as plan_queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import ApiKey
 from lensgraph.persistence.pagination import Page, paginate
-from lensgraph.resolvers import plans
+from lensgraph.resolvers import audit, plans
 from lensgraph.resolvers.context import Context
 
 MAX_DESCRIPTION = 200
@@ -62,6 +63,10 @@ async def create_api_key(ctx: Context, *, description: str, expires_in_days: int
         uow.session.add(key)
         await uow.session.flush()
         uow.emit(ApiKeyCreated(api_key_id=key.id, prefix=prefix, description=description, audience=(user_id,)))
+        created = {"prefix": prefix, "description": description}
+        await audit.record(
+            ctx, AuditAction.API_KEY_CREATED, uow=uow, subject_id=user_id, target=("ApiKey", key.id), details=created
+        )
     return CreatedApiKey(key=key, raw_key=raw)
 
 
@@ -72,7 +77,19 @@ async def revoke_api_key(ctx: Context, key_id: UUID) -> ApiKey:
         if key is None or not owns(ctx.viewer, key.user_id):
             raise DomainError(ErrorCode.NOT_FOUND, "No such API key.", ["id"])
         if key.revoked_at is None:
-            key.revoked_at = utcnow()
+            # Revoked once, recorded once: of two revocations at once, one changes the row.
+            if not await queries.revoke_api_key(uow.session, key.id, utcnow()):
+                await uow.session.refresh(key)
+                return key
+            revoked = {"prefix": key.prefix}
+            await audit.record(
+                ctx,
+                AuditAction.API_KEY_REVOKED,
+                uow=uow,
+                subject_id=key.user_id,
+                target=("ApiKey", key.id),
+                details=revoked,
+            )
         return key
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from lensgraph.adapters.tokens import InvalidToken
 from lensgraph.adapters.zips import ZipMember, zip_stream
 from lensgraph.domain import compliance as rules
+from lensgraph.domain.audit import AuditAction
 from lensgraph.domain.compliance import Consents, DataRequestKind, DataRequestStatus
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.events import AccountDeletionScheduled, DataExportRequested
@@ -26,6 +27,7 @@ from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation
 from lensgraph.persistence.models import ConsentRecord, DataRequest
 from lensgraph.persistence.pagination import Page, paginate
+from lensgraph.resolvers import audit
 from lensgraph.resolvers.context import Context
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ async def request_export(ctx: Context) -> DataRequest:
         async with ctx.db.unit_of_work() as uow:
             request = await queries.add_request(uow.session, viewer.user_id, DataRequestKind.EXPORT, None)
             uow.emit(DataExportRequested(request_id=request.id))
+            await audit.record(ctx, AuditAction.DATA_EXPORT_REQUESTED, uow=uow, subject_id=viewer.user_id)
     except ConstraintViolation:
         raise DomainError(ErrorCode.ALREADY_EXISTS, "An export is being prepared already.") from None
     return request
@@ -54,6 +57,7 @@ async def request_deletion(ctx: Context) -> DataRequest:
         async with ctx.db.unit_of_work() as uow:
             request = await queries.add_request(uow.session, viewer.user_id, DataRequestKind.DELETION, due_at)
             uow.emit(AccountDeletionScheduled(audience=(viewer.user_id,), request_id=request.id, deletes_at=due_at))
+            await audit.record(ctx, AuditAction.ACCOUNT_DELETION_REQUESTED, uow=uow, subject_id=viewer.user_id)
     except ConstraintViolation:
         raise DomainError(ErrorCode.ALREADY_EXISTS, "Your account is scheduled for deletion already.") from None
     return request

@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 from lensgraph.domain import photos as photo_rules
 from lensgraph.domain import ugc as rules
 from lensgraph.domain.accounts import Role
+from lensgraph.domain.audit import AuditAction
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden, unauthenticated
 from lensgraph.domain.events import ContentApproved, ContentSubmitted
 from lensgraph.domain.money import Money
@@ -26,6 +27,7 @@ from lensgraph.persistence.db import UnitOfWork
 from lensgraph.persistence.models import Album, Content, Product
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.persistence.ugc import AlbumContentKey
+from lensgraph.resolvers import audit
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.photos import accepted_photo
 from lensgraph.resolvers.uploads import RequestedUpload, new_upload, read_upload
@@ -71,6 +73,7 @@ async def rotate_content_secret(ctx: Context) -> str:
     secret = secrets.token_urlsafe(32)
     async with ctx.db.unit_of_work() as uow:
         await queries.set_content_secret(uow.session, user_id, secret, utcnow())
+        await audit.record(ctx, AuditAction.CONTENT_SECRET_ROTATED, uow=uow, subject_id=user_id)
     return secret
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 from lensgraph.domain import webhooks as rules
+from lensgraph.domain.audit import AuditAction
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.events import WebhookTest
 from lensgraph.domain.pagination import PageRequest
@@ -19,6 +20,7 @@ from lensgraph.persistence.db import UnitOfWork
 from lensgraph.persistence.enums import DeliveryStatus
 from lensgraph.persistence.models import WebhookDelivery, WebhookEndpoint
 from lensgraph.persistence.pagination import Page, paginate
+from lensgraph.resolvers import audit
 from lensgraph.resolvers.context import Context
 
 MAX_DESCRIPTION = 200
@@ -99,6 +101,8 @@ async def rotate_secret(ctx: Context, endpoint_id: UUID) -> EndpointWithSecret:
         endpoint = await _owned_endpoint(ctx, uow, endpoint_id)
         endpoint.previous_secret, endpoint.previous_secret_expires_at = rules.rotated(endpoint.secret, utcnow())
         endpoint.secret = new_signing_secret()
+        target = ("WebhookEndpoint", endpoint.id)
+        await audit.record(ctx, AuditAction.WEBHOOK_SECRET_ROTATED, uow=uow, subject_id=endpoint.user_id, target=target)
         return EndpointWithSecret(endpoint, endpoint.secret)
 
 

@@ -29,6 +29,7 @@ from lensgraph.domain.pagination import MAX_PAGE_SIZE
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import AccountMutations, ApiKey, User
 from lensgraph.schema.analytics import counted_view
+from lensgraph.schema.audit import AuditEntry, AuditQueries
 from lensgraph.schema.booking import Booking, BookingMutations, BookingQueries, SessionType
 from lensgraph.schema.collections import Collection, CollectionMutations, CollectionQueries
 from lensgraph.schema.compiled import Plan, Plans, compiled_first
@@ -96,6 +97,7 @@ class Query(
     DocumentQueries,
     InvoiceQueries,
     UgcQueries,
+    AuditQueries,
 ):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
@@ -299,6 +301,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Content,
             Product,
             DataRequest,
+            AuditEntry,
         ],
         config=StrawberryConfig(),
         scalar_overrides=SCALAR_OVERRIDES,

@@ -9,6 +9,7 @@ from lensgraph.persistence.models import User as UserRow
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User, ViewerAccount
 from lensgraph.schema.analytics import ViewerAnalytics
+from lensgraph.schema.audit import ViewerAudit
 from lensgraph.schema.booking import ViewerBooking
 from lensgraph.schema.collections import ViewerCollections
 from lensgraph.schema.compliance import ViewerCompliance
@@ -55,6 +56,7 @@ class Viewer(
     ViewerInvoices,
     ViewerUgc,
     ViewerCompliance,
+    ViewerAudit,
 ):
     @classmethod
     def from_row(cls, row: UserRow) -> Viewer:

@@ -2,6 +2,7 @@
 
 from lensgraph.persistence.models.accounts import ApiKey, OneTimeToken, RefreshToken, User
 from lensgraph.persistence.models.analytics import PhotoViewDay
+from lensgraph.persistence.models.audit import AuditEntry
 from lensgraph.persistence.models.collections import (
     Collection,
     CollectionPhoto,
@@ -60,6 +61,7 @@ from lensgraph.persistence.models.webhooks import WebhookDelivery, WebhookEndpoi
 __all__ = [
     "Album",
     "ApiKey",
+    "AuditEntry",
     "AvailabilityWindow",
     "BlockedDate",
     "Booking",

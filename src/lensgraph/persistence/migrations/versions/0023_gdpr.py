@@ -1,6 +1,6 @@
 """GDPR: data requests (exports and deletions, one pending of each kind per person) and the consent history
 
-Revision ID: 0024
+Revision ID: 0023
 Revises: 0022
 Create Date: 2026-12-04 22:45:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import lensgraph.persistence.base
 
-revision = "0024"
+revision = "0023"
 down_revision = "0022"
 branch_labels = None
 depends_on = None
