@@ -59,6 +59,9 @@ class Services:
             if settings.request_rate_limit
             else None
         )
+        self.key_requests = RequestLimiter(
+            settings.rate_limit_storage, f"{max(1, settings.api_key_read_rate_limit)}/minute"
+        )
         self.cost_buckets: CostBuckets | None = (
             cost_buckets(settings.rate_limit_storage, Bucket(settings.cost_bucket_size, settings.cost_restore_rate))
             if settings.cost_bucket_size

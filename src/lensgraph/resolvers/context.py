@@ -36,6 +36,8 @@ class Services(Protocol):
     gallery_unlock_failures: FailureLimiter
     account_standings: AccountStandings
     requests: RequestLimiter | None
+    # API keys' read and write buckets (``auth.count_request``), sized per request by the key's plan.
+    key_requests: RequestLimiter
     cost_buckets: CostBuckets | None
     jobs: Jobs
     pubsub: PubSub
