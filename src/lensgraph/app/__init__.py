@@ -27,6 +27,7 @@ from lensgraph.app.metrics import RequestMetrics, metrics_route
 from lensgraph.app.payments import log_payment_mode, payment_routes
 from lensgraph.app.services import Services
 from lensgraph.app.shared_reports import shared_report_routes
+from lensgraph.app.tracking import tracking_routes
 from lensgraph.app.view import GraphQLView
 from lensgraph.config import Settings
 from lensgraph.schema.schema import build_schema
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         *shared_report_routes(services),
         *calendar_feed_routes(services),
         *gallery_download_routes(services),
+        *tracking_routes(services),
         *graphiql_routes(settings),
     ]
     if isinstance(services.storage, LocalStorage):

@@ -32,8 +32,13 @@ PUBLIC_MAX_AGE_SECONDS = 120
 MAX_DOCUMENTS = 10_000
 # The credentials a request may carry: an answer to any of them is the caller's own.
 CREDENTIAL_HEADERS = ("authorization", "x-api-key", "x-gallery-token", "cookie")
+# Exactly what Apollo's clients look for (message or code) before sending the document with its hash.
 NOT_FOUND_BODY = orjson.dumps(
-    {"errors": [{"message": "PersistedQueryNotFound", "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"}}]}
+    {
+        "errors": [
+            {"message": "PersistedQueryNotFound", "extensions": {"code": ErrorCode.PERSISTED_QUERY_NOT_FOUND.value}}
+        ]
+    }
 )
 
 
@@ -97,7 +102,7 @@ def resolve(store: PersistedQueries, query: object, extensions: object) -> str |
         return sha256 if isinstance(sha256, Refusal) else (query if isinstance(query, str) else None)
     if isinstance(query, str) and query:
         if not hmac.compare_digest(hashlib.sha256(query.encode()).hexdigest(), sha256):
-            return Refusal(400, "provided sha does not match query", ErrorCode.INVALID_INPUT)
+            return Refusal(400, "provided sha does not match query", ErrorCode.HASH_MISMATCH)
         store.put(sha256, query)
         return query
     return store.get(sha256) or PERSISTED_QUERY_NOT_FOUND

@@ -18,6 +18,7 @@ from lensgraph.domain.idempotency import derived_id
 from lensgraph.domain.policies import Viewer
 from lensgraph.jobs.analytics import ViewCounter
 from lensgraph.jobs.broker import Jobs
+from lensgraph.jobs.ugc_engagement import EngagementCounter
 from lensgraph.persistence.accounts import AccountStandings
 from lensgraph.persistence.db import Database, SessionSource
 from lensgraph.persistence.loaders import Loaders
@@ -44,6 +45,7 @@ class Services(Protocol):
     storage: Storage
     payments: PaymentGateway
     views: ViewCounter
+    engagement: EngagementCounter
 
 
 def new_request_id() -> str:

@@ -43,9 +43,11 @@ from lensgraph.persistence.models.studio import (
 from lensgraph.persistence.models.ugc import (
     Album,
     Content,
+    ContentEngagementDay,
     ContentProduct,
     ContentSecret,
     Product,
+    ProductEngagementDay,
     RightsRequest,
 )
 from lensgraph.persistence.models.verification import (
@@ -68,6 +70,7 @@ __all__ = [
     "Collection",
     "CollectionPhoto",
     "Content",
+    "ContentEngagementDay",
     "ContentProduct",
     "ContentSecret",
     "Contract",
@@ -106,6 +109,7 @@ __all__ = [
     "PrintOrderItem",
     "PrintProduct",
     "Product",
+    "ProductEngagementDay",
     "Purchase",
     "PushToken",
     "RefreshToken",
