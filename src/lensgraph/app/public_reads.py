@@ -196,34 +196,40 @@ def mark_cacheable(request: Request, response: Response) -> Response:
     never cached by anyone)."""
     if request.method not in {"GET", "HEAD"}:
         return response
-    public = response.status_code == 200 and not carries_credential(request.headers) and not _has_errors(response)
-    if not public:
+    data = _answer(response) if response.status_code == 200 and not carries_credential(request.headers) else None
+    if data is None:
         response.headers["Cache-Control"] = "private, no-store"
         return response
-    etag = '"' + hashlib.sha256(bytes(response.body)).hexdigest()[:32] + '"'
-    # The address's RateLimit-* counts are its own: a shared cache must not hand them to others.
-    for name in ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "X-Request-ID"):
-        if name in response.headers:
-            del response.headers[name]
-    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE_SECONDS}"
-    response.headers["ETag"] = etag
-    response.headers["Vary"] = "Accept"
+    # The cost report's throttleStatus is the caller's own bucket; the RateLimit-* counts and the request id
+    # are this caller's too: a shared cache must not hand them to others.
+    data.pop("extensions", None)
+    body = orjson.dumps(data)
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {
+        "Cache-Control": f"public, max-age={PUBLIC_MAX_AGE_SECONDS}",
+        "ETag": etag,
+        "Vary": "Accept",
+    }
     if etag in _etags(request.headers.get("if-none-match", "")):
-        return Response(status_code=304, headers={key: value for key, value in _cache_headers(response).items()})
-    return response
-
-
-def _cache_headers(response: Response) -> dict[str, str]:
-    return {name: response.headers[name] for name in ("Cache-Control", "ETag", "Vary")}
+        return Response(status_code=304, headers=headers)
+    return Response(
+        body,
+        status_code=200,
+        media_type=response.media_type,
+        headers={**headers, "content-type": response.headers.get("content-type", "application/json")},
+    )
 
 
 def _etags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-def _has_errors(response: Response) -> bool:
+def _answer(response: Response) -> dict[str, Any] | None:
+    """The answer's JSON when it is data without errors (what may be shared), else None."""
     try:
         data: Any = orjson.loads(bytes(response.body))
     except orjson.JSONDecodeError:
-        return True
-    return not isinstance(data, dict) or bool(data.get("errors"))
+        return None
+    if not isinstance(data, dict) or data.get("errors") or "data" not in data:
+        return None
+    return data
