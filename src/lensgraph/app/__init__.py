@@ -1,6 +1,6 @@
-"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, /readyz, /metrics, /files, the payment routes and the
-account pages emails link to, the zips of gallery downloads, and the page a verification report's share link opens.
-Pages on the origins in LENSGRAPH_CORS_ORIGINS may call /graphql and /files."""
+"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, /readyz, /metrics, /files, /track (storefront
+engagement), the payment routes and the account pages emails link to, the zips of gallery downloads, and the page a
+verification report's share link opens. Pages on the origins in LENSGRAPH_CORS_ORIGINS may call /graphql and /files."""
 
 from __future__ import annotations
 

@@ -194,8 +194,8 @@ def carries_credential(headers: Mapping[str, str]) -> bool:
 def mark_cacheable(request: Request, response: Response) -> Response:
     """Public caching for an anonymous GET answered 200 without errors; private otherwise (GET only: a POST is
     never cached by anyone)."""
-    if request.method not in {"GET", "HEAD"}:
-        return response
+    if request.method not in {"GET", "HEAD"} or "json" not in response.headers.get("content-type", ""):
+        return response  # a POST, or not a GraphQL answer (the GraphiQL page keeps its own caching)
     data = _answer(response) if response.status_code == 200 and not carries_credential(request.headers) else None
     if data is None:
         response.headers["Cache-Control"] = "private, no-store"
