@@ -10,7 +10,9 @@ from uuid import uuid4
 
 from sqlalchemy import func, select
 
+from lensgraph.domain import ugc_engagement as rules
 from lensgraph.domain.global_ids import encode
+from lensgraph.jobs.ugc_engagement import EngagementCounter
 from lensgraph.persistence.models import ContentEngagementDay, ProductEngagementDay
 from tests.api.test_ugc_reads import MEDIA, seeded, titles
 
@@ -149,3 +151,19 @@ async def test_junk_is_a_coded_400_and_counts_nothing(client, services):
     await services.engagement.flush()
     async with services.db.session() as session:
         assert await session.scalar(select(func.count()).select_from(ContentEngagementDay)) == 0
+
+
+async def test_two_api_nodes_flushing_at_once_add_up(client, services, background):
+    owner, summer, _ = await seeded(client, background)
+    media = await _media(client, owner, summer)
+    shot = media["Shot 1"]["id"]
+    tee = next(product["id"] for product in media["Shot 1"]["products"])
+    nodes = [EngagementCounter(services.db) for _ in range(2)]
+    for node in nodes:
+        for _ in range(5):
+            node.record([rules.hit({"event": "click", "mediaId": shot, "productId": tee})], datetime.now(UTC).date())
+    assert await asyncio.gather(*(node.flush() for node in nodes)) == [10, 10]
+    answer = await client.data(ANALYTICS, {"id": summer["id"], "from": today(), "to": today()}, token=owner.token)
+    assert answer["album"]["analytics"]["totals"]["clicks"] == 10
+    ordered = await client.data(MEDIA, {"id": summer["id"], "order": "POPULARITY", "first": 1})
+    assert titles(ordered) == ["Shot 1"]
