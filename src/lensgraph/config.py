@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     # Requests to /graphql per caller (a user, whichever credential it uses; else the client address), in the
     # limits notation ("600/minute", "20/second"); "off" turns the limit off.
     request_rate_limit: str | None = "600/minute"
+    # Requests per minute per API key, counted apart for reads (queries, GET) and writes (mutations); a plan
+    # may set its own (``Limits.api_key_requests_per_minute``). 0 turns the API keys' limit off (their user's
+    # rate, LENSGRAPH_REQUEST_RATE_LIMIT, then applies as to any credential).
+    api_key_read_rate_limit: int = Field(default=3600, ge=0)
+    api_key_write_rate_limit: int = Field(default=3600, ge=0)
     # Unset: /metrics is open in development and absent in production.
     metrics_token: SecretStr | None = None
     # Pages on these origins may open a WebSocket to /graphql (a browser sends its cookies with the handshake).

@@ -292,5 +292,7 @@ async def test_submission_by_upload_then_fans_by_the_album_link(client, services
     ]
     # Another account sees none of it.
     stranger = await sign_up(client, role="BRAND")
-    assert (await client.data(ALBUM_CONTENT, {"id": summer["id"]}, token=stranger.access_token))["album"] is None
+    # Anyone may read the album's approved media (test_ugc_reads.py); its content list is its brand's only.
+    refused = await client.execute(ALBUM_CONTENT, {"id": summer["id"]}, token=stranger.access_token)
+    assert refused["data"]["album"] is None and refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert await _stored(services, Photo) == 2

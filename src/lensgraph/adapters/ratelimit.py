@@ -55,6 +55,16 @@ class RequestLimiter:
         allowed = await self._limiter.hit(self._item, "requests", caller)
         return await self._allowance(caller, allowed)
 
+    async def hit_per_minute(self, caller: str, per_minute: int) -> Allowance:
+        """Counts one request against ``per_minute`` rather than the limiter's rate: an API key's read or
+        write bucket, whose size its owner's plan may set. A bucket is named by its size too, so a plan
+        change starts a new one rather than judging old counts by the new size."""
+        item = RateLimitItemPerMinute(per_minute, 1, namespace="key-requests")
+        allowed = await self._limiter.hit(item, caller)
+        window = await self._limiter.get_window_stats(item, caller)
+        reset_after = max(1, math.ceil(window.reset_time - time.time()))
+        return Allowance(allowed, per_minute, window.remaining, reset_after)
+
     async def exhausted(self, caller: str) -> Allowance | None:
         """The caller's allowance when it has no request left, without counting one; None while it has."""
         if await self._limiter.test(self._item, "requests", caller):

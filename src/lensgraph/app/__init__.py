@@ -1,6 +1,6 @@
-"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, /readyz, /metrics, /files, the payment routes and the
-account pages emails link to, the zips of gallery downloads, and the page a verification report's share link opens.
-Pages on the origins in LENSGRAPH_CORS_ORIGINS may call /graphql and /files."""
+"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, /readyz, /metrics, /files, /track (storefront
+engagement), the payment routes and the account pages emails link to, the zips of gallery downloads, and the page a
+verification report's share link opens. Pages on the origins in LENSGRAPH_CORS_ORIGINS may call /graphql and /files."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from lensgraph.app.metrics import RequestMetrics, metrics_route
 from lensgraph.app.payments import log_payment_mode, payment_routes
 from lensgraph.app.services import Services
 from lensgraph.app.shared_reports import shared_report_routes
+from lensgraph.app.tracking import tracking_routes
 from lensgraph.app.view import GraphQLView
 from lensgraph.config import Settings
 from lensgraph.schema.schema import build_schema
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         *calendar_feed_routes(services),
         *gallery_download_routes(services),
         *data_export_routes(services),
+        *tracking_routes(services),
         *graphiql_routes(settings),
     ]
     if isinstance(services.storage, LocalStorage):

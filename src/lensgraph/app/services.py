@@ -16,6 +16,7 @@ from lensgraph.jobs.analytics import ViewCounter
 from lensgraph.jobs.broker import Jobs
 from lensgraph.jobs.relay import Relay
 from lensgraph.jobs.services import payments_for, storage_for
+from lensgraph.jobs.ugc_engagement import EngagementCounter
 from lensgraph.persistence.accounts import AccountStandings
 from lensgraph.persistence.db import Database
 
@@ -59,6 +60,9 @@ class Services:
             if settings.request_rate_limit
             else None
         )
+        self.key_requests = RequestLimiter(
+            settings.rate_limit_storage, f"{max(1, settings.api_key_read_rate_limit)}/minute"
+        )
         self.cost_buckets: CostBuckets | None = (
             cost_buckets(settings.rate_limit_storage, Bucket(settings.cost_bucket_size, settings.cost_restore_rate))
             if settings.cost_bucket_size
@@ -71,16 +75,19 @@ class Services:
         self.payments = payments_for(settings)
         self.db.on_events = self.relay.wake
         self.views = ViewCounter(self.db)
+        self.engagement = EngagementCounter(self.db)
 
     async def start(self) -> None:
         await self.jobs.start()
         await self.relay.start()
         await self.views.start()
+        await self.engagement.start()
 
     async def close(self) -> None:
         """After uvicorn has stopped accepting and closed the WebSockets: the running jobs finish first, so that
         the relay's last batch can carry the events they wrote."""
         await self.views.stop()
+        await self.engagement.stop()
         await self.jobs.stop()
         await self.relay.stop()
         await self.pubsub.close()

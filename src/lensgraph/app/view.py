@@ -23,7 +23,7 @@ from lensgraph.adapters import logs
 from lensgraph.adapters.bodies import BodyTooLarge, read_body
 from lensgraph.adapters.metrics import RATE_LIMITED
 from lensgraph.adapters.ratelimit import Allowance
-from lensgraph.app import compiled
+from lensgraph.app import compiled, public_reads
 from lensgraph.app.services import Services
 from lensgraph.domain.errors import AccessDenied, ErrorCode
 from lensgraph.resolvers.auth import authenticate, count_request, credential_barred, credential_from_headers
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 SUBSCRIPTIONS_OVER_WEBSOCKET = "Subscriptions are served over WebSocket at /graphql (graphql-transport-ws)."
+# Whether the request runs a mutation: set by ``_answer`` before ``get_context`` counts it.
+WRITES_SCOPE_KEY = "lensgraph.writes"
 ERROR_CODES_BY_STATUS = {401: ErrorCode.UNAUTHENTICATED, 404: ErrorCode.NOT_FOUND, 429: ErrorCode.RATE_LIMITED}
 
 
@@ -76,6 +78,7 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.services = services
         self.graphiql_page = graphiql_page
+        self.persisted_queries = public_reads.PersistedQueries()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -100,13 +103,25 @@ class GraphQLView(GraphQL[Context, None]):
         # Kept for resolvers that verify a signature over the exact bytes sent (submitContent); the scope is
         # this request's own, so nothing outlives it.
         scope[RAW_BODY_SCOPE_KEY] = body
+        # A persisted query's document, found by its hash, is run as if it had been sent (app/public_reads.py).
+        if request.method == "POST":
+            resolved = public_reads.apply_to_post(self.persisted_queries, body)
+            if isinstance(resolved, public_reads.Refusal):
+                return resolved.response()
+            body = resolved
+        elif (refused := public_reads.apply_to_get(self.persisted_queries, request, scope)) is not None:
+            return refused.response()
+        request = Request(scope, _replay(body))
+        # Known before the request is counted: API keys' reads and writes have their own rates.
+        scope[WRITES_SCOPE_KEY] = public_reads.is_mutation(*public_reads.request_document(request, body))
         try:
-            return await compiled.answer(self, Request(scope, _replay(body)), body)
+            response = await compiled.answer(self, request, body)
         except HTTPException as exc:
             headers = exc.headers if isinstance(exc, TooManyRequests) else None
-            return error_response(
+            response = error_response(
                 exc.status_code, exc.reason, media_type=_preferred_media_type(request), headers=headers
             )
+        return public_reads.mark_cacheable(request, response)
 
     def _refuse_http(self, request: Request) -> Response | None:
         if request.method == "POST":
@@ -135,7 +150,7 @@ class GraphQLView(GraphQL[Context, None]):
             # Counted against the address before it is refused: guessing keys or tokens spends the rate too.
             await _count(context, response, credential_failed=True)
             raise HTTPException(401, denied.message) from None
-        await _count(context, response)
+        await _count(context, response, writes=bool(request.scope.get(WRITES_SCOPE_KEY)))
         if isinstance(response, Response):
             response.headers["X-Request-ID"] = context.request_id
             # Left by app.idempotency on a POST with Idempotency-Key: claims it for this caller, or answers from it.
@@ -210,10 +225,13 @@ class GraphQLView(GraphQL[Context, None]):
         return allowed
 
 
-async def _count(context: Context, response: Response | WebSocket, *, credential_failed: bool = False) -> None:
-    """Counts the request against its caller's rate (the viewer's, else the address's); 429 past it."""
+async def _count(
+    context: Context, response: Response | WebSocket, *, credential_failed: bool = False, writes: bool = False
+) -> None:
+    """Counts the request against its caller's rate (an API key's reads or writes, else the viewer's, else the
+    address's); 429 past it."""
     allowance = await count_request(
-        context.services, context.viewer, context.client_ip, credential_failed=credential_failed
+        context.services, context.viewer, context.client_ip, credential_failed=credential_failed, writes=writes
     )
     if allowance is None:
         return

@@ -26,6 +26,8 @@ class ErrorCode(Enum):
     FILE_INTEGRITY_FAILED = "FILE_INTEGRITY_FAILED"
     # A file's bytes do not have the SHA-256 its uploader declared (the reference's 422 "File hash mismatch").
     HASH_MISMATCH = "HASH_MISMATCH"
+    # Apollo's automatic persisted queries: no document is known by the hash sent (send it with its hash).
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
     # An Idempotency-Key sent again with another request than the one it was first used for.
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     # The operation's calculated cost is above the most one operation may request: ask for fewer items.

@@ -34,6 +34,8 @@ class Limits:
     verifications_per_month: int | None
     # Filters on searchPhotos (the plain text search stays open to everyone).
     advanced_search: bool
+    # Per API key and minute, reads and writes each; None: the server's (LENSGRAPH_API_KEY_*_RATE_LIMIT).
+    api_key_requests_per_minute: int | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,11 @@ _TIERS: dict[PlanTier, tuple[str, int | None, Limits]] = {
     PlanTier.FREE: ("Free", None, Limits(50 * MEGABYTE, 2, 5, False)),
     PlanTier.BASIC: ("Basic", 12, Limits(100 * MEGABYTE, 5, 50, True)),
     PlanTier.PROFESSIONAL: ("Professional", 39, Limits(200 * MEGABYTE, 20, 1000, True)),
-    PlanTier.ENTERPRISE: ("Enterprise", 199, Limits(500 * MEGABYTE, None, None, True)),
+    PlanTier.ENTERPRISE: (
+        "Enterprise",
+        199,
+        Limits(500 * MEGABYTE, None, None, True, api_key_requests_per_minute=14_400),
+    ),
 }
 # Administrators are not customers: they get the largest limits and no plan to buy.
 PLAN_ROLES = (Role.PHOTOGRAPHER, Role.BRAND, Role.STUDIO)

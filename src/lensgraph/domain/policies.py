@@ -23,6 +23,9 @@ class Viewer:
     user_id: UUID
     role: Role
     via_api_key: bool = False
+    # The API key's id, and its plan's requests per minute (None: the server's setting): its own rate buckets.
+    api_key_id: UUID | None = None
+    api_key_rate: int | None = None
     # When the credential stops being valid (access tokens); live subscriptions end then.
     expires_at: datetime | None = None
     # The account's token version an access token was issued under: raising it ends the token.

@@ -1,4 +1,5 @@
-"""Views (of photos and of shared verification reports), counted in memory and added to the daily totals every
+"""Views (of photos and of shared verification reports), and anything else counted per day the same way
+(``DailyCounter``: storefront engagement, jobs/ugc_engagement.py), counted in memory and added to the daily totals every
 few seconds, not written one by one.
 
 Each API node counts the views it serves per (kind, record, UTC day) and flushes them with one upsert that adds to
@@ -13,49 +14,54 @@ import contextlib
 import logging
 from collections import Counter
 from datetime import date
+from typing import Generic, TypeVar
 from uuid import UUID
 
 from lensgraph.domain.analytics import Viewed
 from lensgraph.persistence import analytics as queries
-from lensgraph.persistence.db import Database
+from lensgraph.persistence.db import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 5.0
 
 
-class ViewCounter:
-    """One per process (in ``Services``): ``record`` is called per view, ``flush`` writes what was recorded."""
+Key = TypeVar("Key")
+
+
+class DailyCounter(Generic[Key]):
+    """Counts in memory per ``Key`` (a record and a UTC day, and what was counted), written by ``_write`` every
+    ``interval`` seconds; one per process and kind of count (in ``Services``)."""
 
     def __init__(self, db: Database, interval: float = FLUSH_SECONDS) -> None:
         self.db = db
         self.interval = interval
-        self._pending: Counter[tuple[Viewed, UUID, date]] = Counter()
+        self._pending: Counter[Key] = Counter()
         self._flushing = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
 
-    def record(self, key: UUID, day: date, kind: Viewed = Viewed.PHOTO) -> None:
-        """Counts one view of a photo (or of what ``kind`` says); no I/O, so a read pays nothing for it."""
-        self._pending[(kind, key, day)] += 1
+    def count(self, key: Key) -> None:
+        """No I/O, so a request pays nothing for it."""
+        self._pending[key] += 1
+
+    async def _write(self, uow: UnitOfWork, taken: Counter[Key]) -> None:
+        raise NotImplementedError
 
     @property
     def pending(self) -> int:
-        """Views recorded and not yet written."""
+        """Counts recorded and not yet written."""
         return sum(self._pending.values())
 
     async def flush(self) -> int:
-        """Adds the recorded views to the stored daily totals; answers how many views it wrote."""
+        """Adds the recorded counts to the stored daily totals; answers how many it wrote."""
         async with self._flushing:
             taken, self._pending = self._pending, Counter()
             if not taken:
                 return 0
             try:
                 async with self.db.unit_of_work() as uow:
-                    for kind in Viewed:
-                        counts = {(key, day): views for (of, key, day), views in taken.items() if of is kind}
-                        if counts:
-                            await queries.add_views(uow.session, kind, counts)
+                    await self._write(uow, taken)
             except BaseException:
                 # Kept for the next flush, together with what was recorded meanwhile.
                 self._pending.update(taken)
@@ -74,7 +80,7 @@ class ViewCounter:
             try:
                 await self.flush()
             except Exception:
-                log.exception("writing views failed; they are kept for the next flush")
+                log.exception("writing %s failed; they are kept for the next flush", type(self).__name__)
 
     async def stop(self) -> None:
         """Stops the periodic flush and writes what is left."""
@@ -86,4 +92,18 @@ class ViewCounter:
             try:
                 await self.flush()
             except Exception:
-                log.exception("writing views at shutdown failed; %d views are lost", self.pending)
+                log.exception("writing %s at shutdown failed; %d counts are lost", type(self).__name__, self.pending)
+
+
+class ViewCounter(DailyCounter[tuple[Viewed, UUID, date]]):
+    """Views of photos and of shared verification reports."""
+
+    def record(self, key: UUID, day: date, kind: Viewed = Viewed.PHOTO) -> None:
+        """Counts one view of a photo (or of what ``kind`` says)."""
+        self.count((kind, key, day))
+
+    async def _write(self, uow: UnitOfWork, taken: Counter[tuple[Viewed, UUID, date]]) -> None:
+        for kind in Viewed:
+            counts = {(key, day): views for (of, key, day), views in taken.items() if of is kind}
+            if counts:
+                await queries.add_views(uow.session, kind, counts)

@@ -160,6 +160,9 @@ RULES: dict[str, Rule] = {
     "ugc_content": Rule(D, _d("brand_id")),
     "ugc_content_products": Rule(D, Via("content_id", "ugc_content")),
     "ugc_rights_requests": Rule(D, _d("brand_id")),
+    # Storefront engagement per day: counts, no shopper in them; they go with the brand's content and products.
+    "ugc_content_engagement_days": Rule(D, Via("content_id", "ugc_content")),
+    "ugc_product_engagement_days": Rule(D, Via("product_id", "ugc_products")),
     # Machinery: event payloads carry ids and are relayed within seconds; Stripe's events name Stripe's ids.
     "outbox": Rule(Erasure.NOT_PERSONAL),
     "stripe_events": Rule(Erasure.NOT_PERSONAL),

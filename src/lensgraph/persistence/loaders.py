@@ -28,6 +28,7 @@ from lensgraph.persistence import (
     releases,
     studio,
     ugc,
+    ugc_engagement,
     verification_sharing,
 )
 from lensgraph.persistence import gallery_downloads as download_queries
@@ -202,6 +203,9 @@ class Loaders:
     verification_invites = batched(verification_sharing.live_invites_of)
     # Keyed by (verification, window): its views per day.
     verification_daily_views = batched(analytics.daily_verification_views)
+    # Keyed by (content or product, first day, last day): its storefront engagement per day.
+    ugc_content_engagement = batched(ugc_engagement.content_engagement)
+    ugc_product_engagement = batched(ugc_engagement.product_engagement)
     client = by_id(Client)
     session_type = by_id(SessionType)
     booking = by_id(Booking)

@@ -10,11 +10,14 @@ from lensgraph.adapters.tokens import InvalidToken, looks_like_jwt, same_digest,
 from lensgraph.domain.accounts import is_access_token_current, is_api_key_usable
 from lensgraph.domain.costs import Spending
 from lensgraph.domain.errors import unauthenticated
+from lensgraph.domain.plans import effective_plan
 from lensgraph.domain.policies import Viewer
 from lensgraph.persistence import accounts as queries
+from lensgraph.persistence import plans as plan_queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import User
 from lensgraph.resolvers.context import Services
+from lensgraph.resolvers.plans import subscription_state
 
 # Writing last_used_at on every call would turn every read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -81,20 +84,47 @@ async def _authenticate_api_key(services: Services, raw_key: str) -> Viewer:
             raise unauthenticated("The API key's account has been disabled.")
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             await queries.touch_api_key(uow.session, key.id, now)
-        return Viewer(user_id=owner.id, role=owner.role, via_api_key=True)
+        # The plan sets the key's rate buckets (``count_request``): one more indexed read, API keys only.
+        subscription = await plan_queries.subscription_of_user(uow.session, owner.id)
+        plan = effective_plan(owner.role, subscription_state(subscription), now)
+        return Viewer(
+            user_id=owner.id,
+            role=owner.role,
+            via_api_key=True,
+            api_key_id=key.id,
+            api_key_rate=plan.limits.api_key_requests_per_minute,
+        )
 
 
 async def count_request(
-    services: Services, viewer: Viewer | None, client_ip: str | None, *, credential_failed: bool = False
+    services: Services,
+    viewer: Viewer | None,
+    client_ip: str | None,
+    *,
+    credential_failed: bool = False,
+    writes: bool = False,
 ) -> Allowance | None:
-    """Counts one request against its caller's rate: a user's, whichever credential it came with, else the
-    address's. A failed credential is also counted among its address's failures (see ``credential_barred``).
-    None when no rate is set."""
+    """Counts one request against its caller's rate: an API key's read or write bucket (``writes``: a
+    mutation), else a user's, whichever credential it came with, else the address's. A failed credential is
+    also counted among its address's failures (see ``credential_barred``). None when no rate is set."""
+    if viewer is not None and viewer.api_key_id is not None and (per_minute := key_rate(services, viewer, writes)):
+        limiter = services.key_requests
+        bucket = "writes" if writes else "reads"
+        return await limiter.hit_per_minute(f"api-key:{viewer.api_key_id}:{bucket}", per_minute)
     if services.requests is None:
         return None
     if credential_failed:
         await services.requests.hit(f"credential-failures:{client_ip}")
     return await services.requests.hit(caller_of(viewer, client_ip))
+
+
+def key_rate(services: Services, viewer: Viewer, writes: bool) -> int:
+    """An API key's requests per minute for reads or for writes: its plan's, else the server's (0: no limit)."""
+    settings = services.settings
+    default = settings.api_key_write_rate_limit if writes else settings.api_key_read_rate_limit
+    if default == 0:
+        return 0
+    return viewer.api_key_rate or default
 
 
 def caller_of(viewer: Viewer | None, client_ip: str | None) -> str:

@@ -18,6 +18,7 @@ from lensgraph.domain.idempotency import derived_id
 from lensgraph.domain.policies import Viewer
 from lensgraph.jobs.analytics import ViewCounter
 from lensgraph.jobs.broker import Jobs
+from lensgraph.jobs.ugc_engagement import EngagementCounter
 from lensgraph.persistence.accounts import AccountStandings
 from lensgraph.persistence.db import Database, SessionSource
 from lensgraph.persistence.loaders import Loaders
@@ -36,12 +37,15 @@ class Services(Protocol):
     gallery_unlock_failures: FailureLimiter
     account_standings: AccountStandings
     requests: RequestLimiter | None
+    # API keys' read and write buckets (``auth.count_request``), sized per request by the key's plan.
+    key_requests: RequestLimiter
     cost_buckets: CostBuckets | None
     jobs: Jobs
     pubsub: PubSub
     storage: Storage
     payments: PaymentGateway
     views: ViewCounter
+    engagement: EngagementCounter
 
 
 def new_request_id() -> str:

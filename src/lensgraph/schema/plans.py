@@ -31,6 +31,10 @@ class PlanLimits:
     api_keys: int | None = strawberry.field(description="API keys in use at once.")
     verifications_per_month: int | None
     advanced_search: bool = strawberry.field(description="Filters on `searchPhotos`.")
+    api_key_requests_per_minute: int | None = strawberry.field(
+        description="Per API key and minute, for queries and for mutations each; null: the server's default "
+        "(3,600 unless configured)."
+    )
 
 
 @strawberry.type(description="Your verifications this calendar month (UTC) against your plan and overage budget.")
@@ -97,6 +101,7 @@ class Plan:
                 api_keys=limits.api_keys,
                 verifications_per_month=limits.verifications_per_month,
                 advanced_search=limits.advanced_search,
+                api_key_requests_per_minute=limits.api_key_requests_per_minute,
             ),
         )
 

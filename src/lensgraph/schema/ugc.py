@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 import orjson
@@ -10,15 +10,18 @@ import strawberry
 from strawberry import Info
 
 from lensgraph.domain import ugc as rules
+from lensgraph.domain import ugc_engagement as engagement_rules
 from lensgraph.domain.money import Currency as DomainCurrency
 from lensgraph.domain.money import Money as DomainMoney
 from lensgraph.domain.pagination import page_request
+from lensgraph.domain.policies import owns
 from lensgraph.persistence.models import Album as AlbumRow
 from lensgraph.persistence.models import Content as ContentRow
 from lensgraph.persistence.models import Product as ProductRow
 from lensgraph.persistence.models import RightsRequest as RightsRequestRow
-from lensgraph.resolvers import ugc, ugc_moderation
+from lensgraph.resolvers import ugc, ugc_moderation, ugc_reads
 from lensgraph.resolvers.context import Context
+from lensgraph.schema.analytics import From, To
 from lensgraph.schema.core import Connection, Money, Node, expect_global_id, node_type, to_global_id
 from lensgraph.schema.photos import Photo
 
@@ -29,6 +32,99 @@ MediaStatus = strawberry.enum(rules.MediaStatus, description="The content's file
 ContentFlag = strawberry.enum(rules.ContentFlag, description="Raised by the photo analysis for moderators.")
 RightsStatus = strawberry.enum(rules.RightsStatus, description="Only GRANTED content may be used commercially.")
 RightsAnswer = strawberry.enum(rules.RightsRequestStatus, name="RightsAnswer", description="A rights request's answer.")
+
+
+MediaOrder = strawberry.enum(
+    ugc_reads.MediaOrder,
+    description="RECENCY: newest first. POPULARITY: most clicks and add-to-carts from storefronts first (all "
+    "time, as flushed every few seconds), then newest.",
+)
+
+
+@strawberry.input(description="Without it, all the media the caller may see.")
+class MediaFilter:
+    approved: bool | None = strawberry.field(
+        default=None, description="true: approved only; false: the others (the brand's only: others see approved)."
+    )
+    has_products: bool | None = strawberry.field(default=None, description="Tagged with at least one product.")
+
+
+@strawberry.type(description="Storefront engagement over some whole UTC days (or one).")
+class EngagementTotals:
+    impressions: int
+    clicks: int
+    add_to_cart: int
+    conversion_rate: float | None = strawberry.field(description="addToCart / clicks; null without clicks.")
+
+    @classmethod
+    def of(cls, totals: engagement_rules.Totals) -> EngagementTotals:
+        return cls(
+            impressions=totals.impressions,
+            clicks=totals.clicks,
+            add_to_cart=totals.add_to_cart,
+            conversion_rate=totals.conversion_rate,
+        )
+
+
+@strawberry.type
+class EngagementDay:
+    day: date
+    totals: EngagementTotals
+
+
+@strawberry.type(description="Counted from the tracking pixel and beacon (POST /track), per UTC day.")
+class EngagementReport:
+    from_: date = strawberry.field(name="from")
+    to: date
+    totals: EngagementTotals
+    days: list[EngagementDay] = strawberry.field(description="Every day of the window, oldest first, zeros included.")
+
+    @classmethod
+    def of(cls, report: ugc_reads.Report) -> EngagementReport:
+        return cls(
+            from_=report.first,
+            to=report.last,
+            totals=EngagementTotals.of(report.totals),
+            days=[EngagementDay(day=entry.day, totals=EngagementTotals.of(entry.totals)) for entry in report.daily],
+        )
+
+
+@strawberry.type(
+    description="A content as storefronts show it: approved content for anyone, any of the brand's own for the "
+    "brand. Its id is the content's (send it as `mediaId` to /track)."
+)
+class Media:
+    _row: strawberry.Private[ContentRow]
+    id: strawberry.ID
+    title: str
+    author_username: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: ContentRow) -> Media:
+        return cls(
+            _row=row,
+            id=strawberry.ID(to_global_id("Content", row.id)),
+            title=row.title,
+            author_username=row.author_username,
+            created_at=row.created_at,
+        )
+
+    @strawberry.field(description="The image (1280 px), a signed URL valid for an hour or more.")
+    async def image_url(self, info: Info[Context, None]) -> str | None:
+        return await ugc_reads.media_url(info.context, self._row, thumbnail=False)
+
+    @strawberry.field(description="256 px thumbnail, a signed URL valid for an hour or more.")
+    async def thumbnail_url(self, info: Info[Context, None]) -> str | None:
+        return await ugc_reads.media_url(info.context, self._row, thumbnail=True)
+
+    @strawberry.field(description="Tagged products, by SKU.")
+    async def products(self, info: Info[Context, None]) -> list[Product]:
+        return [Product.from_row(row) for row in await ugc.products_of(info.context, self._row)]
+
+    @strawberry.field(description="The whole content record (moderation, rights): the brand's only, else null.")
+    def content(self, info: Info[Context, None]) -> Content | None:
+        return Content.from_row(self._row) if owns(info.context.viewer, self._row.brand_id) else None
 
 
 @node_type
@@ -60,12 +156,36 @@ class Album(Node):
 
     @strawberry.field(
         description="Share it with fans: whoever holds it can send this album a photo (requestContentUpload with "
-        "`uploadLink`, then submitAlbumContent); it arrives PENDING."
+        "`uploadLink`, then submitAlbumContent); it arrives PENDING. The brand's only (null for everyone else)."
     )
-    def upload_link(self, info: Info[Context, None]) -> str:
+    def upload_link(self, info: Info[Context, None]) -> str | None:
+        if not owns(info.context.viewer, self._row.user_id):
+            return None
         return ugc.upload_link(info.context, self._row)
 
-    @strawberry.field(description="The album's content, newest first, whatever its status.")
+    @strawberry.field(
+        description="What storefronts show: the brand sees all of its media (filtered as asked), anyone else "
+        "approved media only. Public reads may go over GET (persisted queries) and are cached for 2 minutes."
+    )
+    async def media(
+        self,
+        info: Info[Context, None],
+        filter: MediaFilter | None = None,
+        order_by: MediaOrder = ugc_reads.MediaOrder.RECENCY,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Media]:
+        chosen = ugc_reads.MediaFilter(filter.approved, filter.has_products) if filter else ugc_reads.MediaFilter()
+        page = await ugc_reads.album_media(
+            info.context, self._row, chosen, order_by, page_request(first, after, None, None)
+        )
+        return Connection[Media].from_page(page, Media.from_row)
+
+    @strawberry.field(description="Storefront engagement with the album's media per day: the brand's only.")
+    async def analytics(self, info: Info[Context, None], from_: From, to: To) -> EngagementReport:
+        return EngagementReport.of(await ugc_reads.album_report(info.context, self._row, from_, to))
+
+    @strawberry.field(description="The album's content, newest first, whatever its status: the brand's only.")
     async def content(
         self,
         info: Info[Context, None],
@@ -74,6 +194,7 @@ class Album(Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Content]:
+        ugc_reads.require_own_album(info.context, self._row)
         page = await ugc.album_content(info.context, self._row, page_request(first, after, last, before))
         return Connection[Content].from_page(page, Content.from_row)
 
@@ -81,6 +202,8 @@ class Album(Node):
 @node_type
 @strawberry.type(description="A product of a brand's catalogue, which content can be tagged with (by SKU).")
 class Product(Node):
+    _key: strawberry.Private[UUID]
+    _brand_id: strawberry.Private[UUID]
     sku: str
     name: str
     url: str | None
@@ -95,6 +218,8 @@ class Product(Node):
         if row.price_amount is not None and row.price_currency is not None:
             price = Money.from_domain(DomainMoney(row.price_amount, DomainCurrency(row.price_currency)))
         return cls(
+            _key=row.id,
+            _brand_id=row.user_id,
             id=to_global_id("Product", row.id),
             sku=row.sku,
             name=row.name,
@@ -109,6 +234,11 @@ class Product(Node):
     async def resolve_node(cls, info: Info[Context, None], key: UUID) -> Product | None:
         row = await ugc.product_by_id(info.context, key)
         return cls.from_row(row) if row else None
+
+    @strawberry.field(description="Storefront engagement with the product per day: the brand's only (else null).")
+    async def analytics(self, info: Info[Context, None], from_: From, to: To) -> EngagementReport | None:
+        report = await ugc_reads.product_report(info.context, self._key, self._brand_id, from_, to)
+        return EngagementReport.of(report) if report else None
 
 
 @strawberry.type(
@@ -217,6 +347,11 @@ class Content(Node):
     async def products(self, info: Info[Context, None]) -> list[Product]:
         return [Product.from_row(row) for row in await ugc.products_of(info.context, self._row)]
 
+    @strawberry.field(description="Storefront engagement with this content per day: the brand's only (else null).")
+    async def analytics(self, info: Info[Context, None], from_: From, to: To) -> EngagementReport | None:
+        report = await ugc_reads.content_report(info.context, self._row, from_, to)
+        return EngagementReport.of(report) if report else None
+
     @strawberry.field(description="The latest rights request and its answer (the evidence of a grant).")
     async def rights_request(self, info: Info[Context, None]) -> ContentRightsRequest | None:
         row = await ugc_moderation.latest_rights_request(info.context, self._row)
@@ -262,10 +397,29 @@ class ViewerUgc:
 
 @strawberry.type
 class UgcQueries:
-    @strawberry.field(description="One of your albums; null when it is not yours.")
+    @strawberry.field(
+        description="An album by its id: anyone may read its approved media; the rest of it is its brand's."
+    )
     async def album(self, info: Info[Context, None], id: strawberry.ID) -> Album | None:
-        row = await ugc.album_by_id(info.context, expect_global_id(id, "Album"))
+        row = await ugc_reads.public_album(info.context, expect_global_id(id, "Album"))
         return Album.from_row(row) if row else None
+
+    @strawberry.field(
+        description="The media tagged with a product, by SKU: your own (a brand's credential), or the approved "
+        "media of the brand `brandId` names (anyone). Null when the brand has no such product."
+    )
+    async def product_media(
+        self,
+        info: Info[Context, None],
+        sku: str,
+        brand_id: strawberry.ID | None = None,
+        order_by: MediaOrder = ugc_reads.MediaOrder.RECENCY,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Media] | None:
+        brand = expect_global_id(brand_id, "User") if brand_id is not None else None
+        page = await ugc_reads.product_media(info.context, sku, brand, order_by, page_request(first, after, None, None))
+        return Connection[Media].from_page(page, Media.from_row) if page is not None else None
 
     @strawberry.field(
         description="For a content's author: what their rights link asks, by its token (no sign-in needed)."

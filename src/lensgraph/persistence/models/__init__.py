@@ -45,9 +45,11 @@ from lensgraph.persistence.models.studio import (
 from lensgraph.persistence.models.ugc import (
     Album,
     Content,
+    ContentEngagementDay,
     ContentProduct,
     ContentSecret,
     Product,
+    ProductEngagementDay,
     RightsRequest,
 )
 from lensgraph.persistence.models.verification import (
@@ -72,6 +74,7 @@ __all__ = [
     "CollectionPhoto",
     "ConsentRecord",
     "Content",
+    "ContentEngagementDay",
     "ContentProduct",
     "ContentSecret",
     "Contract",
@@ -111,6 +114,7 @@ __all__ = [
     "PrintOrderItem",
     "PrintProduct",
     "Product",
+    "ProductEngagementDay",
     "Purchase",
     "PushToken",
     "RefreshToken",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -92,9 +92,13 @@ class Content(Entity):
         Enum(RightsStatus, name="ugc_rights_status", native_enum=False, length=10), default=RightsStatus.NONE
     )
     commercial_use: Mapped[bool] = mapped_column(default=False)
+    # Clicks and add-to-carts counted from storefronts, all time (added by each engagement flush): the
+    # POPULARITY order of media lists.
+    popularity: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     __table_args__ = (
         Index("ix_ugc_content_album_created", "album_id", "created_at", "id"),
+        Index("ix_ugc_content_album_popularity", "album_id", "popularity", "created_at", "id"),
         Index("ix_ugc_content_brand_created", "brand_id", "created_at", "id"),
         Index("ix_ugc_content_photo", "photo_id"),
     )
@@ -137,3 +141,27 @@ class RightsRequest(Entity):
     user_agent: Mapped[str | None] = mapped_column(String(300))
 
     __table_args__ = (Index("ix_ugc_rights_requests_content_created", "content_id", "created_at", "id"),)
+
+
+class ContentEngagementDay(Base):
+    """Storefront engagement with one content on one UTC day: one row per content and day, however many hits."""
+
+    __tablename__ = "ugc_content_engagement_days"
+
+    content_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ugc_content.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    impressions: Mapped[int] = mapped_column(BigInteger, default=0)
+    clicks: Mapped[int] = mapped_column(BigInteger, default=0)
+    add_to_cart: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ProductEngagementDay(Base):
+    """Storefront engagement with one product (shown beside content) on one UTC day."""
+
+    __tablename__ = "ugc_product_engagement_days"
+
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ugc_products.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    impressions: Mapped[int] = mapped_column(BigInteger, default=0)
+    clicks: Mapped[int] = mapped_column(BigInteger, default=0)
+    add_to_cart: Mapped[int] = mapped_column(BigInteger, default=0)
