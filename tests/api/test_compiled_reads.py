@@ -266,13 +266,22 @@ async def test_root_fields_the_planner_leaves_are_answered_by_the_resolvers_in_t
     await ready_photos(services, owner, 4)
     query = """
     query Mixed($first: Int) {
-      plans(role: PHOTOGRAPHER) { id name }
+      collection(slug: "no-such-collection") { id title }
       photos(first: $first) { totalCount edges { node { id title photographer { username } } } }
       me: viewer { user { username } }
       again: photos(first: 1) { edges { node { id } } }
     }"""
     before = compiled_count()
     answer = await both(client, resolvers, query, {"first": 3}, token=owner.access_token)
-    assert list(answer["data"]) == ["plans", "photos", "me", "again"]
+    assert list(answer["data"]) == ["collection", "photos", "me", "again"]
     assert answer["data"]["me"]["user"]["username"] == owner.username
     assert compiled_count() - before == 2
+
+
+async def test_a_non_null_root_field_keeps_the_whole_operation_on_the_resolvers(
+    client: GraphQLClient, resolvers: GraphQLClient
+) -> None:
+    """Once it fails, which of its siblings' errors are reported depends on timing: the resolvers answer all."""
+    before = compiled_count()
+    await both(client, resolvers, "{ plans(role: BRAND) { id } photos(first: 1) { edges { node { id } } } }", {})
+    assert compiled_count() == before

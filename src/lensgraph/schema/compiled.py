@@ -29,6 +29,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLField,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
@@ -694,6 +695,13 @@ def plan_of(schema: GraphQLSchema, document: DocumentNode, operation_name: str |
             except NotCompiled:
                 plan.resolved.append(node)
     except NotCompiled:
+        return None
+    query_type = schema.query_type
+    if query_type is not None and any(
+        isinstance(query_type.fields[node.name.value].type, GraphQLNonNull) for node in plan.resolved
+    ):
+        # A non-null root field that fails nulls the whole answer, and which of its siblings' errors are reported
+        # then depends on the order they finish in: such a document is answered by the resolvers alone.
         return None
     return plan if plan.roots else None
 
