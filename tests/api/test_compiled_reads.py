@@ -285,3 +285,11 @@ async def test_a_non_null_root_field_keeps_the_whole_operation_on_the_resolvers(
     before = compiled_count()
     await both(client, resolvers, "{ plans(role: BRAND) { id } photos(first: 1) { edges { node { id } } } }", {})
     assert compiled_count() == before
+
+
+async def test_introspection_beside_a_compiled_field_is_the_executors(
+    client: GraphQLClient, resolvers: GraphQLClient
+) -> None:
+    query = '{ __schema { queryType { name } } __type(name: "Photo") { name } photos(first: 1) { totalCount } }'
+    answer = await both(client, resolvers, query, {})
+    assert answer["data"]["__schema"]["queryType"]["name"] == "Query"

@@ -16,6 +16,7 @@ them (an id of another type, an error to report), so the answer is always the re
 from __future__ import annotations
 
 import inspect
+import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ from lensgraph.resolvers.context import Context
 from lensgraph.schema.photos import URL_LIFETIME
 
 PLAN_CACHE_SIZE = 256
+log = logging.getLogger(__name__)
 
 
 class NotCompiled(Exception):
@@ -684,6 +686,8 @@ def plan_of(schema: GraphQLSchema, document: DocumentNode, operation_name: str |
         plan = Plan(document, operation)
         for node in Fields.of(operation.selection_set, frozenset({"Query"}), fragments).selections:
             name = node.name.value
+            if name in {"__schema", "__type"}:
+                return None  # introspection is the executor's
             plan.order.append(response_key(node))
             try:
                 if name == "__typename":
@@ -697,8 +701,9 @@ def plan_of(schema: GraphQLSchema, document: DocumentNode, operation_name: str |
     except NotCompiled:
         return None
     query_type = schema.query_type
-    if query_type is not None and any(
-        isinstance(query_type.fields[node.name.value].type, GraphQLNonNull) for node in plan.resolved
+    if query_type is None or any(
+        isinstance(getattr(query_type.fields.get(node.name.value), "type", None), GraphQLNonNull)
+        for node in plan.resolved
     ):
         # A non-null root field that fails nulls the whole answer, and which of its siblings' errors are reported
         # then depends on the order they finish in: such a document is answered by the resolvers alone.
@@ -726,7 +731,12 @@ class Plans:
         if key in self._plans:
             self._plans.move_to_end(key)
             return self._plans[key]
-        plan = plan_of(schema, document, operation_name)
+        try:
+            plan = plan_of(schema, document, operation_name)
+        except Exception:
+            # The resolvers answer every document: a planner that trips on one must cost speed, not the answer.
+            log.exception("the read planner failed on operation %s; the resolvers answer it", operation_name)
+            plan = None
         self._plans[key] = plan
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if len(operations) == 1:
