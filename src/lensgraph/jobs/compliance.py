@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import select, update
 
 from lensgraph.adapters.mail import Mail
 from lensgraph.adapters.tokens import DataExportTokens
@@ -79,7 +78,7 @@ async def build_export(request_id: str) -> None:
             uow.session, key, DataRequestStatus.READY, completed_at=now, due_at=expires_at, storage_prefix=prefix
         )
         if not ready or user is None:
-            status = await uow.session.scalar(select(DataRequest.status).where(DataRequest.id == key))
+            status = await queries.request_status(uow.session, key)
             # Cancelled while it was written (the account was deleted): what was written goes too. A second run
             # of a READY export wrote the same files again and leaves them.
             if status is DataRequestStatus.CANCELLED:
@@ -133,16 +132,7 @@ async def delete_account(request_id: uuid.UUID) -> None:
         now = utcnow()
         if not await queries.claim(uow.session, request_id, DataRequestStatus.COMPLETED, completed_at=now):
             return
-        # Exports still being built stop; those built are gone with their files.
-        await uow.session.execute(
-            update(DataRequest)
-            .where(
-                DataRequest.user_id == doomed.user.id,
-                DataRequest.kind == DataRequestKind.EXPORT,
-                DataRequest.status.in_([DataRequestStatus.PENDING, DataRequestStatus.READY]),
-            )
-            .values(status=DataRequestStatus.CANCELLED, cancelled_at=now)
-        )
+        await queries.cancel_open_exports(uow.session, doomed.user.id, now)
         await queries.erase(uow.session, doomed.user.id, queries.needles_of(doomed.user))
     log.info("Account %s deleted (request %s): %d files removed", doomed.user.id, request_id, len(doomed.keys))
 
@@ -171,10 +161,7 @@ async def _doomed(request_id: uuid.UUID) -> _Doomed | None:
             return None
         keys = await queries.stored_keys(session, user.id)
         # Every export's files, also one a job may be writing now (its prefix is known before it is READY).
-        exports = await session.scalars(
-            select(DataRequest.id).where(DataRequest.user_id == user.id, DataRequest.kind == DataRequestKind.EXPORT)
-        )
-        for export_id in exports:
+        for export_id in await queries.export_ids(session, user.id):
             prefix = export_prefix(export_id)
             keys.append(f"{prefix}/{FILES_LIST}")
             keys.extend(table_key(prefix, name) for name in queries.exported_tables())

@@ -18,7 +18,6 @@ import hashlib
 import uuid
 
 import httpx
-from sqlalchemy import update
 
 from lensgraph.adapters import imaging
 from lensgraph.adapters.mail import Mail
@@ -92,12 +91,7 @@ async def fetch_content(content_id: str) -> None:
             )
             uow.session.add(photo)
             await discovery_queries.replace_tags(uow.session, photo)
-            claimed = await uow.session.execute(
-                update(Content)
-                .where(Content.id == key, Content.media_status == MediaStatus.FETCHING)
-                .values(media_status=MediaStatus.PROCESSING, photo_id=photo_id)
-            )
-            if not getattr(claimed, "rowcount", 0):
+            if not await queries.take_fetched_media(uow.session, key, photo_id):
                 raise _AlreadyFetched
     except _AlreadyFetched:
         # Another run got there first (or the content failed meanwhile): this copy is not needed.
@@ -143,11 +137,7 @@ async def _count_attempt(content_id: uuid.UUID) -> int:
 
 async def _fail(content_id: uuid.UUID, reason: str) -> None:
     async with current_services().database.unit_of_work() as uow:
-        await uow.session.execute(
-            update(Content)
-            .where(Content.id == content_id, Content.media_status == MediaStatus.FETCHING)
-            .values(media_status=MediaStatus.FAILED, failure_reason=reason[:300])
-        )
+        await queries.fail_fetch(uow.session, content_id, reason)
 
 
 def rights_url(public_url: str, token: str) -> str:

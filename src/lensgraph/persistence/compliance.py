@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, String, Table, Text, delete, false, or_, select, tuple_, update
+from sqlalchemy import JSON, ColumnElement, Select, String, Table, Text, delete, false, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.compliance import DataRequestKind, DataRequestStatus, pseudonym, scrubbed
@@ -479,3 +479,39 @@ async def latest_consent(session: AsyncSession, user_id: uuid.UUID) -> ConsentRe
         .limit(1)
     )
     return await session.scalar(query)
+
+
+# Newest first, for keyset pagination (indexes on user, created_at, id).
+NEWEST_FIRST = (DataRequest.created_at, DataRequest.id)
+CONSENTS_NEWEST_FIRST = (ConsentRecord.created_at, ConsentRecord.id)
+
+
+def requests_of(user_id: uuid.UUID) -> Select[Any]:
+    return select(DataRequest).where(DataRequest.user_id == user_id)
+
+
+def consents_of(user_id: uuid.UUID) -> Select[Any]:
+    return select(ConsentRecord).where(ConsentRecord.user_id == user_id)
+
+
+async def request_status(session: AsyncSession, request_id: uuid.UUID) -> DataRequestStatus | None:
+    return await session.scalar(select(DataRequest.status).where(DataRequest.id == request_id))
+
+
+async def export_ids(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
+    """Every export of the account, whatever its state (a job may be writing one now)."""
+    query = select(DataRequest.id).where(DataRequest.user_id == user_id, DataRequest.kind == DataRequestKind.EXPORT)
+    return list((await session.scalars(query)).all())
+
+
+async def cancel_open_exports(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+    """Exports still being built stop; those built are gone with their files."""
+    await session.execute(
+        update(DataRequest)
+        .where(
+            DataRequest.user_id == user_id,
+            DataRequest.kind == DataRequestKind.EXPORT,
+            DataRequest.status.in_([DataRequestStatus.PENDING, DataRequestStatus.READY]),
+        )
+        .values(status=DataRequestStatus.CANCELLED, cancelled_at=now)
+    )

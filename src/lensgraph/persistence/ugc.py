@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from lensgraph.domain.ugc import ContentStatus, RightsRequestStatus, RightsStatus
+from lensgraph.domain.ugc import ContentStatus, MediaStatus, RightsRequestStatus, RightsStatus
 from lensgraph.persistence.base import dialect_insert, grouped
 from lensgraph.persistence.models import Album, Content, ContentProduct, ContentSecret, Product, RightsRequest
 
@@ -35,6 +35,32 @@ def products_of(user_id: UUID) -> Select[Any]:
 
 def content_of_album(album_id: UUID) -> Select[Any]:
     return select(Content).where(Content.album_id == album_id)
+
+
+def content_of_product(product_id: UUID) -> Select[Any]:
+    return (
+        select(Content)
+        .join(ContentProduct, ContentProduct.content_id == Content.id)
+        .where(ContentProduct.product_id == product_id)
+    )
+
+
+def media_matching(query: Select[Any], *, approved: bool | None, has_products: bool | None) -> Select[Any]:
+    """``query``'s content narrowed to approved (True) or not approved (False) media, with or without products
+    tagged; None leaves that side open."""
+    if approved is not None:
+        is_approved = Content.status == ContentStatus.APPROVED
+        query = query.where(is_approved if approved else ~is_approved)
+    if has_products is not None:
+        tagged = exists().where(ContentProduct.content_id == Content.id)
+        query = query.where(tagged if has_products else ~tagged)
+    return query
+
+
+def media_order(by_popularity: bool) -> list[Any]:
+    """Sort keys, greatest first: newest, or most popular and then newest."""
+    keys: list[Any] = [Content.created_at, Content.id]
+    return [Content.popularity, *keys] if by_popularity else keys
 
 
 async def content_secret(session: AsyncSession, user_id: UUID) -> str | None:
@@ -228,3 +254,22 @@ async def count_fetch_attempt(session: AsyncSession, content_id: UUID) -> int:
         update(Content).where(Content.id == content_id).values(fetch_attempts=Content.fetch_attempts + 1)
     )
     return int(await session.scalar(select(Content.fetch_attempts).where(Content.id == content_id)) or 0)
+
+
+async def take_fetched_media(session: AsyncSession, content_id: UUID, photo_id: UUID) -> bool:
+    """FETCHING -> PROCESSING with its photo, once: False when another run (or a failure) got there first."""
+    claimed = await session.execute(
+        update(Content)
+        .where(Content.id == content_id, Content.media_status == MediaStatus.FETCHING)
+        .values(media_status=MediaStatus.PROCESSING, photo_id=photo_id)
+    )
+    return bool(getattr(claimed, "rowcount", 0))
+
+
+async def fail_fetch(session: AsyncSession, content_id: UUID, reason: str) -> None:
+    """A fetch still running ends FAILED with its reason (one that finished meanwhile is left alone)."""
+    await session.execute(
+        update(Content)
+        .where(Content.id == content_id, Content.media_status == MediaStatus.FETCHING)
+        .values(media_status=MediaStatus.FAILED, failure_reason=reason[:300])
+    )

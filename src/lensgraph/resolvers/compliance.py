@@ -10,7 +10,6 @@ from datetime import datetime
 from uuid import UUID
 
 import orjson
-from sqlalchemy import select
 
 from lensgraph.adapters.tokens import InvalidToken
 from lensgraph.adapters.zips import ZipMember, zip_stream
@@ -95,14 +94,13 @@ async def current_consent(ctx: Context) -> ConsentRecord | None:
 
 async def list_requests(ctx: Context, page: PageRequest) -> Page[DataRequest]:
     viewer = ctx.require_viewer()
-    query = select(DataRequest).where(DataRequest.user_id == viewer.user_id)
-    return await paginate(ctx.reads, query, [DataRequest.created_at, DataRequest.id], page, descending=True)
+    return await paginate(ctx.reads, queries.requests_of(viewer.user_id), queries.NEWEST_FIRST, page, descending=True)
 
 
 async def list_consents(ctx: Context, page: PageRequest) -> Page[ConsentRecord]:
     viewer = ctx.require_viewer()
-    query = select(ConsentRecord).where(ConsentRecord.user_id == viewer.user_id)
-    return await paginate(ctx.reads, query, [ConsentRecord.created_at, ConsentRecord.id], page, descending=True)
+    query = queries.consents_of(viewer.user_id)
+    return await paginate(ctx.reads, query, queries.CONSENTS_NEWEST_FIRST, page, descending=True)
 
 
 async def request_by_id(ctx: Context, request_id: UUID) -> DataRequest | None:

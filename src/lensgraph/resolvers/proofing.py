@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from lensgraph.adapters.tokens import InvalidToken
 from lensgraph.domain import galleries as gallery_rules
 from lensgraph.domain import proofing as rules
@@ -22,6 +20,7 @@ from lensgraph.domain.galleries import GalleryStatus
 from lensgraph.domain.policies import owns
 from lensgraph.persistence import proofing as queries
 from lensgraph.persistence.base import utcnow
+from lensgraph.persistence.db import UnitOfWork
 from lensgraph.persistence.models import Gallery, GalleryComment, GallerySelection
 from lensgraph.persistence.proofing import ClientKey
 from lensgraph.resolvers import galleries
@@ -39,7 +38,7 @@ class ClientSelection:
     gallery: Gallery
 
 
-async def _client(ctx: Context, session: AsyncSession, field: str) -> tuple[Gallery, str]:
+async def _client(ctx: Context, uow: UnitOfWork, field: str) -> tuple[Gallery, str]:
     """The gallery the request's access token opens and the client's email; no token is UNAUTHENTICATED, a bad or
     outdated one FORBIDDEN (as when reading the gallery), a closed or expired gallery a user error."""
     raw = ctx.request.headers.get(TOKEN_HEADER) if ctx.request is not None else None
@@ -49,7 +48,7 @@ async def _client(ctx: Context, session: AsyncSession, field: str) -> tuple[Gall
         claims = ctx.services.gallery_tokens.verify(raw, utcnow())
     except InvalidToken:
         raise forbidden("This gallery access token is invalid or has expired: unlock the gallery again.") from None
-    gallery = await session.get(Gallery, claims.gallery_id, populate_existing=True)
+    gallery = await uow.session.get(Gallery, claims.gallery_id, populate_existing=True)
     if gallery is None or gallery.status is GalleryStatus.ARCHIVED:
         raise DomainError(ErrorCode.NOT_FOUND, "This gallery is closed.", [field])
     visitor = token_visitor(ctx, gallery)
@@ -58,9 +57,9 @@ async def _client(ctx: Context, session: AsyncSession, field: str) -> tuple[Gall
     return gallery, visitor
 
 
-async def _visible_photo(session: AsyncSession, gallery: Gallery, photo_id: UUID) -> None:
+async def _visible_photo(uow: UnitOfWork, gallery: Gallery, photo_id: UUID) -> None:
     """Only a photo the client sees in this gallery; any other (another gallery's included) is not found."""
-    if not await queries.ready_photo_in_gallery(session, gallery.id, photo_id):
+    if not await queries.ready_photo_in_gallery(uow.session, gallery.id, photo_id):
         raise DomainError(ErrorCode.NOT_FOUND, NO_SUCH_PHOTO, ["photoId"])
 
 
@@ -68,8 +67,8 @@ async def favorite(ctx: Context, photo_id: UUID, list_name: str | None) -> Clien
     """Adds the photo to the client's list (made on first use); a photo already there is no error."""
     name = rules.clean_list_name(list_name)
     async with ctx.db.unit_of_work() as uow:
-        gallery, email = await _client(ctx, uow.session, "photoId")
-        await _visible_photo(uow.session, gallery, photo_id)
+        gallery, email = await _client(ctx, uow, "photoId")
+        await _visible_photo(uow, gallery, photo_id)
         selection = await queries.locked_selection(uow.session, gallery.id, email, name)
         rules.check_open(selection.status)
         if await queries.add_favorite(uow.session, selection, photo_id, utcnow()):
@@ -90,7 +89,7 @@ async def favorite(ctx: Context, photo_id: UUID, list_name: str | None) -> Clien
 async def unfavorite(ctx: Context, photo_id: UUID, list_name: str | None) -> ClientSelection:
     name = rules.clean_list_name(list_name)
     async with ctx.db.unit_of_work() as uow:
-        gallery, email = await _client(ctx, uow.session, "photoId")
+        gallery, email = await _client(ctx, uow, "photoId")
         selection = await queries.locked_selection(uow.session, gallery.id, email, name)
         rules.check_open(selection.status)
         if not await queries.remove_favorite(uow.session, selection.id, photo_id):
@@ -101,8 +100,8 @@ async def unfavorite(ctx: Context, photo_id: UUID, list_name: str | None) -> Cli
 async def comment(ctx: Context, photo_id: UUID, body: str) -> GalleryComment:
     text = rules.clean_comment(body)
     async with ctx.db.unit_of_work() as uow:
-        gallery, email = await _client(ctx, uow.session, "photoId")
-        await _visible_photo(uow.session, gallery, photo_id)
+        gallery, email = await _client(ctx, uow, "photoId")
+        await _visible_photo(uow, gallery, photo_id)
         row = GalleryComment(gallery_id=gallery.id, photo_id=photo_id, client_email=email, body=text)
         uow.session.add(row)
         await uow.session.flush()
@@ -114,7 +113,7 @@ async def submit(ctx: Context, note: str | None, list_name: str | None) -> Clien
     name = rules.clean_list_name(list_name)
     cleaned_note = rules.clean_note(note)
     async with ctx.db.unit_of_work() as uow:
-        gallery, email = await _client(ctx, uow.session, "list")
+        gallery, email = await _client(ctx, uow, "list")
         selection = await queries.locked_selection(uow.session, gallery.id, email, name)
         rules.check_open(selection.status)
         picked = await queries.favorite_count(uow.session, selection.id)

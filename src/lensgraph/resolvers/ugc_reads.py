@@ -11,8 +11,6 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, exists, select
-
 from lensgraph.domain import ugc_engagement as rules
 from lensgraph.domain.analytics import window
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
@@ -22,7 +20,7 @@ from lensgraph.domain.ugc import ContentStatus
 from lensgraph.domain.ugc_engagement import DayTotals
 from lensgraph.persistence import ugc as queries
 from lensgraph.persistence import ugc_engagement as engagement_queries
-from lensgraph.persistence.models import Album, Content, ContentProduct
+from lensgraph.persistence.models import Album, Content
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.photos import rendition_url
@@ -49,24 +47,16 @@ def require_own_album(ctx: Context, album: Album) -> None:
         raise forbidden("Only the album's brand sees this.")
 
 
-def _media(ctx: Context, query: Select[Any], brand_id: UUID, chosen: MediaFilter) -> Select[Any]:
+def _media(ctx: Context, query: Any, brand_id: UUID, chosen: MediaFilter) -> Any:
     """The brand sees all of its media, filtered as asked; anyone else approved media only."""
-    if not owns(ctx.viewer, brand_id) or chosen.approved is True:
-        query = query.where(Content.status == ContentStatus.APPROVED)
-    elif chosen.approved is False:
-        query = query.where(Content.status != ContentStatus.APPROVED)
-    if chosen.has_products is not None:
-        tagged = exists().where(ContentProduct.content_id == Content.id)
-        query = query.where(tagged if chosen.has_products else ~tagged)
-    return query
+    approved = True if not owns(ctx.viewer, brand_id) else chosen.approved
+    return queries.media_matching(query, approved=approved, has_products=chosen.has_products)
 
 
-async def _page(ctx: Context, query: Select[Any], order: MediaOrder, page: PageRequest) -> Page[Content]:
+async def _page(ctx: Context, query: Any, order: MediaOrder, page: PageRequest) -> Page[Content]:
     if page.backward:
         raise DomainError(ErrorCode.INVALID_INPUT, "Media lists page forward: use first and after.", ["last"])
-    keys = [Content.created_at, Content.id]
-    if order is MediaOrder.POPULARITY:
-        keys = [Content.popularity, *keys]
+    keys = queries.media_order(by_popularity=order is MediaOrder.POPULARITY)
     return await paginate(ctx.reads, query, keys, page, descending=True)
 
 
@@ -90,8 +80,7 @@ async def product_media(
         found = await queries.products_by_skus(session, brand_id, [sku.strip()])
     if not found:
         return None
-    tagged = select(Content).join(ContentProduct, ContentProduct.content_id == Content.id)
-    query = _media(ctx, tagged.where(ContentProduct.product_id == found[0].id), brand_id, MediaFilter())
+    query = _media(ctx, queries.content_of_product(found[0].id), brand_id, MediaFilter())
     return await _page(ctx, query, order, page)
 
 
