@@ -259,6 +259,16 @@ async def test_slow_operations_are_logged_with_name_duration_and_cost_never_vari
     assert "secret-looking-value" not in caplog.text
 
 
+async def test_a_slow_compiled_read_is_logged_as_any_other(settings, caplog):
+    """The second run of a planned read takes the compiled short way (app/compiled.py): the same log line."""
+    async with metered(settings, slow_operation_seconds=0) as (client, _, _):
+        caplog.set_level(logging.WARNING, logger="lensgraph.operations")
+        for _ in range(2):
+            await client.post("query Browse { photos(first: 2) { edges { node { id title } } } }")
+    lines = [record.getMessage() for record in caplog.records if record.name == "lensgraph.operations"]
+    assert [line.split(":")[0] for line in lines] == ["slow operation Browse"] * 2
+
+
 async def test_fast_operations_are_not_logged(client, caplog):
     caplog.set_level(logging.WARNING, logger="lensgraph.operations")
     await client.post("query Quick { __typename }")

@@ -11,35 +11,39 @@ the rate is counted once and the answer is the resolvers' own.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
 from lensgraph.adapters import logs, tracing
 from lensgraph.adapters.metrics import GRAPHQL_OPERATIONS
+from lensgraph.app.public_reads import Posted
 from lensgraph.domain.costs import OperationCost
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.compiled import Plan, answer_compiled
-from lensgraph.schema.costs import refund_operation_cost, settle_operation_cost, take_operation_cost
+from lensgraph.schema.costs import (
+    log_slow_operation,
+    refund_operation_cost,
+    settle_operation_cost,
+    take_operation_cost,
+)
 from lensgraph.schema.extensions import holds_nul
 from lensgraph.schema.schema import LensgraphSchema
 
 if TYPE_CHECKING:
     from lensgraph.app.view import GraphQLView
 
-log = logging.getLogger("lensgraph.schema.costs")
 REQUEST_KEYS = frozenset({"query", "variables", "operationName"})
 
 
-async def answer(view: GraphQLView, request: Request, body: bytes) -> Response:
-    """The response to a GraphQL POST: from its compiled plan where it has one, else through strawberry."""
+async def answer(view: GraphQLView, request: Request, posted: Posted | None) -> Response:
+    """The response to a GraphQL request: a POST from its compiled plan where it has one, else through
+    strawberry."""
     schema = view.schema
     plans = schema.compiled_plans if isinstance(schema, LensgraphSchema) else None
-    request_data = _request_data(body) if plans is not None and request.method == "POST" else None
+    request_data = _request_data(posted.data) if plans is not None and posted is not None else None
     if request_data is None or tracing.enabled() or getattr(request.state, "idempotency", None) is not None:
         return await view.run(request)
     assert isinstance(schema, LensgraphSchema) and plans is not None
@@ -60,13 +64,7 @@ async def answer(view: GraphQLView, request: Request, body: bytes) -> Response:
     logs.annotate(operation=operation_name or plan.name)
     GRAPHQL_OPERATIONS.labels("query", "ok").inc()
     if elapsed >= view.services.settings.slow_operation_seconds:
-        log.warning(
-            "slow operation %s: %.3f s, cost %s requested / %s actual",
-            operation_name or "(anonymous)",
-            elapsed,
-            report.requested,
-            report.actual,
-        )
+        log_slow_operation(operation_name or plan.name, elapsed, report)
     return view.create_response({"data": data, "extensions": {"cost": report.as_extension()}}, sub_response)
 
 
@@ -100,13 +98,9 @@ async def _run(
     return data, report
 
 
-def _request_data(body: bytes) -> tuple[str, dict[str, Any] | None, str | None] | None:
+def _request_data(payload: dict[str, Any] | None) -> tuple[str, dict[str, Any] | None, str | None] | None:
     """(query, variables, operationName) of a plain JSON request; None for anything else."""
-    try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(payload, dict) or not REQUEST_KEYS.issuperset(payload):
+    if payload is None or not REQUEST_KEYS.issuperset(payload):
         return None
     query, variables, operation_name = payload.get("query"), payload.get("variables"), payload.get("operationName")
     if (

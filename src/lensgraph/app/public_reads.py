@@ -126,20 +126,35 @@ def apply_to_get(store: PersistedQueries, request: Request, scope: Scope) -> Ref
     return None
 
 
-def apply_to_post(store: PersistedQueries, body: bytes) -> bytes | Refusal:
-    """The POSTed body, with the persisted document's text added when it names one and sent none."""
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return body  # strawberry answers a body that is not JSON
-    if not isinstance(data, dict) or "extensions" not in data:
-        return body
+@dataclass(frozen=True)
+class Posted:
+    """A POST's body, decoded once: its JSON object (None when the body is no JSON object, for strawberry to
+    answer) beside the bytes strawberry reads again."""
+
+    body: bytes
+    data: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, body: bytes) -> Posted:
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return cls(body, None)
+        return cls(body, data if isinstance(data, dict) else None)
+
+
+def apply_to_post(store: PersistedQueries, posted: Posted) -> Posted | Refusal:
+    """The POST, with the persisted document's text added when it names one and sent none."""
+    data = posted.data
+    if data is None or "extensions" not in data:
+        return posted
     found = resolve(store, data.get("query"), data.get("extensions"))
     if isinstance(found, Refusal):
         return found
     if found is not None and not data.get("query"):
-        return orjson.dumps({**data, "query": found})
-    return body
+        data = {**data, "query": found}
+        return Posted(orjson.dumps(data), data)
+    return posted
 
 
 # Which operation a request runs: to count it as a read or a write before it runs --------------------------------
@@ -171,17 +186,13 @@ def is_mutation(document: object, operation_name: object) -> bool:
     return any(name == operation_name and kind is OperationType.MUTATION for name, kind in operations)
 
 
-def request_document(request: Request, body: bytes | None) -> tuple[object, object]:
+def request_document(request: Request, posted: Posted | None) -> tuple[object, object]:
     """The document and operation name of a GET (query string) or POST (JSON body)."""
-    if request.method != "POST":
+    if posted is None:
         return request.query_params.get("query"), request.query_params.get("operationName")
-    try:
-        data = orjson.loads(body or b"")
-    except orjson.JSONDecodeError:
+    if posted.data is None:
         return None, None
-    if not isinstance(data, dict):
-        return None, None
-    return data.get("query"), data.get("operationName")
+    return posted.data.get("query"), posted.data.get("operationName")
 
 
 # Caching headers -------------------------------------------------------------------------------------------------

@@ -104,18 +104,19 @@ class GraphQLView(GraphQL[Context, None]):
         # this request's own, so nothing outlives it.
         scope[RAW_BODY_SCOPE_KEY] = body
         # A persisted query's document, found by its hash, is run as if it had been sent (app/public_reads.py).
+        posted: public_reads.Posted | None = None
         if request.method == "POST":
-            resolved = public_reads.apply_to_post(self.persisted_queries, body)
+            resolved = public_reads.apply_to_post(self.persisted_queries, public_reads.Posted.of(body))
             if isinstance(resolved, public_reads.Refusal):
                 return resolved.response()
-            body = resolved
+            posted, body = resolved, resolved.body
         elif (refused := public_reads.apply_to_get(self.persisted_queries, request, scope)) is not None:
             return refused.response()
         request = Request(scope, _replay(body))
         # Known before the request is counted: API keys' reads and writes have their own rates.
-        scope[WRITES_SCOPE_KEY] = public_reads.is_mutation(*public_reads.request_document(request, body))
+        scope[WRITES_SCOPE_KEY] = public_reads.is_mutation(*public_reads.request_document(request, posted))
         try:
-            response = await compiled.answer(self, request, body)
+            response = await compiled.answer(self, request, posted)
         except HTTPException as exc:
             headers = exc.headers if isinstance(exc, TooManyRequests) else None
             response = error_response(

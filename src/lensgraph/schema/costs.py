@@ -260,14 +260,7 @@ class MeterCost(SchemaExtension):
         yield
         elapsed = time.perf_counter() - started
         if elapsed >= self.slow_seconds:
-            report = self.report
-            log.warning(
-                "slow operation %s: %.3f s, cost %s requested / %s actual",
-                self.execution_context.operation_name or "(anonymous)",
-                elapsed,
-                report.requested if report else "-",
-                report.actual if report else "-",
-            )
+            log_slow_operation(self.execution_context.operation_name, elapsed, self.report)
 
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
@@ -290,6 +283,17 @@ class MeterCost(SchemaExtension):
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": self.report.as_extension()} if self.report else {}
+
+
+def log_slow_operation(operation_name: str | None, elapsed: float, report: CostReport | None) -> None:
+    """One warning line per operation slower than ``LENSGRAPH_SLOW_OPERATION_SECONDS``, whichever path ran it."""
+    log.warning(
+        "slow operation %s: %.3f s, cost %s requested / %s actual",
+        operation_name or "(anonymous)",
+        elapsed,
+        report.requested if report else "-",
+        report.actual if report else "-",
+    )
 
 
 async def take_operation_cost(
