@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from sqlalchemy import Select, and_, case, delete, func, or_, select, true, update
+from sqlalchemy import Integer, Select, and_, bindparam, case, delete, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -25,6 +25,7 @@ from lensgraph.persistence.models import (
     User,
 )
 from lensgraph.persistence.photos import PhotoColumns, shown_to_everyone
+from lensgraph.persistence.prepared import PreparedStatements
 
 # Statements with a list of IDs send one bound parameter per ID; drivers cap how many one statement takes.
 IDS_PER_STATEMENT = 500
@@ -371,18 +372,46 @@ async def first_collections_with_photos(
     limit: int,
     photo_columns: PhotoColumns,
     photo_limit: int,
+    prepared: PreparedStatements,
 ) -> list[CollectionWithPhotos] | None:
     """The owner's first ``limit + 1`` collections, newest first (as ``collections_of`` pages them), each with its
     first ``photo_limit + 1`` photos in the owner's order, all of them (the owner's view): one statement. None when
-    the owner's account is gone."""
+    the owner's account is gone. The statement of each shape is made once (``prepared``), its owner and sizes
+    bound per run."""
+    shape = (tuple(columns), photo_columns)
+    parameters = {"owner_id": owner_id, "size": limit + 1, "photo_size": photo_limit + 1}
+    async with db.connection() as connection:
+        rows = await prepared.rows(
+            connection, shape, lambda: _collections_with_photos(columns, photo_columns), parameters
+        )
+    if not rows:
+        return None
+    width, photo_width = len(columns), len(photo_columns.names)
+    found: list[CollectionWithPhotos] = []
+    for row in rows:
+        collection_id = row[width + 1]
+        if collection_id is None:
+            break  # the owner has no collection: the one row is the account's alone
+        if not found or found[-1].key[1] != collection_id:
+            found.append(CollectionWithPhotos(tuple(row[:width]), (row[width], collection_id), [], 0))
+        photo = row[width + 2 :]  # the photo columns, then collection id, position, photo id, rank, count in all
+        if photo[photo_width] is not None:  # a collection without photos joins none
+            found[-1].photos.append((*photo[:photo_width], photo[photo_width + 1], photo[photo_width + 2]))
+            found[-1].photo_count = photo[photo_width + 4]
+    return found
+
+
+def _collections_with_photos(columns: Sequence[str], photo_columns: PhotoColumns) -> Select[Any]:
+    """The statement of ``first_collections_with_photos``: the owner (``owner_id``) joined to the first ``size``
+    collections, each to its first ``photo_size`` photos; with no collection, the owner's row alone."""
     collections, links = Collection.__table__, CollectionPhoto.__table__
     page = (
         select(
             *[collections.c[name].label(f"c_{name}") for name in columns], collections.c.created_at, collections.c.id
         )
-        .where(collections.c.user_id == owner_id)
+        .where(collections.c.user_id == bindparam("owner_id", type_=User.id.type))
         .order_by(collections.c.created_at.desc(), collections.c.id.desc())
-        .limit(limit + 1)
+        .limit(bindparam("size", type_=Integer()))
         .subquery("page")
     )
     rank = func.row_number().over(partition_by=links.c.collection_id, order_by=(links.c.position, links.c.photo_id))
@@ -401,30 +430,10 @@ async def first_collections_with_photos(
         .subquery("ranked")
     )
     users = User.__table__
-    statement = (
+    first_photos = and_(ranked.c.collection_id == page.c.id, ranked.c.rank <= bindparam("photo_size", type_=Integer()))
+    return (
         select(page, ranked)
-        .select_from(
-            users.outerjoin(page, true()).outerjoin(
-                ranked, and_(ranked.c.collection_id == page.c.id, ranked.c.rank <= photo_limit + 1)
-            )
-        )
-        .where(users.c.id == owner_id)
+        .select_from(users.outerjoin(page, true()).outerjoin(ranked, first_photos))
+        .where(users.c.id == bindparam("owner_id", type_=User.id.type))
         .order_by(page.c.created_at.desc(), page.c.id.desc(), ranked.c.rank)
     )
-    async with db.connection() as connection:
-        rows = (await connection.execute(statement)).all()
-    if not rows:
-        return None
-    width, photo_width = len(columns), len(photo_columns.names)
-    found: list[CollectionWithPhotos] = []
-    for row in rows:
-        collection_id = row[width + 1]
-        if collection_id is None:
-            break  # the owner has no collection: the one row is the account's alone
-        if not found or found[-1].key[1] != collection_id:
-            found.append(CollectionWithPhotos(tuple(row[:width]), (row[width], collection_id), [], 0))
-        photo = row[width + 2 :]  # the photo columns, then collection id, position, photo id, rank, count in all
-        if photo[photo_width] is not None:  # a collection without photos joins none
-            found[-1].photos.append((*photo[:photo_width], photo[photo_width + 1], photo[photo_width + 2]))
-            found[-1].photo_count = photo[photo_width + 4]
-    return found

@@ -15,7 +15,7 @@ from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.moments import utc_moment
 from lensgraph.domain.pagination import PageRequest, encode_cursor
 from lensgraph.persistence.db import SessionSource
-from lensgraph.persistence.prepared import PreparedPages
+from lensgraph.persistence.prepared import PreparedStatements
 
 T = TypeVar("T")
 # A column of the listed model, or an expression computed in the same query (labelled).
@@ -85,7 +85,7 @@ async def paginate(
     descending: bool,
     columns: Sequence[ColumnElement[Any]] = (),
     count_inline: bool = False,
-    prepared: tuple[PreparedPages, Hashable] | None = None,
+    prepared: tuple[PreparedStatements, Hashable] | None = None,
 ) -> Page[T]:
     """One statement for the rows; ``count`` runs a second only when totalCount is asked for. Sessions come from
     ``db``: a query operation's shared read session (``ctx.reads``), or one each.
@@ -123,12 +123,11 @@ async def paginate(
         statements, identity = prepared
         shape = (identity, page.backward, bool(values))
         parameters = {f"key_{index}": value for index, value in enumerate(values)} | {"size": page.limit + 1}
+        bound = [bindparam(f"key_{index}", type_=keys[index].type) for index in range(len(values))]
         async with db.connection() as connection:
-            made = statements.get(shape)
-            if made is None:
-                bound = [bindparam(f"key_{index}", type_=keys[index].type) for index in range(len(values))]
-                made = statements.keep(shape, statement(bound, bindparam("size", type_=Integer())), connection.dialect)
-            fetched: list[Any] = await made.rows(connection, parameters)
+            fetched: list[Any] = await statements.rows(
+                connection, shape, lambda: statement(bound, bindparam("size", type_=Integer())), parameters
+            )
     elif columns:
         async with db.connection() as connection:
             fetched = list((await connection.execute(statement(values, page.limit + 1))).all())

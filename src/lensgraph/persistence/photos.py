@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, Select, and_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.pagination import PageRequest
@@ -17,7 +17,7 @@ from lensgraph.domain.policies import PUBLIC_PHOTO_STATUS, PUBLIC_PHOTO_VISIBILI
 from lensgraph.persistence.db import SessionSource
 from lensgraph.persistence.models import Photo, Upload, User
 from lensgraph.persistence.pagination import Page, SortKey, paginate
-from lensgraph.persistence.prepared import PreparedPages
+from lensgraph.persistence.prepared import PreparedStatements
 
 
 def shown_to_everyone() -> ColumnElement[bool]:
@@ -59,7 +59,7 @@ async def page_of_photos(
     columns: PhotoColumns | None,
     *,
     count_inline: bool = False,
-    prepared: tuple[PreparedPages, Hashable] | None = None,
+    prepared: tuple[PreparedStatements, Hashable] | None = None,
 ) -> Page[Any]:
     """A page of ``query``'s photos, newest (greatest key) first: rows, or the compiled read path's
     ``columns`` of them (and the total beside them with ``count_inline``), from its ``prepared`` statements."""
@@ -71,11 +71,17 @@ async def page_of_photos(
     )
 
 
-async def photo_row(db: SessionSource, key: UUID, columns: PhotoColumns) -> Row[Any] | None:
-    """One photo's row of ``columns`` (the caller decides whether its viewer may see it)."""
-    query = columns.joined(select(Photo).where(Photo.id == key)).with_only_columns(*columns.selected())
+async def photo_row(db: SessionSource, key: UUID, columns: PhotoColumns, prepared: PreparedStatements) -> Any | None:
+    """One photo's row of ``columns`` (the caller decides whether its viewer may see it), from the statement
+    ``prepared`` keeps for them."""
+
+    def statement() -> Select[Any]:
+        by_id = select(Photo).where(Photo.id == bindparam("key", type_=Photo.id.type))
+        return columns.joined(by_id).with_only_columns(*columns.selected())
+
     async with db.connection() as connection:
-        return (await connection.execute(query)).first()
+        rows = await prepared.rows(connection, columns, statement, {"key": key})
+    return rows[0] if rows else None
 
 
 def photos_of(user_id: UUID, status: PhotoStatus | None = None) -> Select[Photo]:

@@ -9,7 +9,7 @@ the same type processors. Elsewhere it runs through SQLAlchemy, from its cache.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
@@ -37,10 +37,14 @@ class Prepared:
         self.results: list[Callable[[Any], Any] | None] = [
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in statement.selected_columns
         ]
+        # Rows read by position and, where a column's name is unique, by name, as SQLAlchemy's rows are.
+        row_type: Any = namedtuple("PreparedRow", list(statement.selected_columns.keys()), rename=True)  # type: ignore[misc]
+        self.row: Callable[[Any], tuple[Any, ...]] = row_type._make
 
     async def rows(self, connection: AsyncConnection, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        make = self.row
         if connection.dialect.name != "postgresql":
-            return [tuple(row) for row in (await connection.execute(self.statement, dict(parameters))).all()]
+            return [make(row) for row in (await connection.execute(self.statement, dict(parameters))).all()]
         values = self.compiled.construct_params(dict(parameters))
         arguments = []
         for name in self.positions:
@@ -49,16 +53,27 @@ class Prepared:
         records = (await connection.exec_driver_sql(self.sql, tuple(arguments))).all()
         processors = self.results
         return [
-            tuple(process(value) if process else value for process, value in zip(processors, record, strict=True))
+            make(process(value) if process else value for process, value in zip(processors, record, strict=True))
             for record in records
         ]
 
 
-class PreparedPages:
+class PreparedStatements:
     """A plan's statements by shape, made on first use (least recently used dropped past ``SHAPES_KEPT``)."""
 
     def __init__(self) -> None:
         self._made: OrderedDict[Hashable, Prepared] = OrderedDict()
+
+    async def rows(
+        self,
+        connection: AsyncConnection,
+        shape: Hashable,
+        build: Callable[[], Select[Any]],
+        parameters: Mapping[str, Any],
+    ) -> list[tuple[Any, ...]]:
+        """The rows of the statement of ``shape`` (``build`` makes it, its values as named bind parameters)."""
+        made = self.get(shape) or self.keep(shape, build(), connection.dialect)
+        return await made.rows(connection, parameters)
 
     def get(self, shape: Hashable) -> Prepared | None:
         found = self._made.get(shape)

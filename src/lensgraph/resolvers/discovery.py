@@ -12,7 +12,7 @@ from lensgraph.persistence import discovery as queries
 from lensgraph.persistence.models import Photo
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.persistence.photos import PhotoColumns, page_of_photos
-from lensgraph.persistence.prepared import PreparedPages
+from lensgraph.persistence.prepared import PreparedStatements
 from lensgraph.resolvers import plans
 from lensgraph.resolvers.context import Context
 
@@ -25,7 +25,7 @@ async def browse_photos(
     columns: PhotoColumns | None = None,
     *,
     count_inline: bool = False,
-    prepared: PreparedPages | None = None,
+    prepared: PreparedStatements | None = None,
 ) -> Page[Any]:
     """READY, PUBLIC photos meeting the filter, newest or most popular first: rows, or only ``columns`` of them
     (and the total beside them with ``count_inline``) for the compiled read path, from its ``prepared``

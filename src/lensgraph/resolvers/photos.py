@@ -25,6 +25,7 @@ from lensgraph.persistence import photos as queries
 from lensgraph.persistence.db import UnitOfWork
 from lensgraph.persistence.models import Photo, Upload
 from lensgraph.persistence.pagination import Page, paginate
+from lensgraph.persistence.prepared import PreparedStatements
 from lensgraph.resolvers import licensing, live, uploads
 from lensgraph.resolvers.context import Context
 
@@ -165,10 +166,12 @@ async def list_photos(
     return await queries.page_of_photos(ctx.reads, query, keys, page, columns, count_inline=count_inline)
 
 
-async def visible_photo_row(ctx: Context, key: UUID, columns: queries.PhotoColumns) -> Any | None:
+async def visible_photo_row(
+    ctx: Context, key: UUID, columns: queries.PhotoColumns, prepared: PreparedStatements
+) -> Any | None:
     """``node(id:)`` of a photo for the compiled read path: its row of ``columns`` (which hold its owner, status
     and visibility), or None where the viewer may not see it; a view is counted as for a loaded photo."""
-    row = await queries.photo_row(ctx.reads, key, columns)
+    row = await queries.photo_row(ctx.reads, key, columns, prepared)
     if row is None or not can_view_photo(ctx.viewer, row.user_id, row.status, row.visibility):
         return None
     return row

@@ -49,7 +49,7 @@ from lensgraph.domain.policies import can_review_duplicates, owns
 from lensgraph.persistence import collections as collection_queries
 from lensgraph.persistence.pagination import Cursors, Page
 from lensgraph.persistence.photos import PhotoColumns
-from lensgraph.persistence.prepared import PreparedPages
+from lensgraph.persistence.prepared import PreparedStatements
 from lensgraph.resolvers import analytics, photos
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.photos import URL_LIFETIME
@@ -428,7 +428,7 @@ def _browse_root(schema: GraphQLSchema, node: FieldNode, fragments: dict[str, Fr
         PHOTO_TYPES,
     )
     planned = columns.frozen()
-    statements = PreparedPages()
+    statements = PreparedStatements()
 
     async def answer(run: Run) -> Any:
         arguments = _arguments(schema, field_def, node, run)
@@ -448,12 +448,13 @@ def _node_root(schema: GraphQLSchema, node: FieldNode, fragments: dict[str, Frag
     columns = ColumnSet(required=("id", "user_id", "status", "visibility"))
     writer = photo_writer(Fields.of(node.selection_set, PHOTO_TYPES, fragments), columns, fragments)
     planned = columns.frozen()
+    statements = PreparedStatements()
 
     async def answer(run: Run) -> Any:
         type_name, key = from_global_id(get_argument_values(field_def, node, run.variables)["id"])
         if type_name != "Photo":
             raise NotCompiled("node() of another type")
-        row = await photos.visible_photo_row(run.ctx, key, planned)
+        row = await photos.visible_photo_row(run.ctx, key, planned, statements)
         if row is None:
             return None
         analytics.record_view(run.ctx, row)
@@ -558,6 +559,7 @@ def _own_collections(
         raise NotCompiled("the count of collections, or their photos asked twice")
     planned_photos = photo_columns.frozen()
     photos_field = photo_pages[0][0] if photo_pages else None
+    statements = PreparedStatements()
 
     async def answer(run: Run) -> Any:
         limit = _first_page(get_argument_values(field_def, node, run.variables))
@@ -566,7 +568,7 @@ def _own_collections(
             photo_limit = _first_page(get_argument_values(photos_def, photos_field, run.variables))
         viewer = run.ctx.require_viewer()
         found = await collection_queries.first_collections_with_photos(
-            run.ctx.reads, viewer.user_id, columns, limit, planned_photos, photo_limit
+            run.ctx.reads, viewer.user_id, columns, limit, planned_photos, photo_limit, statements
         )
         if found is None:
             return None

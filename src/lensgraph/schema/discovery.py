@@ -12,7 +12,7 @@ from lensgraph.domain import discovery as discovery_rules
 from lensgraph.domain.pagination import page_request
 from lensgraph.persistence.pagination import Page
 from lensgraph.persistence.photos import PhotoColumns
-from lensgraph.persistence.prepared import PreparedPages
+from lensgraph.persistence.prepared import PreparedStatements
 from lensgraph.resolvers import discovery
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.core import Connection
@@ -38,7 +38,7 @@ async def browse_page(
     *,
     columns: PhotoColumns | None = None,
     count_inline: bool = False,
-    prepared: PreparedPages | None = None,
+    prepared: PreparedStatements | None = None,
 ) -> Page[Any]:
     """The root ``photos`` field's page, for its resolver (rows) and for its compiled plan (``columns``, and the
     statements it keeps prepared)."""
