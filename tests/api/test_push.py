@@ -23,7 +23,8 @@ from tests.fakes.push import Browser, FcmFake, WebPushReceiver, b64url, vapid_cl
 REGISTER = """mutation($input: RegisterPushTokenInput!) { registerPushToken(input: $input) {
   ok userErrors { field code message } } }"""
 PREFERENCES = """mutation($input: UpdateNotificationPreferencesInput!) {
-  updateNotificationPreferences(input: $input) { preferences { eventType inApp email push } userErrors { field code } } }"""
+  updateNotificationPreferences(input: $input) {
+    preferences { eventType inApp email push } userErrors { field code } } }"""
 NOTIFICATIONS = "{ viewer { notifications(first: 5) { edges { node { id eventType message } } } } }"
 
 
