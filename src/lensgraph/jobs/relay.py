@@ -32,7 +32,7 @@ from lensgraph.persistence import notifications as notification_queries
 from lensgraph.persistence import outbox
 from lensgraph.persistence import webhooks as webhook_queries
 from lensgraph.persistence.base import utcnow
-from lensgraph.persistence.db import Database
+from lensgraph.persistence.db import Database, UnitOfWork
 from lensgraph.persistence.enums import DeliveryStatus
 from lensgraph.persistence.models import Notification, OutboxEvent, PushDelivery, WebhookDelivery
 
@@ -97,34 +97,7 @@ class Relay:
             if not await outbox.mark_dispatched(uow.session, event.id, utcnow()):
                 return
             if notifiable(event.type) and audience:
-                stored = await outbox.preferences(uow.session, audience, event.type)
-                devices = await notification_queries.push_tokens_of(uow.session, audience)
-                pushes: list[PushDelivery] = []
-                for user_id in audience:
-                    channels = channels_for(event.type, stored.get(user_id))
-                    pushed_to = devices.get(user_id, []) if channels.push else []
-                    if channels.in_app or channels.email or pushed_to:
-                        notification = Notification(
-                            id=uuid.uuid4(),
-                            user_id=user_id,
-                            event_id=event.id,
-                            event_type=event.type,
-                            message=summary(event.type),
-                            data=event.payload,
-                            in_app=channels.in_app,
-                            email=channels.email,
-                            push=bool(pushed_to),
-                        )
-                        uow.session.add(notification)
-                        pushes += [
-                            PushDelivery(
-                                notification_id=notification.id, push_token_id=token_id, status=DeliveryStatus.PENDING
-                            )
-                            for token_id in pushed_to
-                        ]
-                if pushes:
-                    await uow.session.flush()  # the notifications first: their deliveries refer to them
-                    uow.session.add_all(pushes)
+                await self._notify(uow, event, audience)
             if audience:
                 for endpoint in await webhook_queries.subscribed_endpoints(uow.session, audience, event.type):
                     uow.session.add(
@@ -136,6 +109,38 @@ class Relay:
                             next_attempt_at=utcnow(),
                         )
                     )
+
+    async def _notify(self, uow: UnitOfWork, event: OutboxEvent, audience: list[uuid.UUID]) -> None:
+        """A notification per recipient who hears of it by some channel, and a push delivery per device of each
+        recipient who chose push."""
+        session = uow.session
+        stored = await outbox.preferences(session, audience, event.type)
+        devices = await notification_queries.push_tokens_of(session, audience)
+        pushes: list[PushDelivery] = []
+        for user_id in audience:
+            channels = channels_for(event.type, stored.get(user_id))
+            pushed_to = devices.get(user_id, []) if channels.push else []
+            if not (channels.in_app or channels.email or pushed_to):
+                continue
+            notification = Notification(
+                id=uuid.uuid4(),
+                user_id=user_id,
+                event_id=event.id,
+                event_type=event.type,
+                message=summary(event.type),
+                data=event.payload,
+                in_app=channels.in_app,
+                email=channels.email,
+                push=bool(pushed_to),
+            )
+            session.add(notification)
+            pushes += [
+                PushDelivery(notification_id=notification.id, push_token_id=token, status=DeliveryStatus.PENDING)
+                for token in pushed_to
+            ]
+        if pushes:
+            await session.flush()  # the notifications first: their deliveries refer to them
+            session.add_all(pushes)
 
     async def _publish(self, event: OutboxEvent) -> None:
         async with self.db.session() as session:
