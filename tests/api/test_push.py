@@ -3,16 +3,19 @@ registered through the API, a real event, and what the push services receive, de
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import SecretStr
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lensgraph.config import Settings
+from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.enums import DeliveryStatus
 from lensgraph.persistence.models import PushDelivery, PushToken
 from tests.api.factories import user_key
@@ -145,6 +148,32 @@ async def test_a_license_offer_is_pushed_to_the_photographers_browser(client, se
     assert len(receiver.received) == 1
     # The brand has no device: nothing for it.
     assert len(await pushes(services)) == 1
+
+
+async def test_a_push_whose_job_was_lost_is_sent_by_the_sweep(client, services, background, parties, receiver):
+    brand, photographer = parties
+    browser = Browser()
+    await subscribe_browser(client, photographer, receiver.endpoint("lost"), browser)
+    await background.settle()
+    await offer(client, brand, await photo_of(services, photographer))
+    await background.settle()
+    [delivery] = await pushes(services)
+    # As if its queued job had gone with a stopped in-memory broker, 20 minutes ago.
+    async with services.db.unit_of_work() as uow:
+        await uow.session.execute(
+            update(PushDelivery)
+            .where(PushDelivery.id == delivery.id)
+            .values(status=DeliveryStatus.PENDING, delivered_at=None, updated_at=utcnow() - timedelta(minutes=20))
+        )
+    background.send("notifications.enqueue_lost_pushes")
+    await background.settle()
+    assert len(receiver.received) == 2
+    assert browser.decrypt(receiver.received[1].body)["eventType"] == "license.created"
+    [delivery] = await pushes(services)
+    assert delivery.status is DeliveryStatus.SUCCEEDED
+    background.send("notifications.enqueue_lost_pushes")  # nothing is due any more
+    await background.settle()
+    assert len(receiver.received) == 2
 
 
 async def test_the_subscription_json_as_token_and_unregistering_by_endpoint(client, services, parties, receiver):
@@ -293,3 +322,28 @@ async def test_a_plain_http_or_private_endpoint_is_refused_in_production(client,
     accepted = await subscribe_browser(client, photographer, "https://fcm.googleapis.com/fcm/send/abc", browser)
     assert accepted == {"ok": True, "userErrors": []}
     assert await devices_of(services, photographer) == 1
+
+
+async def _settled_attempt(services) -> PushDelivery:
+    """The delivery once its first attempt is recorded (a retry, if any, waits its backoff: not awaited here)."""
+    for _ in range(200):
+        found = await pushes(services)
+        if found and found[0].attempt_count == 1 and found[0].leased_until is None:
+            return found[0]
+        await asyncio.sleep(0.05)
+    raise AssertionError("the push was not attempted")
+
+
+@pytest.mark.parametrize(("status", "expected"), [(503, DeliveryStatus.PENDING), (400, DeliveryStatus.FAILED)])
+async def test_a_5xx_is_retried_later_and_a_4xx_is_not(
+    client, services, background, parties, receiver, status, expected
+):
+    brand, photographer = parties
+    await subscribe_browser(client, photographer, receiver.endpoint("flaky"), Browser())
+    await background.settle()
+    receiver.script = [status]
+    await offer(client, brand, await photo_of(services, photographer))
+    await services.relay.run_once()
+    delivery = await _settled_attempt(services)
+    assert delivery.status is expected and delivery.response_status == status
+    assert await devices_of(services, photographer) == 1  # kept either way

@@ -27,11 +27,24 @@ log = logging.getLogger(__name__)
 # Longer than a request may take (push_timeout_seconds is at most 60), so no two workers send one delivery at once.
 LEASE = timedelta(seconds=90)
 MAX_ATTEMPTS = 6
+# dramatiq's wait before a retry doubles from 10 s up to this.
+MIN_BACKOFF, MAX_BACKOFF = timedelta(seconds=10), timedelta(minutes=10)
+# Longer than the longest wait before a retry: a delivery left alone this long has lost its job; the sweep queues it.
+STALE = MAX_BACKOFF + timedelta(minutes=5)
 _said: set[str] = set()
 
 
 class PushLater(Exception):
     """The push service failed for now (5xx, timeout, no answer): dramatiq runs the job again, with backoff."""
+
+
+def actor_options() -> dict[str, object]:
+    return {
+        "retry_when": retry_when,
+        "min_backoff": int(MIN_BACKOFF.total_seconds() * 1000),
+        "max_backoff": int(MAX_BACKOFF.total_seconds() * 1000),
+        "time_limit": 120_000,
+    }
 
 
 def retry_when(retries: int, exception: BaseException) -> bool:
@@ -43,6 +56,15 @@ def _say_once(message: str) -> None:
     if message not in _said:
         _said.add(message)
         log.warning(message)
+
+
+async def enqueue_lost_pushes() -> None:
+    """Queues again the deliveries whose job was lost (a stopped worker or in-memory broker); the lease makes a
+    delivery queued twice go out once."""
+    async with current_services().database.session() as session:
+        due = await queries.due_pushes(session, utcnow(), STALE, limit=500)
+    for delivery_id in due:
+        current_services().queue.send("notifications.push", str(delivery_id))
 
 
 async def push_notification(delivery_id: str) -> None:

@@ -127,3 +127,18 @@ async def forget_push_token(session: AsyncSession, token_id: UUID) -> None:
     """The push service says the device is gone: its token goes, with its deliveries."""
     await session.execute(delete(PushDelivery).where(PushDelivery.push_token_id == token_id))
     await session.execute(delete(PushToken).where(PushToken.id == token_id))
+
+
+async def due_pushes(session: AsyncSession, now: datetime, stale: timedelta, limit: int) -> list[UUID]:
+    """Pending deliveries whose job was lost: a lease that ran out (the worker died while sending), or none taken
+    for ``stale`` (the queued message, or its retry, went with a stopped in-memory broker)."""
+    rows = await session.scalars(
+        select(PushDelivery.id)
+        .where(
+            PushDelivery.status == DeliveryStatus.PENDING,
+            (PushDelivery.leased_until < now)
+            | (PushDelivery.leased_until.is_(None) & (PushDelivery.updated_at < now - stale)),
+        )
+        .limit(limit)
+    )
+    return list(rows)
