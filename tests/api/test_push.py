@@ -347,3 +347,21 @@ async def test_a_5xx_is_retried_later_and_a_4xx_is_not(
     delivery = await _settled_attempt(services)
     assert delivery.status is expected and delivery.response_status == status
     assert await devices_of(services, photographer) == 1  # kept either way
+
+
+async def test_a_device_registered_again_by_another_account_gets_nothing_queued_before(client, services, fcm):
+    brand, photographer = await sign_up(client, role="BRAND"), await sign_up(client, role="PHOTOGRAPHER")
+    stranger = await sign_up(client)
+    register = {"input": {"platform": "ANDROID", "token": "second-hand-phone"}}
+    await client.data(REGISTER, register, token=photographer.access_token)
+    await offer(client, brand, await photo_of(services, photographer))
+    await services.relay.run_once()  # the push is queued; no worker runs yet
+    await client.data(REGISTER, register, token=stranger.access_token)  # the phone changes hands
+    await services.jobs.start()
+    try:
+        await asyncio.to_thread(services.jobs.broker.join, "default", timeout=30_000)
+    finally:
+        await services.jobs.stop()
+    assert fcm.messages == []
+    [delivery] = await pushes(services)
+    assert delivery.status is DeliveryStatus.FAILED

@@ -120,6 +120,8 @@ class WebPushSender:
         }
         try:
             response = await self._outbound.post(subscription.endpoint, bytes(body), headers)
+        except AddressNotAllowed as refused:
+            return Answer(None, str(refused)[:500], final=True)
         except (httpx.HTTPError, OSError) as exc:
             return Answer(None, f"{type(exc).__name__}: {exc}"[:500])
         return Answer(response.status_code, None if response.is_success else response.text[:500])
@@ -166,7 +168,7 @@ class FcmClient:
                 json.dumps(message).encode(),
                 {"authorization": f"Bearer {token}", "content-type": "application/json"},
             )
-        except TokenRefused as exc:
+        except (TokenRefused, AddressNotAllowed) as exc:
             return Answer(None, str(exc)[:500], final=True)
         except (httpx.HTTPError, OSError) as exc:
             return Answer(None, f"{type(exc).__name__}: {exc}"[:500])

@@ -24,8 +24,10 @@ from lensgraph.persistence.models import Notification, PushToken
 
 log = logging.getLogger(__name__)
 
-# Longer than a request may take (push_timeout_seconds is at most 60), so no two workers send one delivery at once.
-LEASE = timedelta(seconds=90)
+# Longer than the job may run (TIME_LIMIT: an FCM token exchange and a send, each at most push_timeout_seconds, 60 s
+# at most), so no two workers send one delivery at once.
+TIME_LIMIT = timedelta(seconds=150)
+LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 # dramatiq's wait before a retry doubles from 10 s up to this.
 MIN_BACKOFF, MAX_BACKOFF = timedelta(seconds=10), timedelta(minutes=10)
@@ -43,7 +45,7 @@ def actor_options() -> dict[str, object]:
         "retry_when": retry_when,
         "min_backoff": int(MIN_BACKOFF.total_seconds() * 1000),
         "max_backoff": int(MAX_BACKOFF.total_seconds() * 1000),
-        "time_limit": 120_000,
+        "time_limit": int(TIME_LIMIT.total_seconds() * 1000),
     }
 
 
@@ -78,7 +80,11 @@ async def push_notification(delivery_id: str) -> None:
     if parts is None:
         return
     delivery, notification, device = parts
-    answer = await _send(notification, device)
+    try:
+        answer = await _send(notification, device)
+    except Exception as exc:  # a bug or a refused address: this delivery fails, the sweep does not take it up again
+        log.exception("push %s could not be sent", key)
+        answer = Answer(None, f"{type(exc).__name__}: {exc}"[:500], final=True)
     result = Outcome.FAILED if answer.final else rules.outcome(answer.status, answer.fcm_error)
     if result is Outcome.RETRY and delivery.attempt_count >= MAX_ATTEMPTS:
         result = Outcome.FAILED
@@ -101,6 +107,8 @@ async def push_notification(delivery_id: str) -> None:
 async def _send(notification: Notification, device: PushToken) -> Answer:
     """Sends through the service for the device's platform. A service that is not configured sends nothing: the
     delivery FAILS (never counted as sent) and the log says so once."""
+    if device.user_id != notification.user_id:
+        return Answer(None, "the device was registered again by another account", final=True)
     push = current_services().push
     message = rules.web_push_message(
         global_ids.encode("Notification", notification.id),
