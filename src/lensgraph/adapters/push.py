@@ -173,7 +173,8 @@ class FcmClient:
         except (httpx.HTTPError, OSError) as exc:
             return Answer(None, f"{type(exc).__name__}: {exc}"[:500])
         if response.status_code == 401:
-            self._token = None  # revoked or expired early: the next attempt exchanges again
+            self._token = None  # revoked or expired early: the retry exchanges again
+            return Answer(None, "FCM refused the access token")
         if response.is_success:
             return Answer(response.status_code)
         try:
