@@ -149,6 +149,16 @@ def grant_admin(email: str = typer.Argument(..., help="The email of an existing 
     typer.echo(f"{email} is now an ADMIN")
 
 
+@cli.command("vapid-keys")
+def vapid_keys() -> None:
+    """Make a VAPID key pair for Web Push: set the private key as LENSGRAPH_VAPID_PRIVATE_KEY (keep it secret)."""
+    from lensgraph.adapters.push import generate_vapid_keys
+
+    keys = generate_vapid_keys()
+    typer.echo(f"LENSGRAPH_VAPID_PRIVATE_KEY={keys.private_key}")
+    typer.echo(f"# public key (pushPublicKey answers it; browsers subscribe with it): {keys.public_key}")
+
+
 @cli.command("export-schema")
 def export_schema(
     output: Path = typer.Option(Path("schema.graphql"), "--output", "-o", help="Where to write the SDL; - for stdout."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -13,6 +14,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import limits
+from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import (
     AfterValidator,
     AliasChoices,
@@ -100,6 +102,17 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LENSGRAPH_OUTBOUND_ALLOW_PRIVATE", "LENSGRAPH_WEBHOOKS_ALLOW_PRIVATE"),
     )
     webhooks_timeout_seconds: float = 10.0
+    # Web Push (README "Notifications"): the VAPID key pair's private half (`lensgraph vapid-keys` makes one), as
+    # base64url of the raw 32-byte key; unset: browser subscriptions are kept but nothing is pushed to them.
+    vapid_private_key: SecretStr | None = None
+    # Who push services may contact about this sender (RFC 8292 `sub`): mailto: or https:. Unset: the mail sender.
+    vapid_subject: str | None = None
+    # Firebase Cloud Messaging (HTTP v1) for IOS and ANDROID tokens: the service account's JSON key file (its
+    # token_uri is where the OAuth2 exchange goes). Unset: mobile tokens are kept but nothing is pushed to them.
+    fcm_credentials_file: Path | None = None
+    # For tests only: the address of a local FCM fake instead of fcm.googleapis.com.
+    fcm_api_base: str = "https://fcm.googleapis.com"
+    push_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     smtp_url: str | None = None
     mail_from: str = "Lensgraph <no-reply@lensgraph.local>"
     rate_limit_storage: str = "memory://"
@@ -208,6 +221,21 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError("expected a rate like 600/minute or off") from None
         return rate
+
+    @field_validator("vapid_private_key")
+    @classmethod
+    def _vapid_key_is_a_p256_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is None or not key.get_secret_value().strip():
+            return None
+        raw = key.get_secret_value().strip()
+        try:
+            decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+            if len(decoded) != 32:
+                raise ValueError("not 32 bytes")
+            ec.derive_private_key(int.from_bytes(decoded, "big"), ec.SECP256R1())
+        except (ValueError, TypeError):
+            raise ValueError("expected a VAPID private key as `lensgraph vapid-keys` prints it") from None
+        return SecretStr(raw)
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:

@@ -194,3 +194,19 @@ def test_introspection_and_graphiql_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("LENSGRAPH_ACCOUNT_CACHE_SECONDS", "2.5")
     settings = Settings()
     assert settings.introspection is False and settings.graphiql is True and settings.account_cache_seconds == 2.5
+
+
+def test_a_vapid_key_must_be_a_p256_private_key(monkeypatch):
+    from lensgraph.adapters.push import generate_vapid_keys, vapid_public_key_of
+
+    keys = generate_vapid_keys()
+    monkeypatch.setenv("LENSGRAPH_VAPID_PRIVATE_KEY", keys.private_key)
+    assert vapid_public_key_of(load_settings().vapid_private_key.get_secret_value()) == keys.public_key
+    for bad in ("not-a-key", keys.private_key[:20], "A" * 43):
+        monkeypatch.setenv("LENSGRAPH_VAPID_PRIVATE_KEY", bad)
+        with pytest.raises(SettingsInvalid) as refused:
+            load_settings()
+        # The secret itself is never echoed back.
+        assert refused.value.lines == [
+            "LENSGRAPH_VAPID_PRIVATE_KEY: expected a VAPID private key as `lensgraph vapid-keys` prints it"
+        ]

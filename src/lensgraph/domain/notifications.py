@@ -1,4 +1,4 @@
-"""Notification preferences: which events reach a person in the app and by email."""
+"""Notification preferences: which events reach a person in the app, by email and by push to their devices."""
 
 from __future__ import annotations
 
@@ -20,16 +20,19 @@ MAX_PUSH_TOKEN_LENGTH = 4096
 class Channels:
     in_app: bool
     email: bool
+    # Pushed to every device the person registered (none registered: nothing is pushed). Registering a device is
+    # the opt-in, so push is on by default; the person turns it off per event type.
+    push: bool = True
 
 
-DEFAULT_CHANNELS = Channels(in_app=True, email=False)
+DEFAULT_CHANNELS = Channels(in_app=True, email=False, push=True)
 
 
 def channels_for(event_type: str, chosen: Channels | None) -> Channels:
     """The person's choice for this event type, or the default; security notices always go by email."""
     chosen = chosen or DEFAULT_CHANNELS
     if event_type in ALWAYS_EMAILED:
-        return Channels(in_app=chosen.in_app, email=True)
+        return Channels(in_app=chosen.in_app, email=True, push=chosen.push)
     return chosen
 
 

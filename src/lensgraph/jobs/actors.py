@@ -26,6 +26,8 @@ from lensgraph.jobs.invoices import mail_invoice_link, mark_overdue_invoices
 from lensgraph.jobs.licensing import expire_offers
 from lensgraph.jobs.payments import pay_out
 from lensgraph.jobs.photos import analyze_photo, resume_analyses
+from lensgraph.jobs.push import actor_options as push_actor_options
+from lensgraph.jobs.push import enqueue_lost_pushes, push_notification
 from lensgraph.jobs.relay import public_body
 from lensgraph.jobs.services import current_services
 from lensgraph.jobs.ugc import MAX_FETCH_ATTEMPTS, fetch_content, mail_rights_request
@@ -197,6 +199,9 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     # Retries are scheduled in the database (rules.next_attempt), not by dramatiq.
     "webhooks.deliver": (deliver_webhook, {"max_retries": 0, "time_limit": 60_000}),
     "notifications.email": (email_notification, {"max_retries": 5, "min_backoff": 5_000}),
+    # One delivery (notification x device), leased: a second run sends nothing. Retried for 5xx and timeouts only.
+    "notifications.push": (push_notification, push_actor_options()),
+    "notifications.enqueue_lost_pushes": (enqueue_lost_pushes, {"max_retries": 0}),
     "photos.analyze": (analyze_photo, {"max_retries": 5, "min_backoff": 2_000, "time_limit": 300_000}),
     "photos.resume_analyses": (resume_analyses, {"max_retries": 3}),
     "licensing.expire_offers": (expire_offers, {"max_retries": 3}),
@@ -243,6 +248,7 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
 PERIODIC: dict[str, timedelta] = {
     "accounts.purge_expired_tokens": timedelta(hours=1),
     "webhooks.enqueue_due": timedelta(seconds=15),
+    "notifications.enqueue_lost_pushes": timedelta(minutes=1),
     "licensing.expire_offers": timedelta(minutes=1),
     "idempotency.purge_expired_keys": timedelta(hours=1),
     "galleries.expire": timedelta(minutes=1),

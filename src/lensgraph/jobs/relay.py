@@ -1,6 +1,7 @@
 """The outbox relay: after a commit, each event reaches its three outlets exactly once.
 
-Step 1, one transaction per event: notification rows and webhook delivery rows are written and the event
+Step 1, one transaction per event: notification rows, push delivery rows (one per device of a recipient who
+chose push) and webhook delivery rows are written and the event
 is marked dispatched; a unique key per (recipient, event) and (endpoint, event) backs the guarantee.
 Step 2: what step 1 wrote is published live and enqueued, then the event is marked published. A relay
 that dies between the two steps leaves a claim that expires; the next relay redoes step 2 only, and
@@ -27,11 +28,13 @@ from lensgraph.adapters.pubsub import PubSub
 from lensgraph.domain.events import FOLLOW_UP_JOBS, public_payload
 from lensgraph.domain.notifications import channels_for, notifiable, summary
 from lensgraph.jobs.services import JobQueue
+from lensgraph.persistence import notifications as notification_queries
 from lensgraph.persistence import outbox
 from lensgraph.persistence import webhooks as webhook_queries
 from lensgraph.persistence.base import utcnow
-from lensgraph.persistence.db import Database
-from lensgraph.persistence.models import Notification, OutboxEvent, WebhookDelivery
+from lensgraph.persistence.db import Database, UnitOfWork
+from lensgraph.persistence.enums import DeliveryStatus
+from lensgraph.persistence.models import Notification, OutboxEvent, PushDelivery, WebhookDelivery
 
 log = logging.getLogger(__name__)
 
@@ -94,21 +97,7 @@ class Relay:
             if not await outbox.mark_dispatched(uow.session, event.id, utcnow()):
                 return
             if notifiable(event.type) and audience:
-                stored = await outbox.preferences(uow.session, audience, event.type)
-                for user_id in audience:
-                    channels = channels_for(event.type, stored.get(user_id))
-                    if channels.in_app or channels.email:
-                        uow.session.add(
-                            Notification(
-                                user_id=user_id,
-                                event_id=event.id,
-                                event_type=event.type,
-                                message=summary(event.type),
-                                data=event.payload,
-                                in_app=channels.in_app,
-                                email=channels.email,
-                            )
-                        )
+                await self._notify(uow, event, audience)
             if audience:
                 for endpoint in await webhook_queries.subscribed_endpoints(uow.session, audience, event.type):
                     uow.session.add(
@@ -121,9 +110,41 @@ class Relay:
                         )
                     )
 
+    async def _notify(self, uow: UnitOfWork, event: OutboxEvent, audience: list[uuid.UUID]) -> None:
+        """A notification per recipient who hears of it by some channel, and a push delivery per device of each
+        recipient who chose push."""
+        session = uow.session
+        stored = await outbox.preferences(session, audience, event.type)
+        devices = await notification_queries.push_tokens_of(session, audience)
+        pushes: list[PushDelivery] = []
+        for user_id in audience:
+            channels = channels_for(event.type, stored.get(user_id))
+            pushed_to = devices.get(user_id, []) if channels.push else []
+            if not (channels.in_app or channels.email or pushed_to):
+                continue
+            notification = Notification(
+                id=uuid.uuid4(),
+                user_id=user_id,
+                event_id=event.id,
+                event_type=event.type,
+                message=summary(event.type),
+                data=event.payload,
+                in_app=channels.in_app,
+                email=channels.email,
+                push=bool(pushed_to),
+            )
+            session.add(notification)
+            pushes += [
+                PushDelivery(notification_id=notification.id, push_token_id=token, status=DeliveryStatus.PENDING)
+                for token in pushed_to
+            ]
+        if pushes:
+            await session.flush()  # the notifications first: their deliveries refer to them
+            session.add_all(pushes)
+
     async def _publish(self, event: OutboxEvent) -> None:
         async with self.db.session() as session:
-            notifications, deliveries = await outbox.outlets_of(session, event.id)
+            notifications, deliveries, pushes = await outbox.outlets_of(session, event.id)
         for notification_id, user_id, in_app, email in notifications:
             if in_app:
                 await self.pubsub.publish(
@@ -136,6 +157,8 @@ class Relay:
         )
         for delivery_id in deliveries:
             self.jobs.send("webhooks.deliver", str(delivery_id))
+        for push_id in pushes:
+            self.jobs.send("notifications.push", str(push_id))
         follow_up = FOLLOW_UP_JOBS.get(event.type)
         if follow_up is not None:
             # Sent again if this step is redone: each follow-up job acts once all the same.

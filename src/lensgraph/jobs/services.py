@@ -5,6 +5,7 @@ reaches the services of the broker running it with ``current_services()``."""
 from __future__ import annotations
 
 from contextvars import ContextVar
+from email.utils import parseaddr
 from typing import Any, Protocol
 
 import dramatiq
@@ -13,7 +14,9 @@ from dramatiq.broker import MessageProxy
 
 from lensgraph.adapters import tracing
 from lensgraph.adapters.mail import Mailer, create_mailer
+from lensgraph.adapters.outbound_http import OutboundHttp
 from lensgraph.adapters.payments import PaymentGateway, create_payment_gateway
+from lensgraph.adapters.push import PushServices, create_push_services
 from lensgraph.adapters.storage import Storage, create_storage
 from lensgraph.config import Settings
 from lensgraph.persistence.db import Database
@@ -33,6 +36,7 @@ class JobServices:
         self._mailer: Mailer | None = None
         self._database: Database | None = None
         self._storage: Storage | None = None
+        self._push: PushServices | None = None
 
     @property
     def database(self) -> Database:
@@ -52,6 +56,13 @@ class JobServices:
         if self._storage is None:
             self._storage = storage_for(self.settings)
         return self._storage
+
+    @property
+    def push(self) -> PushServices:
+        """Web Push and FCM senders; FCM keeps its access token here between jobs."""
+        if self._push is None:
+            self._push = push_services_for(self.settings)
+        return self._push
 
     def payments(self) -> PaymentGateway:
         """A gateway for this job only (its HTTP client belongs to the loop that uses it first): close it after."""
@@ -110,4 +121,24 @@ def storage_for(current: Settings) -> Storage:
         public_url=current.public_url,
         s3_endpoint=current.s3_endpoint,
         s3_region=current.s3_region,
+    )
+
+
+def vapid_subject(current: Settings) -> str:
+    """Who push services may contact (RFC 8292): the setting, else the address mail is sent from."""
+    if current.vapid_subject:
+        return current.vapid_subject
+    address = parseaddr(current.mail_from)[1] or "no-reply@lensgraph.local"
+    return f"mailto:{address}"
+
+
+def push_services_for(current: Settings) -> PushServices:
+    return create_push_services(
+        vapid_private_key=current.vapid_private_key.get_secret_value() if current.vapid_private_key else None,
+        vapid_subject=vapid_subject(current),
+        fcm_credentials_file=current.fcm_credentials_file,
+        fcm_api_base=current.fcm_api_base,
+        outbound=OutboundHttp(
+            allow_private=current.outbound_allow_private, timeout_seconds=current.push_timeout_seconds
+        ),
     )

@@ -92,6 +92,8 @@ RULES: dict[str, Rule] = {
     "notifications": Rule(D, _d("user_id")),
     "notification_preferences": Rule(D, _d("user_id")),
     "push_tokens": Rule(D, _d("user_id"), exported=False),
+    # A delivery log of the notifications above to those devices: nothing the notifications do not say.
+    "push_deliveries": Rule(D, Via("push_token_id", "push_tokens"), exported=False),
     "consent_records": Rule(D, _d("user_id")),
     "data_requests": Rule(Erasure.KEEP, _d("user_id")),
     # The security record (append-only, by triggers too): kept for the platform's legitimate interest in

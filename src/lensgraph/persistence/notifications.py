@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.notifications import Channels
 from lensgraph.persistence.base import dialect_insert, utcnow
-from lensgraph.persistence.models import Notification, NotificationPreference, PushToken
+from lensgraph.persistence.enums import DeliveryStatus
+from lensgraph.persistence.models import Notification, NotificationPreference, PushDelivery, PushToken
 
 
 def in_app_for(user_id: UUID, *, unread_only: bool) -> Select[Notification]:
@@ -35,7 +37,7 @@ async def mark_all_read(session: AsyncSession, user_id: UUID, now: datetime) -> 
 
 async def stored_preferences(session: AsyncSession, user_id: UUID) -> dict[str, Channels]:
     rows = await session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user_id))
-    return {row.event_type: Channels(in_app=row.in_app, email=row.email) for row in rows}
+    return {row.event_type: Channels(in_app=row.in_app, email=row.email, push=row.push) for row in rows}
 
 
 async def save_preference(session: AsyncSession, user_id: UUID, event_type: str, channels: Channels) -> None:
@@ -47,13 +49,14 @@ async def save_preference(session: AsyncSession, user_id: UUID, event_type: str,
         event_type=event_type,
         in_app=channels.in_app,
         email=channels.email,
+        push=channels.push,
         created_at=now,
         updated_at=now,
     )
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=["user_id", "event_type"],
-            set_={"in_app": channels.in_app, "email": channels.email, "updated_at": now},
+            set_={"in_app": channels.in_app, "email": channels.email, "push": channels.push, "updated_at": now},
         )
     )
 
@@ -71,3 +74,71 @@ async def claim_email(session: AsyncSession, notification_id: UUID, now: datetim
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def push_tokens_of(session: AsyncSession, user_ids: Sequence[UUID]) -> dict[UUID, list[UUID]]:
+    """The devices each person registered: the push deliveries a notification fans out to."""
+    rows = await session.execute(select(PushToken.user_id, PushToken.id).where(PushToken.user_id.in_(user_ids)))
+    found: dict[UUID, list[UUID]] = {}
+    for user_id, token_id in rows:
+        found.setdefault(user_id, []).append(token_id)
+    return found
+
+
+async def lease_push(session: AsyncSession, delivery_id: UUID, now: datetime, lease: timedelta) -> bool:
+    """One attempt at a time, none after the last: whoever moves ``leased_until`` past now owns this attempt."""
+    result = await session.execute(
+        update(PushDelivery)
+        .where(
+            PushDelivery.id == delivery_id,
+            PushDelivery.status == DeliveryStatus.PENDING,
+            (PushDelivery.leased_until.is_(None)) | (PushDelivery.leased_until <= now),
+        )
+        .values(leased_until=now + lease, attempt_count=PushDelivery.attempt_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def push_delivery_parts(
+    session: AsyncSession, delivery_id: UUID
+) -> tuple[PushDelivery, Notification, PushToken] | None:
+    row = (
+        await session.execute(
+            select(PushDelivery, Notification, PushToken)
+            .join(Notification, Notification.id == PushDelivery.notification_id)
+            .join(PushToken, PushToken.id == PushDelivery.push_token_id)
+            .where(PushDelivery.id == delivery_id)
+        )
+    ).one_or_none()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+async def record_push(session: AsyncSession, delivery_id: UUID, **values: object) -> None:
+    await session.execute(
+        update(PushDelivery)
+        .where(PushDelivery.id == delivery_id)
+        .values(leased_until=None, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def forget_push_token(session: AsyncSession, token_id: UUID) -> None:
+    """The push service says the device is gone: its token goes, with its deliveries."""
+    await session.execute(delete(PushDelivery).where(PushDelivery.push_token_id == token_id))
+    await session.execute(delete(PushToken).where(PushToken.id == token_id))
+
+
+async def due_pushes(session: AsyncSession, now: datetime, stale: timedelta, limit: int) -> list[UUID]:
+    """Pending deliveries whose job was lost: a lease that ran out (the worker died while sending), or none taken
+    for ``stale`` (the queued message, or its retry, went with a stopped in-memory broker)."""
+    rows = await session.scalars(
+        select(PushDelivery.id)
+        .where(
+            PushDelivery.status == DeliveryStatus.PENDING,
+            (PushDelivery.leased_until < now)
+            | (PushDelivery.leased_until.is_(None) & (PushDelivery.updated_at < now - stale)),
+        )
+        .limit(limit)
+    )
+    return list(rows)

@@ -10,7 +10,13 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.notifications import Channels
-from lensgraph.persistence.models import Notification, NotificationPreference, OutboxEvent, WebhookDelivery
+from lensgraph.persistence.models import (
+    Notification,
+    NotificationPreference,
+    OutboxEvent,
+    PushDelivery,
+    WebhookDelivery,
+)
 
 
 async def claim(
@@ -65,20 +71,26 @@ async def preferences(
             NotificationPreference.user_id.in_(user_ids), NotificationPreference.event_type == event_type
         )
     )
-    return {row.user_id: Channels(in_app=row.in_app, email=row.email) for row in rows}
+    return {row.user_id: Channels(in_app=row.in_app, email=row.email, push=row.push) for row in rows}
 
 
 async def outlets_of(
     session: AsyncSession, event_id: uuid.UUID
-) -> tuple[list[tuple[uuid.UUID, uuid.UUID, bool, bool]], list[uuid.UUID]]:
-    """(notification id, recipient, in app, by email) for each notification, and the delivery ids."""
+) -> tuple[list[tuple[uuid.UUID, uuid.UUID, bool, bool]], list[uuid.UUID], list[uuid.UUID]]:
+    """(notification id, recipient, in app, by email) for each notification, the webhook delivery ids and the
+    push delivery ids."""
     notifications = await session.execute(
         select(Notification.id, Notification.user_id, Notification.in_app, Notification.email).where(
             Notification.event_id == event_id
         )
     )
     deliveries = await session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.event_id == event_id))
-    return [tuple(row) for row in notifications.all()], list(deliveries)  # type: ignore[misc]
+    pushes = await session.scalars(
+        select(PushDelivery.id)
+        .join(Notification, Notification.id == PushDelivery.notification_id)
+        .where(Notification.event_id == event_id)
+    )
+    return [tuple(row) for row in notifications.all()], list(deliveries), list(pushes)  # type: ignore[misc]
 
 
 async def pending(session: AsyncSession) -> tuple[int, datetime | None]:

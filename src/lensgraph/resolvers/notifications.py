@@ -1,4 +1,4 @@
-"""In-app notifications, preferences, push tokens, and the live feed behind notificationReceived."""
+"""In-app notifications, preferences, push registrations, and the live feed behind notificationReceived."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from uuid import UUID
 
+from lensgraph.adapters.push import vapid_public_key_of
 from lensgraph.adapters.tokens import digest
 from lensgraph.domain import notifications as rules
+from lensgraph.domain import push as push_rules
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.events import EMITTED_TYPES
 from lensgraph.domain.pagination import PageRequest
@@ -31,6 +33,15 @@ class Preference:
     event_type: str
     in_app: bool
     email: bool
+    # None in a change: as it was (the input field is optional, for clients written before push).
+    push: bool | None = None
+
+
+@dataclass(frozen=True)
+class WebPushKeys:
+    endpoint: str
+    p256dh: str
+    auth: str
 
 
 async def list_notifications(ctx: Context, *, unread_only: bool, page: PageRequest) -> Page[Notification]:
@@ -72,9 +83,15 @@ async def preferences(ctx: Context) -> list[Preference]:
     viewer = ctx.require_viewer()
     async with ctx.db.session() as session:
         stored = await queries.stored_preferences(session, viewer.user_id)
+    return [
+        Preference(event_type, chosen.in_app, chosen.email, chosen.push)
+        for event_type, chosen in _chosen(stored).items()
+    ]
+
+
+def _chosen(stored: dict[str, rules.Channels]) -> dict[str, rules.Channels]:
     offered = sorted(event_type for event_type in EMITTED_TYPES if rules.notifiable(event_type))
-    chosen = {event_type: rules.channels_for(event_type, stored.get(event_type)) for event_type in offered}
-    return [Preference(event_type, chosen[event_type].in_app, chosen[event_type].email) for event_type in offered]
+    return {event_type: rules.channels_for(event_type, stored.get(event_type)) for event_type in offered}
 
 
 async def update_preferences(ctx: Context, changes: list[Preference]) -> list[Preference]:
@@ -82,16 +99,40 @@ async def update_preferences(ctx: Context, changes: list[Preference]) -> list[Pr
     for change in changes:
         rules.check_preference_event(change.event_type)
     async with ctx.db.unit_of_work() as uow:
+        stored = await queries.stored_preferences(uow.session, viewer.user_id)
         for change in changes:
-            channels = rules.Channels(in_app=change.in_app, email=change.email)
+            kept = stored.get(change.event_type, rules.DEFAULT_CHANNELS).push
+            push = kept if change.push is None else change.push
+            channels = rules.Channels(in_app=change.in_app, email=change.email, push=push)
             await queries.save_preference(uow.session, viewer.user_id, change.event_type, channels)
     return await preferences(ctx)
 
 
-async def register_push_token(ctx: Context, *, token: str, platform: PushPlatform) -> PushToken:
-    """A device token belongs to whoever registered it last: devices change hands."""
+def push_public_key(ctx: Context) -> str | None:
+    """The VAPID public key browsers subscribe with (``applicationServerKey``); None: Web Push is not configured."""
+    key = ctx.settings.vapid_private_key
+    return vapid_public_key_of(key.get_secret_value()) if key is not None else None
+
+
+async def register_push_token(
+    ctx: Context, *, token: str | None, platform: PushPlatform, web_push: WebPushKeys | None
+) -> PushToken:
+    """A device belongs to whoever registered it last: devices change hands. A browser (WEB) registers its
+    PushSubscription (``webPush``, or its JSON as the token): the endpoint is the token, the keys are kept."""
     viewer = ctx.require_viewer()
-    token = rules.check_push_token(token)
+    subscription: push_rules.WebPushSubscription | None = None
+    if platform is PushPlatform.WEB:
+        parts = (web_push.endpoint, web_push.p256dh, web_push.auth) if web_push else None
+        parts = parts or push_rules.parse_subscription_json(token or "")
+        if parts is None:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, "A browser registers its PushSubscription: give webPush.", ["webPush"]
+            )
+        subscription = push_rules.check_web_push(*parts, allow_insecure=ctx.settings.outbound_allow_private)
+        token = subscription.endpoint
+    elif web_push is not None:
+        raise DomainError(ErrorCode.INVALID_INPUT, "webPush is for WEB registrations only.", ["webPush"])
+    token = rules.check_push_token(token or "")
     async with ctx.db.unit_of_work() as uow:
         row = await queries.push_token_by_hash(uow.session, digest(token))
         if row is None:
@@ -99,12 +140,16 @@ async def register_push_token(ctx: Context, *, token: str, platform: PushPlatfor
             uow.session.add(row)
         else:
             row.user_id, row.platform = viewer.user_id, platform
+        row.web_push_p256dh = subscription.p256dh if subscription else None
+        row.web_push_auth = subscription.auth if subscription else None
         await uow.session.flush()
         return row
 
 
 async def unregister_push_token(ctx: Context, *, token: str) -> None:
     viewer = ctx.require_viewer()
+    subscription = push_rules.parse_subscription_json(token)
+    token = subscription[0] if subscription else token
     async with ctx.db.unit_of_work() as uow:
         row = await queries.push_token_by_hash(uow.session, digest(token.strip()))
         if row is None or not owns(viewer, row.user_id):

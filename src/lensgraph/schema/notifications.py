@@ -70,6 +70,9 @@ class NotificationPreference:
     event_type: str
     in_app: bool
     email: bool
+    push: bool = strawberry.field(
+        description="Pushed to the devices and browsers you registered (registerPushToken); on by default."
+    )
 
 
 @strawberry.input
@@ -77,6 +80,7 @@ class NotificationPreferenceInput:
     event_type: str
     in_app: bool
     email: bool
+    push: bool | None = strawberry.field(default=None, description="Omitted: as it was.")
 
 
 @strawberry.input
@@ -107,19 +111,34 @@ class MarkAllNotificationsReadPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.input(description="A browser's PushSubscription (its toJSON(): endpoint and keys), for Web Push.")
+class WebPushSubscriptionInput:
+    endpoint: str = strawberry.field(description="The push service URL the browser gave (https).")
+    p256dh: str = strawberry.field(description="keys.p256dh: the browser's P-256 public key, base64url.")
+    auth: str = strawberry.field(description="keys.auth: the 16-byte authentication secret, base64url.")
+
+
 @strawberry.input
 class RegisterPushTokenInput:
-    token: str
+    token: str | None = strawberry.field(
+        default=None,
+        description="IOS and ANDROID: the FCM registration token. WEB: give webPush instead "
+        "(or the PushSubscription JSON here).",
+    )
     platform: PushPlatform  # type: ignore[valid-type]
+    web_push: WebPushSubscriptionInput | None = None
 
 
 @strawberry.input
 class UnregisterPushTokenInput:
-    token: str
+    token: str = strawberry.field(description="The token, or for WEB the subscription's endpoint.")
 
 
 def _preferences(items: list[notifications.Preference]) -> list[NotificationPreference]:
-    return [NotificationPreference(event_type=i.event_type, in_app=i.in_app, email=i.email) for i in items]
+    return [
+        NotificationPreference(event_type=i.event_type, in_app=i.in_app, email=i.email, push=bool(i.push))
+        for i in items
+    ]
 
 
 @strawberry.type
@@ -170,16 +189,24 @@ class NotificationMutations:
     async def update_notification_preferences(
         self, info: Info[Context, None], input: UpdateNotificationPreferencesInput
     ) -> UpdateNotificationPreferencesPayload:
-        changes = [notifications.Preference(p.event_type, p.in_app, p.email) for p in input.preferences]
+        changes = [notifications.Preference(p.event_type, p.in_app, p.email, p.push) for p in input.preferences]
         saved = await notifications.update_preferences(info.context, changes)
         return UpdateNotificationPreferencesPayload(preferences=_preferences(saved))
 
-    @strawberry.mutation(description="Remember a device for push notifications.")
+    @strawberry.mutation(
+        description="Remember a device (FCM token) or a browser (Web Push subscription) for push notifications."
+    )
     @returns_user_errors(AcknowledgedPayload)
     async def register_push_token(
         self, info: Info[Context, None], input: RegisterPushTokenInput
     ) -> AcknowledgedPayload:
-        await notifications.register_push_token(info.context, token=input.token, platform=input.platform)
+        keys = input.web_push
+        await notifications.register_push_token(
+            info.context,
+            token=input.token,
+            platform=input.platform,
+            web_push=notifications.WebPushKeys(keys.endpoint, keys.p256dh, keys.auth) if keys else None,
+        )
         return AcknowledgedPayload(ok=True)
 
     @strawberry.mutation
@@ -189,6 +216,16 @@ class NotificationMutations:
     ) -> AcknowledgedPayload:
         await notifications.unregister_push_token(info.context, token=input.token)
         return AcknowledgedPayload(ok=True)
+
+
+@strawberry.type
+class NotificationQueries:
+    @strawberry.field(
+        description="The VAPID public key (base64url) a browser subscribes with: "
+        "pushManager.subscribe({applicationServerKey}). Null when this server has no Web Push key."
+    )
+    def push_public_key(self, info: Info[Context, None]) -> str | None:
+        return notifications.push_public_key(info.context)
 
 
 @strawberry.type

@@ -58,7 +58,12 @@ from lensgraph.schema.invoices import Invoice, InvoiceMutations, InvoiceQueries
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.marketplace import Listing, MarketplaceMutations, MarketplaceQueries, Purchase
 from lensgraph.schema.moderation import ModerationQueries
-from lensgraph.schema.notifications import Notification, NotificationMutations, NotificationSubscriptions
+from lensgraph.schema.notifications import (
+    Notification,
+    NotificationMutations,
+    NotificationQueries,
+    NotificationSubscriptions,
+)
 from lensgraph.schema.payments import Payment, PaymentMutations, Payout
 from lensgraph.schema.photos import Photo, PhotoMutations, PhotoSubscriptions
 from lensgraph.schema.plans import PlanMutations, PlanQueries, PlanSubscription
@@ -98,6 +103,7 @@ class Query(
     InvoiceQueries,
     UgcQueries,
     AuditQueries,
+    NotificationQueries,
 ):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:

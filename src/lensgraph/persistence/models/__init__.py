@@ -25,7 +25,12 @@ from lensgraph.persistence.models.idempotency import IdempotencyKey
 from lensgraph.persistence.models.invoices import Invoice
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
 from lensgraph.persistence.models.marketplace import Listing, ListingTier, Purchase
-from lensgraph.persistence.models.notifications import Notification, NotificationPreference, PushToken
+from lensgraph.persistence.models.notifications import (
+    Notification,
+    NotificationPreference,
+    PushDelivery,
+    PushToken,
+)
 from lensgraph.persistence.models.outbox import OutboxEvent
 from lensgraph.persistence.models.payments import Earning, Payment, Payout, PayoutAccount, StripeEvent
 from lensgraph.persistence.models.photos import Photo, PhotoTag, Release, ReleasePhoto, Upload
@@ -116,6 +121,7 @@ __all__ = [
     "Product",
     "ProductEngagementDay",
     "Purchase",
+    "PushDelivery",
     "PushToken",
     "RefreshToken",
     "Release",

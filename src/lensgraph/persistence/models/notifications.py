@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lensgraph.persistence.base import Entity
-from lensgraph.persistence.enums import PushPlatform
+from lensgraph.persistence.enums import DeliveryStatus, PushPlatform
 
 
 class Notification(Entity):
@@ -21,6 +21,8 @@ class Notification(Entity):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     in_app: Mapped[bool]
     email: Mapped[bool]
+    # Pushed to the person's registered devices (each delivery a PushDelivery).
+    push: Mapped[bool] = mapped_column(default=False)
     read_at: Mapped[datetime | None]
     emailed_at: Mapped[datetime | None]
 
@@ -39,6 +41,7 @@ class NotificationPreference(Entity):
     event_type: Mapped[str] = mapped_column(String(64))
     in_app: Mapped[bool]
     email: Mapped[bool]
+    push: Mapped[bool] = mapped_column(default=True)
 
     __table_args__ = (UniqueConstraint("user_id", "event_type", name="uq_notification_preferences_user_event"),)
 
@@ -52,3 +55,25 @@ class PushToken(Entity):
     platform: Mapped[PushPlatform] = mapped_column(
         Enum(PushPlatform, name="push_platform", native_enum=False, length=10)
     )
+    # WEB: ``token`` is the subscription's endpoint URL; these are its keys (RFC 8291), base64url.
+    web_push_p256dh: Mapped[str | None] = mapped_column(String(100))
+    web_push_auth: Mapped[str | None] = mapped_column(String(40))
+
+
+class PushDelivery(Entity):
+    """One notification pushed to one device: at most one per pair, sent once (a lease, then a final status)."""
+
+    __tablename__ = "push_deliveries"
+
+    notification_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"))
+    push_token_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("push_tokens.id", ondelete="CASCADE"), index=True)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        Enum(DeliveryStatus, name="push_delivery_status", native_enum=False, length=10)
+    )
+    attempt_count: Mapped[int] = mapped_column(default=0)
+    leased_until: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    response_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (UniqueConstraint("notification_id", "push_token_id", name="uq_push_deliveries_pair"),)
