@@ -124,15 +124,16 @@ def fcm_message(token: str, push: dict[str, Any]) -> dict[str, Any]:
 
 class Outcome(enum.Enum):
     SENT = "SENT"
-    RETRY = "RETRY"  # 5xx, timeouts, connection failures: tried again later, with backoff
+    RETRY = "RETRY"  # 5xx, 429, timeouts, connection failures: tried again later, with backoff
     GONE = "GONE"  # the subscription or token no longer exists: forget it
     FAILED = "FAILED"  # refused for good (a 4xx): not tried again
 
 
 def outcome(status: int | None, fcm_error: str | None = None) -> Outcome:
     """RFC 8030 push services answer 201; 404/410 mean the subscription expired. FCM answers 200, and
-    ``UNREGISTERED`` (usually a 404) for an app that was uninstalled. No status: a timeout or a lost connection."""
-    if status is None or status >= 500:
+    ``UNREGISTERED`` (usually a 404) for an app that was uninstalled. No status: a timeout or a lost connection.
+    429 is too many messages for now (RFC 8030 section 8.4, FCM ``QUOTA_EXCEEDED``): later, with backoff."""
+    if status is None or status >= 500 or status == 429:
         return Outcome.RETRY
     if 200 <= status < 300:
         return Outcome.SENT
