@@ -28,9 +28,12 @@ from lensgraph.schema.photos import Photo
 
 DuplicateClaimStatus = strawberry.enum(
     rules.ClaimStatus,
+    name="DuplicateClaimStatus",
     description="OPEN until an administrator resolves it, once: DISMISSED (the photo stays) or TAKEN_DOWN.",
 )
-DuplicateDecision = strawberry.enum(rules.ClaimDecision, description="What an administrator decides of a claim.")
+DuplicateDecision = strawberry.enum(
+    rules.ClaimDecision, name="DuplicateDecision", description="What an administrator decides of a claim."
+)
 
 
 @strawberry.type(description="One change of a claim's state: to what, by whom, when, and their note.")
