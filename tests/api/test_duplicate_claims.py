@@ -9,14 +9,12 @@ from typing import Any
 
 import pytest
 
-from lensgraph.domain.accounts import Role
 from lensgraph.domain.money import Currency
-from lensgraph.persistence import accounts as account_queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import Listing
 from lensgraph.schema.core import from_global_id, to_global_id
-from tests.api.factories import completed_verifications, ready_photos, user_key
-from tests.api.helpers import Account, sign_in, sign_up
+from tests.api.factories import admin_account, completed_verifications, ready_photos, user_key
+from tests.api.helpers import Account, sign_up
 from tests.api.images import photo_jpeg, resized
 from tests.api.payment_flows import active_license
 from tests.api.test_licensing import offer
@@ -39,10 +37,7 @@ LICENSE = """query($id: ID!) { node(id: $id) { ... on License { status photoTake
 
 @pytest.fixture
 async def admin(client, services) -> Account:
-    account = await sign_up(client, role="PHOTOGRAPHER")
-    async with services.db.unit_of_work() as uow:
-        assert await account_queries.grant_role(uow.session, account.email, Role.ADMIN)
-    account.access_token = await sign_in(client, account.email)
+    account: Account = await admin_account(client, services)
     return account
 
 

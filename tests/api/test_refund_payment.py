@@ -12,11 +12,10 @@ from uuid import uuid4
 
 import pytest
 
-from lensgraph.domain.accounts import Role
-from lensgraph.persistence import accounts as account_queries
 from lensgraph.persistence.models import Payment
 from lensgraph.schema.core import from_global_id, to_global_id
-from tests.api.helpers import Account, sign_in, sign_up
+from tests.api.factories import admin_account
+from tests.api.helpers import Account, sign_up
 from tests.api.payment_flows import checkout, deliver, event_types, signed_license
 from tests.api.test_licensing import photo_of
 from tests.api.test_refunds import paid, payment_state, refunded, totals
@@ -36,10 +35,7 @@ async def parties(client) -> tuple[Account, Account]:
 
 @pytest.fixture
 async def admin(client, services) -> Account:
-    account = await sign_up(client, role="PHOTOGRAPHER")
-    async with services.db.unit_of_work() as uow:
-        assert await account_queries.grant_role(uow.session, account.email, Role.ADMIN)
-    account.access_token = await sign_in(client, account.email)
+    account: Account = await admin_account(client, services)
     return account
 
 
