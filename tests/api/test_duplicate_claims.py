@@ -236,3 +236,26 @@ async def test_two_resolutions_at_once_resolve_once(client, pair, admin):
     [won] = [payload for payload in answers if not payload["userErrors"]]
     history = (await client.data(CLAIM_NODE, {"id": claim_id}, token=owner.access_token))["node"]
     assert [item["status"] for item in history["history"]] == ["OPEN", won["claim"]["status"]]
+
+
+async def test_listing_claims_with_their_history_takes_the_same_statements_however_many(client, services, admin, sql):
+    owner = await sign_up(client)
+    query = """{ viewer { duplicateClaims(first: 50) { edges { node {
+      id status history { status note actorId } photo { id } originalPhoto { id } } } } } }"""
+
+    async def claims(count: int) -> None:
+        for _ in range(count):
+            uploader = await sign_up(client)
+            [original] = await ready_photos(services, owner, 1)
+            [copy] = await ready_photos(services, uploader, 1, possible_duplicate_of_id=original)
+            filed = await claim(client, owner, to_global_id("Photo", copy))
+            await resolve(client, admin, filed["claim"]["id"], "DISMISSED")
+
+    counts = []
+    for more in (2, 8):
+        await claims(more)
+        sql.reset()
+        listed = await client.data(query, token=owner.access_token)
+        counts.append(sql.count)
+        assert all(len(edge["node"]["history"]) == 2 for edge in listed["viewer"]["duplicateClaims"]["edges"])
+    assert counts[0] == counts[1], counts
