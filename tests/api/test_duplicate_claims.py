@@ -259,3 +259,27 @@ async def test_listing_claims_with_their_history_takes_the_same_statements_howev
         counts.append(sql.count)
         assert all(len(edge["node"]["history"]) == 2 for edge in listed["viewer"]["duplicateClaims"]["edges"])
     assert counts[0] == counts[1], counts
+
+
+async def test_a_claim_outlives_the_photo_its_uploader_deletes(client, pair, admin):
+    owner, uploader, original, copy = pair
+    claim_id = (await claim(client, owner, copy))["claim"]["id"]
+    deleted = await client.data(
+        "mutation($id: ID!) { deletePhoto(input: {id: $id}) { userErrors { code } } }",
+        {"id": copy},
+        token=uploader.access_token,
+    )
+    assert deleted["deletePhoto"]["userErrors"] == []
+    kept = """query($id: ID!) { node(id: $id) { ... on DuplicateClaim { status photo { id } originalPhoto { id }
+      history { status } } } }"""
+    assert (await client.data(kept, {"id": claim_id}, token=owner.access_token))["node"] == {
+        "status": "OPEN",
+        "photo": None,
+        "originalPhoto": {"id": original},
+        "history": [{"status": "OPEN"}],
+    }
+    taken = await resolve(client, admin, claim_id, "TAKEN_DOWN", "Deleted by its uploader already.")
+    assert taken["userErrors"] == [] and [item["status"] for item in taken["claim"]["history"]] == [
+        "OPEN",
+        "TAKEN_DOWN",
+    ]

@@ -256,7 +256,8 @@ class DuplicateClaimResolved(Event):
     type: ClassVar[str] = "duplicateClaim.resolved"
     summary: ClassVar[str] = "A duplicate claim was resolved: dismissed, or the photo taken down."
     claim_id: DuplicateClaimKey
-    photo_id: PhotoKey
+    # None when its uploader deleted the photo while the claim was open.
+    photo_id: PhotoKey | None
     # DISMISSED or TAKEN_DOWN.
     decision: str
 

@@ -14,6 +14,7 @@ from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.photos import PhotoStatus
 from lensgraph.domain.policies import can_view_duplicate_claim, can_view_photo
 from lensgraph.persistence import duplicates as queries
+from lensgraph.persistence import licensing as licensing_queries
 from lensgraph.persistence import marketplace as marketplace_queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation
@@ -81,14 +82,16 @@ async def resolve_duplicate(ctx: Context, claim_id: UUID, decision: ClaimDecisio
         if claim is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such duplicate claim.", ["id"])
         status = rules.resolve(claim.status, decision)
+        # Held first, as acceptances and deletions of the photo hold it: none of them runs half before a take-down.
+        held = claim.photo_id is not None and await licensing_queries.hold_photo(uow.session, claim.photo_id)
         if not await queries.settle(uow.session, claim.id, status, viewer.user_id, now):
             raise DomainError(
                 ErrorCode.INVALID_TRANSITION, "This claim was resolved by another administrator meanwhile.", ["id"]
             )
         uow.session.add(DuplicateClaimChange(claim_id=claim.id, status=status, actor_id=viewer.user_id, note=text))
-        if status is ClaimStatus.TAKEN_DOWN:
-            photo = await uow.session.get(Photo, claim.photo_id)
-            assert photo is not None  # claims go with their photo
+        photo = await uow.session.get(Photo, claim.photo_id) if held and claim.photo_id else None
+        # A photo its uploader deleted meanwhile has nothing left to take down.
+        if status is ClaimStatus.TAKEN_DOWN and photo is not None:
             await queries.take_down(uow.session, photo.id, now)
             hashes = marketplace_queries.PhotoHashes(photo.user_id, photo.original_sha256, photo.phash)
             await marketplace_queries.withdraw_listings_of(uow.session, hashes, now)

@@ -32,7 +32,7 @@ def _entity() -> list[sa.Column[object]]:
 def upgrade() -> None:
     op.create_table(
         "duplicate_claims",
-        sa.Column("photo_id", sa.Uuid(), nullable=False),
+        sa.Column("photo_id", sa.Uuid(), nullable=True),
         sa.Column("original_photo_id", sa.Uuid(), nullable=True),
         sa.Column("claimant_id", sa.Uuid(), nullable=False),
         sa.Column("uploader_id", sa.Uuid(), nullable=False),
@@ -42,7 +42,7 @@ def upgrade() -> None:
         sa.Column("resolved_by_id", sa.Uuid(), nullable=True),
         *_entity(),
         sa.ForeignKeyConstraint(
-            ["photo_id"], ["photos.id"], name=op.f("fk_duplicate_claims_photo_id_photos"), ondelete="CASCADE"
+            ["photo_id"], ["photos.id"], name=op.f("fk_duplicate_claims_photo_id_photos"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
             ["original_photo_id"],
