@@ -17,12 +17,15 @@ import imagehash
 from PIL import Image
 
 from lensgraph.app.services import Services
+from lensgraph.domain.accounts import Role
 from lensgraph.domain.photos import Orientation, PhotoStatus
 from lensgraph.domain.verification import VerificationStatus, new_short_code
+from lensgraph.persistence import accounts as account_queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.discovery import replace_tags
 from lensgraph.persistence.models import Photo, Verification
 from lensgraph.schema.core import from_global_id
+from tests.api.helpers import sign_in, sign_up
 
 
 def user_key(account: Any) -> UUID:
@@ -137,3 +140,12 @@ async def verification(
         completed_at=utcnow() if finished else None,
     )
     return created
+
+
+async def admin_account(client: Any, services: Services) -> Any:
+    """A new account made ADMIN (as ``lensgraph grant-admin`` makes one), signed in again to carry the role."""
+    account = await sign_up(client, role="PHOTOGRAPHER")
+    async with services.db.unit_of_work() as uow:
+        assert await account_queries.grant_role(uow.session, account.email, Role.ADMIN)
+    account.access_token = await sign_in(client, account.email)
+    return account

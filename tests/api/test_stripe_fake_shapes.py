@@ -144,6 +144,29 @@ async def test_refunded_charge(stripe_fake, gateway):
     )
 
 
+async def test_refund_through_the_api(stripe_fake, gateway):
+    payment_id = uuid4()
+    opened = await gateway.create_checkout(
+        payment_id=payment_id,
+        item=PaidItem("license", uuid4()),
+        price=PRICE,
+        product="Photo license",
+        success_url="https://app.test/paid",
+        cancel_url="https://app.test/cancelled",
+    )
+    intent = stripe_fake.checkout_paid(opened.id)["payment_intent"]
+    args = {"payment_id": payment_id, "payment_intent": intent, "charged": PRICE, "reason": "Cancelled."}
+    charge = await gateway.create_refund(**args, amount=Money(500, Currency.EUR), refunded_total=500)
+    # The charge expanded in the refund, as charge.refunded carries it (resolvers/refunds.py applies it so).
+    built(stripe.Charge, charge)
+    assert (charge["payment_intent"], charge["amount"], charge["amount_refunded"]) == (intent, PRICE.amount, 500)
+    [call] = stripe_fake.calls("POST", "/v1/refunds")
+    refund = built(stripe.Refund, stripe_fake._create_refund({**call.params, "amount": "1"}))
+    assert refund.payment_intent == intent and isinstance(refund.charge, stripe.Charge)
+    with pytest.raises(PaymentRefused):
+        await gateway.create_refund(**args, amount=Money(10_000, Currency.EUR), refunded_total=10_501)
+
+
 async def test_connected_account_link_and_transfer(stripe_fake, gateway):
     user_id = uuid4()
     created = await gateway.create_account(user_id=user_id, email="ann@example.test")

@@ -4,7 +4,8 @@ It is written by hand from Stripe's API reference, not recorded from Stripe: not
 real Stripe answer. localstripe answers 404 to /v1/checkout/sessions, /v1/accounts, /v1/account_links and
 /v1/transfers, so this stands in for it: a small Starlette app served by uvicorn on 127.0.0.1 (a random port),
 which the real ``stripe`` library talks HTTP to. It serves Checkout Sessions, Connect accounts, account links,
-transfers, products, Billing subscriptions and meter events, and (as test controls) charges refunded and webhook events.
+transfers, products, Billing subscriptions and meter events, refunds (of paid checkouts' charges), and (as test
+controls) charges refunded and webhook events.
 tests/api/test_stripe_fake_shapes.py builds each object it answers into the ``stripe`` library's own class and
 fails on any field that class does not declare, or a value of another type, and checks the fields our adapter
 reads: so its shapes cannot drift from Stripe's unnoticed. It records every request (method,
@@ -376,6 +377,32 @@ class StripeFake:
         self.meter_events[identifier] = event
         return event
 
+    def _create_refund(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``POST /v1/refunds`` of a paid checkout's payment intent: the charge refunded as ``refund`` refunds it, the
+        refund answered with its charge expanded when asked (``expand[]=charge``)."""
+        intent = params.get("payment_intent")
+        session_id = next((key for key, row in self.sessions.items() if row.get("payment_intent") == intent), None)
+        if session_id is None:
+            raise LookupError(f"No such payment_intent: '{intent}'")
+        try:
+            charge = self.refund(session_id, int(params["amount"]) if "amount" in params else None)
+        except ValueError as refused:
+            raise LookupError(str(refused)) from None
+        expand = params.get("expand") or []
+        expanded = "charge" in (expand.values() if isinstance(expand, dict) else expand)
+        return {
+            "id": _id("re"),
+            "object": "refund",
+            "amount": int(params.get("amount", charge["amount"])),
+            "currency": charge["currency"],
+            "charge": charge if expanded else charge["id"],
+            "payment_intent": intent,
+            "reason": params.get("reason"),
+            "metadata": params.get("metadata", {}),
+            "status": "succeeded",
+            "created": int(time.time()),
+        }
+
     def _app(self) -> Starlette:
         creators = {
             "/v1/checkout/sessions": self._create_session,
@@ -384,6 +411,7 @@ class StripeFake:
             "/v1/transfers": self._create_transfer,
             "/v1/products": self._create_product,
             "/v1/billing/meter_events": self._create_meter_event,
+            "/v1/refunds": self._create_refund,
         }
         collections = {"accounts": self.accounts, "products": self.products, "subscriptions": self.subscriptions}
 

@@ -157,6 +157,21 @@ class PaymentGateway(Protocol):
         request_key: str | None = None,
     ) -> CheckoutSession: ...
 
+    async def create_refund(
+        self,
+        *,
+        payment_id: UUID,
+        payment_intent: str,
+        charged: Money,
+        amount: Money,
+        refunded_total: int,
+        reason: str,
+        request_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Refunds ``amount`` of the charge of ``payment_intent``; answers the Charge as Stripe then holds it (what its
+        ``charge.refunded`` event carries). ``refunded_total``: what is refunded in all once this one is."""
+        ...
+
     async def create_account(self, *, user_id: UUID, email: str) -> ConnectedAccount: ...
 
     async def create_onboarding_link(self, *, account_id: str, refresh_url: str, return_url: str) -> str: ...
@@ -278,6 +293,38 @@ class StripeGateway:
         if not session.url:
             raise PaymentRefused("Stripe answered a checkout session without a URL.")
         return CheckoutSession(session.id, session.url, datetime.fromtimestamp(session.expires_at, UTC))
+
+    async def create_refund(
+        self,
+        *,
+        payment_id: UUID,
+        payment_intent: str,
+        charged: Money,
+        amount: Money,
+        refunded_total: int,
+        reason: str,
+        request_key: str | None = None,
+    ) -> dict[str, Any]:
+        refund = await _refusals(
+            self._client.v1.refunds.create_async(
+                {
+                    "payment_intent": payment_intent,
+                    "amount": amount.amount,
+                    "reason": "requested_by_customer",
+                    "metadata": {"payment_id": str(payment_id), "reason": reason[:500]},
+                    # The charge as it is after this refund, in the same answer.
+                    "expand": ["charge"],
+                },
+                # One refund per amount reserved: a retry of this call refunds once.
+                _idempotency("refund", request_key, f"refund-{payment_id}-{refunded_total}"),
+            )
+        )
+        charge = refund.to_dict().get("charge")
+        if isinstance(charge, dict):
+            return charge
+        if not isinstance(charge, str):
+            raise PaymentRefused("Stripe answered a refund without its charge.")
+        return (await _refusals(self._client.v1.charges.retrieve_async(charge))).to_dict()
 
     async def create_account(self, *, user_id: UUID, email: str) -> ConnectedAccount:
         account = await _refusals(
@@ -488,6 +535,31 @@ class OfflineGateway:
         expires_at = datetime.now(UTC) + OFFLINE_CHECKOUT_LIFETIME
         return CheckoutSession(f"cs_offline_{payment_id.hex}", self.confirm_url(payment_id), expires_at)
 
+    async def create_refund(
+        self,
+        *,
+        payment_id: UUID,
+        payment_intent: str,
+        charged: Money,
+        amount: Money,
+        refunded_total: int,
+        reason: str,
+        request_key: str | None = None,
+    ) -> dict[str, Any]:
+        """No money moves: the charge as Stripe would hold it after the refund, for ``charge.refunded`` to carry."""
+        return {
+            "id": f"ch_offline_{payment_id.hex}",
+            "object": "charge",
+            "amount": charged.amount,
+            "amount_captured": charged.amount,
+            "amount_refunded": refunded_total,
+            "currency": charged.currency.value.lower(),
+            "payment_intent": payment_intent,
+            "paid": True,
+            "refunded": refunded_total == charged.amount,
+            "status": "succeeded",
+        }
+
     async def create_account(self, *, user_id: UUID, email: str) -> ConnectedAccount:
         return ConnectedAccount(f"acct_offline_{user_id.hex}", True, True, True, str(user_id))
 
@@ -559,7 +631,8 @@ class OfflineGateway:
                 "payment_status": "paid",
                 "amount_total": price.amount,
                 "currency": price.currency.value.lower(),
-                "payment_intent": None,
+                # Named as Stripe names the charge's intent, so that a refund finds the payment by it as by Stripe's.
+                "payment_intent": f"pi_offline_{checkout_session_id.removeprefix('cs_offline_')}",
             },
         )
 

@@ -58,6 +58,13 @@ class ErrorCode(Enum):
     ANSWER_REQUIRED = "ANSWER_REQUIRED"
     # A client asked to download from a gallery whose download policy is NONE.
     DOWNLOADS_DISABLED = "DOWNLOADS_DISABLED"
+    # A refund of a payment that is refunded in full already, or of more than is left of it.
+    ALREADY_REFUNDED = "ALREADY_REFUNDED"
+    REFUND_EXCEEDS_PAYMENT = "REFUND_EXCEEDS_PAYMENT"
+    # A photo taken down after a duplicate claim: it is out of the catalogue and cannot be licensed.
+    PHOTO_TAKEN_DOWN = "PHOTO_TAKEN_DOWN"
+    # A duplicate claim on a photo that is not flagged as a possible duplicate of one of the claimant's.
+    NOT_A_DUPLICATE = "NOT_A_DUPLICATE"
     # A gallery download asked for without the gallery's download PIN, or with another one.
     WRONG_PIN = "WRONG_PIN"
     # A content submission whose Signature header is missing or is not the HMAC of its body by the content secret.

@@ -48,6 +48,7 @@ StudioDocumentKey = Annotated[UUID, Names("StudioDocument")]
 PrintOrderKey = Annotated[UUID, Names("PrintOrder")]
 GallerySetKey = Annotated[UUID, Names("GallerySet")]
 GalleryDownloadKey = Annotated[UUID, Names("GalleryDownload")]
+DuplicateClaimKey = Annotated[UUID, Names("DuplicateClaim")]
 # Entities of capabilities not built yet: their events are not emitted, so these IDs resolve to nothing yet.
 ListingKey = Annotated[UUID, Names("Listing")]
 PurchaseKey = Annotated[UUID, Names("Purchase")]
@@ -239,6 +240,34 @@ class PhotoAnalyzed(Event):
     summary: ClassVar[str] = "A photo finished analysis."
     photo_id: PhotoKey
     status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhotoDuplicateFound(Event):
+    type: ClassVar[str] = "photo.duplicateFound"
+    summary: ClassVar[str] = "A photo someone else uploaded looks like one of yours: claim it if it is a copy."
+    # The possible copy (claim it with claimDuplicate), and your photo it looks like.
+    photo_id: PhotoKey
+    original_photo_id: PhotoKey
+
+
+@dataclass(frozen=True, kw_only=True)
+class DuplicateClaimResolved(Event):
+    type: ClassVar[str] = "duplicateClaim.resolved"
+    summary: ClassVar[str] = "A duplicate claim was resolved: dismissed, or the photo taken down."
+    claim_id: DuplicateClaimKey
+    # None when its uploader deleted the photo while the claim was open.
+    photo_id: PhotoKey | None
+    # DISMISSED or TAKEN_DOWN.
+    decision: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LicensePhotoTakenDown(Event):
+    type: ClassVar[str] = "license.photoTakenDown"
+    summary: ClassVar[str] = "The photo of a running license was taken down after a duplicate claim."
+    license_id: LicenseKey
+    photo_id: PhotoKey
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -209,6 +209,49 @@ def refund(
     return Refund(status, amount_refunded, amount_refunded - refunded)
 
 
+# How long after its payment the photographer paid may agree to refund a sale themselves; later, only an admin.
+PAYEE_REFUND_WINDOW = timedelta(days=14)
+
+
+def payee_refund_window_open(paid_at: datetime | None, now: datetime) -> bool:
+    """Whether the photographer paid may still refund their own sale: within ``PAYEE_REFUND_WINDOW`` of payment."""
+    return paid_at is not None and now < paid_at + PAYEE_REFUND_WINDOW
+
+
+def refund_request(status: PaymentStatus, price: Money, taken: int, amount: Money | None) -> Money:
+    """What a refund asked through the API gives back: ``amount``, or all that is left when None. ``taken`` is what
+    is refunded or asked of Stripe already. Refused: a payment not succeeded or refunded in full, an amount of zero or
+    less, in another currency, or above what is left."""
+    left = price.amount - taken
+    if status is PaymentStatus.REFUNDED or (status is PaymentStatus.SUCCEEDED and left <= 0):
+        raise DomainError(ErrorCode.ALREADY_REFUNDED, "This payment is refunded in full already.", ["paymentId"])
+    if status is not PaymentStatus.SUCCEEDED:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            f"A {status.value.lower()} payment cannot be refunded: only a succeeded one can.",
+            ["paymentId"],
+        )
+    if amount is None:
+        return Money(left, price.currency)
+    if amount.currency is not price.currency:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"This payment was made in {price.currency.value}: refund it in {price.currency.value}, "
+            f"not {amount.currency.value}.",
+            ["amount", "currency"],
+        )
+    if amount.amount <= 0:
+        raise DomainError(ErrorCode.INVALID_INPUT, "A refund must be of more than zero.", ["amount", "amount"])
+    if amount.amount > left:
+        raise DomainError(
+            ErrorCode.REFUND_EXCEEDS_PAYMENT,
+            f"At most {Money(left, price.currency).formatted()} of this payment is left to refund, "
+            f"not {amount.formatted()}.",
+            ["amount", "amount"],
+        )
+    return amount
+
+
 def refund_license(license_status: LicenseStatus) -> LicenseStatus:
     """A payment refunded in full takes its license out of force for good: ACTIVE becomes REFUNDED."""
     if license_status is not LicenseStatus.ACTIVE:

@@ -40,6 +40,8 @@ class PhotoStatus(Enum):
     PROCESSING = "PROCESSING"
     READY = "READY"
     FAILED = "FAILED"
+    # Taken down by an administrator after a duplicate claim: out of the catalogue, its owner's alone to see.
+    TAKEN_DOWN = "TAKEN_DOWN"
 
 
 class MediaKind(Enum):
@@ -247,3 +249,15 @@ def needs_model_release(face_count: int | None, model_releases: int) -> bool:
     ``face_count`` is None until analysis ran: nothing found yet, nothing required yet.
     """
     return bool(face_count) and model_releases == 0
+
+
+def check_licensable_status(status: PhotoStatus) -> None:
+    """Only a READY photo is licensed: a taken-down one never again, one still in analysis not yet."""
+    if status is PhotoStatus.TAKEN_DOWN:
+        raise DomainError(
+            ErrorCode.PHOTO_TAKEN_DOWN,
+            "This photo was taken down after a duplicate claim: it cannot be licensed.",
+            ["photoId"],
+        )
+    if status is not PhotoStatus.READY:
+        raise DomainError(ErrorCode.INVALID_INPUT, "This photo is not ready to be licensed yet.", ["photoId"])

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from lensgraph.domain.accounts import Role
 from lensgraph.domain.licensing import Party
+from lensgraph.domain.payments import payee_refund_window_open
 from lensgraph.domain.photos import PhotoStatus, Visibility
 from lensgraph.domain.verification import AccessType
 
@@ -168,3 +169,16 @@ def can_see_audit_origin(viewer: Viewer | None, actor_id: UUID | None) -> bool:
     if can_read_audit_log(viewer):
         return True
     return viewer is not None and (actor_id is None or actor_id == viewer.user_id)
+
+
+def can_refund_payment(viewer: Viewer | None, payee_id: UUID, paid_at: datetime | None, now: datetime) -> bool:
+    """Administrators refund any payment; the photographer paid agrees to refund their own sale within
+    ``PAYEE_REFUND_WINDOW`` of its payment."""
+    if viewer is None:
+        return False
+    return viewer.is_admin or (viewer.user_id == payee_id and payee_refund_window_open(paid_at, now))
+
+
+def can_view_duplicate_claim(viewer: Viewer | None, claimant_id: UUID, uploader_id: UUID) -> bool:
+    """A duplicate claim and its history: the claimant's, the uploader's of the photo claimed, and the admins'."""
+    return viewer is not None and (viewer.is_admin or viewer.user_id in (claimant_id, uploader_id))

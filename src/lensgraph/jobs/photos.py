@@ -8,9 +8,10 @@ import logging
 import uuid
 
 from lensgraph.adapters import imaging, video
+from lensgraph.domain import duplicates as duplicate_rules
 from lensgraph.domain import photos as rules
 from lensgraph.domain.accounts import Role
-from lensgraph.domain.events import PhotoAnalyzed
+from lensgraph.domain.events import PhotoAnalyzed, PhotoDuplicateFound
 from lensgraph.domain.media import POSTER
 from lensgraph.domain.photos import MediaKind, PhotoStatus
 from lensgraph.jobs.services import current_services
@@ -91,6 +92,12 @@ async def analyze_photo(photo_id: str) -> None:
         photo.status, photo.analyzed_at = PhotoStatus.READY, utcnow()
         await discovery_queries.replace_tags(uow.session, photo)
         uow.emit(PhotoAnalyzed(photo_id=photo.id, status=photo.status.value, audience=(photo.user_id,)))
+        original = await uow.session.get(Photo, duplicate_of) if duplicate_of else None
+        if original is not None and duplicate_rules.is_cross_account(photo.user_id, original.user_id):
+            # Told to the original's owner, who may claim it (claimDuplicate); the uploader is not told of it.
+            uow.emit(
+                PhotoDuplicateFound(photo_id=photo.id, original_photo_id=original.id, audience=(original.user_id,))
+            )
         galleries = await gallery_queries.galleries_holding(uow.session, photo.id)
     # Galleries it was added to while processing stamp it with their own watermark now.
     for gallery_id in galleries:

@@ -103,6 +103,10 @@ RULES: dict[str, Rule] = {
     "idempotency_keys": Rule(D, Caller("caller"), exported=False),
     # Photos and what hangs on them.
     "photos": Rule(D, _d("user_id")),
+    # Duplicate claims: the claimant's and the uploader's (deleted with either account, as with the photo claimed);
+    # their history goes with the claim; a change's actor (an admin) is set null when that account goes.
+    "duplicate_claims": Rule(D, _d("claimant_id", "uploader_id")),
+    "duplicate_claim_changes": Rule(D, Via("claim_id", "duplicate_claims")),
     "photo_tags": Rule(D, Via("photo_id", "photos")),
     "photo_view_days": Rule(D, Via("photo_id", "photos")),
     "uploads": Rule(D, _d("user_id")),

@@ -16,6 +16,7 @@ from lensgraph.persistence import (
     audit,
     collections,
     documents,
+    duplicates,
     galleries,
     gallery_extras,
     invoices,
@@ -44,6 +45,7 @@ from lensgraph.persistence.models import (
     Content,
     Contract,
     DocumentTemplate,
+    DuplicateClaim,
     Gallery,
     GalleryCollection,
     GalleryComment,
@@ -177,6 +179,8 @@ class Loaders:
     gallery_downloads = batched(download_queries.first_downloads_of_galleries)
     gallery_download_count = batched(download_queries.download_counts)
     license = by_id(License)
+    duplicate_claim = by_id(DuplicateClaim)
+    duplicate_claim_changes = batched(duplicates.changes_of_claims)
     contract = by_id(Contract)
     contract_by_license = batched(licensing.contracts_of_licenses)
     revisions_by_license = batched(licensing.revisions_of_licenses)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -294,3 +294,19 @@ def _same_image_as(photo: PhotoHashes) -> list[ColumnElement[bool]]:
     if photo.phash:
         found.append(PhashDistance(Verification.image_phash, literal(photo.phash)) <= DUPLICATE_DISTANCE)
     return found
+
+
+async def withdraw_listings_of(session: AsyncSession, photo: PhotoHashes, now: datetime) -> int:
+    """Takes off sale the owner's listings of verifications showing the photo's image (``same_image``); answers how
+    many were on sale."""
+    matches = _same_image_as(photo)
+    if not matches:
+        return 0
+    shown = select(Verification.id).where(Verification.user_id == photo.owner_id, or_(*matches))
+    result = await session.execute(
+        update(Listing)
+        .where(Listing.seller_id == photo.owner_id, Listing.active, Listing.verification_id.in_(shown))
+        .values(active=False, deactivated_at=now, version=Listing.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.licensing import LicenseStatus
@@ -163,3 +163,47 @@ async def earning_totals(session: AsyncSession, photographer_id: UUID) -> list[E
         .group_by(Earning.currency, Earning.status, month)
     )
     return [EarningTotal(currency, status, str(month), int(net)) for currency, status, month, net in rows]
+
+
+def _refund_taken() -> ColumnElement[int]:
+    """What a payment has refunded or asked of Stripe already: the larger of the two (a refund made in Stripe's
+    dashboard raises only ``refunded_amount``; one asked through the API raises ``refund_requested`` first)."""
+    return case(
+        (Payment.refund_requested > Payment.refunded_amount, Payment.refund_requested),
+        else_=Payment.refunded_amount,
+    )
+
+
+async def reserve_refund(session: AsyncSession, payment_id: UUID, amount: int) -> int | None:
+    """Asks ``amount`` more of the payment back: one conditional UPDATE, so two refunds at once never ask for more
+    than the payment. Answers what is then asked in all, or None when that would exceed the payment."""
+    taken = _refund_taken()
+    result = await session.execute(
+        update(Payment)
+        .where(Payment.id == payment_id, taken + amount <= Payment.amount)
+        .values(refund_requested=taken + amount)
+        .returning(Payment.refund_requested)
+        .execution_options(synchronize_session=False)
+    )
+    total = result.scalar_one_or_none()
+    return None if total is None else int(total)
+
+
+async def release_refund(session: AsyncSession, payment_id: UUID, amount: int) -> None:
+    """Gives a reservation back when Stripe refused the refund or could not be reached."""
+    await session.execute(
+        update(Payment)
+        .where(Payment.id == payment_id)
+        .values(refund_requested=Payment.refund_requested - amount)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def payment_sale(session: AsyncSession, payment_id: UUID) -> tuple[Payment, License] | None:
+    """A license's payment with its license: what a refund through the API is asked of."""
+    row = (
+        await session.execute(
+            select(Payment, License).join(License, License.id == Payment.license_id).where(Payment.id == payment_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None

@@ -24,7 +24,7 @@ from lensgraph.domain.events import (
 )
 from lensgraph.domain.licensing import ContractStatus, LicenseRef, LicenseStatus, Negotiation, Party, Signatory, Terms
 from lensgraph.domain.pagination import PageRequest
-from lensgraph.domain.photos import PhotoStatus, Visibility
+from lensgraph.domain.photos import Visibility
 from lensgraph.domain.policies import license_party
 from lensgraph.jobs.relay import event_channel
 from lensgraph.persistence import licensing as queries
@@ -70,6 +70,7 @@ async def _party_license(ctx: Context, uow: UnitOfWork, license_id: UUID) -> tup
 
 
 async def _check_photo_licensable(uow: UnitOfWork, photo: Photo, terms: Terms, *, exclude: UUID | None) -> None:
+    photo_rules.check_licensable_status(photo.status)
     [model_releases] = await releases.model_release_counts(uow.session, [photo.id])
     rules.check_release(terms.usage, photo_rules.needs_model_release(photo.face_count, model_releases))
     running = await queries.running_licenses(uow.session, photo.id, exclude=exclude)
@@ -98,8 +99,6 @@ async def create_offer(
             raise DomainError(ErrorCode.NOT_FOUND, "No such photo.", ["photoId"])
         if photo.user_id == viewer.user_id:
             raise DomainError(ErrorCode.INVALID_INPUT, "You cannot license your own photo.", ["photoId"])
-        if photo.status is not PhotoStatus.READY:
-            raise DomainError(ErrorCode.INVALID_INPUT, "This photo is not ready to be licensed yet.", ["photoId"])
         await _check_photo_licensable(uow, photo, terms, exclude=None)
         row = License(
             photo_id=photo.id,

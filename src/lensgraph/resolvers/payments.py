@@ -25,6 +25,7 @@ from lensgraph.domain.licensing import LicenseStatus, Party
 from lensgraph.domain.money import Money
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.payments import PaymentStatus, PayoutStats
+from lensgraph.domain.photos import PhotoStatus
 from lensgraph.domain.policies import can_receive_payouts, license_party
 from lensgraph.persistence import invoices as invoice_queries
 from lensgraph.persistence import marketplace as marketplace_queries
@@ -80,6 +81,10 @@ async def _open_checkout(ctx: Context, license_id: UUID) -> Checkout:
         if open_one := checkout.reusable(await queries.pending_payment(uow.session, row.id)):
             return open_one
         photo = await uow.session.get(Photo, row.photo_id) if row.photo_id else None
+        if photo is not None and photo.status is PhotoStatus.TAKEN_DOWN:
+            raise DomainError(
+                ErrorCode.PHOTO_TAKEN_DOWN, "This photo was taken down: its license cannot be paid for.", ["licenseId"]
+            )
         payment = Payment(
             # Derived from the request's Idempotency-Key when it has one: a retry sends Stripe the same session.
             id=ctx.new_id("payment"),

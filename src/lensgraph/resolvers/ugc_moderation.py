@@ -27,6 +27,8 @@ MEDIA_OF_PHOTO = {
     PhotoStatus.PROCESSING: MediaStatus.PROCESSING,
     PhotoStatus.READY: MediaStatus.READY,
     PhotoStatus.FAILED: MediaStatus.FAILED,
+    # Taken down after a duplicate claim: no longer usable, as a failed file is not.
+    PhotoStatus.TAKEN_DOWN: MediaStatus.FAILED,
 }
 
 

@@ -115,6 +115,9 @@ class License(Node):
     terms: LicenseTerms = strawberry.field(description="The terms on the table, or agreed.")
     starts_at: datetime | None
     ends_at: datetime | None
+    photo_taken_down_at: datetime | None = strawberry.field(
+        description="When the photo was taken down after a duplicate claim while this license ran; null otherwise."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -129,6 +132,7 @@ class License(Node):
             terms=LicenseTerms.from_domain(terms_of(row)),
             starts_at=row.starts_at,
             ends_at=row.ends_at,
+            photo_taken_down_at=row.photo_taken_down_at,
             created_at=row.created_at,
             updated_at=row.updated_at,
         )

@@ -10,13 +10,14 @@ from strawberry import Info
 
 from lensgraph.domain import payments as rules
 from lensgraph.domain.money import Money as DomainMoney
+from lensgraph.domain.money import parse_currency
 from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_receive_payouts, owns
 from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Payment as PaymentRow
 from lensgraph.persistence.models import Payout as PayoutRow
 from lensgraph.persistence.models import PayoutAccount as PayoutAccountRow
-from lensgraph.resolvers import payments
+from lensgraph.resolvers import payments, refunds
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.core import (
     Connection,
@@ -29,7 +30,7 @@ from lensgraph.schema.core import (
     returns_user_errors,
     to_global_id,
 )
-from lensgraph.schema.licensing import License
+from lensgraph.schema.licensing import License, MoneyInput
 
 PaymentStatus = strawberry.enum(
     rules.PaymentStatus,
@@ -174,6 +175,21 @@ class CreateLicenseCheckoutPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.input
+class RefundPaymentInput:
+    payment_id: strawberry.ID
+    amount: MoneyInput | None = strawberry.field(
+        default=None, description="In the payment's currency; null refunds all that is left of it."
+    )
+    reason: str | None = strawberry.field(default=None, description="Why, for the records (at most 500 characters).")
+
+
+@strawberry.type
+class RefundPaymentPayload:
+    payment: Payment | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.type
 class StartPayoutOnboardingPayload:
     url: str | None = strawberry.field(
@@ -240,6 +256,23 @@ class PaymentMutations:
             info.context, expect_global_id(input.license_id, "License", "licenseId")
         )
         return CreateLicenseCheckoutPayload(payment=Payment.from_row(checkout.payment), checkout_url=checkout.url)
+
+    @strawberry.mutation(
+        description="Refunds a license's payment, in full or in part, through Stripe: as an administrator, or as the "
+        "photographer paid within 14 days of the payment. The license, the payment and the earnings follow as for "
+        "a refund made in Stripe's dashboard (a refund in full ends the license; payment.refunded is sent)."
+    )
+    @returns_user_errors(RefundPaymentPayload)
+    async def refund_payment(self, info: Info[Context, None], input: RefundPaymentInput) -> RefundPaymentPayload:
+        amount = (
+            DomainMoney(input.amount.amount, parse_currency(input.amount.currency, "amount.currency"))
+            if input.amount is not None
+            else None
+        )
+        row = await refunds.refund_payment(
+            info.context, expect_global_id(input.payment_id, "Payment", "paymentId"), amount, input.reason
+        )
+        return RefundPaymentPayload(payment=Payment.from_row(row))
 
     @strawberry.mutation(
         description="As a photographer or studio: get a Stripe onboarding link for the account your earnings are "

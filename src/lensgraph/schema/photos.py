@@ -37,7 +37,11 @@ if TYPE_CHECKING:
     from lensgraph.schema.releases import Release
     from lensgraph.schema.verification import Verification
 
-PhotoStatus = strawberry.enum(rules.PhotoStatus, description="Where a photo is in the analysis pipeline.")
+PhotoStatus = strawberry.enum(
+    rules.PhotoStatus,
+    description="Where a photo is in the analysis pipeline; TAKEN_DOWN: removed from the catalogue after a "
+    "duplicate claim (its owner still sees it).",
+)
 Orientation = strawberry.enum(rules.Orientation)
 PhotoCategory = strawberry.enum(rules.PhotoCategory, description="What a photo shows, as its photographer files it.")
 Visibility = strawberry.enum(rules.Visibility, description="PUBLIC: anyone may browse it. PRIVATE: its owner only.")

@@ -38,6 +38,7 @@ from lensgraph.schema.core import SCALAR_OVERRIDES, Node, resolve_global_id
 from lensgraph.schema.costs import CostPlans, MeterCost, timed_out
 from lensgraph.schema.discovery import DiscoveryQueries
 from lensgraph.schema.documents import DocumentMutations, DocumentQueries, DocumentTemplate, StudioDocument
+from lensgraph.schema.duplicates import DuplicateClaimQueries, DuplicateMutations
 from lensgraph.schema.extensions import (
     PARSE_CACHE_SIZE,
     CountOperations,
@@ -104,6 +105,7 @@ class Query(
     UgcQueries,
     AuditQueries,
     NotificationQueries,
+    DuplicateClaimQueries,
 ):
     @strawberry.field(description="The signed-in caller, or null for an anonymous one.")
     async def viewer(self, info: Info[Context, None]) -> Viewer | None:
@@ -156,6 +158,7 @@ class Mutation(
     InvoiceMutations,
     PrintMutations,
     UgcMutations,
+    DuplicateMutations,
 ):
     pass
 

@@ -14,6 +14,7 @@ from lensgraph.schema.booking import ViewerBooking
 from lensgraph.schema.collections import ViewerCollections
 from lensgraph.schema.compliance import ViewerCompliance
 from lensgraph.schema.documents import ViewerDocuments
+from lensgraph.schema.duplicates import ViewerDuplicateClaims
 from lensgraph.schema.galleries import ViewerGalleries
 from lensgraph.schema.gallery_branding import ViewerGalleryBranding
 from lensgraph.schema.gallery_collections import ViewerGalleryCollections
@@ -57,6 +58,7 @@ class Viewer(
     ViewerUgc,
     ViewerCompliance,
     ViewerAudit,
+    ViewerDuplicateClaims,
 ):
     @classmethod
     def from_row(cls, row: UserRow) -> Viewer:

@@ -12,6 +12,7 @@ from lensgraph.persistence.models.collections import (
 )
 from lensgraph.persistence.models.compliance import ConsentRecord, DataRequest
 from lensgraph.persistence.models.documents import DocumentTemplate, StudioDocument
+from lensgraph.persistence.models.duplicates import DuplicateClaim, DuplicateClaimChange
 from lensgraph.persistence.models.galleries import (
     Gallery,
     GalleryCollection,
@@ -85,6 +86,8 @@ __all__ = [
     "Contract",
     "DataRequest",
     "DocumentTemplate",
+    "DuplicateClaim",
+    "DuplicateClaimChange",
     "Earning",
     "FeaturedPhoto",
     "Gallery",

@@ -40,6 +40,8 @@ class License(Entity):
     # Set when the license comes into force (payment), ends_at from its duration (None: perpetual).
     starts_at: Mapped[datetime | None]
     ends_at: Mapped[datetime | None]
+    # When the licensed photo was taken down after a duplicate claim while this license ran: flagged to both parties.
+    photo_taken_down_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -55,6 +55,9 @@ class Payment(Entity):
     paid_at: Mapped[datetime | None]
     # Given back to the brand so far, as Stripe's last charge.refunded said: 0 to ``amount`` (then REFUNDED).
     refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Asked of Stripe through refundPayment so far, raised by a conditional UPDATE before Stripe is called: with
+    # ``refunded_amount``, what caps the next refund, so two refunds at once never ask for more than the amount.
+    refund_requested: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
