@@ -236,6 +236,15 @@ async def test_two_resolutions_at_once_resolve_once(client, pair, admin):
     [won] = [payload for payload in answers if not payload["userErrors"]]
     history = (await client.data(CLAIM_NODE, {"id": claim_id}, token=owner.access_token))["node"]
     assert [item["status"] for item in history["history"]] == ["OPEN", won["claim"]["status"]]
+    # Audited in the resolution's transaction: the refused one left no entry.
+    logged = await client.data(
+        """{ auditLog(filter: {actions: [DUPLICATE_CLAIM_RESOLVED]}, first: 5) { edges { node {
+             subject { id } details { name value } } } } }""",
+        token=admin.access_token,
+    )
+    [entry] = [edge["node"] for edge in logged["auditLog"]["edges"]]
+    assert entry["subject"]["id"] == pair[1].id
+    assert entry["details"] == [{"name": "decision", "value": won["claim"]["status"]}]
 
 
 async def test_listing_claims_with_their_history_takes_the_same_statements_however_many(client, services, admin, sql):

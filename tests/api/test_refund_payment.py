@@ -98,6 +98,15 @@ async def test_a_full_refund_by_an_admin_ends_as_a_dashboard_refund_does(
     await background.settle()
     for account in api_parties:
         assert (await event_types(client, account)).count("payment.refunded") == 1
+    # The administrator's refund is in the audit log, the paying brand its subject.
+    logged = await client.data(
+        """{ auditLog(filter: {actions: [PAYMENT_REFUNDED]}, first: 5) { edges { node {
+             subject { id } actor { id } details { name value } } } } }""",
+        token=admin.access_token,
+    )
+    [entry] = [edge["node"] for edge in logged["auditLog"]["edges"]]
+    assert entry["subject"]["id"] == api_parties[0].id and entry["actor"]["id"] == admin.id
+    assert {"name": "amount", "value": "250.00 EUR"} in entry["details"]
 
 
 async def test_the_photographer_agrees_to_a_partial_refund_within_14_days(

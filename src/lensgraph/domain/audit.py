@@ -33,6 +33,10 @@ class AuditAction(Enum):
     ROLE_CHANGED = "ROLE_CHANGED"
     USER_DISABLED = "USER_DISABLED"
     USER_ENABLED = "USER_ENABLED"
+    # Money given back through the API (by an administrator, or the photographer paid), and duplicate claims
+    # decided by an administrator: the payer's and the uploader's accounts are their subjects.
+    PAYMENT_REFUNDED = "PAYMENT_REFUNDED"
+    DUPLICATE_CLAIM_RESOLVED = "DUPLICATE_CLAIM_RESOLVED"
 
 
 # Long enough for any real browser's; a client sending more is not owed more of our storage.

@@ -7,6 +7,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from lensgraph.domain import duplicates as rules
+from lensgraph.domain.audit import AuditAction
 from lensgraph.domain.duplicates import ClaimDecision, ClaimStatus
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import DuplicateClaimResolved, LicensePhotoTakenDown
@@ -20,6 +21,7 @@ from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation
 from lensgraph.persistence.models import DuplicateClaim, DuplicateClaimChange, Photo
 from lensgraph.persistence.pagination import Page, paginate
+from lensgraph.resolvers import audit
 from lensgraph.resolvers.context import Context
 
 NEWEST_FIRST = [DuplicateClaim.created_at, DuplicateClaim.id]
@@ -89,6 +91,14 @@ async def resolve_duplicate(ctx: Context, claim_id: UUID, decision: ClaimDecisio
                 ErrorCode.INVALID_TRANSITION, "This claim was resolved by another administrator meanwhile.", ["id"]
             )
         uow.session.add(DuplicateClaimChange(claim_id=claim.id, status=status, actor_id=viewer.user_id, note=text))
+        await audit.record(
+            ctx,
+            AuditAction.DUPLICATE_CLAIM_RESOLVED,
+            uow=uow,
+            subject_id=claim.uploader_id,
+            target=("DuplicateClaim", claim.id),
+            details={"decision": status.value},
+        )
         photo = await uow.session.get(Photo, claim.photo_id) if held and claim.photo_id else None
         # A photo its uploader deleted meanwhile has nothing left to take down.
         if status is ClaimStatus.TAKEN_DOWN and photo is not None:

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from lensgraph.adapters.payments import PaymentRefused, ProviderEvent
 from lensgraph.domain import payments as rules
+from lensgraph.domain.audit import AuditAction
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.money import Money
 from lensgraph.domain.payments import PAYEE_REFUND_WINDOW
@@ -19,6 +20,7 @@ from lensgraph.domain.policies import can_refund_payment
 from lensgraph.persistence import payments as queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.models import Payment
+from lensgraph.resolvers import audit
 from lensgraph.resolvers.context import Context
 from lensgraph.resolvers.payments import process_event
 
@@ -77,6 +79,15 @@ async def refund_payment(ctx: Context, payment_id: UUID, amount: Money | None, r
         raise
     # What Stripe's charge.refunded would do, by the function that does it for Stripe's own event.
     await process_event(ctx.services, ProviderEvent(f"evt_refund_{payment.id.hex}_{total}", "charge.refunded", charge))
+    # Its own transaction: the refund is Stripe's (and charge.refunded's) already, whatever happens here.
+    await audit.record(
+        ctx,
+        AuditAction.PAYMENT_REFUNDED,
+        uow=None,
+        subject_id=payment.brand_id,
+        target=("Payment", payment.id),
+        details={"amount": asked.formatted(), "reason": reason[:200]},
+    )
     async with ctx.db.session() as session:
         refunded = await session.get(Payment, payment.id)
     assert refunded is not None
