@@ -389,6 +389,7 @@ async def tombstone(session: AsyncSession, user_id: uuid.UUID) -> None:
             username=stand_in,
             first_name="",
             last_name="",
+            company_name=None,
             password_hash="!",
             email_verified_at=None,
             disabled_at=now,

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from lensgraph.adapters.payments import ConnectedAccount, OfflineGateway, PaidItem, PaymentGateway, ProviderEvent
+from lensgraph.adapters.pdf import PDF_MEDIA_TYPE, render_pdf
 from lensgraph.config import Settings
+from lensgraph.domain import licensing as license_rules
 from lensgraph.domain import payments as rules
 from lensgraph.domain.accounts import Role
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
@@ -24,15 +27,17 @@ from lensgraph.domain.events import PaymentCompleted, PaymentRefunded
 from lensgraph.domain.licensing import LicenseStatus, Party
 from lensgraph.domain.money import Money
 from lensgraph.domain.pagination import PageRequest
-from lensgraph.domain.payments import PaymentStatus, PayoutStats
+from lensgraph.domain.payments import PaymentDirection, PaymentStatus, PayoutStats
 from lensgraph.domain.policies import can_receive_payouts, license_party
 from lensgraph.persistence import invoices as invoice_queries
+from lensgraph.persistence import licensing as license_queries
 from lensgraph.persistence import marketplace as marketplace_queries
 from lensgraph.persistence import payments as queries
 from lensgraph.persistence import prints as print_queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, Database, UnitOfWork
 from lensgraph.persistence.models import (
+    Earning,
     License,
     Payment,
     Payout,
@@ -48,6 +53,7 @@ from lensgraph.resolvers.context import Context, Services
 
 log = logging.getLogger(__name__)
 
+RECEIPT_URL_LIFETIME = timedelta(hours=1)
 # Checkout statuses in which the money is in: delayed methods (bank debits) complete "unpaid" and settle later.
 PAID_CHECKOUT = frozenset({"paid", "no_payment_required"})
 
@@ -371,10 +377,70 @@ def payout_account_status(row: PayoutAccount | None) -> rules.PayoutAccountStatu
 # What the viewer sees -----------------------------------------------------------------------------
 
 
-async def list_payments(ctx: Context, page: PageRequest) -> Page[Payment]:
+async def list_payments(
+    ctx: Context, page: PageRequest, direction: PaymentDirection = PaymentDirection.PAID
+) -> Page[Payment]:
+    """The license payments the viewer PAID (a brand), or RECEIVED (the photographer of the license)."""
     viewer = ctx.require_viewer()
-    return await paginate(
-        ctx.reads, queries.payments_of(viewer.user_id), [Payment.created_at, Payment.id], page, descending=True
+    if direction is PaymentDirection.PAID:
+        query = queries.payments_of(viewer.user_id)
+    else:
+        query = queries.payments_received_by(viewer.user_id)
+    return await paginate(ctx.reads, query, [Payment.created_at, Payment.id], page, descending=True)
+
+
+async def _side(ctx: Context, payment: Payment) -> tuple[License, Party] | None:
+    license_row = await ctx.loaders.license.load(payment.license_id) if payment.license_id else None
+    party = license_party(ctx.viewer, license_row.brand_id, license_row.photographer_id) if license_row else None
+    return (license_row, party) if license_row and party else None
+
+
+async def payee_sale(ctx: Context, payment: Payment) -> Earning | None:
+    """The payment's sale earning (fee, share, payout), for the photographer paid only; None for the brand."""
+    side = await _side(ctx, payment)
+    if side is None or side[1] is not Party.PHOTOGRAPHER:
+        return None
+    sale: Earning | None = await ctx.loaders.sale_by_payment.load(payment.id)
+    return sale
+
+
+async def receipt_url(ctx: Context, payment: Payment) -> str | None:
+    """The paid payment's document as a PDF, a signed URL: the brand's receipt, or the photographer's statement
+    (fee, share, payout). Made when asked, from the contract's names and the license's references."""
+    side = await _side(ctx, payment)
+    if side is None or payment.paid_at is None:
+        return None
+    license_row, party = side
+    direction = PaymentDirection.PAID if party is Party.BRAND else PaymentDirection.RECEIVED
+    contract = await ctx.loaders.contract_by_license.load(license_row.id)
+    brand = await ctx.loaders.user.load(license_row.brand_id)
+    photographer = await ctx.loaders.user.load(license_row.photographer_id)
+    if contract is None or brand is None or photographer is None:
+        return None
+    snapshot = contract.snapshot
+    sale = await ctx.loaders.sale_by_payment.load(payment.id) if direction is PaymentDirection.RECEIVED else None
+    facts = rules.ReceiptFacts(
+        payment_id=str(payment.id),
+        license_id=str(license_row.id),
+        photo_title=snapshot["photo"]["title"],
+        paid_at=payment.paid_at,
+        amount=Money(payment.amount, payment.currency),
+        refunded=Money(payment.refunded_amount, payment.currency),
+        licensee=license_rules.party_name(snapshot["brand"]),
+        licensor=license_rules.party_name(snapshot["photographer"]),
+        references=license_queries.references_of(license_row).items(),
+        fee=Money(sale.fee if sale else 0, payment.currency),
+        share=Money(sale.net if sale else 0, payment.currency),
+        payout=str(sale.payout_id) if sale and sale.payout_id else None,
+    )
+    title, blocks = rules.receipt(facts, direction)
+    key = f"receipts/{payment.id}/{direction.value.lower()}.pdf"
+    await ctx.services.storage.write(key, await render_pdf(title, blocks), content_type=PDF_MEDIA_TYPE)
+    return await ctx.services.storage.presign_download(
+        key,
+        expires_in=RECEIPT_URL_LIFETIME,
+        media_type=PDF_MEDIA_TYPE,
+        filename=f"{title.lower().replace(' ', '-')}.pdf",
     )
 
 
