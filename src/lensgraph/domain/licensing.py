@@ -613,3 +613,43 @@ def licensee_line(brand: dict[str, str]) -> str:
     if brand.get("company"):
         return f"Licensee: {party_name(brand)}, who signs for it; the brand."
     return f"Licensee: {party_name(brand)}, the brand."
+
+
+@dataclass(frozen=True)
+class LicenseFileNotice:
+    """What the brand's licensed copy of the photo says in its metadata: from the contract (names, terms) and the
+    brand's references, so a file found later leads back to the license, its purchase order and its client."""
+
+    license_id: UUID
+    licensee: str
+    licensor: str
+    terms: Terms
+    references: BuyerReferences
+    agreed_at: str
+
+    def rights(self) -> str:
+        return f"© {self.licensor}. Licensed to {self.licensee} ({self.terms.usage.value.lower()} license)."
+
+    def usage_terms(self) -> str:
+        territory = "worldwide" if self.terms.worldwide else ", ".join(sorted(self.terms.territories))
+        media = ", ".join(sorted(medium.value.replace("_", " ").lower() for medium in self.terms.media))
+        references = "".join(f" {label}: {value}." for label, value in self.references.items())
+        custom = f" {self.terms.custom_terms}" if self.terms.custom_terms else ""
+        return (
+            f"{self.terms.usage.value.title()} license {self.license_id} for {self.licensee}: {media}; {territory}; "
+            f"exclusivity {self.terms.exclusivity.value.lower()}.{references}{custom}"
+        )
+
+    def facts(self) -> dict[str, str]:
+        facts = {
+            "LicenseId": str(self.license_id),
+            "Licensee": self.licensee,
+            "Licensor": self.licensor,
+            "Usage": self.terms.usage.value,
+            "Terms": self.terms.custom_terms,
+            "Price": self.terms.price.formatted(),
+            "LicensedAt": self.agreed_at,
+        }
+        named = {"PurchaseOrder": self.references.purchase_order, "Project": self.references.project}
+        named["Client"] = self.references.client
+        return facts | {name: value for name, value in named.items() if value}

@@ -9,6 +9,8 @@ is written in the same transaction as its effect.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,14 +18,17 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from lensgraph.adapters import license_metadata
 from lensgraph.adapters.payments import ConnectedAccount, OfflineGateway, PaidItem, PaymentGateway, ProviderEvent
 from lensgraph.adapters.pdf import PDF_MEDIA_TYPE, render_pdf
+from lensgraph.adapters.storage import ObjectTooLarge
 from lensgraph.config import Settings
 from lensgraph.domain import licensing as license_rules
 from lensgraph.domain import payments as rules
 from lensgraph.domain.accounts import Role
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import PaymentCompleted, PaymentRefunded
+from lensgraph.domain.files import download_name
 from lensgraph.domain.licensing import LicenseStatus, Party
 from lensgraph.domain.money import Money
 from lensgraph.domain.pagination import PageRequest
@@ -50,6 +55,7 @@ from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers import checkout, invoices, plans, prints, purchases
 from lensgraph.resolvers.checkout import Checkout
 from lensgraph.resolvers.context import Context, Services
+from lensgraph.resolvers.uploads import WITHHELD
 
 log = logging.getLogger(__name__)
 
@@ -482,3 +488,46 @@ async def licensed_original_key(ctx: Context, row: License) -> str | None:
         return None
     photo = await ctx.loaders.photo.load(row.photo_id) if row.photo_id else None
     return photo.original_key if photo else None
+
+
+LICENSED_FILE_TYPE = "image/jpeg"
+
+
+async def licensed_file_url(ctx: Context, row: License, *, expires_in: timedelta) -> str | None:
+    """The brand's licensed copy of a JPEG original: the very pixels, with the license (licensee, references,
+    terms) written into its XMP and IPTC; made from the contract and the references, so the same bytes every time.
+    None where ``licensed_original_key`` is (not the brand's, not in force) or the original is not a JPEG."""
+    key = await licensed_original_key(ctx, row)
+    photo = await ctx.loaders.photo.load(row.photo_id) if key and row.photo_id else None
+    contract = await ctx.loaders.contract_by_license.load(row.id) if photo else None
+    if photo is None or contract is None or photo.mime_type != LICENSED_FILE_TYPE:
+        return None
+    try:
+        original = await ctx.services.storage.read(photo.original_key, max_bytes=photo.size_bytes)
+    except ObjectTooLarge:
+        original = b""  # grown since it was confirmed: not the file confirmed
+    if photo.original_sha256 is not None and hashlib.sha256(original).hexdigest() != photo.original_sha256:
+        log.error("File integrity alert: %s is not the confirmed original any more; license %s", key, row.id)
+        raise DomainError(ErrorCode.FILE_INTEGRITY_FAILED, WITHHELD)
+    snapshot = contract.snapshot
+    notice = license_rules.LicenseFileNotice(
+        license_id=row.id,
+        licensee=license_rules.party_name(snapshot["brand"]),
+        licensor=license_rules.party_name(snapshot["photographer"]),
+        terms=license_rules.terms_from_snapshot(snapshot["terms"]),
+        references=license_queries.references_of(row),
+        agreed_at=snapshot["acceptedAt"],
+    )
+    try:
+        licensed = await asyncio.to_thread(license_metadata.write_license, original, notice)
+    except license_metadata.LicenseNotWritten as error:
+        log.error("License %s: the license cannot be written into %s (%s)", row.id, photo.original_key, error)
+        raise DomainError(ErrorCode.INTERNAL, "The licensed file cannot be made: support has been told.") from error
+    copy_key = f"licenses/{row.id}/licensed.jpg"
+    await ctx.services.storage.write(copy_key, licensed, content_type=LICENSED_FILE_TYPE)
+    return await ctx.services.storage.presign_download(
+        copy_key,
+        expires_in=expires_in,
+        media_type=LICENSED_FILE_TYPE,
+        filename=download_name(photo.title, LICENSED_FILE_TYPE, fallback="photo"),
+    )

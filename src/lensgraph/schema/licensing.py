@@ -197,6 +197,15 @@ class License(Node):
             return None
         return await photos.original_url(info.context, photo, expires_in=ORIGINAL_URL_LIFETIME)
 
+    @strawberry.field(
+        description="The delivered file: for a JPEG original, the brand's copy with this license written into its "
+        "XMP and IPTC metadata (licensee, licensor, terms, and the purchase order, project and client references), "
+        "pixels untouched; a signed URL valid for an hour, once paid. Null for other formats (use "
+        "originalDownloadUrl)."
+    )
+    async def licensed_file_url(self, info: Info[Context, None]) -> str | None:
+        return await payments.licensed_file_url(info.context, self._row, expires_in=ORIGINAL_URL_LIFETIME)
+
 
 @strawberry.type
 class Signature:
