@@ -19,6 +19,7 @@ from sqlalchemy import JSON, ColumnElement, String, Table, Text, delete, false, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.compliance import DataRequestKind, DataRequestStatus, pseudonym, scrubbed
+from lensgraph.persistence import payments as payment_queries
 from lensgraph.persistence.base import Base, utcnow
 from lensgraph.persistence.models import ConsentRecord, DataRequest, User
 
@@ -307,6 +308,7 @@ async def stored_keys(session: AsyncSession, user_id: uuid.UUID) -> list[str]:
         query = select(*(rows.c[c] for c in columns)).where(_file_owner(name, user_id))
         for row in (await session.execute(query)).all():
             keys.update(key for key in row if key)
+    keys.update(await payment_queries.derived_keys(session, user_id))
     return sorted(keys)
 
 

@@ -11,9 +11,38 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.licensing import LicenseStatus
 from lensgraph.domain.money import Currency
-from lensgraph.domain.payments import EarningKind, EarningStatus, EarningTotal, PaymentStatus, PayoutStatus
+from lensgraph.domain.payments import (
+    EarningKind,
+    EarningStatus,
+    EarningTotal,
+    PaymentDirection,
+    PaymentStatus,
+    PayoutStatus,
+)
 from lensgraph.persistence.base import UTCMonth, grouped, take_write_lock, utcnow
 from lensgraph.persistence.models import Earning, License, Payment, Payout, PayoutAccount
+
+# Files made on request from kept rows (no column names them): removed when a party's account is deleted, and
+# made again, from the pseudonymised rows, if asked for later.
+
+
+def licensed_copy_key(license_id: UUID) -> str:
+    """The brand's licensed copy of a license's photo."""
+    return f"licenses/{license_id}/licensed.jpg"
+
+
+def receipt_key(payment_id: UUID, direction: PaymentDirection) -> str:
+    """A payment's receipt (PAID, the payer's) or statement (RECEIVED, the payee's)."""
+    return f"receipts/{payment_id}/{direction.value.lower()}.pdf"
+
+
+async def derived_keys(session: AsyncSession, user_id: UUID) -> list[str]:
+    """The licensed copies and receipts of the licenses the user is a party to."""
+    theirs = select(License.id).where(or_(License.brand_id == user_id, License.photographer_id == user_id))
+    keys = [licensed_copy_key(license_id) for license_id in await session.scalars(theirs)]
+    paid = await session.scalars(select(Payment.id).where(Payment.license_id.in_(theirs)))
+    return keys + [receipt_key(payment_id, direction) for payment_id in paid for direction in PaymentDirection]
+
 
 # Payments -----------------------------------------------------------------------------------------
 

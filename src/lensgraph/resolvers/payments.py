@@ -9,7 +9,6 @@ is written in the same transaction as its effect.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from lensgraph.adapters import license_metadata
 from lensgraph.adapters.payments import ConnectedAccount, OfflineGateway, PaidItem, PaymentGateway, ProviderEvent
 from lensgraph.adapters.pdf import PDF_MEDIA_TYPE, render_pdf
 from lensgraph.adapters.storage import ObjectTooLarge
@@ -440,7 +438,7 @@ async def receipt_url(ctx: Context, payment: Payment) -> str | None:
         payout=str(sale.payout_id) if sale and sale.payout_id else None,
     )
     title, blocks = rules.receipt(facts, direction)
-    key = f"receipts/{payment.id}/{direction.value.lower()}.pdf"
+    key = queries.receipt_key(payment.id, direction)
     await ctx.services.storage.write(key, await render_pdf(title, blocks), content_type=PDF_MEDIA_TYPE)
     return await ctx.services.storage.presign_download(
         key,
@@ -490,7 +488,7 @@ async def licensed_original_key(ctx: Context, row: License) -> str | None:
     return photo.original_key if photo else None
 
 
-LICENSED_FILE_TYPE = "image/jpeg"
+LICENSED_FILE_TYPE = purchases.LICENSED_TYPE
 
 
 async def licensed_file_url(ctx: Context, row: License, *, expires_in: timedelta) -> str | None:
@@ -518,13 +516,8 @@ async def licensed_file_url(ctx: Context, row: License, *, expires_in: timedelta
         references=license_queries.references_of(row),
         agreed_at=snapshot["acceptedAt"],
     )
-    try:
-        licensed = await asyncio.to_thread(license_metadata.write_license, original, notice)
-    except license_metadata.LicenseNotWritten as error:
-        log.error("License %s: the license cannot be written into %s (%s)", row.id, photo.original_key, error)
-        raise DomainError(ErrorCode.INTERNAL, "The licensed file cannot be made: support has been told.") from error
-    copy_key = f"licenses/{row.id}/licensed.jpg"
-    await ctx.services.storage.write(copy_key, licensed, content_type=LICENSED_FILE_TYPE)
+    copy_key = queries.licensed_copy_key(row.id)
+    await purchases.store_licensed_copy(ctx, original, notice, copy_key, f"License {row.id}")
     return await ctx.services.storage.presign_download(
         copy_key,
         expires_in=expires_in,
