@@ -13,6 +13,7 @@ from lensgraph.persistence.models import License
 from lensgraph.schema.core import from_global_id
 from tests.api.factories import ready_photos
 from tests.api.helpers import Account, sign_up
+from tests.api.payment_flows import paid_licenses
 from tests.api.test_license_terms import PROFILE
 from tests.api.test_licensing import offer, photo_of
 
@@ -140,3 +141,18 @@ async def test_licenses_sorted_by_price_and_title_and_searched(client, services,
     assert mine["totalCount"] == 0
     theirs = (await client.data(LICENSES, {"search": photographer.username}, token=brand.access_token))["viewer"]
     assert theirs["licenses"]["totalCount"] == 3
+
+
+async def test_sorted_and_searched_licenses_cost_the_same_at_any_size(client, services, photographer, sql):
+    brand = await sign_up(client, role="BRAND")
+    query = """{ viewer { licenses(search: "photo", sort: {field: TITLE, direction: ASC}, first: 50) {
+      totalCount edges { node { terms { price { amount } } photo { title } brand { username } references { client } } }
+    } } }"""
+    counts = []
+    for more in (3, 21):
+        await paid_licenses(services, brand, photographer, more)
+        sql.reset()
+        found = (await client.data(query, token=photographer.access_token))["viewer"]["licenses"]
+        counts.append(sql.count)
+    assert found["totalCount"] == 24 and len(found["edges"]) == 24
+    assert counts[0] == counts[1], counts
