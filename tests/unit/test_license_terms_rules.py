@@ -8,10 +8,12 @@ from uuid import uuid4
 
 import pytest
 
+from lensgraph.domain import license_references as references_rules
 from lensgraph.domain import licensing as rules
 from lensgraph.domain import payments as payment_rules
 from lensgraph.domain.errors import DomainError, ErrorCode
-from lensgraph.domain.licensing import BuyerReferences, Exclusivity, Medium, Signatory, Terms, Usage
+from lensgraph.domain.license_references import BuyerReferences
+from lensgraph.domain.licensing import Exclusivity, Medium, Signatory, Terms, Usage
 from lensgraph.domain.money import Currency, Money
 from lensgraph.domain.pagination import check_search
 
@@ -25,14 +27,14 @@ def refused(call, *args) -> DomainError:
 
 
 def test_references_are_trimmed_emptied_and_bounded():
-    cleaned = rules.check_references(BuyerReferences("  PO   42 ", "", None))
+    cleaned = references_rules.check_references(BuyerReferences("  PO   42 ", "", None))
     assert cleaned == BuyerReferences("PO 42", None, None)
     assert cleaned.items() == [("Purchase order", "PO 42")]
-    assert rules.check_references(BuyerReferences(client="c" * 200)).client == "c" * 200
-    error = refused(rules.check_references, BuyerReferences(client="c" * 201))
+    assert references_rules.check_references(BuyerReferences(client="c" * 200)).client == "c" * 200
+    error = refused(references_rules.check_references, BuyerReferences(client="c" * 201))
     assert (error.code, error.field) == (ErrorCode.INVALID_INPUT, ["references", "client"])
-    assert refused(rules.check_reference_filter, "r" * 201).field == ["filter", "reference"]
-    assert rules.check_reference_filter("  ") is None
+    assert refused(references_rules.check_reference_filter, "r" * 201).field == ["filter", "reference"]
+    assert references_rules.check_reference_filter("  ") is None
 
 
 def test_custom_terms_are_bounded_and_kept_out_of_snapshots_without_them():

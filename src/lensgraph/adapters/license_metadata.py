@@ -39,7 +39,7 @@ NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 class LicenseNotice(Protocol):
     """What a licensed file says about itself: a marketplace purchase's (``domain.marketplace.LicenseNotice``) or a
-    negotiated license's (``domain.licensing.LicenseFileNotice``)."""
+    negotiated license's (``domain.license_references.LicenseFileNotice``)."""
 
     def rights(self) -> str:
         """The copyright line (dc:rights, IPTC CopyrightNotice)."""

@@ -10,9 +10,9 @@ from sqlalchemy import ColumnElement, Select, String, case, cast, func, or_, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from lensgraph.domain.license_references import BuyerReferences
 from lensgraph.domain.licensing import (
     OPEN,
-    BuyerReferences,
     LicenseStatus,
     Medium,
     Party,

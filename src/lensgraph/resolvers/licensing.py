@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
+from lensgraph.domain import license_references as references_rules
 from lensgraph.domain import licensing as rules
 from lensgraph.domain import photos as photo_rules
 from lensgraph.domain.accounts import Role
@@ -22,8 +23,8 @@ from lensgraph.domain.events import (
     PaymentCompleted,
     PaymentRefunded,
 )
+from lensgraph.domain.license_references import BuyerReferences
 from lensgraph.domain.licensing import (
-    BuyerReferences,
     ContractStatus,
     LicenseRef,
     LicenseSortField,
@@ -106,7 +107,7 @@ async def create_offer(
     if viewer.role is not Role.BRAND:
         raise forbidden("Only brands make license offers.")
     terms, message = rules.check_terms(terms), rules.check_message(message)
-    references = rules.check_references(references or BuyerReferences())
+    references = references_rules.check_references(references or BuyerReferences())
     negotiation = rules.open_negotiation(utcnow(), validity)
     async with ctx.db.unit_of_work() as uow:
         photo = await uow.session.get(Photo, photo_id)
@@ -143,7 +144,7 @@ async def counter_offer(
 ) -> License:
     """``references`` (the brand's only; None keeps them) replace the license's with the counter-offer."""
     terms, message = rules.check_terms(terms), rules.check_message(message)
-    references = rules.check_references(references) if references is not None else None
+    references = references_rules.check_references(references) if references is not None else None
     async with ctx.db.unit_of_work() as uow:
         row, party = await _party_license(ctx, uow, license_id)
         if references is not None and party is not Party.BRAND:
@@ -269,7 +270,7 @@ async def list_licenses(
     party's name, a ``reference`` of the brand's, in ``sort`` order (keyset on the sort key and the id)."""
     viewer = ctx.require_viewer()
     text = check_search(search)
-    wanted = rules.check_reference_filter(reference)
+    wanted = references_rules.check_reference_filter(reference)
     query = queries.licenses_of(viewer.user_id, party, statuses)
     if text is not None:
         query = queries.searching(query, viewer.user_id, text)

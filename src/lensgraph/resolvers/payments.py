@@ -27,6 +27,7 @@ from lensgraph.domain.accounts import Role
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import PaymentCompleted, PaymentRefunded
 from lensgraph.domain.files import download_name
+from lensgraph.domain.license_references import LicenseFileNotice
 from lensgraph.domain.licensing import LicenseStatus, Party
 from lensgraph.domain.money import Money
 from lensgraph.domain.pagination import PageRequest
@@ -508,7 +509,7 @@ async def licensed_file_url(ctx: Context, row: License, *, expires_in: timedelta
         log.error("File integrity alert: %s is not the confirmed original any more; license %s", key, row.id)
         raise DomainError(ErrorCode.FILE_INTEGRITY_FAILED, WITHHELD)
     snapshot = contract.snapshot
-    notice = license_rules.LicenseFileNotice(
+    notice = LicenseFileNotice(
         license_id=row.id,
         licensee=license_rules.party_name(snapshot["brand"]),
         licensor=license_rules.party_name(snapshot["photographer"]),

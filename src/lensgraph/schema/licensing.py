@@ -10,6 +10,7 @@ from uuid import UUID
 import strawberry
 from strawberry import Info
 
+from lensgraph.domain import license_references as references_rules
 from lensgraph.domain import licensing as rules
 from lensgraph.domain.money import Money as DomainMoney
 from lensgraph.domain.money import parse_currency
@@ -87,7 +88,7 @@ class LicenseReferences:
     client: str | None
 
     @classmethod
-    def from_domain(cls, references: rules.BuyerReferences) -> LicenseReferences:
+    def from_domain(cls, references: references_rules.BuyerReferences) -> LicenseReferences:
         return cls(purchase_order=references.purchase_order, project=references.project, client=references.client)
 
 
@@ -297,17 +298,17 @@ class LicenseTermsInput:
         )
 
 
-@strawberry.input(description=f"The brand's references, each at most {rules.MAX_REFERENCE} characters.")
+@strawberry.input(description=f"The brand's references, each at most {references_rules.MAX_REFERENCE} characters.")
 class LicenseReferencesInput:
     purchase_order: str | None = None
     project: str | None = None
     client: str | None = strawberry.field(default=None, description="The client the license is for.")
 
-    def to_domain(self) -> rules.BuyerReferences:
-        return rules.BuyerReferences(self.purchase_order, self.project, self.client)
+    def to_domain(self) -> references_rules.BuyerReferences:
+        return references_rules.BuyerReferences(self.purchase_order, self.project, self.client)
 
 
-def _references(given: LicenseReferencesInput | None) -> rules.BuyerReferences | None:
+def _references(given: LicenseReferencesInput | None) -> references_rules.BuyerReferences | None:
     return given.to_domain() if given is not None else None
 
 
