@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 import struct
+from typing import Protocol
 from xml.sax.saxutils import escape
-
-from lensgraph.domain.marketplace import LicenseNotice
 
 NAMESPACE = "https://lensgraph.dev/ns/license/1.0/"
 PREFIX = "lensgraph"
@@ -38,6 +37,23 @@ STANDALONE = {0x01, *range(0xD0, 0xD8)}
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+class LicenseNotice(Protocol):
+    """What a licensed file says about itself: a marketplace purchase's (``domain.marketplace.LicenseNotice``) or a
+    negotiated license's (``domain.license_references.LicenseFileNotice``)."""
+
+    def rights(self) -> str:
+        """The copyright line (dc:rights, IPTC CopyrightNotice)."""
+        ...
+
+    def usage_terms(self) -> str:
+        """The terms in a sentence or two (xmpRights:UsageTerms, IPTC SpecialInstructions)."""
+        ...
+
+    def facts(self) -> dict[str, str]:
+        """Name -> value in our XMP namespace, for machines to read back."""
+        ...
+
+
 class LicenseNotWritten(Exception):
     """The license could not be written into the file."""
 
@@ -52,8 +68,7 @@ class LicenseTooLong(LicenseNotWritten):
 
 def write_license(jpeg: bytes, notice: LicenseNotice) -> bytes:
     """The JPEG with the license in its XMP and IPTC, replacing any XMP and IPTC it carried."""
-    rights = f"© {notice.seller}. Licensed to {notice.buyer} ({notice.tier.value.lower()} license)."
-    usage = notice.usage_terms()
+    rights, usage = notice.rights(), notice.usage_terms()
     xmp = _segment(APP1, XMP_SIGNATURE + _xmp_packet(notice, rights, usage), "XMP")
     iptc = _segment(APP13, PHOTOSHOP_SIGNATURE + _photoshop_resource(IPTC_RESOURCE, _iptc(rights, usage)), "IPTC")
     head, scan = _split(jpeg)
@@ -131,16 +146,7 @@ def _lang_alt(name: str, text: str) -> str:
 
 
 def _xmp_packet(notice: LicenseNotice, rights: str, usage: str) -> bytes:
-    ours = {
-        "PurchaseId": str(notice.purchase_id),
-        "Licensee": notice.buyer,
-        "Licensor": notice.seller,
-        "Tier": notice.tier.value,
-        "Terms": notice.terms,
-        "VerificationCode": notice.verification_code,
-        "Price": notice.price.formatted(),
-        "LicensedAt": notice.licensed_at.isoformat(),
-    }
+    ours = notice.facts()
     simple = "".join(f"   <{PREFIX}:{name}>{_xml_text(value)}</{PREFIX}:{name}>\n" for name, value in ours.items())
     packet = (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'

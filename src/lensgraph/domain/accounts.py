@@ -75,6 +75,17 @@ def clean_name(value: str, field: str) -> str:
     return cleaned
 
 
+MAX_COMPANY_NAME = 200
+
+
+def clean_company_name(value: str) -> str | None:
+    """A brand's company name: spaces collapsed, empty clears it, at most MAX_COMPANY_NAME characters."""
+    cleaned = " ".join(value.split())
+    if len(cleaned) > MAX_COMPANY_NAME:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Use at most {MAX_COMPANY_NAME} characters.", ["companyName"])
+    return cleaned or None
+
+
 def api_key_expiry(now: datetime, expires_in_days: int | None) -> datetime | None:
     if expires_in_days is None:
         return None

@@ -39,6 +39,14 @@ class PhotoOrder(Enum):
     POPULAR = "POPULAR"
 
 
+class PhotoSortField(Enum):
+    """What ``viewer.photos(sort:)`` orders by: when it was uploaded, or its title (a photo has no price of its own:
+    prices belong to licenses and listings)."""
+
+    CREATED_AT = "CREATED_AT"
+    TITLE = "TITLE"
+
+
 @dataclass(frozen=True)
 class PhotoFilter:
     """Conditions a listed photo meets, all of them; ``None`` leaves a condition out."""

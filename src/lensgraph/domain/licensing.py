@@ -30,6 +30,7 @@ from lensgraph.domain.events import (
     LicenseDeclined,
     LicenseEvent,
 )
+from lensgraph.domain.license_references import BuyerReferences
 from lensgraph.domain.money import Currency, Money, minor_unit_exponent
 
 DEFAULT_OFFER_VALIDITY = timedelta(days=7)
@@ -37,6 +38,8 @@ MAX_OFFER_VALIDITY = timedelta(days=30)
 MAX_DURATION_DAYS = 36_500
 MAX_MESSAGE = 2000
 MAX_TERRITORIES = 50
+# Free-text terms beside the structured ones (the buyer's own wording of the usage).
+MAX_CUSTOM_TERMS = 4000
 # In major units of any currency: above this an offer is a typo (or worse), not a negotiation.
 MAX_PRICE_MAJOR_UNITS = 10_000_000
 
@@ -77,6 +80,15 @@ class LicenseStatus(Enum):
     REFUNDED = "REFUNDED"
 
 
+class LicenseSortField(Enum):
+    """What ``viewer.licenses`` orders by: when the negotiation began, the photo's title, or the price (its amount,
+    whatever the currency)."""
+
+    CREATED_AT = "CREATED_AT"
+    TITLE = "TITLE"
+    PRICE = "PRICE"
+
+
 class ContractStatus(Enum):
     AWAITING_SIGNATURES = "AWAITING_SIGNATURES"
     SIGNED = "SIGNED"
@@ -105,6 +117,8 @@ class Terms:
     duration_days: int | None
     exclusivity: Exclusivity
     price: Money
+    # The parties' own wording beside the structured terms ("print run up to 5,000 copies"); "" for none.
+    custom_terms: str = ""
 
     @property
     def worldwide(self) -> bool:
@@ -112,8 +126,9 @@ class Terms:
 
 
 def terms_snapshot(terms: Terms) -> dict[str, Any]:
-    """Terms as plain JSON, for revisions and contracts (sorted, so equal terms give equal JSON)."""
-    return {
+    """Terms as plain JSON, for revisions and contracts (sorted, so equal terms give equal JSON); the custom terms
+    only when there are some, so terms without them keep the JSON (and contract hash) they always had."""
+    snapshot: dict[str, Any] = {
         "usage": terms.usage.value,
         "media": sorted(medium.value for medium in terms.media),
         "territories": sorted(terms.territories),
@@ -121,6 +136,7 @@ def terms_snapshot(terms: Terms) -> dict[str, Any]:
         "exclusivity": terms.exclusivity.value,
         "price": {"amount": terms.price.amount, "currency": terms.price.currency.value},
     }
+    return snapshot | ({"customTerms": terms.custom_terms} if terms.custom_terms else {})
 
 
 def terms_from_snapshot(snapshot: dict[str, Any]) -> Terms:
@@ -131,6 +147,7 @@ def terms_from_snapshot(snapshot: dict[str, Any]) -> Terms:
         duration_days=snapshot["durationDays"],
         exclusivity=Exclusivity(snapshot["exclusivity"]),
         price=Money(snapshot["price"]["amount"], Currency(snapshot["price"]["currency"])),
+        custom_terms=snapshot.get("customTerms", ""),
     )
 
 
@@ -159,7 +176,14 @@ def check_terms(terms: Terms) -> Terms:
             ["terms", "durationDays"],
         )
     check_price(terms.price)
-    return replace(terms, territories=territories)
+    custom_terms = terms.custom_terms.strip()
+    if len(custom_terms) > MAX_CUSTOM_TERMS:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"Write the terms in at most {MAX_CUSTOM_TERMS} characters.",
+            ["terms", "customTerms"],
+        )
+    return replace(terms, territories=territories, custom_terms=custom_terms)
 
 
 def check_price(price: Money) -> None:
@@ -402,10 +426,13 @@ class Signatory:
     first_name: str
     last_name: str
     username: str
+    # The brand's company, when its account names one: the licensee is then the company, the person signs for it.
+    company: str | None = None
 
     def snapshot(self) -> dict[str, str]:
         name = f"{self.first_name} {self.last_name}".strip()
-        return {"id": str(self.user_id), "name": name, "username": self.username}
+        snapshot = {"id": str(self.user_id), "name": name, "username": self.username}
+        return snapshot | ({"company": self.company} if self.company else {})
 
 
 @dataclass(frozen=True)
@@ -425,9 +452,10 @@ def draft_contract(
     brand: Signatory,
     photographer: Signatory,
     terms: Terms,
+    references: BuyerReferences | None = None,
 ) -> ContractDraft:
     """The contract both parties sign, frozen at acceptance: later changes to names or the photo do not alter it."""
-    snapshot = {
+    snapshot: dict[str, Any] = {
         "licenseId": str(license_id),
         "acceptedAt": accepted_at.isoformat(),
         "photo": {"id": str(photo_id), "title": photo_title},
@@ -435,6 +463,8 @@ def draft_contract(
         "photographer": photographer.snapshot(),
         "terms": terms_snapshot(terms),
     }
+    if references is not None and references.items():
+        snapshot["references"] = references.snapshot()
     digest = content_hash(snapshot)
     return ContractDraft(snapshot, digest, contract_text(snapshot, digest))
 
@@ -497,6 +527,7 @@ def contract_text(snapshot: dict[str, Any], digest: str) -> str:
     territory = "worldwide" if terms.worldwide else ", ".join(sorted(terms.territories))
     duration = "perpetual" if terms.duration_days is None else f"{terms.duration_days} days from payment"
     media = ", ".join(sorted(medium.value.replace("_", " ").lower() for medium in terms.media))
+    references = BuyerReferences.from_snapshot(snapshot.get("references")).items()
     return "\n".join(
         [
             "PHOTO LICENSE AGREEMENT",
@@ -504,8 +535,9 @@ def contract_text(snapshot: dict[str, Any], digest: str) -> str:
             f"License {snapshot['licenseId']}, agreed {snapshot['acceptedAt']}.",
             "",
             f"Licensor: {photographer['name']} (@{photographer['username']}), the photographer.",
-            f"Licensee: {brand['name']} (@{brand['username']}), the brand.",
+            licensee_line(brand),
             f'Photo: "{photo["title"]}" ({photo["id"]}).',
+            *[f"{label}: {value}." for label, value in references],
             "",
             f"Usage: {terms.usage.value.lower()}.",
             f"Media: {media}.",
@@ -513,6 +545,7 @@ def contract_text(snapshot: dict[str, Any], digest: str) -> str:
             f"Duration: {duration}.",
             f"Exclusivity: {terms.exclusivity.value.lower()}.",
             f"Fee: {terms.price.formatted()}, due before the license takes effect.",
+            *([f"Further terms: {terms.custom_terms}"] if terms.custom_terms else []),
             "",
             "The licensor grants the licensee a license to reproduce the photo within these terms only. The "
             "licensor keeps the copyright. The license takes effect when the fee is paid.",
@@ -520,3 +553,16 @@ def contract_text(snapshot: dict[str, Any], digest: str) -> str:
             f"Terms digest (SHA-256): {digest}",
         ]
     )
+
+
+def party_name(party: dict[str, str]) -> str:
+    """A contract party as documents name it: ``Acme Ltd, represented by Jane Doe (@jane)``, or the person alone."""
+    person = f"{party['name']} (@{party['username']})"
+    return f"{party['company']}, represented by {person}" if party.get("company") else person
+
+
+def licensee_line(brand: dict[str, str]) -> str:
+    """The contract's licensee: the brand's company, signed for by the person, or the person alone."""
+    if brand.get("company"):
+        return f"Licensee: {party_name(brand)}, who signs for it; the brand."
+    return f"Licensee: {party_name(brand)}, the brand."

@@ -212,12 +212,27 @@ class LicenseNotice:
     price: Money
     licensed_at: datetime
 
+    def rights(self) -> str:
+        return f"© {self.seller}. Licensed to {self.buyer} ({self.tier.value.lower()} license)."
+
     def usage_terms(self) -> str:
         terms = self.terms or "No further terms were given."
         return (
             f"{self.tier.value.title()} license for {self.buyer}, purchase {self.purchase_id}, "
             f"photo verified authentic by Lensgraph ({self.verification_code}). {terms}"
         )
+
+    def facts(self) -> dict[str, str]:
+        return {
+            "PurchaseId": str(self.purchase_id),
+            "Licensee": self.buyer,
+            "Licensor": self.seller,
+            "Tier": self.tier.value,
+            "Terms": self.terms,
+            "VerificationCode": self.verification_code,
+            "Price": self.price.formatted(),
+            "LicensedAt": self.licensed_at.isoformat(),
+        }
 
 
 # Sales figures ------------------------------------------------------------------------------------

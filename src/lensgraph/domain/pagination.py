@@ -5,12 +5,20 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from lensgraph.domain.errors import DomainError, ErrorCode
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# A list's search text, in characters.
+MAX_SEARCH = 200
+
+
+class SortDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
 
 
 @dataclass(frozen=True)
@@ -56,3 +64,11 @@ def page_request(first: int | None, after: str | None, last: int | None, before:
     cursor_text = before if backward else after
     cursor = decode_cursor(cursor_text, "before" if backward else "after") if cursor_text else None
     return PageRequest(limit=limit, cursor=cursor, backward=backward)
+
+
+def check_search(search: str | None) -> str | None:
+    """A list's ``search`` argument, spaces collapsed; None when empty; INVALID_INPUT over MAX_SEARCH characters."""
+    cleaned = " ".join((search or "").split())
+    if len(cleaned) > MAX_SEARCH:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Search with at most {MAX_SEARCH} characters.", ["search"])
+    return cleaned or None

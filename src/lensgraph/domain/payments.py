@@ -29,6 +29,13 @@ class PaymentStatus(Enum):
     REFUNDED = "REFUNDED"
 
 
+class PaymentDirection(Enum):
+    """A payment seen from the viewer's side: PAID by them (a brand), or RECEIVED (the photographer paid)."""
+
+    PAID = "PAID"
+    RECEIVED = "RECEIVED"
+
+
 class EarningStatus(Enum):
     # Owed to the photographer; possibly claimed by a payout that is not sent yet.
     PENDING = "PENDING"
@@ -334,3 +341,56 @@ def payout_stats(totals: Iterable[EarningTotal]) -> list[PayoutStats]:
         )
         for currency, months in sorted(monthly.items(), key=lambda item: item[0].value)
     ]
+
+
+# Receipts -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceiptFacts:
+    """What a license payment's receipt (the payer's) and statement (the payee's) say; names as the contract has
+    them (the licensee's company when it names one), references as the brand gave them."""
+
+    payment_id: str
+    license_id: str
+    photo_title: str
+    paid_at: datetime | None
+    amount: Money
+    refunded: Money
+    licensee: str
+    licensor: str
+    references: list[tuple[str, str]]
+    # The payee's side: the platform fee, their share, and the payout that took it (None: not paid out yet).
+    fee: Money | None = None
+    share: Money | None = None
+    payout: str | None = None
+
+
+def _stamp(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "not paid yet"
+
+
+def receipt(facts: ReceiptFacts, direction: PaymentDirection) -> tuple[str, list[tuple[str, str]]]:
+    """The document's title and headed blocks: the payer's receipt, or the payee's statement of what they earned."""
+    refunded = f"\nRefunded: {facts.refunded.formatted()}" if facts.refunded.amount else ""
+    blocks = [
+        (
+            "Payment",
+            f"Payment {facts.payment_id}\nPaid: {_stamp(facts.paid_at)}\nAmount: {facts.amount.formatted()}{refunded}",
+        ),
+        (
+            "License",
+            f'License {facts.license_id} for the photo "{facts.photo_title}".\n'
+            f"Licensee: {facts.licensee}\nLicensor: {facts.licensor}",
+        ),
+    ]
+    if facts.references:
+        blocks.append(("References", "\n".join(f"{label}: {value}" for label, value in facts.references)))
+    if direction is PaymentDirection.PAID:
+        return "Receipt", blocks
+    assert facts.fee is not None and facts.share is not None
+    payout = f"In payout {facts.payout}." if facts.payout else "Not paid out yet: it goes out with your next payout."
+    blocks.append(
+        ("Your share", f"Platform fee: {facts.fee.formatted()}\nYour share: {facts.share.formatted()}\n{payout}")
+    )
+    return "Payment statement", blocks

@@ -7,12 +7,12 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import ColumnElement, DateTime, MetaData, String, TypeDecorator, Uuid, update
+from sqlalchemy import ColumnElement, DateTime, MetaData, String, TypeDecorator, Uuid, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Mapped, mapped_column
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -27,6 +27,17 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` for a case-insensitive LIKE (lower-cased), its own wildcards escaped with a backslash."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def contains(column: ColumnElement[Any] | InstrumentedAttribute[Any], text: str) -> ColumnElement[bool]:
+    """The column's text contains ``text``, in any case, on both dialects."""
+    return func.lower(column).like(like_pattern(text), escape="\\")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -19,6 +19,7 @@ from sqlalchemy import JSON, ColumnElement, Select, String, Table, Text, delete,
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.compliance import DataRequestKind, DataRequestStatus, pseudonym, scrubbed
+from lensgraph.persistence import payments as payment_queries
 from lensgraph.persistence.base import Base, utcnow
 from lensgraph.persistence.models import ConsentRecord, DataRequest, User
 
@@ -313,6 +314,7 @@ async def stored_keys(session: AsyncSession, user_id: uuid.UUID) -> list[str]:
         query = select(*(rows.c[c] for c in columns)).where(_file_owner(name, user_id))
         for row in (await session.execute(query)).all():
             keys.update(key for key in row if key)
+    keys.update(await payment_queries.derived_keys(session, user_id))
     return sorted(keys)
 
 
@@ -395,6 +397,7 @@ async def tombstone(session: AsyncSession, user_id: uuid.UUID) -> None:
             username=stand_in,
             first_name="",
             last_name="",
+            company_name=None,
             password_hash="!",
             email_verified_at=None,
             disabled_at=now,

@@ -6,13 +6,22 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, String, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from lensgraph.domain.licensing import OPEN, LicenseStatus, Medium, Party, RunningLicense, Terms
+from lensgraph.domain.license_references import BuyerReferences
+from lensgraph.domain.licensing import (
+    OPEN,
+    LicenseStatus,
+    Medium,
+    Party,
+    RunningLicense,
+    Terms,
+)
 from lensgraph.domain.money import Money
-from lensgraph.persistence.base import grouped, take_write_lock
-from lensgraph.persistence.models import Contract, License, LicenseRevision, Photo
+from lensgraph.persistence.base import contains, grouped, take_write_lock
+from lensgraph.persistence.models import Contract, License, LicenseRevision, Photo, User
 
 # Agreed deals that are, or are about to be, in force: these are what exclusivity is checked against.
 AGREED = (LicenseStatus.ACCEPTED, LicenseStatus.AWAITING_PAYMENT, LicenseStatus.ACTIVE)
@@ -26,6 +35,38 @@ def licenses_of(user_id: UUID, party: Party | None = None, statuses: Collection[
     else:
         query = select(License).where(or_(License.brand_id == user_id, License.photographer_id == user_id))
     return query.where(License.status.in_(statuses)) if statuses else query
+
+
+def with_reference(query: Select[License], reference: str) -> Select[License]:
+    """Licenses whose purchase order, project or client reference contains ``reference`` (any case)."""
+    return query.where(
+        or_(
+            contains(License.reference_purchase_order, reference),
+            contains(License.reference_project, reference),
+            contains(License.reference_client, reference),
+        )
+    )
+
+
+def searching(query: Select[License], viewer_id: UUID, text: str) -> Select[License]:
+    """Licenses whose photo's title or keywords, or the other party's name, username or company, contain ``text``."""
+    other = aliased(User)
+    other_id = case((License.brand_id == viewer_id, License.photographer_id), else_=License.brand_id)
+    matched_photo = select(Photo.id).where(
+        Photo.id == License.photo_id, or_(contains(Photo.title, text), contains(cast(Photo.keywords, String), text))
+    )
+    full_name = other.first_name + " " + other.last_name
+    matched_party = select(other.id).where(
+        other.id == other_id,
+        or_(contains(full_name, text), contains(other.username, text), contains(other.company_name, text)),
+    )
+    return query.where(or_(matched_photo.exists(), matched_party.exists()))
+
+
+def photo_title() -> ColumnElement[str]:
+    """The license's photo title for sorting: '' once the photo is deleted (so nulls sort first ascending)."""
+    title = select(Photo.title).where(Photo.id == License.photo_id).scalar_subquery()
+    return func.coalesce(title, "").label("photo_title")
 
 
 def contracts_of(user_id: UUID) -> Select[Contract]:
@@ -44,11 +85,22 @@ def terms_of(row: License) -> Terms:
         duration_days=row.duration_days,
         exclusivity=row.exclusivity,
         price=Money(row.price_amount, row.price_currency),
+        custom_terms=row.custom_terms or "",
     )
+
+
+def references_of(row: License) -> BuyerReferences:
+    return BuyerReferences(row.reference_purchase_order, row.reference_project, row.reference_client)
+
+
+def set_references(row: License, references: BuyerReferences) -> None:
+    row.reference_purchase_order, row.reference_project = references.purchase_order, references.project
+    row.reference_client = references.client
 
 
 def set_terms(row: License, terms: Terms) -> None:
     row.usage, row.exclusivity, row.duration_days = terms.usage, terms.exclusivity, terms.duration_days
+    row.custom_terms = terms.custom_terms
     row.media = sorted(medium.value for medium in terms.media)
     row.territories = sorted(terms.territories)
     row.price_amount, row.price_currency = terms.price.amount, terms.price.currency

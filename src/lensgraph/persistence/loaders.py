@@ -187,6 +187,8 @@ class Loaders:
     payment = by_id(Payment)
     payout = by_id(Payout)
     payout_account_by_user = batched(payments.payout_accounts)
+    sale_by_payment = batched(payments.sales_of_payments)
+    earnings_by_payout = batched(payments.earnings_of_payouts)
     subscription = by_id(Subscription)
     subscription_by_user = batched(plans.subscriptions_of_users)
     # Keyed by (brand, photo): whether the brand holds a paid license in force on the photo.

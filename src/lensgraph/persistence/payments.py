@@ -11,9 +11,38 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.licensing import LicenseStatus
 from lensgraph.domain.money import Currency
-from lensgraph.domain.payments import EarningStatus, EarningTotal, PaymentStatus, PayoutStatus
-from lensgraph.persistence.base import UTCMonth, take_write_lock, utcnow
+from lensgraph.domain.payments import (
+    EarningKind,
+    EarningStatus,
+    EarningTotal,
+    PaymentDirection,
+    PaymentStatus,
+    PayoutStatus,
+)
+from lensgraph.persistence.base import UTCMonth, grouped, take_write_lock, utcnow
 from lensgraph.persistence.models import Earning, License, Payment, Payout, PayoutAccount
+
+# Files made on request from kept rows (no column names them): removed when a party's account is deleted, and
+# made again, from the pseudonymised rows, if asked for later.
+
+
+def licensed_copy_key(license_id: UUID) -> str:
+    """The brand's licensed copy of a license's photo."""
+    return f"licenses/{license_id}/licensed.jpg"
+
+
+def receipt_key(payment_id: UUID, direction: PaymentDirection) -> str:
+    """A payment's receipt (PAID, the payer's) or statement (RECEIVED, the payee's)."""
+    return f"receipts/{payment_id}/{direction.value.lower()}.pdf"
+
+
+async def derived_keys(session: AsyncSession, user_id: UUID) -> list[str]:
+    """The licensed copies and receipts of the licenses the user is a party to."""
+    theirs = select(License.id).where(or_(License.brand_id == user_id, License.photographer_id == user_id))
+    keys = [licensed_copy_key(license_id) for license_id in await session.scalars(theirs)]
+    paid = await session.scalars(select(Payment.id).where(Payment.license_id.in_(theirs)))
+    return keys + [receipt_key(payment_id, direction) for payment_id in paid for direction in PaymentDirection]
+
 
 # Payments -----------------------------------------------------------------------------------------
 
@@ -21,6 +50,25 @@ from lensgraph.persistence.models import Earning, License, Payment, Payout, Payo
 def payments_of(brand_id: UUID) -> Select[Payment]:
     """The brand's license payments (a marketplace purchase's payment is shown as its ``Purchase``)."""
     return select(Payment).where(Payment.brand_id == brand_id, Payment.license_id.is_not(None))
+
+
+def payments_received_by(photographer_id: UUID) -> Select[Payment]:
+    """Payments for the photographer's licenses, whoever paid (through the license: ``ix_payments_license``)."""
+    licensed = select(License.id).where(License.photographer_id == photographer_id)
+    return select(Payment).where(Payment.license_id.in_(licensed))
+
+
+async def sales_of_payments(session: AsyncSession, payment_ids: Sequence[UUID]) -> list[Earning | None]:
+    """Each payment's SALE earning (its fee, the photographer's share and the payout that took it), or None."""
+    query = select(Earning).where(Earning.payment_id.in_(payment_ids), Earning.kind == EarningKind.SALE)
+    by_payment = {row.payment_id: row for row in await session.scalars(query)}
+    return [by_payment.get(payment_id) for payment_id in payment_ids]
+
+
+async def earnings_of_payouts(session: AsyncSession, payout_ids: Sequence[UUID]) -> list[list[Earning]]:
+    """Each payout's earnings (sales and clawbacks), oldest first, in one statement."""
+    query = select(Earning).where(Earning.payout_id.in_(payout_ids)).order_by(Earning.created_at, Earning.id)
+    return grouped(((row.payout_id, row) for row in await session.scalars(query)), payout_ids)
 
 
 async def hold_license(session: AsyncSession, license_id: UUID) -> bool:

@@ -8,12 +8,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, select, update
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from lensgraph.domain.discovery import PhotoSortField
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.domain.photos import PhotoStatus
 from lensgraph.domain.policies import PUBLIC_PHOTO_STATUS, PUBLIC_PHOTO_VISIBILITY
+from lensgraph.persistence.base import contains
 from lensgraph.persistence.db import SessionSource
 from lensgraph.persistence.models import Photo, Upload, User
 from lensgraph.persistence.pagination import Page, SortKey, paginate
@@ -60,14 +63,15 @@ async def page_of_photos(
     *,
     count_inline: bool = False,
     prepared: tuple[PreparedStatements, Hashable] | None = None,
+    descending: bool = True,
 ) -> Page[Any]:
-    """A page of ``query``'s photos, newest (greatest key) first: rows, or the compiled read path's
-    ``columns`` of them (and the total beside them with ``count_inline``), from its ``prepared`` statements."""
+    """A page of ``query``'s photos, greatest key first unless not ``descending``: rows, or the compiled read
+    path's ``columns`` of them (and the total beside them with ``count_inline``), from its ``prepared`` statements."""
     if columns is None:
-        return await paginate(db, query, keys, page, descending=True)
+        return await paginate(db, query, keys, page, descending=descending)
     selected, joined = columns.selected(), columns.joined(query)
     return await paginate(
-        db, joined, keys, page, descending=True, columns=selected, count_inline=count_inline, prepared=prepared
+        db, joined, keys, page, descending=descending, columns=selected, count_inline=count_inline, prepared=prepared
     )
 
 
@@ -87,6 +91,17 @@ async def photo_row(db: SessionSource, key: UUID, columns: PhotoColumns, prepare
 def photos_of(user_id: UUID, status: PhotoStatus | None = None) -> Select[Photo]:
     query = select(Photo).where(Photo.user_id == user_id)
     return query.where(Photo.status == status) if status is not None else query
+
+
+def searching(query: Select[Photo], text: str) -> Select[Photo]:
+    """Photos whose title or keywords contain ``text``, in any case."""
+    return query.where(or_(contains(Photo.title, text), contains(cast(Photo.keywords, String), text)))
+
+
+SORT_KEYS: dict[PhotoSortField, tuple[InstrumentedAttribute[Any], ...]] = {
+    PhotoSortField.CREATED_AT: (Photo.created_at, Photo.id),
+    PhotoSortField.TITLE: (Photo.title, Photo.id),
+}
 
 
 async def claim_upload(session: AsyncSession, upload_id: UUID, now: datetime) -> bool:

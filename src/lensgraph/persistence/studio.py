@@ -10,7 +10,7 @@ from sqlalchemy import Select, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lensgraph.domain.studio import BookingStatus, Busy, LeadStatus, Schedule, Window, time_zone
-from lensgraph.persistence.base import dialect_insert, grouped, take_write_lock
+from lensgraph.persistence.base import dialect_insert, grouped, like_pattern, take_write_lock
 from lensgraph.persistence.models import (
     AvailabilityWindow,
     BlockedDate,
@@ -23,11 +23,6 @@ from lensgraph.persistence.models import (
 )
 
 
-def _like_pattern(term: str) -> str:
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def clients_of(studio_id: UUID, *, status: LeadStatus | None, tag: str | None, search: str | None) -> Select[Client]:
     """A studio's clients, filtered by lead status, by tag (through its index rows) and by a search of the name
     and addresses."""
@@ -37,7 +32,7 @@ def clients_of(studio_id: UUID, *, status: LeadStatus | None, tag: str | None, s
     if tag is not None:
         query = query.where(exists().where(ClientTag.client_id == Client.id, ClientTag.tag == tag))
     if search:
-        pattern = _like_pattern(search)
+        pattern = like_pattern(search)
         query = query.where(
             or_(
                 func.lower(Client.name).like(pattern, escape="\\"),

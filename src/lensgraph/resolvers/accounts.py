@@ -303,7 +303,9 @@ async def update_profile(
     first_name: str | None,
     last_name: str | None,
     username: str | None,
+    company_name: str | None = None,
 ) -> User:
+    """Changes what is given; ``company_name`` "" clears it."""
     viewer = ctx.require_viewer()
     try:
         async with ctx.db.unit_of_work() as uow:
@@ -314,6 +316,8 @@ async def update_profile(
                 user.first_name = rules.clean_name(first_name, "firstName")
             if last_name is not None:
                 user.last_name = rules.clean_name(last_name, "lastName")
+            if company_name is not None:
+                user.company_name = rules.clean_company_name(company_name)
             if username is not None:
                 candidate = rules.normalize_username(username)
                 if candidate != user.username:

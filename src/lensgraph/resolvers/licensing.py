@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
+from lensgraph.domain import license_references as references_rules
 from lensgraph.domain import licensing as rules
 from lensgraph.domain import photos as photo_rules
 from lensgraph.domain.accounts import Role
@@ -22,8 +23,18 @@ from lensgraph.domain.events import (
     PaymentCompleted,
     PaymentRefunded,
 )
-from lensgraph.domain.licensing import ContractStatus, LicenseRef, LicenseStatus, Negotiation, Party, Signatory, Terms
-from lensgraph.domain.pagination import PageRequest
+from lensgraph.domain.license_references import BuyerReferences
+from lensgraph.domain.licensing import (
+    ContractStatus,
+    LicenseRef,
+    LicenseSortField,
+    LicenseStatus,
+    Negotiation,
+    Party,
+    Signatory,
+    Terms,
+)
+from lensgraph.domain.pagination import PageRequest, SortDirection, check_search
 from lensgraph.domain.photos import Visibility
 from lensgraph.domain.policies import license_party
 from lensgraph.jobs.relay import event_channel
@@ -32,7 +43,7 @@ from lensgraph.persistence import releases
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import UnitOfWork
 from lensgraph.persistence.models import Contract, License, LicenseRevision, Photo, User
-from lensgraph.persistence.pagination import Page, paginate
+from lensgraph.persistence.pagination import Page, SortKey, paginate
 from lensgraph.resolvers import live
 from lensgraph.resolvers.context import Context
 
@@ -56,7 +67,7 @@ def _ref(row: License) -> LicenseRef:
 
 
 def _signatory(user: User) -> Signatory:
-    return Signatory(user.id, user.first_name, user.last_name, user.username)
+    return Signatory(user.id, user.first_name, user.last_name, user.username, user.company_name)
 
 
 async def _party_license(ctx: Context, uow: UnitOfWork, license_id: UUID) -> tuple[License, Party]:
@@ -86,12 +97,18 @@ def _revision(row: License, author_id: UUID, party: Party, terms: Terms, message
 
 
 async def create_offer(
-    ctx: Context, photo_id: UUID, terms: Terms, message: str | None, validity: timedelta | None
+    ctx: Context,
+    photo_id: UUID,
+    terms: Terms,
+    message: str | None,
+    validity: timedelta | None,
+    references: BuyerReferences | None = None,
 ) -> License:
     viewer = ctx.require_viewer()
     if viewer.role is not Role.BRAND:
         raise forbidden("Only brands make license offers.")
     terms, message = rules.check_terms(terms), rules.check_message(message)
+    references = references_rules.check_references(references or BuyerReferences())
     negotiation = rules.open_negotiation(utcnow(), validity)
     async with ctx.db.unit_of_work() as uow:
         photo = await uow.session.get(Photo, photo_id)
@@ -108,6 +125,7 @@ async def create_offer(
             expires_at=negotiation.expires_at,
         )
         queries.set_terms(row, terms)
+        queries.set_references(row, references)
         uow.session.add(row)
         await uow.session.flush()
         uow.session.add(_revision(row, viewer.user_id, Party.BRAND, terms, message))
@@ -116,11 +134,22 @@ async def create_offer(
 
 
 async def counter_offer(
-    ctx: Context, license_id: UUID, terms: Terms, message: str | None, validity: timedelta | None
+    ctx: Context,
+    license_id: UUID,
+    terms: Terms,
+    message: str | None,
+    validity: timedelta | None,
+    references: BuyerReferences | None = None,
 ) -> License:
+    """``references`` (the brand's only; None keeps them) replace the license's with the counter-offer."""
     terms, message = rules.check_terms(terms), rules.check_message(message)
+    references = references_rules.check_references(references) if references is not None else None
     async with ctx.db.unit_of_work() as uow:
         row, party = await _party_license(ctx, uow, license_id)
+        if references is not None and party is not Party.BRAND:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, "Only the brand gives its references for a license.", ["references"]
+            )
         outcome = rules.counter_offer(
             _ref(row), _negotiation(row), party, terms.price, row.price_currency, utcnow(), validity
         )
@@ -130,6 +159,8 @@ async def counter_offer(
         await _check_photo_licensable(uow, photo, terms, exclude=row.id)
         row.status, row.expires_at = outcome.negotiation.status, outcome.negotiation.expires_at
         queries.set_terms(row, terms)
+        if references is not None:
+            queries.set_references(row, references)
         uow.session.add(_revision(row, ctx.require_viewer().user_id, party, terms, message))
         uow.emit(*outcome.events)
     return row
@@ -155,7 +186,14 @@ async def accept_offer(ctx: Context, license_id: UUID) -> Answer:
         photographer = await uow.session.get(User, row.photographer_id)
         assert brand is not None and photographer is not None  # both cascade with the license
         draft = rules.draft_contract(
-            row.id, now, photo.id, photo.title, _signatory(brand), _signatory(photographer), terms
+            row.id,
+            now,
+            photo.id,
+            photo.title,
+            _signatory(brand),
+            _signatory(photographer),
+            terms,
+            queries.references_of(row),
         )
         contract = Contract(
             license_id=row.id,
@@ -218,16 +256,34 @@ async def sign_contract(ctx: Context, contract_id: UUID, signature_name: str) ->
 
 
 async def list_licenses(
-    ctx: Context, page: PageRequest, party: Party | None, statuses: list[LicenseStatus]
+    ctx: Context,
+    page: PageRequest,
+    party: Party | None,
+    statuses: list[LicenseStatus],
+    *,
+    search: str | None = None,
+    reference: str | None = None,
+    sort: tuple[LicenseSortField, SortDirection] = (LicenseSortField.CREATED_AT, SortDirection.DESC),
 ) -> Page[License]:
+    """The viewer's licenses: by side and status, a ``search`` of the photo's title and keywords and the other
+    party's name, a ``reference`` of the brand's, in ``sort`` order (keyset on the sort key and the id)."""
     viewer = ctx.require_viewer()
-    return await paginate(
-        ctx.reads,
-        queries.licenses_of(viewer.user_id, party, statuses),
-        [License.created_at, License.id],
-        page,
-        descending=True,
-    )
+    text = check_search(search)
+    wanted = references_rules.check_reference_filter(reference)
+    query = queries.licenses_of(viewer.user_id, party, statuses)
+    if text is not None:
+        query = queries.searching(query, viewer.user_id, text)
+    if wanted is not None:
+        query = queries.with_reference(query, wanted)
+    field, direction = sort
+    keys: list[SortKey]
+    if field is LicenseSortField.TITLE:
+        keys = [queries.photo_title(), License.id]
+    elif field is LicenseSortField.PRICE:
+        keys = [License.price_amount, License.id]
+    else:
+        keys = [License.created_at, License.id]
+    return await paginate(ctx.reads, query, keys, page, descending=direction is SortDirection.DESC)
 
 
 async def list_contracts(ctx: Context, page: PageRequest) -> Page[Contract]:

@@ -9,31 +9,40 @@ is written in the same transaction as its effect.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from lensgraph.adapters.payments import ConnectedAccount, OfflineGateway, PaidItem, PaymentGateway, ProviderEvent
+from lensgraph.adapters.pdf import PDF_MEDIA_TYPE, render_pdf
+from lensgraph.adapters.storage import ObjectTooLarge
 from lensgraph.config import Settings
+from lensgraph.domain import licensing as license_rules
 from lensgraph.domain import payments as rules
 from lensgraph.domain.accounts import Role
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import PaymentCompleted, PaymentRefunded
+from lensgraph.domain.files import download_name
+from lensgraph.domain.license_references import LicenseFileNotice
 from lensgraph.domain.licensing import LicenseStatus, Party
 from lensgraph.domain.money import Money
 from lensgraph.domain.pagination import PageRequest
-from lensgraph.domain.payments import PaymentStatus, PayoutStats
+from lensgraph.domain.payments import PaymentDirection, PaymentStatus, PayoutStats
 from lensgraph.domain.photos import PhotoStatus
 from lensgraph.domain.policies import can_receive_payouts, license_party
 from lensgraph.persistence import invoices as invoice_queries
+from lensgraph.persistence import licensing as license_queries
 from lensgraph.persistence import marketplace as marketplace_queries
 from lensgraph.persistence import payments as queries
 from lensgraph.persistence import prints as print_queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, Database, UnitOfWork
 from lensgraph.persistence.models import (
+    Earning,
     License,
     Payment,
     Payout,
@@ -46,9 +55,11 @@ from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.resolvers import checkout, invoices, plans, prints, purchases
 from lensgraph.resolvers.checkout import Checkout
 from lensgraph.resolvers.context import Context, Services
+from lensgraph.resolvers.uploads import WITHHELD
 
 log = logging.getLogger(__name__)
 
+RECEIPT_URL_LIFETIME = timedelta(hours=1)
 # Checkout statuses in which the money is in: delayed methods (bank debits) complete "unpaid" and settle later.
 PAID_CHECKOUT = frozenset({"paid", "no_payment_required"})
 
@@ -376,10 +387,70 @@ def payout_account_status(row: PayoutAccount | None) -> rules.PayoutAccountStatu
 # What the viewer sees -----------------------------------------------------------------------------
 
 
-async def list_payments(ctx: Context, page: PageRequest) -> Page[Payment]:
+async def list_payments(
+    ctx: Context, page: PageRequest, direction: PaymentDirection = PaymentDirection.PAID
+) -> Page[Payment]:
+    """The license payments the viewer PAID (a brand), or RECEIVED (the photographer of the license)."""
     viewer = ctx.require_viewer()
-    return await paginate(
-        ctx.reads, queries.payments_of(viewer.user_id), [Payment.created_at, Payment.id], page, descending=True
+    if direction is PaymentDirection.PAID:
+        query = queries.payments_of(viewer.user_id)
+    else:
+        query = queries.payments_received_by(viewer.user_id)
+    return await paginate(ctx.reads, query, [Payment.created_at, Payment.id], page, descending=True)
+
+
+async def _side(ctx: Context, payment: Payment) -> tuple[License, Party] | None:
+    license_row = await ctx.loaders.license.load(payment.license_id) if payment.license_id else None
+    party = license_party(ctx.viewer, license_row.brand_id, license_row.photographer_id) if license_row else None
+    return (license_row, party) if license_row and party else None
+
+
+async def payee_sale(ctx: Context, payment: Payment) -> Earning | None:
+    """The payment's sale earning (fee, share, payout), for the photographer paid only; None for the brand."""
+    side = await _side(ctx, payment)
+    if side is None or side[1] is not Party.PHOTOGRAPHER:
+        return None
+    sale: Earning | None = await ctx.loaders.sale_by_payment.load(payment.id)
+    return sale
+
+
+async def receipt_url(ctx: Context, payment: Payment) -> str | None:
+    """The paid payment's document as a PDF, a signed URL: the brand's receipt, or the photographer's statement
+    (fee, share, payout). Made when asked, from the contract's names and the license's references."""
+    side = await _side(ctx, payment)
+    if side is None or payment.paid_at is None:
+        return None
+    license_row, party = side
+    direction = PaymentDirection.PAID if party is Party.BRAND else PaymentDirection.RECEIVED
+    contract = await ctx.loaders.contract_by_license.load(license_row.id)
+    brand = await ctx.loaders.user.load(license_row.brand_id)
+    photographer = await ctx.loaders.user.load(license_row.photographer_id)
+    if contract is None or brand is None or photographer is None:
+        return None
+    snapshot = contract.snapshot
+    sale = await ctx.loaders.sale_by_payment.load(payment.id) if direction is PaymentDirection.RECEIVED else None
+    facts = rules.ReceiptFacts(
+        payment_id=str(payment.id),
+        license_id=str(license_row.id),
+        photo_title=snapshot["photo"]["title"],
+        paid_at=payment.paid_at,
+        amount=Money(payment.amount, payment.currency),
+        refunded=Money(payment.refunded_amount, payment.currency),
+        licensee=license_rules.party_name(snapshot["brand"]),
+        licensor=license_rules.party_name(snapshot["photographer"]),
+        references=license_queries.references_of(license_row).items(),
+        fee=Money(sale.fee if sale else 0, payment.currency),
+        share=Money(sale.net if sale else 0, payment.currency),
+        payout=str(sale.payout_id) if sale and sale.payout_id else None,
+    )
+    title, blocks = rules.receipt(facts, direction)
+    key = queries.receipt_key(payment.id, direction)
+    await ctx.services.storage.write(key, await render_pdf(title, blocks), content_type=PDF_MEDIA_TYPE)
+    return await ctx.services.storage.presign_download(
+        key,
+        expires_in=RECEIPT_URL_LIFETIME,
+        media_type=PDF_MEDIA_TYPE,
+        filename=f"{title.lower().replace(' ', '-')}.pdf",
     )
 
 
@@ -421,3 +492,41 @@ async def licensed_original_key(ctx: Context, row: License) -> str | None:
         return None
     photo = await ctx.loaders.photo.load(row.photo_id) if row.photo_id else None
     return photo.original_key if photo else None
+
+
+LICENSED_FILE_TYPE = purchases.LICENSED_TYPE
+
+
+async def licensed_file_url(ctx: Context, row: License, *, expires_in: timedelta) -> str | None:
+    """The brand's licensed copy of a JPEG original: the very pixels, with the license (licensee, references,
+    terms) written into its XMP and IPTC; made from the contract and the references, so the same bytes every time.
+    None where ``licensed_original_key`` is (not the brand's, not in force) or the original is not a JPEG."""
+    key = await licensed_original_key(ctx, row)
+    photo = await ctx.loaders.photo.load(row.photo_id) if key and row.photo_id else None
+    contract = await ctx.loaders.contract_by_license.load(row.id) if photo else None
+    if photo is None or contract is None or photo.mime_type != LICENSED_FILE_TYPE:
+        return None
+    try:
+        original = await ctx.services.storage.read(photo.original_key, max_bytes=photo.size_bytes)
+    except ObjectTooLarge:
+        original = b""  # grown since it was confirmed: not the file confirmed
+    if photo.original_sha256 is not None and hashlib.sha256(original).hexdigest() != photo.original_sha256:
+        log.error("File integrity alert: %s is not the confirmed original any more; license %s", key, row.id)
+        raise DomainError(ErrorCode.FILE_INTEGRITY_FAILED, WITHHELD)
+    snapshot = contract.snapshot
+    notice = LicenseFileNotice(
+        license_id=row.id,
+        licensee=license_rules.party_name(snapshot["brand"]),
+        licensor=license_rules.party_name(snapshot["photographer"]),
+        terms=license_rules.terms_from_snapshot(snapshot["terms"]),
+        references=license_queries.references_of(row),
+        agreed_at=snapshot["acceptedAt"],
+    )
+    copy_key = queries.licensed_copy_key(row.id)
+    await purchases.store_licensed_copy(ctx, original, notice, copy_key, f"License {row.id}")
+    return await ctx.services.storage.presign_download(
+        copy_key,
+        expires_in=expires_in,
+        media_type=LICENSED_FILE_TYPE,
+        filename=download_name(photo.title, LICENSED_FILE_TYPE, fallback="photo"),
+    )

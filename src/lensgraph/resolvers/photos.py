@@ -13,10 +13,10 @@ from uuid import UUID, uuid4
 from lensgraph.adapters import imaging
 from lensgraph.domain import files
 from lensgraph.domain import photos as rules
-from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, clean_filter
+from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, PhotoSortField, clean_filter
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import PhotoAnalyzed
-from lensgraph.domain.pagination import PageRequest
+from lensgraph.domain.pagination import PageRequest, SortDirection, check_search
 from lensgraph.domain.photos import PhotoCategory, PhotoStatus, UploadPurpose, Visibility
 from lensgraph.domain.policies import can_view_photo, owns
 from lensgraph.jobs.relay import event_channel
@@ -157,13 +157,24 @@ async def list_photos(
     columns: queries.PhotoColumns | None = None,
     *,
     count_inline: bool = False,
+    search: str | None = None,
+    sort: tuple[PhotoSortField, SortDirection] | None = None,
 ) -> Page[Any]:
-    """The viewer's own photos, in any status unless one is given, with the public browse's filters: rows, or
-    only ``columns`` of them for the compiled read path."""
+    """The viewer's own photos, in any status unless one is given, with the public browse's filters, a ``search``
+    of title and keywords, and ``sort`` (which overrides ``order``): rows, or only ``columns`` of them for the
+    compiled read path."""
     viewer = ctx.require_viewer()
+    text = check_search(search)
     query = discovery_queries.meeting(queries.photos_of(viewer.user_id, status), clean_filter(given))
-    keys = discovery_queries.ORDER_KEYS[order]
-    return await queries.page_of_photos(ctx.reads, query, keys, page, columns, count_inline=count_inline)
+    if text is not None:
+        query = queries.searching(query, text)
+    if sort is None:
+        keys, descending = discovery_queries.ORDER_KEYS[order], True
+    else:
+        keys, descending = queries.SORT_KEYS[sort[0]], sort[1] is SortDirection.DESC
+    return await queries.page_of_photos(
+        ctx.reads, query, keys, page, columns, count_inline=count_inline, descending=descending
+    )
 
 
 async def visible_photo_row(

@@ -261,16 +261,25 @@ async def _licensed_copy(ctx: Context, purchase: Purchase, listing: Listing) -> 
         price=Money(purchase.amount, purchase.currency),
         licensed_at=purchase.paid_at or purchase.created_at,
     )
-    try:
-        licensed = await asyncio.to_thread(license_metadata.write_license, original, notice)
-    except license_metadata.LicenseNotWritten as error:
-        log.error("Purchase %s: the license cannot be written into %s (%s)", purchase.id, verification.image_key, error)
-        raise DomainError(ErrorCode.INTERNAL, "The licensed file cannot be made: support has been told.") from error
     key = f"purchases/{purchase.id}/licensed.jpg"
-    await storage.write(key, licensed, content_type=LICENSED_TYPE)
+    licensed = await store_licensed_copy(ctx, original, notice, key, f"Purchase {purchase.id}")
     async with ctx.db.unit_of_work() as uow:
         await queries.record_licensed_copy(uow.session, purchase.id, key, hashlib.sha256(licensed).hexdigest())
     return key
+
+
+async def store_licensed_copy(
+    ctx: Context, original: bytes, notice: license_metadata.LicenseNotice, key: str, subject: str
+) -> bytes:
+    """Writes the license into the JPEG (off the event loop) and stores the copy at ``key``; answers its bytes.
+    A file the license cannot be written into is INTERNAL, logged for support with ``subject``."""
+    try:
+        licensed = await asyncio.to_thread(license_metadata.write_license, original, notice)
+    except license_metadata.LicenseNotWritten as error:
+        log.error("%s: the license cannot be written into its file (%s)", subject, error)
+        raise DomainError(ErrorCode.INTERNAL, "The licensed file cannot be made: support has been told.") from error
+    await ctx.services.storage.write(key, licensed, content_type=LICENSED_TYPE)
+    return licensed
 
 
 def _name(user: User) -> str:

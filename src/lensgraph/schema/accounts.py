@@ -38,6 +38,7 @@ class User(Node):
     last_name: str
     role: Role  # type: ignore[valid-type]
     created_at: datetime
+    company_name: str | None = strawberry.field(description="A brand's company, when it names one.")
 
     @classmethod
     def from_row(cls, row: UserRow) -> User:
@@ -46,6 +47,7 @@ class User(Node):
             username=row.username,
             first_name=row.first_name,
             last_name=row.last_name,
+            company_name=row.company_name,
             role=row.role,
             created_at=row.created_at,
         )
@@ -190,6 +192,11 @@ class UpdateProfileInput:
     first_name: str | None = None
     last_name: str | None = None
     username: str | None = None
+    company_name: str | None = strawberry.field(
+        default=None,
+        description="A brand's company (at most 200 characters; empty clears it): its contracts name the company as "
+        "licensee, with you signing for it.",
+    )
 
 
 @strawberry.type
@@ -323,11 +330,15 @@ class AccountMutations:
         )
         return UserPayload(user=User.from_row(row))
 
-    @strawberry.mutation(description="Change your name or username.")
+    @strawberry.mutation(description="Change your name, username or company name.")
     @returns_user_errors(UserPayload)
     async def update_profile(self, info: Info[Context, None], input: UpdateProfileInput) -> UserPayload:
         row = await accounts.update_profile(
-            info.context, first_name=input.first_name, last_name=input.last_name, username=input.username
+            info.context,
+            first_name=input.first_name,
+            last_name=input.last_name,
+            username=input.username,
+            company_name=input.company_name,
         )
         return UserPayload(user=User.from_row(row))
 

@@ -17,6 +17,7 @@ from strawberry.types.scalar import ScalarDefinition
 from lensgraph.domain import errors as domain_errors
 from lensgraph.domain import global_ids
 from lensgraph.domain import money as domain_money
+from lensgraph.domain import pagination as domain_pagination
 from lensgraph.domain.errors import DomainError
 from lensgraph.domain.moments import utc_moment
 from lensgraph.persistence.pagination import Page
@@ -24,6 +25,9 @@ from lensgraph.resolvers.context import Context
 
 ErrorCode = strawberry.enum(domain_errors.ErrorCode, description="Why an operation was refused.")
 Currency = strawberry.enum(domain_money.Currency, description="ISO 4217 currencies accepted for payments.")
+SortDirection = strawberry.enum(
+    domain_pagination.SortDirection, description="ASC: smallest (oldest, A to Z, cheapest) first. DESC: the reverse."
+)
 
 
 def _parse_moment(value: str) -> datetime:

@@ -10,12 +10,14 @@ from uuid import UUID
 import strawberry
 from strawberry import Info
 
+from lensgraph.domain import license_references as references_rules
 from lensgraph.domain import licensing as rules
 from lensgraph.domain.money import Money as DomainMoney
 from lensgraph.domain.money import parse_currency
+from lensgraph.domain.pagination import SortDirection as SortDirectionValue
 from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import license_party
-from lensgraph.persistence.licensing import terms_of
+from lensgraph.persistence.licensing import references_of, terms_of
 from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Contract as ContractRow
 from lensgraph.persistence.models import License as LicenseRow
@@ -27,6 +29,7 @@ from lensgraph.schema.core import (
     Connection,
     Money,
     Node,
+    SortDirection,
     UserError,
     expect_global_id,
     node_type,
@@ -60,6 +63,9 @@ class LicenseTerms:
     duration_days: int | None = strawberry.field(description="From payment; null for a perpetual license.")
     exclusivity: LicenseExclusivity  # type: ignore[valid-type]
     price: Money
+    custom_terms: str = strawberry.field(
+        description="The parties' own wording beside the structured terms; empty when none was given."
+    )
 
     @classmethod
     def from_domain(cls, terms: rules.Terms) -> LicenseTerms:
@@ -71,7 +77,19 @@ class LicenseTerms:
             duration_days=terms.duration_days,
             exclusivity=terms.exclusivity,
             price=Money.from_domain(terms.price),
+            custom_terms=terms.custom_terms,
         )
+
+
+@strawberry.type(description="The brand's own references for a license, as its contract, receipts and file carry them.")
+class LicenseReferences:
+    purchase_order: str | None
+    project: str | None
+    client: str | None
+
+    @classmethod
+    def from_domain(cls, references: references_rules.BuyerReferences) -> LicenseReferences:
+        return cls(purchase_order=references.purchase_order, project=references.project, client=references.client)
 
 
 @strawberry.type(description="One offer or counter-offer, as it was made.")
@@ -113,6 +131,9 @@ class License(Node):
     )
     expires_at: datetime = strawberry.field(description="Until when the open offer stands.")
     terms: LicenseTerms = strawberry.field(description="The terms on the table, or agreed.")
+    references: LicenseReferences = strawberry.field(
+        description="The brand's purchase order, project and client references."
+    )
     starts_at: datetime | None
     ends_at: datetime | None
     photo_taken_down_at: datetime | None = strawberry.field(
@@ -130,6 +151,7 @@ class License(Node):
             awaiting=rules.Negotiation(row.status, row.expires_at).awaiting,
             expires_at=row.expires_at,
             terms=LicenseTerms.from_domain(terms_of(row)),
+            references=LicenseReferences.from_domain(references_of(row)),
             starts_at=row.starts_at,
             ends_at=row.ends_at,
             photo_taken_down_at=row.photo_taken_down_at,
@@ -179,6 +201,15 @@ class License(Node):
         if photo is None:
             return None
         return await photos.original_url(info.context, photo, expires_in=ORIGINAL_URL_LIFETIME)
+
+    @strawberry.field(
+        description="The delivered file: for a JPEG original, the brand's copy with this license written into its "
+        "XMP and IPTC metadata (licensee, licensor, terms, and the purchase order, project and client references), "
+        "pixels untouched; a signed URL valid for an hour, once paid. Null for other formats (use "
+        "originalDownloadUrl)."
+    )
+    async def licensed_file_url(self, info: Info[Context, None]) -> str | None:
+        return await payments.licensed_file_url(info.context, self._row, expires_in=ORIGINAL_URL_LIFETIME)
 
 
 @strawberry.type
@@ -254,6 +285,10 @@ class LicenseTermsInput:
     duration_days: int | None = strawberry.field(default=None, description="Null for perpetual.")
     exclusivity: LicenseExclusivity = rules.Exclusivity.NONE  # type: ignore[valid-type]
     price: MoneyInput
+    custom_terms: str = strawberry.field(
+        default="",
+        description=f"Your own wording beside the structured terms, at most {rules.MAX_CUSTOM_TERMS} characters.",
+    )
 
     def to_domain(self) -> rules.Terms:
         return rules.Terms(
@@ -263,7 +298,42 @@ class LicenseTermsInput:
             duration_days=self.duration_days,
             exclusivity=self.exclusivity,
             price=DomainMoney(self.price.amount, parse_currency(self.price.currency, "terms.price.currency")),
+            custom_terms=self.custom_terms,
         )
+
+
+@strawberry.input(description=f"The brand's references, each at most {references_rules.MAX_REFERENCE} characters.")
+class LicenseReferencesInput:
+    purchase_order: str | None = None
+    project: str | None = None
+    client: str | None = strawberry.field(default=None, description="The client the license is for.")
+
+    def to_domain(self) -> references_rules.BuyerReferences:
+        return references_rules.BuyerReferences(self.purchase_order, self.project, self.client)
+
+
+def _references(given: LicenseReferencesInput | None) -> references_rules.BuyerReferences | None:
+    return given.to_domain() if given is not None else None
+
+
+LicenseSortField = strawberry.enum(
+    rules.LicenseSortField,
+    description="CREATED_AT: when the negotiation began. TITLE: the photo's title (a deleted photo's sorts as empty). "
+    "PRICE: the price's amount in minor units, whatever its currency.",
+)
+
+
+@strawberry.input(description="How to order your licenses: a field and a direction.")
+class LicenseSort:
+    field: LicenseSortField  # type: ignore[valid-type]
+    direction: SortDirection = SortDirectionValue.DESC  # type: ignore[valid-type]
+
+
+@strawberry.input(description="Conditions a license must all meet.")
+class LicenseFilter:
+    reference: str | None = strawberry.field(
+        default=None, description="Contained in its purchase order, project or client reference (any case)."
+    )
 
 
 def _validity(hours: int | None) -> timedelta | None:
@@ -276,6 +346,7 @@ class CreateLicenseOfferInput:
     terms: LicenseTermsInput
     message: str | None = None
     valid_for_hours: int | None = strawberry.field(default=None, description="1 to 720; 168 (7 days) if omitted.")
+    references: LicenseReferencesInput | None = None
 
 
 @strawberry.input
@@ -284,6 +355,9 @@ class CounterLicenseOfferInput:
     terms: LicenseTermsInput
     message: str | None = None
     valid_for_hours: int | None = None
+    references: LicenseReferencesInput | None = strawberry.field(
+        default=None, description="The brand's only: replaces the references; omitted, they stay."
+    )
 
 
 @strawberry.input
@@ -329,7 +403,11 @@ class SignContractPayload:
 class ViewerLicensing:
     """Fields of ``Viewer`` about licenses and contracts."""
 
-    @strawberry.field(description="Licenses you are a party to, newest first; narrow by your side and status.")
+    @strawberry.field(
+        description="Licenses you are a party to, newest first unless `sort` says otherwise; narrow by your side, "
+        "status and the brand's references; `search` (at most 200 characters) finds words in the photo's title or "
+        "keywords and the other party's name, username or company."
+    )
     async def licenses(
         self,
         info: Info[Context, None],
@@ -339,9 +417,18 @@ class ViewerLicensing:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
+        filter: LicenseFilter | None = None,
+        search: str | None = None,
+        sort: LicenseSort | None = None,
     ) -> Connection[License]:
         page = await licensing.list_licenses(
-            info.context, page_request(first, after, last, before), party, list(status or [])
+            info.context,
+            page_request(first, after, last, before),
+            party,
+            list(status or []),
+            search=search,
+            reference=filter.reference if filter else None,
+            sort=(sort.field, sort.direction) if sort else (rules.LicenseSortField.CREATED_AT, SortDirectionValue.DESC),
         )
         return Connection[License].from_page(page, License.from_row)
 
@@ -369,6 +456,7 @@ class LicensingMutations:
             input.terms.to_domain(),
             input.message,
             _validity(input.valid_for_hours),
+            _references(input.references),
         )
         return LicensePayload(license=License.from_row(row))
 
@@ -381,6 +469,7 @@ class LicensingMutations:
             input.terms.to_domain(),
             input.message,
             _validity(input.valid_for_hours),
+            _references(input.references),
         )
         return LicensePayload(license=License.from_row(row))
 

@@ -14,6 +14,7 @@ from lensgraph.domain.money import parse_currency
 from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_receive_payouts, owns
 from lensgraph.persistence.loaders import referenced
+from lensgraph.persistence.models import Earning as EarningRow
 from lensgraph.persistence.models import Payment as PaymentRow
 from lensgraph.persistence.models import Payout as PayoutRow
 from lensgraph.persistence.models import PayoutAccount as PayoutAccountRow
@@ -41,6 +42,14 @@ PayoutStatus = strawberry.enum(
     rules.PayoutStatus,
     description="PENDING: being sent. PAID: Stripe made the transfer. FAILED: refused; its earnings go out again.",
 )
+PaymentDirection = strawberry.enum(
+    rules.PaymentDirection,
+    description="PAID: payments you made (a brand's). RECEIVED: payments for your licenses (a photographer's).",
+)
+EarningKind = strawberry.enum(
+    rules.EarningKind,
+    description="SALE: your share of a payment. CLAWBACK: a refund's share of a sale already paid out (negative).",
+)
 PayoutAccountStatus = strawberry.enum(
     rules.PayoutAccountStatus,
     description="NOT_STARTED: no account yet. PENDING: Stripe still needs details. ACTIVE: payouts are sent.",
@@ -48,7 +57,10 @@ PayoutAccountStatus = strawberry.enum(
 
 
 @node_type
-@strawberry.type(description="A brand's payment for a license. Seen by the brand and the photographer.")
+@strawberry.type(
+    description="A brand's payment for a license. Seen by the brand (who paid) and the photographer (who received "
+    "it: with the platform fee, their share and the payout it went into)."
+)
 class Payment(Node):
     _row: strawberry.Private[PaymentRow]
     amount: Money
@@ -84,10 +96,63 @@ class Payment(Node):
         assert self._row.license_id is not None
         return License.from_row(await referenced(info.context.loaders.license, self._row.license_id))
 
+    @strawberry.field(description="The platform's fee on it: the photographer's view only (null for the brand).")
+    async def fee(self, info: Info[Context, None]) -> Money | None:
+        sale = await payments.payee_sale(info.context, self._row)
+        return Money.from_domain(DomainMoney(sale.fee, sale.currency)) if sale else None
+
+    @strawberry.field(
+        description="What the photographer earns of it, after the fee and any refund not yet paid out: the "
+        "photographer's view only."
+    )
+    async def share(self, info: Info[Context, None]) -> Money | None:
+        sale = await payments.payee_sale(info.context, self._row)
+        return Money.from_domain(DomainMoney(sale.net, sale.currency)) if sale else None
+
+    @strawberry.field(description="The payout the photographer's share went into; null until one takes it.")
+    async def payout(self, info: Info[Context, None]) -> Payout | None:
+        sale = await payments.payee_sale(info.context, self._row)
+        row = await info.context.loaders.payout.load(sale.payout_id) if sale and sale.payout_id else None
+        return Payout.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Once paid: a PDF, a signed URL valid for an hour. The brand's receipt, or the photographer's "
+        "statement (fee, share, payout); both name the licensee's company and the brand's references."
+    )
+    async def receipt_url(self, info: Info[Context, None]) -> str | None:
+        return await payments.receipt_url(info.context, self._row)
+
+
+@strawberry.type(description="One item of a payout: a payment's share (SALE), or a refund clawed back (CLAWBACK).")
+class PayoutItem:
+    _row: strawberry.Private[EarningRow]
+    kind: EarningKind  # type: ignore[valid-type]
+    gross: Money = strawberry.field(description="The payment's part this item stands for.")
+    fee: Money
+    net: Money = strawberry.field(description="What this item adds to the payout.")
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: EarningRow) -> PayoutItem:
+        return cls(
+            _row=row,
+            kind=row.kind,
+            gross=Money.from_domain(DomainMoney(row.gross, row.currency)),
+            fee=Money.from_domain(DomainMoney(row.fee, row.currency)),
+            net=Money.from_domain(DomainMoney(row.net, row.currency)),
+            created_at=row.created_at,
+        )
+
+    @strawberry.field(description="The payment it comes from (null for a print order's or an invoice's).")
+    async def payment(self, info: Info[Context, None]) -> Payment | None:
+        row = await info.context.loaders.payment.load(self._row.payment_id)
+        return Payment.from_row(row) if row and row.license_id else None
+
 
 @node_type
 @strawberry.type(description="A transfer of your earnings in one currency to your Stripe account. Yours only.")
 class Payout(Node):
+    _row: strawberry.Private[PayoutRow]
     amount: Money
     status: PayoutStatus  # type: ignore[valid-type]
     failure_reason: str | None = strawberry.field(description="Why Stripe refused it; its earnings go out again.")
@@ -97,6 +162,7 @@ class Payout(Node):
     @classmethod
     def from_row(cls, row: PayoutRow) -> Payout:
         return cls(
+            _row=row,
             id=to_global_id("Payout", row.id),
             amount=Money.from_domain(DomainMoney(row.amount, row.currency)),
             status=row.status,
@@ -109,6 +175,11 @@ class Payout(Node):
     async def resolve_node(cls, info: Info[Context, None], key: UUID) -> Payout | None:
         row = await info.context.loaders.payout.load(key)
         return cls.from_row(row) if row and owns(info.context.viewer, row.photographer_id) else None
+
+    @strawberry.field(description="What it pays out: each earning it took, oldest first.")
+    async def items(self, info: Info[Context, None]) -> list[PayoutItem]:
+        rows = await info.context.loaders.earnings_by_payout.load(self._row.id)
+        return [PayoutItem.from_row(row) for row in rows]
 
 
 @strawberry.type(description="Where your earnings are sent: a Stripe Express account, and what Stripe allows it.")
@@ -206,7 +277,10 @@ class StartPayoutOnboardingPayload:
 class ViewerPayments:
     """Fields of ``Viewer`` about money: payments made, payouts received, the payout account."""
 
-    @strawberry.field(description="Payments you made for licenses, newest first.")
+    @strawberry.field(
+        description="Payments for licenses, newest first: those you made (PAID, the default) or those you received "
+        "(RECEIVED: with the fee, your share and their payout)."
+    )
     async def payments(
         self,
         info: Info[Context, None],
@@ -214,8 +288,9 @@ class ViewerPayments:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
+        direction: PaymentDirection = rules.PaymentDirection.PAID,  # type: ignore[valid-type]
     ) -> Connection[Payment]:
-        page = await payments.list_payments(info.context, page_request(first, after, last, before))
+        page = await payments.list_payments(info.context, page_request(first, after, last, before), direction)
         return Connection[Payment].from_page(page, Payment.from_row)
 
     @strawberry.field(description="Transfers of your earnings to your payout account, newest first.")

@@ -12,6 +12,7 @@ from strawberry import Info
 from strawberry.scalars import JSON
 
 from lensgraph.domain import discovery as discovery_rules
+from lensgraph.domain import pagination as rules_pagination
 from lensgraph.domain import photos as rules
 from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_download_original, can_review_duplicates, can_view_photo, owns
@@ -24,6 +25,7 @@ from lensgraph.schema.core import (
     AcknowledgedPayload,
     Connection,
     Node,
+    SortDirection,
     UserError,
     expect_global_id,
     node_type,
@@ -279,6 +281,20 @@ PhotoOrder = strawberry.enum(
 )
 
 
+PhotoSortField = strawberry.enum(
+    discovery_rules.PhotoSortField, description="CREATED_AT: when it was uploaded. TITLE: its title, A to Z ascending."
+)
+
+
+@strawberry.input(description="How to order your photos: a field and a direction.")
+class PhotoSort:
+    field: PhotoSortField  # type: ignore[valid-type]
+    direction: SortDirection = rules_pagination.SortDirection.DESC  # type: ignore[valid-type]
+
+    def to_domain(self) -> tuple[discovery_rules.PhotoSortField, rules_pagination.SortDirection]:
+        return self.field, self.direction
+
+
 @strawberry.input(description="Conditions a photo must all meet; leave a field out to not filter on it.")
 class PhotoFilter:
     keyword: str | None = strawberry.field(
@@ -320,7 +336,10 @@ def domain_filter(given: PhotoFilter | None) -> discovery_rules.PhotoFilter:
 class ViewerPhotos:
     """Fields of ``Viewer`` about photos."""
 
-    @strawberry.field(description="Your photos in every status (or one), filtered and ordered; newest first.")
+    @strawberry.field(
+        description="Your photos in every status (or one), filtered, searched and ordered; newest first. `search` "
+        "finds words in the title or keywords (at most 200 characters); `sort` overrides `orderBy`."
+    )
     async def photos(
         self,
         info: Info[Context, None],
@@ -331,9 +350,17 @@ class ViewerPhotos:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
+        search: str | None = None,
+        sort: PhotoSort | None = None,
     ) -> Connection[Photo]:
         page = await photos.list_photos(
-            info.context, page_request(first, after, last, before), domain_filter(filter), order_by, status
+            info.context,
+            page_request(first, after, last, before),
+            domain_filter(filter),
+            order_by,
+            status,
+            search=search,
+            sort=sort.to_domain() if sort else None,
         )
         return Connection[Photo].from_page(page, Photo.from_row)
 

@@ -52,6 +52,9 @@ ACCEPT = """mutation($input: LicenseIdInput!) {
 DECLINE = """mutation($input: LicenseAnswerInput!) {
   declineLicenseOffer(input: $input) { license { id } userErrors { field code message } } }"""
 SIGN = """mutation($input: SignContractInput!) { signContract(input: $input) { userErrors { field code message } } }"""
+COMPANY = """mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { userErrors { field code } } }"""
+# The paid demo licence carries the brand's references and its own wording, as buyers write them.
+DUNES_REFERENCES = {"purchaseOrder": "PO-1042", "project": "Desert spring campaign", "client": "Oasis Travel"}
 CHECKOUT = """mutation($input: CreateLicenseCheckoutInput!) {
   createLicenseCheckout(input: $input) { checkoutUrl userErrors { field code message } } }"""
 
@@ -183,6 +186,7 @@ class Marketplace:
     async def licences(self) -> None:
         for photographer in (ANSEL, DOROTHEA, STUDIO):
             await self.api.call(ONBOARD, as_user=photographer)
+        await self.api.mutate("updateProfile", COMPANY, {"companyName": "Acme Outdoor GmbH"}, BRAND)
         await self.offer("peaks", _terms("EDITORIAL", ["WEB"], 15000), "For our travel magazine's spring issue")
         countered = await self.offer("coast", _terms("COMMERCIAL", ["WEB", "SOCIAL"], 20000, durationDays=365))
         await self.api.mutate(
@@ -201,21 +205,30 @@ class Marketplace:
         given = {"licenseId": declined, "message": "Not before a model release is signed."}
         await self.api.mutate("declineLicenseOffer", DECLINE, given, DOROTHEA)
         await self.signed("towers", _terms("EDITORIAL", ["WEB", "PRINT"], 12000), DOROTHEA)
-        paid = await self.signed("dunes", _terms("COMMERCIAL", ["WEB", "SOCIAL"], 25000, durationDays=365), ANSEL)
+        dunes = _terms(
+            "COMMERCIAL", ["WEB", "SOCIAL"], 25000, durationDays=365, customTerms="Up to 3 social posts a month."
+        )
+        paid = await self.signed("dunes", dunes, ANSEL, references=DUNES_REFERENCES)
         await self.pay(paid)
 
-    async def offer(self, key: str, terms: dict[str, Any], message: str | None = None) -> str:
-        given = {"photoId": self.photos[key], "terms": terms, "message": message}
+    async def offer(
+        self, key: str, terms: dict[str, Any], message: str | None = None, references: dict[str, str] | None = None
+    ) -> str:
+        given = {"photoId": self.photos[key], "terms": terms, "message": message, "references": references}
         license_id: str = (await self.api.mutate("createLicenseOffer", OFFER, given, BRAND))["license"]["id"]
         return license_id
 
-    async def accepted(self, key: str, terms: dict[str, Any], photographer: DemoUser) -> tuple[str, str]:
-        license_id = await self.offer(key, terms)
+    async def accepted(
+        self, key: str, terms: dict[str, Any], photographer: DemoUser, references: dict[str, str] | None = None
+    ) -> tuple[str, str]:
+        license_id = await self.offer(key, terms, references=references)
         contract = await self.api.mutate("acceptLicenseOffer", ACCEPT, {"licenseId": license_id}, photographer)
         return license_id, contract["contract"]["id"]
 
-    async def signed(self, key: str, terms: dict[str, Any], photographer: DemoUser) -> str:
-        license_id, contract_id = await self.accepted(key, terms, photographer)
+    async def signed(
+        self, key: str, terms: dict[str, Any], photographer: DemoUser, references: dict[str, str] | None = None
+    ) -> str:
+        license_id, contract_id = await self.accepted(key, terms, photographer, references)
         for signer, name in (
             (BRAND, "Bea Brand"),
             (photographer, f"{photographer.first_name} {photographer.last_name}"),

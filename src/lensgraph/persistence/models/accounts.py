@@ -19,6 +19,8 @@ class User(Entity):
     role: Mapped[Role] = mapped_column(Enum(Role, name="user_role", native_enum=False, length=20))
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80))
+    # A brand's company (optional): the licensee its contracts name, signed for by the person.
+    company_name: Mapped[str | None] = mapped_column(String(200))
     email_verified_at: Mapped[datetime | None]
     # Raised to end every credential at once (signing out everywhere, a new password, disabling):
     # access tokens carry the version they were issued under.

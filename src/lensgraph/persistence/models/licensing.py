@@ -37,6 +37,12 @@ class License(Entity):
     )
     price_amount: Mapped[int] = mapped_column(BigInteger)
     price_currency: Mapped[Currency] = mapped_column(Enum(Currency, name="currency", native_enum=False, length=3))
+    # The parties' own wording beside the structured terms, as last offered ("" for none).
+    custom_terms: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The brand's references (purchase order, project, client): on the contract, receipts and the delivered file.
+    reference_purchase_order: Mapped[str | None] = mapped_column(String(200))
+    reference_project: Mapped[str | None] = mapped_column(String(200))
+    reference_client: Mapped[str | None] = mapped_column(String(200))
     # Set when the license comes into force (payment), ends_at from its duration (None: perpetual).
     starts_at: Mapped[datetime | None]
     ends_at: Mapped[datetime | None]
@@ -50,6 +56,9 @@ class License(Entity):
         Index("ix_licenses_photographer_created", "photographer_id", "created_at", "id"),
         Index("ix_licenses_photo_status", "photo_id", "status"),
         Index("ix_licenses_status_expires", "status", "expires_at"),
+        # viewer.licenses(sort: PRICE), per side (keyset on (price, id)).
+        Index("ix_licenses_brand_price", "brand_id", "price_amount", "id"),
+        Index("ix_licenses_photographer_price", "photographer_id", "price_amount", "id"),
     )
 
 

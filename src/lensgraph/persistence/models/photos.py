@@ -94,6 +94,8 @@ class Photo(Entity):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
         Index("ix_photos_user_created", "user_id", "created_at", "id"),
+        # viewer.photos(sort: TITLE) (keyset on (title, id)).
+        Index("ix_photos_user_title", "user_id", "title", "id"),
         Index("ix_photos_status_created", "status", "created_at", "id"),
         Index("ix_photos_status_popularity", "status", "popularity", "id"),
     )
