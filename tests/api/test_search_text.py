@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyexiv2
@@ -13,10 +13,11 @@ from PIL import Image
 from lensgraph.domain.licensing import Exclusivity, LicenseStatus, Usage
 from lensgraph.domain.money import Currency
 from lensgraph.domain.photos import Orientation, PhotoCategory, ReleaseKind
-from lensgraph.persistence.models import License, Release, ReleasePhoto
+from lensgraph.persistence.models import License
 from lensgraph.schema.core import to_global_id
 from tests.api.factories import ready_photos, user_key
 from tests.api.helpers import sign_up, subscribe
+from tests.api.test_discovery import add_release
 from tests.api.test_photos import CONFIRM, put, request_upload
 
 PAGE = "totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id title } }"
@@ -147,13 +148,14 @@ async def test_inferred_keywords_are_found_and_rank_below_the_photographers_word
 # --- enterprise search ------------------------------------------------------------------------
 
 
-async def running_license(services, owner, brand_token_owner, photo_id) -> None:
-    """An ACTIVE worldwide license on the photo (the licensing API is another area's; the row is enough)."""
+async def running_license(services, owner, buyer, photo_id, ends_at: datetime | None = None) -> None:
+    """An ACTIVE worldwide license on the photo until ``ends_at`` (the licensing API is another area's; the row is
+    enough)."""
     async with services.db.unit_of_work() as uow:
         uow.session.add(
             License(
                 photo_id=photo_id,
-                brand_id=user_key(brand_token_owner),
+                brand_id=user_key(buyer),
                 photographer_id=user_key(owner),
                 status=LicenseStatus.ACTIVE,
                 expires_at=datetime.now(UTC) + timedelta(days=7),
@@ -164,24 +166,10 @@ async def running_license(services, owner, brand_token_owner, photo_id) -> None:
                 exclusivity=Exclusivity.NONE,
                 price_amount=5000,
                 price_currency=Currency.EUR,
-                starts_at=datetime.now(UTC),
+                starts_at=datetime.now(UTC) - timedelta(days=30),
+                ends_at=ends_at,
             )
         )
-
-
-async def add_release(services, owner, photo_id, kind: ReleaseKind) -> None:
-    async with services.db.unit_of_work() as uow:
-        release = Release(
-            user_id=user_key(owner),
-            kind=kind,
-            subject_name="Ada",
-            signed_on=date(2026, 1, 5),
-            document_key="releases/ada.pdf",
-            document_mime_type="application/pdf",
-        )
-        uow.session.add(release)
-        await uow.session.flush()
-        uow.session.add(ReleasePhoto(release_id=release.id, photo_id=photo_id))
 
 
 async def offer(client, account, photo_id, **fields: Any) -> dict[str, Any]:
@@ -218,10 +206,12 @@ async def catalogue(client, services) -> dict[str, Any]:
     ] == []
     assert (await offer(client, noor, market, usages=["COMMERCIAL"], exclusiveAvailable=True,
                         price={"amount": 2000, "currency": euros}))["userErrors"] == []  # fmt: skip
-    await add_release(services, noor, tower, ReleaseKind.MODEL)
-    await add_release(services, noor, market, ReleaseKind.PROPERTY)
+    await add_release(services, noor, [tower], ReleaseKind.MODEL)
+    await add_release(services, noor, [market], ReleaseKind.PROPERTY)
     # A license already in force on Market: an exclusive one can no longer be had.
     await running_license(services, noor, buyer, market)
+    # One on Dune that has ended: it blocks nothing.
+    await running_license(services, iris, buyer, dune, ends_at=datetime.now(UTC) - timedelta(seconds=5))
     return {"iris": iris, "noor": noor, "dune": dune, "tower": tower, "tile": tile, "market": market}
 
 
