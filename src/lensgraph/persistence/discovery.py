@@ -51,8 +51,8 @@ from lensgraph.persistence.photos import shown_to_everyone
 if TYPE_CHECKING:
     from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 
-# The search index lives outside the models (migration 0005): an FTS5 table on SQLite, a generated
-# tsvector column with a GIN index on PostgreSQL.
+# The search index lives outside the models (migration 0005; 0028 added auto_keywords): an FTS5 table on SQLite,
+# a generated tsvector column with a GIN index on PostgreSQL.
 SEARCH_TABLE = "photo_search"
 # FTS5 keeps its index in shadow tables named after the table; external content means no _content table.
 SEARCH_TABLES = frozenset({SEARCH_TABLE, *(f"{SEARCH_TABLE}_{part}" for part in ("data", "idx", "docsize", "config"))})
