@@ -86,12 +86,12 @@ def solid_jpeg(rgb: tuple[int, int, int], width: int = 320, height: int = 200) -
     return buffer.getvalue()
 
 
-async def add_release(services, owner, photo_ids) -> None:
-    """A signed model release covering ``photo_ids`` (the releases API is another area's; the rows are enough)."""
+async def add_release(services, owner, photo_ids, kind: ReleaseKind = ReleaseKind.MODEL) -> None:
+    """A signed release covering ``photo_ids`` (the releases API is another area's; the rows are enough)."""
     async with services.db.unit_of_work() as uow:
         release = Release(
             user_id=user_key(owner),
-            kind=ReleaseKind.MODEL,
+            kind=kind,
             subject_name="Grace Hopper",
             signed_on=date(2026, 1, 5),
             document_key="releases/grace.pdf",

@@ -47,14 +47,14 @@ def test_limits():
 
 
 def test_search_filters_need_a_paid_plan():
-    plans.check_advanced_search(plans.plan_by_id("brand-free"), filtered=False)
-    plans.check_advanced_search(plans.plan_by_id("brand-basic"), filtered=True)
+    plans.check_advanced_search(plans.plan_by_id("brand-free"), uses=None)
+    plans.check_advanced_search(plans.plan_by_id("brand-basic"), uses="filter")
     with pytest.raises(DomainError) as refused:
-        plans.check_advanced_search(plans.plan_by_id("brand-free"), filtered=True)
+        plans.check_advanced_search(plans.plan_by_id("brand-free"), uses="filter")
     assert refused.value.code is ErrorCode.PAYMENT_REQUIRED
     with pytest.raises(DomainError):
-        plans.check_advanced_search(None, filtered=True)
-    plans.check_advanced_search(None, filtered=False)
+        plans.check_advanced_search(None, uses="filter")
+    plans.check_advanced_search(None, uses=None)
 
 
 def test_administrators_are_not_limited_by_a_free_plan():

@@ -15,6 +15,8 @@ import numpy as np
 from PIL import ExifTags, Image, ImageDraw, ImageOps, IptcImagePlugin, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
+from lensgraph.domain.photos import EmbeddedText
+
 register_heif_opener()
 
 # Our own, lower limit is checked first (domain.photos.MAX_PIXELS); this stops Pillow itself from
@@ -55,6 +57,8 @@ class Analysis:
     palette: list[tuple[int, int, int]]
     face_count: int
     renditions: dict[str, bytes] = field(default_factory=dict)
+    # The photographer's title, caption and keywords as IPTC IIM or XMP carry them.
+    text: EmbeddedText = field(default_factory=EmbeddedText)
 
 
 def read_header(data: bytes) -> Header:
@@ -81,6 +85,7 @@ def analyse(data: bytes, *, watermark_text: str, thumbnail_px: int, preview_px: 
         opened.load()
         exif = opened.getexif()
         iptc = IptcImagePlugin.getiptcinfo(opened) or {}
+        text = embedded_text(opened, iptc)
         image = ImageOps.exif_transpose(opened).convert("RGB")
     facts, gps, captured_at = _exif_facts(exif)
     preview = _fit(image, preview_px)
@@ -99,6 +104,7 @@ def analyse(data: bytes, *, watermark_text: str, thumbnail_px: int, preview_px: 
             "preview": _jpeg(preview),
             "watermarked": _jpeg(_watermark(preview, watermark_text)),
         },
+        text=text,
     )
 
 
@@ -304,6 +310,95 @@ def _rights(exif: Image.Exif, iptc: dict[tuple[int, int], Any]) -> dict[str, str
         if value:
             rights[key] = str(_plain(value))
     return rights
+
+
+# The photographer's text -------------------------------------------------------------------------
+
+IPTC_TITLE, IPTC_KEYWORDS, IPTC_CAPTION, IPTC_CHARSET = (2, 5), (2, 25), (2, 120), (1, 90)
+# ISO 2022 escape sequence for UTF-8 in IPTC's record 1 (1:90): without it, IIM text is usually Latin-1/cp1252.
+IPTC_UTF8 = b"\x1b%G"
+
+
+def embedded_text(image: Image.Image, iptc: dict[tuple[int, int], Any]) -> EmbeddedText:
+    """Title, caption and keywords from XMP (Unicode by definition, so preferred) or else IPTC IIM; keywords from
+    both. Pillow reads both (XMP through defusedxml); nothing here parses bytes by hand."""
+    xmp = _xmp_fields(image)
+    utf8 = _first(iptc.get(IPTC_CHARSET)) == IPTC_UTF8
+    iptc_title = _iptc_texts(iptc.get(IPTC_TITLE), utf8)
+    iptc_caption = _iptc_texts(iptc.get(IPTC_CAPTION), utf8)
+    keywords = [*xmp.get("subject", []), *_iptc_texts(iptc.get(IPTC_KEYWORDS), utf8)]
+    return EmbeddedText(
+        title=next(iter([*xmp.get("title", []), *iptc_title]), ""),
+        caption=next(iter([*xmp.get("description", []), *iptc_caption]), ""),
+        keywords=tuple(keywords),
+    )
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else value
+
+
+def decode_text(value: bytes, utf8: bool = False) -> str:
+    """IPTC text as the file declares it (1:90), else UTF-8 when it decodes as such, else cp1252 (what editors
+    without the declaration wrote), never an exception."""
+    if utf8:
+        return value.decode("utf-8", errors="replace")
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("cp1252", errors="replace")
+
+
+def _iptc_texts(value: Any, utf8: bool) -> list[str]:
+    values = value if isinstance(value, list) else [value] if value is not None else []
+    texts = (decode_text(item, utf8) if isinstance(item, bytes) else str(item) for item in values)
+    return [text.strip("\x00 ") for text in texts if text.strip("\x00 ")]
+
+
+# dc:title and dc:description are language alternatives (rdf:Alt), dc:subject a bag (rdf:Bag) of keywords.
+XMP_DUBLIN_CORE = ("title", "description", "subject")
+
+
+def _xmp_fields(image: Image.Image) -> dict[str, list[str]]:
+    """dc:title, dc:description and dc:subject from the XMP packet, x-default language first."""
+    try:
+        xmp = image.getxmp()
+    except Exception:  # a malformed packet loses its text, not the photo
+        return {}
+    found: dict[str, list[str]] = {}
+    for description in _descriptions(xmp):
+        for name in XMP_DUBLIN_CORE:
+            if name in description and name not in found:
+                texts = _xmp_strings(description[name])
+                if texts:
+                    found[name] = texts
+    return found
+
+
+def _descriptions(xmp: Any) -> list[dict[str, Any]]:
+    """Every rdf:Description of the packet (one, or several when the writer split namespaces)."""
+    rdf = xmp.get("xmpmeta", {}).get("RDF", {}) if isinstance(xmp, dict) else {}
+    found = rdf.get("Description", []) if isinstance(rdf, dict) else []
+    return [item for item in (found if isinstance(found, list) else [found]) if isinstance(item, dict)]
+
+
+def _xmp_strings(value: Any) -> list[str]:
+    """The strings of an rdf:Alt / rdf:Bag / rdf:Seq or a plain value; an x-default alternative comes first."""
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list):
+        return [text for item in value for text in _xmp_strings(item)]
+    if not isinstance(value, dict):
+        return []
+    if "text" in value:
+        return _xmp_strings(value["text"])
+    for container in ("Alt", "Bag", "Seq"):
+        if container in value:
+            items = value[container].get("li", []) if isinstance(value[container], dict) else []
+            items = items if isinstance(items, list) else [items]
+            default = [item for item in items if isinstance(item, dict) and item.get("lang") == "x-default"]
+            return _xmp_strings(default + [item for item in items if item not in default])
+    return []
 
 
 # Verification reports -----------------------------------------------------------------------------

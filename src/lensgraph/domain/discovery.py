@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 
 from lensgraph.domain.errors import DomainError, ErrorCode
+from lensgraph.domain.licensing import Usage
+from lensgraph.domain.money import Currency
 from lensgraph.domain.photos import (
     COLOR_NAMES,
     CONTROL_CHARACTERS,
@@ -15,6 +18,7 @@ from lensgraph.domain.photos import (
     MAX_KEYWORD_LENGTH,
     Orientation,
     PhotoCategory,
+    ReleaseKind,
     TagKind,
     color_name,
 )
@@ -62,6 +66,72 @@ class PhotoFilter:
     captured_before: datetime | None = None
     # True: only photos showing a JPEG their owner verified authentic (``marketplace.same_image``).
     verified_only: bool | None = None
+    # The owner's licensing offer: a usage offered, an asking price within [min_price, max_price] (minor units of
+    # price_currency), an exclusive license still to be had.
+    license_usage: Usage | None = None
+    price_currency: Currency | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    exclusive_available: bool | None = None
+    # True: the analysis found at least one face; False: it found none.
+    people_present: bool | None = None
+    release_kind: ReleaseKind | None = None
+
+
+class SearchOrder(Enum):
+    """How search results are ranked; each pages by its own key (then the id)."""
+
+    RELEVANCE = "RELEVANCE"
+    NEWEST = "NEWEST"
+    POPULARITY = "POPULARITY"
+
+
+class Facet(Enum):
+    """What a search's results are counted by. Single-valued per photo (each photo in exactly one bucket, so the
+    counts add up to the total): all but COLOR (up to three dominant colours) and LICENSE_USAGE (any usages)."""
+
+    CATEGORY = "CATEGORY"
+    ORIENTATION = "ORIENTATION"
+    COLOR = "COLOR"
+    PHOTOGRAPHER = "PHOTOGRAPHER"
+    LICENSE_USAGE = "LICENSE_USAGE"
+    PRICE_BAND = "PRICE_BAND"
+    HAS_RELEASE = "HAS_RELEASE"
+    VERIFIED = "VERIFIED"
+
+
+MULTI_VALUED_FACETS = frozenset({Facet.COLOR, Facet.LICENSE_USAGE})
+# Asking prices are counted in bands of major units (euros, dollars; yen), per currency: "EUR 50-200".
+PRICE_BAND_EDGES = (50, 200, 500, 1000)
+
+
+def price_band(major_units_floor: int | None) -> int | None:
+    """The band's index (0 for below the first edge) of a price in whole major units; None: on request."""
+    if major_units_floor is None:
+        return None
+    return sum(1 for edge in PRICE_BAND_EDGES if major_units_floor >= edge)
+
+
+def price_band_label(band: int) -> str:
+    """``50-200``, ``1000+``: the band's range in major units (its lower edge included, its upper one not)."""
+    edges = (0, *PRICE_BAND_EDGES)
+    upper = f"-{PRICE_BAND_EDGES[band]}" if band < len(PRICE_BAND_EDGES) else "+"
+    return f"{edges[band]}{upper}"
+
+
+def price_band_name(currency: Currency | None, band: int | None) -> str | None:
+    """``EUR 50-200``, ``EUR 1000+``; None for a photo without an asking price (on request)."""
+    if currency is None or band is None:
+        return None
+    return f"{currency.value} {price_band_label(band)}"
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    """One bucket of a facet: its value (None: the photos without one, such as no category) and how many."""
+
+    value: str | None
+    count: int
 
 
 def clean_filter(given: PhotoFilter) -> PhotoFilter:
@@ -82,6 +152,7 @@ def clean_filter(given: PhotoFilter) -> PhotoFilter:
         raise DomainError(
             ErrorCode.INVALID_INPUT, "capturedBefore must be later than capturedAfter.", ["filter", "capturedBefore"]
         )
+    _check_price_range(given)
     return replace(
         given,
         keyword=keyword,
@@ -90,6 +161,19 @@ def clean_filter(given: PhotoFilter) -> PhotoFilter:
         captured_after=after,
         captured_before=before,
     )
+
+
+def _check_price_range(given: PhotoFilter) -> None:
+    low, high = given.min_price, given.max_price
+    for value, name in ((low, "min"), (high, "max")):
+        if value is not None and value < 0:
+            raise DomainError(ErrorCode.INVALID_INPUT, "A price is zero or more.", ["filter", "price", name])
+    if (low is not None or high is not None) and given.price_currency is None:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Give the currency of the price range.", ["filter", "price"])
+    if low is not None and high is not None and low > high:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, "The price range's max must not be below its min.", ["filter", "price", "max"]
+        )
 
 
 def _clean_word(value: str | None, field: str, what: str) -> str | None:
@@ -127,10 +211,13 @@ def search_terms(query: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def photo_tags(keywords: list[str], auto_keywords: list[str], colors: list[str]) -> set[tuple[TagKind, str]]:
-    """What a photo is filed under for exact filters: every keyword (its own and inferred) and the names of
-    its dominant colours (``colors`` are ``#rrggbb``, most present first)."""
+def photo_tags(
+    keywords: list[str], auto_keywords: list[str], colors: list[str], usages: Sequence[str] = ()
+) -> set[tuple[TagKind, str]]:
+    """What a photo is filed under for exact filters: every keyword (its own and inferred), the names of
+    its dominant colours (``colors`` are ``#rrggbb``, most present first) and the license usages it is offered for."""
     tags = {(TagKind.KEYWORD, word) for word in [*keywords, *auto_keywords] if len(word) <= MAX_KEYWORD_LENGTH}
+    tags |= {(TagKind.USAGE, usage) for usage in usages}
     for hex_color in colors[:DOMINANT_COLORS]:
         red, green, blue = bytes.fromhex(hex_color.removeprefix("#"))
         tags.add((TagKind.COLOR, color_name((red, green, blue))))

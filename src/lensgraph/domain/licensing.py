@@ -186,15 +186,38 @@ def check_terms(terms: Terms) -> Terms:
     return replace(terms, territories=territories, custom_terms=custom_terms)
 
 
-def check_price(price: Money) -> None:
+def check_price(price: Money, field: tuple[str, ...] = ("terms", "price")) -> None:
     if price.amount <= 0:
-        raise DomainError(ErrorCode.INVALID_INPUT, "The price must be more than zero.", ["terms", "price"])
+        raise DomainError(ErrorCode.INVALID_INPUT, "The price must be more than zero.", list(field))
     if price.amount > MAX_PRICE_MAJOR_UNITS * 10 ** minor_unit_exponent(price.currency):
         raise DomainError(
             ErrorCode.INVALID_INPUT,
             f"The price may be at most {MAX_PRICE_MAJOR_UNITS:,} {price.currency.value}.",
-            ["terms", "price"],
+            list(field),
         )
+
+
+@dataclass(frozen=True)
+class PhotoLicenseOffer:
+    """What a photographer offers for one photo before any negotiation: the usages a brand may ask for, the asking
+    price from which (None: on request), and whether an exclusive license may be negotiated. Enterprise search
+    filters on it; an offer (``Terms``) may still propose anything."""
+
+    usages: frozenset[Usage] = frozenset()
+    price: Money | None = None
+    exclusive_available: bool = False
+
+
+def check_photo_offer(offer: PhotoLicenseOffer) -> PhotoLicenseOffer:
+    if offer.price is not None:
+        check_price(offer.price, ("licenseOffer", "price"))
+    if (offer.price is not None or offer.exclusive_available) and not offer.usages:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "Name at least one usage you license the photo for.",
+            ["licenseOffer", "usages"],
+        )
+    return offer
 
 
 def check_message(message: str | None) -> str:

@@ -96,6 +96,8 @@ class TagKind(Enum):
 
     KEYWORD = "KEYWORD"
     COLOR = "COLOR"
+    # A license usage the owner offers the photo for (``licensing.Usage`` values).
+    USAGE = "USAGE"
 
 
 class Orientation(Enum):
@@ -261,3 +263,45 @@ def check_licensable_status(status: PhotoStatus) -> None:
         )
     if status is not PhotoStatus.READY:
         raise DomainError(ErrorCode.INVALID_INPUT, "This photo is not ready to be licensed yet.", ["photoId"])
+
+
+@dataclass(frozen=True)
+class EmbeddedText:
+    """The photographer's own words found in the file: IPTC IIM title (2:05), caption (2:120), keywords (2:25), or
+    their XMP equivalents (dc:title, dc:description, dc:subject)."""
+
+    title: str = ""
+    caption: str = ""
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PhotoText:
+    title: str
+    description: str
+    keywords: list[str]
+
+
+def with_embedded_text(typed: PhotoText, embedded: EmbeddedText) -> PhotoText:
+    """Fills what the owner left empty from the file's own text; what the owner typed always stands.
+
+    The file's text is someone else's input: control characters go, overlong values are cut, bad keywords are
+    dropped (never refused: a photo is not failed for its metadata), at most ``MAX_KEYWORDS`` are kept.
+    """
+    title = typed.title or _printable(embedded.title)[:MAX_TITLE].strip()
+    description = typed.description or _printable(embedded.caption, keep_lines=True)[:MAX_DESCRIPTION].strip()
+    keywords = typed.keywords
+    if not keywords:
+        found: dict[str, None] = {}
+        for keyword in embedded.keywords:
+            cleaned = " ".join(_printable(keyword).lower().split())
+            if cleaned and len(cleaned) <= MAX_KEYWORD_LENGTH:
+                found.setdefault(cleaned, None)
+        keywords = list(found)[:MAX_KEYWORDS]
+    return PhotoText(title, description, keywords)
+
+
+def _printable(text: str, *, keep_lines: bool = False) -> str:
+    if keep_lines:
+        return "\n".join(" ".join(CONTROL_CHARACTERS.sub(" ", line).split()) for line in text.splitlines())
+    return " ".join(CONTROL_CHARACTERS.sub(" ", text).split())

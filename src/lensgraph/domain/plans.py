@@ -32,7 +32,7 @@ class Limits:
     upload_bytes: int
     api_keys: int | None
     verifications_per_month: int | None
-    # Filters on searchPhotos (the plain text search stays open to everyone).
+    # Filters, orders and facets on searchPhotos (the plain text search stays open to everyone).
     advanced_search: bool
     # Per API key and minute, reads and writes each; None: the server's (LENSGRAPH_API_KEY_*_RATE_LIMIT).
     api_key_requests_per_minute: int | None = None
@@ -119,13 +119,15 @@ def check_within(used: int, limit: int | None, what: str, field: str | None = No
         )
 
 
-def check_advanced_search(plan: Plan | None, filtered: bool) -> None:
-    """Filters on a text search come with a paid plan (``plan`` None: an anonymous caller)."""
-    if filtered and (plan is None or not plan.limits.advanced_search):
+def check_advanced_search(plan: Plan | None, uses: str | None) -> None:
+    """Enterprise search (filters, an order other than relevance, facets on a text search) comes with a paid plan
+    (``plan`` None: an anonymous caller); ``uses`` names the argument or field asked for, None for none."""
+    if uses is not None and (plan is None or not plan.limits.advanced_search):
         raise DomainError(
             ErrorCode.PAYMENT_REQUIRED,
-            "Filters on a search come with a paid plan; the plain search and browsing with filters are free.",
-            ["filter"],
+            "Filters, orders and facets on a search come with a paid plan; the plain search and browsing with "
+            "filters are free.",
+            [uses],
         )
 
 

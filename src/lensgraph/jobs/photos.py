@@ -78,6 +78,11 @@ async def analyze_photo(photo_id: str) -> None:
             photo.duration_ms, photo.poster_key = probed.duration_ms, rendition_key(key, POSTER)
         photo.exif, photo.gps, photo.rights = analysis.exif, analysis.gps, analysis.rights
         photo.captured_at = analysis.captured_at
+        # The file's own title, caption and keywords fill only what the owner left empty, read under the lock:
+        # an edit the owner made while the analysis ran stands.
+        typed = rules.PhotoText(photo.title, photo.description, photo.keywords)
+        text = rules.with_embedded_text(typed, analysis.text)
+        photo.title, photo.description, photo.keywords = text.title, text.description, text.keywords
         photo.colors = [f"#{red:02x}{green:02x}{blue:02x}" for red, green, blue in analysis.palette]
         # Recomputed from the analysis, never appended to: running the job again gives the same photo.
         photo.face_count = analysis.face_count

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar, overload
 
@@ -86,6 +86,7 @@ async def paginate(
     columns: Sequence[ColumnElement[Any]] = (),
     count_inline: bool = False,
     prepared: tuple[PreparedStatements, Hashable] | None = None,
+    cursor_tag: Sequence[Any] = (),
 ) -> Page[T]:
     """One statement for the rows; ``count`` runs a second only when totalCount is asked for. Sessions come from
     ``db``: a query operation's shared read session (``ctx.reads``), or one each.
@@ -94,9 +95,14 @@ async def paginate(
     entities: the compiled read path reads only what the operation asks. ``count_inline`` selects the total
     beside every row, so a page and its totalCount are one statement. ``prepared`` (a plan's statements and what
     identifies ``query`` among them) keeps the statement of each shape of page made once, its cursor and size
-    bound per request.
+    bound per request. ``cursor_tag`` leads every cursor (such as the order the keys belong to): a cursor made
+    under another tag is refused, never read as keys of another order.
     """
     cursor_field = "before" if page.backward else "after"
+    if cursor_tag and page.cursor is not None:
+        if tuple(page.cursor[: len(cursor_tag)]) != tuple(cursor_tag):
+            raise DomainError(ErrorCode.INVALID_INPUT, "This cursor belongs to another order.", [cursor_field])
+        page = replace(page, cursor=page.cursor[len(cursor_tag) :])
     if page.cursor is not None and len(page.cursor) != len(keys):
         raise DomainError(ErrorCode.INVALID_INPUT, "This cursor is not valid.", [cursor_field])
     values = (
@@ -139,7 +145,7 @@ async def paginate(
     if page.backward:
         fetched.reverse()
     rows: list[T] = list(fetched) if columns else [row[0] for row in fetched]
-    cursors = Cursors([row[key_columns] for row in fetched])
+    cursors = Cursors([(*cursor_tag, *row[key_columns]) for row in fetched])
 
     async def count() -> int:
         if count_inline and fetched:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lensgraph.domain import plans as plan_rules
-from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, clean_filter, search_terms
+from lensgraph.domain.discovery import (
+    Facet,
+    FacetCount,
+    PhotoFilter,
+    PhotoOrder,
+    SearchOrder,
+    clean_filter,
+    search_terms,
+)
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.persistence import discovery as queries
 from lensgraph.persistence.models import Photo
@@ -37,19 +46,45 @@ async def browse_photos(
     return await page_of_photos(ctx.reads, query, keys, page, columns, count_inline=count_inline, prepared=statements)
 
 
-async def search_photos(ctx: Context, text: str, given: PhotoFilter, page: PageRequest) -> Page[Photo]:
-    """READY, PUBLIC photos meeting the filter whose title, keywords or description have every word of
-    ``text``, most relevant first (ties: by id)."""
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of search results and, on demand, the facets of the whole result set."""
+
+    page: Page[Photo]
+    facets: Callable[[], Awaitable[dict[Facet, list[FacetCount]]]]
+
+
+async def search_photos(
+    ctx: Context, text: str, given: PhotoFilter, order: SearchOrder, page: PageRequest
+) -> SearchResults:
+    """READY, PUBLIC photos meeting the filter whose title, keywords, description or inferred keywords have every
+    word of ``text``, most relevant first (ties: by id), or newest or most popular first."""
     terms = search_terms(text)
     cleaned = clean_filter(given)
     # The verified badge is for everyone: only the other filters are the advanced search a plan may include.
-    filtered = replace(cleaned, verified_only=None) != PhotoFilter()
-    if filtered:  # the plan is read only when it matters: plain searches cost no subscription lookup
-        plan_rules.check_advanced_search(await plans.plan_of(ctx), filtered)
-    if not terms:
-        return nothing_found()
-    query, relevance = queries.matching(ctx.db.dialect, queries.public_photos(cleaned), terms)
-    return await paginate(ctx.reads, query, [relevance, Photo.id], page, descending=True)
+    uses = "filter" if replace(cleaned, verified_only=None) != PhotoFilter() else None
+    uses = uses or ("orderBy" if order is not SearchOrder.RELEVANCE else None)
+    if uses:  # the plan is read only when it matters: plain searches cost no subscription lookup
+        plan_rules.check_advanced_search(await plans.plan_of(ctx), uses)
+    ranked = ranking(ctx, cleaned, terms, order) if terms else None
+
+    async def facets() -> dict[Facet, list[FacetCount]]:
+        plan_rules.check_advanced_search(await plans.plan_of(ctx), "facets")
+        if ranked is None:
+            return {facet: [] for facet in Facet}
+        return await queries.facet_counts(ctx.reads, ranked.query, list(Facet))
+
+    if ranked is None:
+        return SearchResults(nothing_found(), facets)
+    found = await paginate(ctx.reads, ranked.query, ranked.keys, page, descending=True, cursor_tag=(order.value,))
+    return SearchResults(found, facets)
+
+
+def ranking(ctx: Context, cleaned: PhotoFilter, terms: list[str], order: SearchOrder) -> queries.Ranked:
+    """The ranking step, one place: which photos match and the keyset they are ordered and paged by. Keyword
+    ranking is the full-text match and rank (the photographer's words above the inferred keywords); NEWEST and
+    POPULARITY order the same matches by their own keys."""
+    return queries.keyword_ranked(ctx.db.dialect, queries.public_photos(cleaned), terms, order)
 
 
 def nothing_found() -> Page[Any]:

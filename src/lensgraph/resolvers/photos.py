@@ -16,6 +16,7 @@ from lensgraph.domain import photos as rules
 from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, PhotoSortField, clean_filter
 from lensgraph.domain.errors import DomainError, ErrorCode, forbidden
 from lensgraph.domain.events import PhotoAnalyzed
+from lensgraph.domain.licensing import PhotoLicenseOffer, Usage, check_photo_offer
 from lensgraph.domain.pagination import PageRequest, SortDirection, check_search
 from lensgraph.domain.photos import PhotoCategory, PhotoStatus, UploadPurpose, Visibility
 from lensgraph.domain.policies import can_view_photo, owns
@@ -36,7 +37,7 @@ async def confirm_upload(
     ctx: Context,
     upload_id: UUID,
     *,
-    title: str,
+    title: str | None,
     description: str | None,
     keywords: list[str],
     category: PhotoCategory | None = None,
@@ -47,8 +48,9 @@ async def confirm_upload(
     The photo's original is the checked bytes, stored by the server under ``photos/<id>/original.<ext>``.
     """
     user_id = uploads.require_uploader(ctx)
+    # Left out, the title is the file's own, filled in by the analysis (``rules.with_embedded_text``).
     title, description, keywords = (
-        rules.clean_title(title),
+        rules.clean_title(title) if title is not None else "",
         rules.clean_description(description),
         rules.clean_keywords(keywords),
     )
@@ -211,8 +213,11 @@ async def update_photo(
     show_location: bool | None,
     category: PhotoCategory | None = None,
     visibility: Visibility | None = None,
+    license_offer: PhotoLicenseOffer | None = None,
 ) -> Photo:
     ctx.require_viewer()
+    if license_offer is not None:
+        license_offer = check_photo_offer(license_offer)
     async with ctx.db.unit_of_work() as uow:
         photo = await uow.session.get(Photo, photo_id)
         if photo is None or not owns(ctx.viewer, photo.user_id):
@@ -223,13 +228,19 @@ async def update_photo(
             photo.description = rules.clean_description(description)
         if keywords is not None:
             photo.keywords = rules.clean_keywords(keywords)
-            await discovery_queries.replace_tags(uow.session, photo)
         if show_location is not None:
             photo.show_location = show_location
         if category is not None:
             photo.category = category
         if visibility is not None:
             photo.visibility = visibility
+        if license_offer is not None:
+            photo.license_usages = [usage.value for usage in Usage if usage in license_offer.usages]
+            price = license_offer.price
+            photo.license_price, photo.license_currency = (price.amount, price.currency) if price else (None, None)
+            photo.exclusive_available = license_offer.exclusive_available
+        if keywords is not None or license_offer is not None:
+            await discovery_queries.replace_tags(uow.session, photo)
         return photo
 
 

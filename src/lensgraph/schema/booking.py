@@ -21,6 +21,7 @@ from lensgraph.resolvers.context import Context
 from lensgraph.schema.core import (
     Connection,
     Money,
+    MoneyInput,
     Node,
     UserError,
     expect_global_id,
@@ -28,7 +29,6 @@ from lensgraph.schema.core import (
     returns_user_errors,
     to_global_id,
 )
-from lensgraph.schema.licensing import MoneyInput
 
 if TYPE_CHECKING:
     from lensgraph.schema.studio import Client

@@ -62,6 +62,15 @@ class Money:
         return cls(amount=value.amount, currency=value.currency, formatted=value.formatted())
 
 
+@strawberry.input
+class MoneyInput:
+    amount: int = strawberry.field(description="In minor units: cents, or whole yen for JPY.")
+    currency: str = strawberry.field(description="ISO 4217 code, one of the `Currency` values.")
+
+    def to_domain(self, field: str) -> domain_money.Money:
+        return domain_money.Money(self.amount, domain_money.parse_currency(self.currency, field))
+
+
 @strawberry.type(description="The answer of a mutation that changes no object you need back.")
 class AcknowledgedPayload:
     ok: bool = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from lensgraph.persistence.photos import PhotoColumns
 from lensgraph.persistence.prepared import PreparedStatements
 from lensgraph.resolvers import discovery
 from lensgraph.resolvers.context import Context
+from lensgraph.resolvers.discovery import SearchResults
 from lensgraph.schema.core import Connection
 from lensgraph.schema.photos import Photo, PhotoFilter, PhotoOrder, domain_filter
 
@@ -71,8 +73,10 @@ class DiscoveryQueries:
         return Connection[Photo].from_page(page, Photo.from_row)
 
     @strawberry.field(
-        description="Public photos whose title, keywords or description contain every word of `query` "
-        "(English stemming: 'sunsets' finds 'sunset'), most relevant first; a title match ranks highest."
+        description="Public photos whose title, keywords, description or inferred keywords (autoKeywords) contain "
+        "every word of `query` (English stemming: 'sunsets' finds 'sunset'), most relevant first: a title match "
+        "ranks highest, an inferred keyword lowest. Enterprise search (a paid plan, else PAYMENT_REQUIRED): `filter`, "
+        "an `orderBy` other than RELEVANCE, and `facets` on the result."
     )
     async def search_photos(
         self,
@@ -82,7 +86,76 @@ class DiscoveryQueries:
         first: int | None = None,
         after: str | None = None,
         verified_only: VerifiedOnly = None,
-    ) -> Connection[Photo]:
+        order_by: PhotoSearchOrder = discovery_rules.SearchOrder.RELEVANCE,  # type: ignore[valid-type]
+    ) -> PhotoSearchConnection:
         given = replace(domain_filter(filter), verified_only=verified_only)
-        page = await discovery.search_photos(info.context, query, given, page_request(first, after, None, None))
-        return Connection[Photo].from_page(page, Photo.from_row)
+        results = await discovery.search_photos(
+            info.context, query, given, order_by, page_request(first, after, None, None)
+        )
+        return PhotoSearchConnection.from_results(results)
+
+
+PhotoSearchOrder = strawberry.enum(
+    discovery_rules.SearchOrder,
+    name="PhotoSearchOrder",
+    description="RELEVANCE: best match first. NEWEST: latest uploads first. POPULARITY: most saved first. "
+    "A cursor pages only the order it was made in.",
+)
+
+
+@strawberry.type(description="One bucket of a facet: a value (null: the photos without one) and how many photos.")
+class FacetCount:
+    value: str | None
+    count: int
+
+
+@strawberry.type(
+    description="The whole result set (every page) counted by facet. A facet holding one value per photo adds up to "
+    "totalCount: category, orientation, photographer, priceBand, hasRelease, verified. color (up to three dominant "
+    "colours) and licenseUsage (any offered usages) count a photo once per value."
+)
+class PhotoSearchFacets:
+    category: list[FacetCount]
+    orientation: list[FacetCount]
+    color: list[FacetCount]
+    photographer: list[FacetCount] = strawberry.field(description="By username.")
+    license_usage: list[FacetCount] = strawberry.field(description="By LicenseUsage offered.")
+    price_band: list[FacetCount] = strawberry.field(
+        description="By asking price: '<CURRENCY> <from>-<to>' in major units ('EUR 50-200', 'EUR 1000+'); null: "
+        "on request."
+    )
+    has_release: list[FacetCount] = strawberry.field(description="'true' or 'false'.")
+    verified: list[FacetCount] = strawberry.field(description="'true' or 'false' (Photo.verification).")
+
+    @classmethod
+    def from_domain(cls, counted: dict[discovery_rules.Facet, list[discovery_rules.FacetCount]]) -> PhotoSearchFacets:
+        def of(facet: discovery_rules.Facet) -> list[FacetCount]:
+            return [FacetCount(value=bucket.value, count=bucket.count) for bucket in counted.get(facet, [])]
+
+        facet = discovery_rules.Facet
+        return cls(
+            category=of(facet.CATEGORY),
+            orientation=of(facet.ORIENTATION),
+            color=of(facet.COLOR),
+            photographer=of(facet.PHOTOGRAPHER),
+            license_usage=of(facet.LICENSE_USAGE),
+            price_band=of(facet.PRICE_BAND),
+            has_release=of(facet.HAS_RELEASE),
+            verified=of(facet.VERIFIED),
+        )
+
+
+@strawberry.type(description="Search results: the fields of every connection, and the facets of the whole result.")
+class PhotoSearchConnection(Connection[Photo]):
+    _facets: strawberry.Private[Callable[[], Awaitable[dict[discovery_rules.Facet, list[discovery_rules.FacetCount]]]]]
+
+    @strawberry.field(
+        description="Counts by facet over every result (not only this page), computed in the database. Paid plans."
+    )
+    async def facets(self) -> PhotoSearchFacets | None:
+        return PhotoSearchFacets.from_domain(await self._facets())
+
+    @classmethod
+    def from_results(cls, results: SearchResults) -> PhotoSearchConnection:
+        page = Connection[Photo].from_page(results.page, Photo.from_row)
+        return cls(edges=page.edges, page_info=page.page_info, _count=page._count, _facets=results.facets)

@@ -28,6 +28,7 @@ from lensgraph.schema.accounts import User
 from lensgraph.schema.core import (
     Connection,
     Money,
+    MoneyInput,
     Node,
     SortDirection,
     UserError,
@@ -36,10 +37,9 @@ from lensgraph.schema.core import (
     returns_user_errors,
     to_global_id,
 )
-from lensgraph.schema.photos import Photo
+from lensgraph.schema.photos import LicenseUsage, Photo
 from lensgraph.schema.subscriptions import until_credential_expires
 
-LicenseUsage = strawberry.enum(rules.Usage, name="LicenseUsage")
 LicenseMedium = strawberry.enum(rules.Medium, name="LicenseMedium")
 LicenseExclusivity = strawberry.enum(rules.Exclusivity, name="LicenseExclusivity")
 LicenseStatus = strawberry.enum(
@@ -269,12 +269,6 @@ def _signature(name: str | None, signed_at: datetime | None) -> Signature | None
 
 
 # Inputs and payloads -------------------------------------------------------------------------
-
-
-@strawberry.input
-class MoneyInput:
-    amount: int = strawberry.field(description="In minor units: cents, or whole yen for JPY.")
-    currency: str = strawberry.field(description="ISO 4217 code, one of the `Currency` values.")
 
 
 @strawberry.input

@@ -24,6 +24,7 @@ from lensgraph.schema.core import (
     Connection,
     Currency,
     Money,
+    MoneyInput,
     Node,
     UserError,
     expect_global_id,
@@ -31,7 +32,7 @@ from lensgraph.schema.core import (
     returns_user_errors,
     to_global_id,
 )
-from lensgraph.schema.licensing import License, MoneyInput
+from lensgraph.schema.licensing import License
 
 PaymentStatus = strawberry.enum(
     rules.PaymentStatus,

@@ -12,8 +12,10 @@ from strawberry import Info
 from strawberry.scalars import JSON
 
 from lensgraph.domain import discovery as discovery_rules
+from lensgraph.domain import licensing as licensing_rules
 from lensgraph.domain import pagination as rules_pagination
 from lensgraph.domain import photos as rules
+from lensgraph.domain.money import Money as DomainMoney
 from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_download_original, can_review_duplicates, can_view_photo, owns
 from lensgraph.persistence.loaders import referenced
@@ -24,6 +26,9 @@ from lensgraph.schema.accounts import User
 from lensgraph.schema.core import (
     AcknowledgedPayload,
     Connection,
+    Currency,
+    Money,
+    MoneyInput,
     Node,
     SortDirection,
     UserError,
@@ -50,11 +55,24 @@ Visibility = strawberry.enum(rules.Visibility, description="PUBLIC: anyone may b
 MediaKind = strawberry.enum(
     rules.MediaKind, description="PHOTO: a still image. VIDEO: an MP4/MOV film, shown through its poster frame."
 )
+ReleaseKind = strawberry.enum(
+    rules.ReleaseKind, description="MODEL: a person's permission. PROPERTY: a property owner's permission."
+)
+LicenseUsage = strawberry.enum(licensing_rules.Usage, name="LicenseUsage")
 URL_LIFETIME = timedelta(hours=1)
 
 
 def seconds(milliseconds: int | None) -> float | None:
     return None if milliseconds is None else milliseconds / 1000
+
+
+@strawberry.type(description="The usages a photographer licenses a photo for, the asking price and exclusivity.")
+class PhotoLicenseOffer:
+    usages: list[LicenseUsage]  # type: ignore[valid-type]
+    price: Money | None = strawberry.field(description="The asking price from which; null: on request.")
+    exclusive_available: bool = strawberry.field(
+        description="Whether an exclusive license may be negotiated (offered by the photographer)."
+    )
 
 
 @node_type
@@ -109,6 +127,23 @@ class Photo(Node):
         if row is None or not can_view_photo(info.context.viewer, row.user_id, row.status, row.visibility):
             return None
         return cls.from_row(row)
+
+    @strawberry.field(
+        description="What the photographer offers it for before any negotiation (what enterprise search "
+        "filters on); null when nothing is offered yet: every license is then on request."
+    )
+    def license_offer(self) -> PhotoLicenseOffer | None:
+        row = self._row
+        if not row.license_usages:
+            return None
+        price = row.license_price
+        return PhotoLicenseOffer(
+            usages=[licensing_rules.Usage(usage) for usage in row.license_usages],
+            price=Money.from_domain(DomainMoney(price, row.license_currency))
+            if price is not None and row.license_currency is not None
+            else None,
+            exclusive_available=row.exclusive_available,
+        )
 
     @strawberry.field
     async def photographer(self, info: Info[Context, None]) -> User:
@@ -247,7 +282,12 @@ class RequestPhotoUploadPayload:
 @strawberry.input
 class ConfirmPhotoUploadInput:
     upload_id: strawberry.ID
-    title: str
+    title: str | None = strawberry.field(
+        default=None,
+        description="Left out: the title the file carries (IPTC 2:05 or XMP dc:title), found by the analysis. The "
+        "description and keywords left out are filled from the file the same way (IPTC 2:120 / dc:description, IPTC "
+        "2:25 / dc:subject); what you give always stands.",
+    )
     description: str | None = None
     keywords: list[str] = strawberry.field(default_factory=list)
     category: PhotoCategory | None = None  # type: ignore[valid-type]
@@ -269,6 +309,25 @@ class UpdatePhotoInput:
     show_location: bool | None = None
     category: PhotoCategory | None = None  # type: ignore[valid-type]
     visibility: Visibility | None = None  # type: ignore[valid-type]
+    license_offer: PhotoLicenseOfferInput | None = strawberry.field(
+        default=None, description="Replaces what you offer the photo for (an empty usage list: on request only)."
+    )
+
+
+@strawberry.input
+class PhotoLicenseOfferInput:
+    usages: list[LicenseUsage]  # type: ignore[valid-type]
+    price: MoneyInput | None = strawberry.field(
+        default=None, description="The asking price from which; null: on request."
+    )
+    exclusive_available: bool = False
+
+    def to_domain(self) -> licensing_rules.PhotoLicenseOffer:
+        return licensing_rules.PhotoLicenseOffer(
+            usages=frozenset(self.usages),
+            price=self.price.to_domain("licenseOffer.price.currency") if self.price is not None else None,
+            exclusive_available=self.exclusive_available,
+        )
 
 
 @strawberry.input
@@ -295,6 +354,13 @@ class PhotoSort:
         return self.field, self.direction
 
 
+@strawberry.input(description="Asking prices in minor units of one currency, both ends included.")
+class PriceRangeInput:
+    currency: Currency  # type: ignore[valid-type]
+    min: int | None = None
+    max: int | None = None
+
+
 @strawberry.input(description="Conditions a photo must all meet; leave a field out to not filter on it.")
 class PhotoFilter:
     keyword: str | None = strawberry.field(
@@ -313,9 +379,34 @@ class PhotoFilter:
     )
     captured_after: datetime | None = strawberry.field(default=None, description="Taken at or after (inclusive).")
     captured_before: datetime | None = strawberry.field(default=None, description="Taken before (exclusive).")
+    license_usage: LicenseUsage | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Offered by the photographer for this usage (Photo.licenseOffer)."
+    )
+    price: PriceRangeInput | None = strawberry.field(
+        default=None, description="An asking price in this range (photos priced on request are left out)."
+    )
+    exclusive_available: bool | None = strawberry.field(
+        default=None,
+        description="true: the photographer offers an exclusive license and no agreed license on the photo is in "
+        "force; false: the others.",
+    )
+    people_present: bool | None = strawberry.field(
+        default=None, description="true: the analysis found at least one face; false: none."
+    )
+    release_kind: ReleaseKind | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Covered by a release of this kind (a model or a property release)."
+    )
 
     def to_domain(self) -> discovery_rules.PhotoFilter:
+        price = self.price
         return discovery_rules.PhotoFilter(
+            license_usage=self.license_usage,
+            price_currency=price.currency if price else None,
+            min_price=price.min if price else None,
+            max_price=price.max if price else None,
+            exclusive_available=self.exclusive_available,
+            people_present=self.people_present,
+            release_kind=self.release_kind,
             keyword=self.keyword,
             category=self.category,
             orientation=self.orientation,
@@ -406,6 +497,7 @@ class PhotoMutations:
             show_location=input.show_location,
             category=input.category,
             visibility=input.visibility,
+            license_offer=input.license_offer.to_domain() if input.license_offer else None,
         )
         return PhotoPayload(photo=Photo.from_row(row))
 

@@ -30,7 +30,7 @@ class PlanLimits:
     max_upload_bytes: int = strawberry.field(description="Largest photo upload.")
     api_keys: int | None = strawberry.field(description="API keys in use at once.")
     verifications_per_month: int | None
-    advanced_search: bool = strawberry.field(description="Filters on `searchPhotos`.")
+    advanced_search: bool = strawberry.field(description="Filters, orders and facets on `searchPhotos`.")
     api_key_requests_per_minute: int | None = strawberry.field(
         description="Per API key and minute, for queries and for mutations each; null: the server's default "
         "(3,600 unless configured)."

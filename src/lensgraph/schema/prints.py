@@ -23,6 +23,7 @@ from lensgraph.resolvers.context import Context
 from lensgraph.schema.core import (
     Connection,
     Money,
+    MoneyInput,
     Node,
     UserError,
     expect_global_id,
@@ -30,7 +31,6 @@ from lensgraph.schema.core import (
     returns_user_errors,
     to_global_id,
 )
-from lensgraph.schema.licensing import MoneyInput
 from lensgraph.schema.photos import Photo
 
 if TYPE_CHECKING:

@@ -26,11 +26,8 @@ from lensgraph.schema.core import (
     returns_user_errors,
     to_global_id,
 )
-from lensgraph.schema.photos import Photo, RequestPhotoUploadPayload
+from lensgraph.schema.photos import Photo, ReleaseKind, RequestPhotoUploadPayload
 
-ReleaseKind = strawberry.enum(
-    rules.ReleaseKind, description="MODEL: a person's permission. PROPERTY: a property owner's permission."
-)
 DOCUMENT_URL_LIFETIME = timedelta(hours=1)
 
 

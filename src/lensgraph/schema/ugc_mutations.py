@@ -13,8 +13,7 @@ from lensgraph.domain.ugc import ContentStatus as DomainContentStatus
 from lensgraph.domain.ugc import RightsRequestStatus
 from lensgraph.resolvers import ugc, ugc_moderation
 from lensgraph.resolvers.context import Context
-from lensgraph.schema.core import AcknowledgedPayload, UserError, expect_global_id, returns_user_errors
-from lensgraph.schema.licensing import MoneyInput
+from lensgraph.schema.core import AcknowledgedPayload, MoneyInput, UserError, expect_global_id, returns_user_errors
 from lensgraph.schema.photos import RequestPhotoUploadPayload
 from lensgraph.schema.ugc import Album, AlbumKind, Content, ContentRightsRequest, Product
 

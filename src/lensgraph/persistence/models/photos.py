@@ -4,9 +4,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lensgraph.domain.money import Currency
 from lensgraph.domain.photos import (
     MediaKind,
     Orientation,
@@ -88,6 +89,15 @@ class Photo(Entity):
     # A video's poster frame (a JPEG, full size); its thumbnail and previews are made from it.
     poster_key: Mapped[str | None] = mapped_column(String(300))
     captured_at: Mapped[datetime | None]
+    # The owner's licensing offer, what enterprise search filters on: the usages offered (``licensing.Usage``
+    # values), the asking price from which (minor units of ``license_currency``; None: on request), and whether an
+    # exclusive license may be negotiated.
+    license_usages: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    license_price: Mapped[int | None] = mapped_column(BigInteger)
+    license_currency: Mapped[Currency | None] = mapped_column(
+        Enum(Currency, name="currency", native_enum=False, length=3)
+    )
+    exclusive_available: Mapped[bool] = mapped_column(default=False, server_default=false())
     analyzed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
@@ -98,6 +108,10 @@ class Photo(Entity):
         Index("ix_photos_user_title", "user_id", "title", "id"),
         Index("ix_photos_status_created", "status", "created_at", "id"),
         Index("ix_photos_status_popularity", "status", "popularity", "id"),
+        # Enterprise search: people present, the date range, the price range within a currency.
+        Index("ix_photos_status_face_count", "status", "face_count"),
+        Index("ix_photos_status_captured", "status", "captured_at", "id"),
+        Index("ix_photos_status_currency_price", "status", "license_currency", "license_price", "id"),
     )
 
 
