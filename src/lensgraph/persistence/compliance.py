@@ -109,6 +109,9 @@ RULES: dict[str, Rule] = {
     "collections": Rule(D, _d("user_id")),
     "collection_photos": Rule(D, Via("collection_id", "collections")),
     "lightbox_items": Rule(D, _d("user_id")),
+    # Brand matching: the brand's profile and its matches go with the brand (a photographer's go with the photos).
+    "brand_profiles": Rule(D, _d("user_id")),
+    "brand_matches": Rule(D, _d("brand_id")),
     "portfolios": Rule(D, _d("user_id")),
     "featured_photos": Rule(D, _d("user_id")),
     # Licensing and payments: bookkeeping and signed contracts are kept, pseudonymised.

@@ -57,6 +57,7 @@ from lensgraph.schema.gallery_mutations import GalleryMutations
 from lensgraph.schema.invoices import Invoice, InvoiceMutations, InvoiceQueries
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.marketplace import Listing, MarketplaceMutations, MarketplaceQueries, Purchase
+from lensgraph.schema.matching import BrandMatch, MatchingMutations
 from lensgraph.schema.moderation import ModerationQueries
 from lensgraph.schema.notifications import Notification, NotificationMutations, NotificationSubscriptions
 from lensgraph.schema.payments import Payment, PaymentMutations, Payout
@@ -150,6 +151,7 @@ class Mutation(
     InvoiceMutations,
     PrintMutations,
     UgcMutations,
+    MatchingMutations,
 ):
     pass
 
@@ -288,6 +290,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Release,
             Listing,
             Purchase,
+            BrandMatch,
             Verification,
             Client,
             DocumentTemplate,

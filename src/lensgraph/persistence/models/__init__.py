@@ -25,6 +25,7 @@ from lensgraph.persistence.models.idempotency import IdempotencyKey
 from lensgraph.persistence.models.invoices import Invoice
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
 from lensgraph.persistence.models.marketplace import Listing, ListingTier, Purchase
+from lensgraph.persistence.models.matching import BrandMatch, BrandProfile
 from lensgraph.persistence.models.notifications import Notification, NotificationPreference, PushToken
 from lensgraph.persistence.models.outbox import OutboxEvent
 from lensgraph.persistence.models.payments import Earning, Payment, Payout, PayoutAccount, StripeEvent
@@ -67,6 +68,8 @@ __all__ = [
     "AvailabilityWindow",
     "BlockedDate",
     "Booking",
+    "BrandMatch",
+    "BrandProfile",
     "Client",
     "ClientEmail",
     "ClientTag",
