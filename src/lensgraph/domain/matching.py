@@ -232,10 +232,15 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 
 def _stem(word: str) -> str:
-    """Plural to singular, roughly: enough for "surfers" to find "surfer" and "beaches" "beach"."""
+    """Roughly the word's stem, the same on both sides: "surfers", "surfing" and "surf" meet, as do "beaches" and
+    "beach"."""
     for suffix, replacement in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("s", "")):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            return word[: -len(suffix)] + replacement
+            word = word[: -len(suffix)] + replacement
+            break
+    for suffix in ("ing", "er"):
+        if word.endswith(suffix) and len(word) >= len(suffix) + 4:
+            return word[: -len(suffix)]
     return word
 
 
