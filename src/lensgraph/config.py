@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     # PostgreSQL connections each process keeps open (10 more are opened for bursts and closed after use).
     database_pool_size: int = Field(default=20, ge=1, le=500)
     secret_key: SecretStr | None = None
+    # Sentence embeddings for semantic search and similar photos (the ``ai`` extra): ``local`` runs the model in
+    # this process on the CPU; ``off`` leaves it out (SEMANTIC/HYBRID search and Photo.similar answer with an error).
+    embeddings: Literal["local", "off"] = "local"
+    # PostgreSQL: store vectors as pgvector's vector(384) with an HNSW index when the server offers the extension
+    # (read by the migration); false forces the portable real[] column with an exact scan (slower).
+    pgvector: bool = True
     public_url: str = "http://127.0.0.1:8000"
     broker: str = "memory"
     broker_namespace: str = "lensgraph"

@@ -102,6 +102,8 @@ RULES: dict[str, Rule] = {
     # Photos and what hangs on them.
     "photos": Rule(D, _d("user_id")),
     "photo_tags": Rule(D, Via("photo_id", "photos")),
+    # A vector derived from the photo's own text: deleted with it; not exported (the export holds the text).
+    "photo_embeddings": Rule(D, Via("photo_id", "photos"), exported=False),
     "photo_view_days": Rule(D, Via("photo_id", "photos")),
     "uploads": Rule(D, _d("user_id")),
     "releases": Rule(D, _d("user_id")),

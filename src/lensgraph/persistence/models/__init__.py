@@ -12,6 +12,7 @@ from lensgraph.persistence.models.collections import (
 )
 from lensgraph.persistence.models.compliance import ConsentRecord, DataRequest
 from lensgraph.persistence.models.documents import DocumentTemplate, StudioDocument
+from lensgraph.persistence.models.embeddings import PhotoEmbedding
 from lensgraph.persistence.models.galleries import (
     Gallery,
     GalleryCollection,
@@ -110,6 +111,7 @@ __all__ = [
     "Payout",
     "PayoutAccount",
     "Photo",
+    "PhotoEmbedding",
     "PhotoTag",
     "PhotoViewDay",
     "Portfolio",
