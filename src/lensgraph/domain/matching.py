@@ -8,6 +8,7 @@ and gets back a score in [0, 1] with the reasons a person can read, or None when
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -104,6 +105,10 @@ class Profile:
     keywords: tuple[str, ...]
     excluded_keywords: tuple[str, ...]
     budget: Budget | None
+
+    def text_sha256(self) -> str:
+        """Identifies the text the stored embedding was made of: a new one is made when it changes."""
+        return hashlib.sha256(self.text().encode()).hexdigest()
 
     def text(self) -> str:
         """What the profile's embedding is made of: the words a brand uses to say what it looks for."""
@@ -262,6 +267,14 @@ def _photo_words(photo: PhotoFacts) -> list[tuple[str, ...]]:
 def mentions(photo: PhotoFacts, phrase: str) -> bool:
     wanted = _tokens(phrase)
     return any(_holds(run, wanted) for run in _photo_words(photo))
+
+
+def cosine(first: Sequence[float], second: Sequence[float]) -> float | None:
+    """The cosine similarity of two L2-normalised vectors (their dot product); None when their sizes differ
+    (made by different models)."""
+    if not first or len(first) != len(second):
+        return None
+    return float(sum(a * b for a, b in zip(first, second, strict=True)))
 
 
 def similarity_signal(similarity: float) -> float:
