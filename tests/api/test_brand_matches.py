@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
+from lensgraph.adapters.embeddings import EmbeddingsUnavailable, get_embedder
 from lensgraph.domain.photos import PhotoCategory
-from lensgraph.persistence.models import BrandMatch, OutboxEvent
+from lensgraph.persistence.embeddings import store_photo_embedding
+from lensgraph.persistence.models import BrandMatch, BrandProfile, OutboxEvent
 from lensgraph.schema.core import to_global_id
 from tests.api.factories import ready_photos
 from tests.api.helpers import sign_up
@@ -286,3 +289,46 @@ async def test_reading_matches_with_their_photos_stays_flat_in_sql(client, servi
     sql.reset()
     assert len((await matches(client, brand))["edges"]) == 12
     assert sql.count == few
+
+
+async def test_with_the_embedding_model_the_profile_is_embedded_and_similarity_counts(
+    client, services, background, embeddings_on
+):
+    try:
+        embedder = get_embedder("local")
+    except EmbeddingsUnavailable as unavailable:
+        pytest.skip(str(unavailable))
+    brand, photographer = await sign_up(client, role="BRAND"), await sign_up(client)
+    # Shares no word with the profile: only its meaning brings it in.
+    [photo_id] = await ready_photos(services, photographer, 1, title="Longboarder riding a swell", keywords=["sea"])
+    [vector] = embedder.embed(["Longboarder riding a swell. sea"])
+    async with services.db.unit_of_work() as uow:
+        await store_photo_embedding(
+            uow.session, photo_id, vector, model=embedder.model_name, version=embedder.model_version
+        )
+    await save_profile(
+        client,
+        brand,
+        keywords=["surfing"],
+        styles=[],
+        colors=[],
+        preferredCategories=[],
+        budget=None,
+        description="Surf wear for surfers who ride waves.",
+    )
+    await background.settle()
+
+    async with services.db.session() as session:
+        stored = await session.scalar(select(BrandProfile))
+    assert stored is not None and stored.embedding_model == embedder.model_name
+    assert stored.embedding_version == embedder.model_version and len(stored.embedding or []) == embedder.dimensions
+    [edge] = (await matches(client, brand))["edges"]
+    assert edge["node"]["photo"]["id"] == gid(photo_id)
+    assert edge["node"]["reasons"][0].startswith("similar to your profile (")
+
+    # The same text is not embedded again.
+    before = stored.updated_at
+    background.send("matching.score_brand", str(stored.user_id))
+    await background.settle()
+    async with services.db.session() as session:
+        assert (await session.scalar(select(BrandProfile))).updated_at == before

@@ -42,7 +42,7 @@ COLORS_FOR_FULL_SCORE = 2
 SIMILARITY_FLOOR = 0.15
 SIMILARITY_CEILING = 0.60
 # Shown among the reasons from this similarity signal on.
-SIMILARITY_REASON = 0.5
+SIMILARITY_REASON = 0.3
 
 
 class MatchStatus(Enum):
