@@ -332,3 +332,23 @@ async def test_with_the_embedding_model_the_profile_is_embedded_and_similarity_c
     await background.settle()
     async with services.db.session() as session:
         assert (await session.scalar(select(BrandProfile))).updated_at == before
+
+
+async def test_each_brand_keeps_its_best_and_a_dismissal_frees_a_place(
+    client, services, background, three_matches_kept
+):
+    brand, photographer = await sign_up(client, role="BRAND"), await sign_up(client)
+    photos, _, _ = await surf_catalogue(services, photographer)
+    await save_profile(client, brand)
+    await background.settle()
+    kept = await matches(client, brand)
+    assert [edge["node"]["photo"]["id"] for edge in kept["edges"]] == [gid(photo) for photo in photos[:3]]
+    async with services.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(BrandMatch)) == 3
+
+    assert (await set_status(client, brand, kept["edges"][0]["node"]["id"], "DISMISSED"))["userErrors"] == []
+    await save_profile(client, brand, description="Surf wear for cold water, all year.")
+    await background.settle()
+    again = await matches(client, brand)
+    assert [edge["node"]["photo"]["id"] for edge in again["edges"]] == [gid(photo) for photo in photos[1:4]]
+    assert (await matches(client, brand, status="DISMISSED"))["totalCount"] == 1

@@ -13,6 +13,7 @@ from dataclasses import replace
 from lensgraph.adapters.embeddings import Embedder, EmbeddingsUnavailable, get_embedder
 from lensgraph.domain import matching as rules
 from lensgraph.domain.events import MatchNew, PhotoAvailable
+from lensgraph.domain.matching import MatchStatus
 from lensgraph.domain.money import Money
 from lensgraph.jobs.services import current_services
 from lensgraph.persistence import embeddings as vectors
@@ -88,7 +89,7 @@ async def score_brand(brand_id: str) -> None:
             owner_excluded=key,
             limit=settings.brand_match_candidates,
         )
-        already = await queries.matched_photo_ids(session, key)
+        already = await queries.matched_photos(session, key)
     embedded = await _profile_vector(profile, wanted)
     profile_vector = embedded[0] if embedded is not None else None
     async with services.database.session() as session:
@@ -108,7 +109,8 @@ async def score_brand(brand_id: str) -> None:
     ranked: list[ScoredPhoto] = []
     dropped = [photo_id for photo_id in already if photo_id not in {photo.id for photo in photos}]
     for photo in photos:
-        if photo.user_id == key:
+        # A dismissed photo keeps its row as it is and takes none of the places kept for the best.
+        if photo.user_id == key or already.get(photo.id) is MatchStatus.DISMISSED:
             continue
         similarity = None
         if profile_vector is not None and photo.id in photo_vectors:

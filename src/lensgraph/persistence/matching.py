@@ -152,7 +152,8 @@ async def upsert_matches(session: AsyncSession, brand_id: uuid.UUID, scored: Seq
     """Inserts new matches (NEW) and rescores existing ones, except DISMISSED ones, which keep what they had:
     the condition is in the statement, so a dismissal committed at any moment is never undone."""
     now = utcnow()
-    for item in scored:
+    # In one order of photos for every writer: two jobs writing the same rows wait for each other, never deadlock.
+    for item in sorted(scored, key=lambda item: item.photo_id):
         statement = dialect_insert(session, BrandMatch).values(
             id=uuid.uuid4(),
             brand_id=brand_id,
@@ -230,8 +231,10 @@ async def claim_announcements(
     return [(match_id, photo_id, float(score)) for match_id, photo_id, score in rows.all()]
 
 
-async def matched_photo_ids(session: AsyncSession, brand_id: uuid.UUID) -> list[uuid.UUID]:
-    return list(await session.scalars(select(BrandMatch.photo_id).where(BrandMatch.brand_id == brand_id)))
+async def matched_photos(session: AsyncSession, brand_id: uuid.UUID) -> dict[uuid.UUID, MatchStatus]:
+    """The photos the brand is matched with, and each match's status."""
+    rows = await session.execute(select(BrandMatch.photo_id, BrandMatch.status).where(BrandMatch.brand_id == brand_id))
+    return {photo_id: status for photo_id, status in rows.all()}
 
 
 def matches_of(brand_id: uuid.UUID, status: MatchStatus | None) -> Select[BrandMatch]:
