@@ -9,6 +9,7 @@ stray from their theme's palette.
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -259,6 +260,8 @@ def catalogue() -> list[CataloguePhoto]:
                 CataloguePhoto(
                     theme.name,
                     {
+                        # Fixed ids too: equal scores are ordered by id, so the measure is the same on every run.
+                        "id": uuid.UUID(int=chance.getrandbits(128), version=4),
                         "title": title,
                         "keywords": words,
                         "category": theme.category if chance.random() < 0.75 else None,

@@ -1,7 +1,9 @@
 """Brand matching quality: precision@10 of each labelled brand profile against a generated catalogue of 312
 photos (tests/api/matching_catalogue.py), measured through the API: the profile is saved with
 upsertBrandProfile, the matching job runs, and the first 10 of viewer.brandMatches are compared with the
-themes the brand wants. Without similarity (no embedding model) and with it (all-MiniLM-L6-v2 over the photos'
+themes the brand wants; matches of equal score straddling the 10th place count by their share of relevant ones
+(their order is by id, which says nothing), so the figure is the same on every run.
+Without similarity (no embedding model) and with it (all-MiniLM-L6-v2 over the photos'
 text). Slow (the whole catalogue, and the model): SQLite only.
 """
 
@@ -12,7 +14,7 @@ import hashlib
 import pytest
 
 from lensgraph.adapters.embeddings import EmbeddingsUnavailable, get_embedder
-from lensgraph.domain.matching import precision_at
+from lensgraph.domain.matching import expected_precision_at
 from lensgraph.persistence.embeddings import store_photo_embedding
 from tests.api.factories import ready_photos
 from tests.api.helpers import sign_up
@@ -24,8 +26,8 @@ pytestmark = pytest.mark.skipif(bool(POSTGRES_URL), reason="a slow measure: SQLi
 
 K = 10
 # A little below the first measurements (README "Brand matching"): a change that makes matching worse fails here.
-FLOOR_WITHOUT_SIMILARITY = 0.9
-FLOOR_WITH_SIMILARITY = 0.95
+FLOOR_WITHOUT_SIMILARITY = 0.88
+FLOOR_WITH_SIMILARITY = 0.92
 
 
 async def measure(client, services, background, *, embed: bool) -> dict[str, float]:
@@ -51,15 +53,16 @@ async def measure(client, services, background, *, embed: bool) -> dict[str, flo
                     version=embedder.model_version,
                     text_sha256=digest,
                 )
-    found = {}
+    found: dict[str, float] = {}
     for brand in BRANDS:
         account = await sign_up(client, role="BRAND")
         saved = await client.data(UPSERT, {"input": brand.profile}, token=account.access_token)
         assert saved["upsertBrandProfile"]["userErrors"] == []
         await background.settle()
-        top = await matches(client, account, first=K)
-        ranked = [themes[edge["node"]["photo"]["id"]] for edge in top["edges"]]
-        found[brand.name] = precision_at(ranked, set(brand.relevant), K)
+        # Enough to hold the whole group of equal score at the 10th place (equal scores come in id order).
+        listed = (await matches(client, account, first=100))["edges"]
+        scored = [(edge["node"]["score"], themes[edge["node"]["photo"]["id"]]) for edge in listed]
+        found[brand.name] = expected_precision_at([(score, theme in brand.relevant) for score, theme in scored], K)
     print(f"\nprecision@{K} ({'with' if embed else 'without'} similarity):")
     for name, value in found.items():
         print(f"  {name:<16} {value:.2f}")

@@ -155,3 +155,12 @@ def test_nothing_sets_a_match_back_to_new():
 def test_precision_at_k():
     assert rules.precision_at(["a", "b", "c"], {"a", "c"}, 2) == 0.5
     assert rules.precision_at(["a"], {"a"}, 4) == 0.25
+
+
+def test_expected_precision_counts_a_tied_group_by_its_share():
+    assert (
+        rules.expected_precision_at([(0.9, True), (0.5, True), (0.5, False), (0.5, False), (0.5, False)], 3)
+        == (1 + 2 * 0.25) / 3
+    )
+    assert rules.expected_precision_at([(0.9, True), (0.8, False)], 2) == 0.5
+    assert rules.expected_precision_at([(0.9, True)], 4) == 0.25

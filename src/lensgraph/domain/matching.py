@@ -353,3 +353,20 @@ def precision_at(ranked: Sequence[object], relevant: set[object], k: int) -> flo
     if k <= 0:
         raise ValueError("k must be positive")
     return sum(1 for item in ranked[:k] if item in relevant) / k
+
+
+def expected_precision_at(scored: Sequence[tuple[float, bool]], k: int) -> float:
+    """Precision@k of (score, relevant) items listed best first, where items of equal score may come in any order
+    (matches of equal score are ordered by id, which says nothing): the group of equal score that straddles the
+    k-th place counts its share of relevant items for the places it takes. ``scored`` must hold that whole group."""
+    if k <= 0:
+        raise ValueError("k must be positive")
+    hits, taken, index = 0.0, 0, 0
+    while taken < k and index < len(scored):
+        score = scored[index][0]
+        group = [relevant for value, relevant in scored[index:] if value == score]
+        places = min(len(group), k - taken)
+        hits += places * sum(group) / len(group)
+        taken += places
+        index += len(group)
+    return hits / k
