@@ -1,4 +1,6 @@
-"""Creates and drops throw-away PostgreSQL databases for the test run: ping | create | drop NAME."""
+"""Creates and drops throw-away PostgreSQL databases for the test run: ping | create | drop NAME | pgvector.
+
+``pgvector`` prints the server's major version and exits 0 when the server offers the ``vector`` extension."""
 
 from __future__ import annotations
 
@@ -19,6 +21,10 @@ async def main(command: str, host: str, name: str | None) -> int:
     except (TimeoutError, OSError, asyncpg.PostgresError):
         return 1
     try:
+        if command == "pgvector":
+            print(await connection.fetchval("SELECT current_setting('server_version_num')::int / 10000"))
+            offered = await connection.fetchval("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
+            return 0 if offered else 3
         if command == "create":
             name = f"lensgraph_test_{uuid.uuid4().hex[:12]}"
             await connection.execute(f'CREATE DATABASE "{name}"')

@@ -85,6 +85,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         public_url="http://testserver",
         # What a node remembers of an account outlives any test: statement counts never see a re-read.
         account_cache_seconds=60,
+        # The embedding model (the ai extra) costs seconds to load and to run: only the tests of semantic search
+        # (tests/api/test_embeddings.py, tests/api/test_search_quality.py) turn it on.
+        embeddings="off",
     )
 
 

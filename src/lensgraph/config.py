@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     # PostgreSQL connections each process keeps open (10 more are opened for bursts and closed after use).
     database_pool_size: int = Field(default=20, ge=1, le=500)
     secret_key: SecretStr | None = None
+    # Sentence embeddings for semantic search and similar photos (the ``ai`` extra): ``local`` runs the model in
+    # this process on the CPU; ``off`` leaves it out (SEMANTIC/HYBRID search and Photo.similar answer with an error).
+    embeddings: Literal["local", "off"] = "local"
+    # PostgreSQL: store vectors as pgvector's vector(384) with an HNSW index when the server offers the extension
+    # (read by the migration); false forces the portable real[] column with an exact scan (slower).
+    pgvector: bool = True
     public_url: str = "http://127.0.0.1:8000"
     broker: str = "memory"
     broker_namespace: str = "lensgraph"
@@ -164,6 +170,11 @@ class Settings(BaseSettings):
     # and how long fetching a photoUri may take (each redirect hop is checked and counted in it).
     ugc_max_photo_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
     ugc_fetch_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
+    # Brand matching: the best matches kept per brand (besides those the brand acted on or was told about), the
+    # score from which a new match is announced (match.new, once), and how many photos a profile change scores.
+    brand_matches_kept: int = Field(default=50, ge=1, le=1000)
+    brand_match_announce_score: float = Field(default=0.6, ge=0, le=1)
+    brand_match_candidates: int = Field(default=1000, ge=10, le=100_000)
     # How long an API node trusts what it read of an account (role, token version, disabled) before reading
     # it again: a change made on another node reaches this one within this many seconds.
     account_cache_seconds: float = Field(default=5.0, ge=0, le=60)

@@ -62,6 +62,10 @@ def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
         updates["smtp_url"] = request.getfixturevalue("inbox").url
     if "unmetered" in request.fixturenames:
         updates.update(max_query_cost=1_000_000, cost_bucket_size=0)
+    if "embeddings_on" in request.fixturenames:
+        updates["embeddings"] = "local"
+    if "three_matches_kept" in request.fixturenames:
+        updates["brand_matches_kept"] = 3
     if "stripe_fake" in request.fixturenames:
         fake = request.getfixturevalue("stripe_fake")
         updates["stripe_secret_key"] = SecretStr(fake.secret_key)
@@ -74,6 +78,16 @@ def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
 def unmetered() -> None:
     """For tests that send operations past the production cost limits on purpose (statement counts at large
     pages): their settings lift the per-operation maximum and turn the cost bucket off."""
+
+
+@pytest.fixture
+def three_matches_kept() -> None:
+    """For the tests of brand matching's top N: their settings keep 3 NEW matches per brand."""
+
+
+@pytest.fixture
+def embeddings_on() -> None:
+    """For the tests of semantic search: their settings turn the embedding model (the ai extra) on."""
 
 
 @pytest.fixture

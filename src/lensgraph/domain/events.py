@@ -49,6 +49,7 @@ PrintOrderKey = Annotated[UUID, Names("PrintOrder")]
 GallerySetKey = Annotated[UUID, Names("GallerySet")]
 GalleryDownloadKey = Annotated[UUID, Names("GalleryDownload")]
 DuplicateClaimKey = Annotated[UUID, Names("DuplicateClaim")]
+BrandMatchKey = Annotated[UUID, Names("BrandMatch")]
 # Entities of capabilities not built yet: their events are not emitted, so these IDs resolve to nothing yet.
 ListingKey = Annotated[UUID, Names("Listing")]
 PurchaseKey = Annotated[UUID, Names("Purchase")]
@@ -272,21 +273,35 @@ class LicensePhotoTakenDown(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class PhotoAvailable(Event):
+    """A newly analysed photo matches a brand's profile strongly: told to that brand, once per photo."""
+
     type: ClassVar[str] = "photo.available"
-    summary: ClassVar[str] = "A photo is available for licensing."
-    emitted: ClassVar[bool] = False
+    summary: ClassVar[str] = "A new photo matching your brand is available."
     photo_id: PhotoKey
     photographer_id: UserKey
 
 
 @dataclass(frozen=True, kw_only=True)
 class MatchNew(Event):
+    """A photo became a strong match of a brand (a new photo, or a changed profile): told to the brand once per
+    match, never again when the match is scored again."""
+
     type: ClassVar[str] = "match.new"
     summary: ClassVar[str] = "A new photo matches what you look for."
-    emitted: ClassVar[bool] = False
+    match_id: BrandMatchKey
     photo_id: PhotoKey
     brand_id: UserKey
     score: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class BrandProfileUpdated(Event):
+    """Internal: a brand's profile changed; its outlet is the job scoring the catalogue for it (FOLLOW_UP_JOBS)."""
+
+    type: ClassVar[str] = "brand_profile.updated"
+    summary: ClassVar[str] = "A brand profile changed."
+    internal: ClassVar[bool] = True
+    brand_id: UserKey
 
 
 # Licensing and money -------------------------------------------------------------------------
@@ -658,6 +673,9 @@ class FollowUp:
 
 
 FOLLOW_UP_JOBS: dict[str, FollowUp] = {
+    # A photo finished analysis: scored against every brand profile (a FAILED one is left alone by the job).
+    PhotoAnalyzed.type: FollowUp("matching.score_photo", ("photoId",)),
+    BrandProfileUpdated.type: FollowUp("matching.score_brand", ("brandId",)),
     AccountLinkRequested.type: FollowUp("accounts.send_link", ("userId", "purpose"), with_event_id=True),
     VerificationInvited.type: FollowUp("verification.mail_invite", ("inviteId",)),
     DocumentSent.type: FollowUp("documents.mail_link", ("documentId",)),

@@ -106,6 +106,11 @@ def can_keep_lightbox(viewer: Viewer) -> bool:
     return viewer.role is Role.BRAND
 
 
+def can_keep_brand_profile(viewer: Viewer) -> bool:
+    """A brand profile and the photos matched to it: brands only, each its own."""
+    return viewer.role is Role.BRAND
+
+
 def can_view_brand_dashboard(viewer: Viewer) -> bool:
     """What a buyer offered, holds and spent: brands only (publishers have the photographer dashboard)."""
     return viewer.role is Role.BRAND

@@ -24,6 +24,7 @@ from lensgraph.jobs.galleries import expire_galleries, watermark_gallery
 from lensgraph.jobs.idempotency import purge_expired_keys
 from lensgraph.jobs.invoices import mail_invoice_link, mark_overdue_invoices
 from lensgraph.jobs.licensing import expire_offers
+from lensgraph.jobs.matching import score_brand, score_photo
 from lensgraph.jobs.payments import pay_out
 from lensgraph.jobs.photos import analyze_photo, resume_analyses
 from lensgraph.jobs.push import actor_options as push_actor_options
@@ -204,6 +205,9 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     "notifications.enqueue_lost_pushes": (enqueue_lost_pushes, {"max_retries": 0}),
     "photos.analyze": (analyze_photo, {"max_retries": 5, "min_backoff": 2_000, "time_limit": 300_000}),
     "photos.resume_analyses": (resume_analyses, {"max_retries": 3}),
+    # Scoring again writes the same rows; a match is announced once (a claim on announced_at).
+    "matching.score_photo": (score_photo, {"max_retries": 3, "min_backoff": 5_000, "time_limit": 600_000}),
+    "matching.score_brand": (score_brand, {"max_retries": 3, "min_backoff": 5_000, "time_limit": 600_000}),
     "licensing.expire_offers": (expire_offers, {"max_retries": 3}),
     "idempotency.purge_expired_keys": (purge_expired_keys, {"max_retries": 3}),
     "galleries.expire": (expire_galleries, {"max_retries": 3}),

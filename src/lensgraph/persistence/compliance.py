@@ -109,6 +109,8 @@ RULES: dict[str, Rule] = {
     "duplicate_claims": Rule(D, _d("claimant_id", "uploader_id")),
     "duplicate_claim_changes": Rule(D, Via("claim_id", "duplicate_claims")),
     "photo_tags": Rule(D, Via("photo_id", "photos")),
+    # A vector derived from the photo's own text: deleted with it; not exported (the export holds the text).
+    "photo_embeddings": Rule(D, Via("photo_id", "photos"), exported=False),
     "photo_view_days": Rule(D, Via("photo_id", "photos")),
     "uploads": Rule(D, _d("user_id")),
     "releases": Rule(D, _d("user_id")),
@@ -116,6 +118,9 @@ RULES: dict[str, Rule] = {
     "collections": Rule(D, _d("user_id")),
     "collection_photos": Rule(D, Via("collection_id", "collections")),
     "lightbox_items": Rule(D, _d("user_id")),
+    # Brand matching: the brand's profile and its matches go with the brand (a photographer's go with the photos).
+    "brand_profiles": Rule(D, _d("user_id")),
+    "brand_matches": Rule(D, _d("brand_id")),
     "portfolios": Rule(D, _d("user_id")),
     "featured_photos": Rule(D, _d("user_id")),
     # Licensing and payments: bookkeeping and signed contracts are kept, pseudonymised.

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
+import numpy as np
 import orjson
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -43,6 +45,42 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
     # PostgreSQL counts the bits itself (bit_count); SQLite is taught the domain's own count.
     dbapi_connection.create_function(PHASH_DISTANCE, 2, _phash_distance, deterministic=True)
+    # Embeddings (persistence/embeddings.py) are compared by sqlite-vec's function. This Python's sqlite3 may be
+    # built without loadable extensions (enable_load_extension missing): then the same function, in Python.
+    if not _load_sqlite_vec(dbapi_connection):
+        dbapi_connection.create_function(VEC_DISTANCE_COSINE, 2, _vec_distance_cosine, deterministic=True)
+
+
+VEC_DISTANCE_COSINE = "vec_distance_cosine"
+
+
+def _load_sqlite_vec(dbapi_connection: Any) -> bool:
+    """Loads sqlite-vec into the connection where both the package and extension loading are available."""
+    if not hasattr(sqlite3.Connection, "enable_load_extension"):
+        return False
+    try:
+        import sqlite_vec  # the ai extra
+    except ImportError:
+        return False
+    raw = dbapi_connection.driver_connection  # aiosqlite's connection: its calls run on its own thread
+    try:
+        dbapi_connection.await_(raw.enable_load_extension(True))
+        dbapi_connection.await_(raw.load_extension(sqlite_vec.loadable_path()))
+        dbapi_connection.await_(raw.enable_load_extension(False))
+    except (AttributeError, sqlite3.Error):
+        return False
+    return True
+
+
+def _vec_distance_cosine(first: bytes | None, second: bytes | None) -> float | None:
+    """sqlite-vec's ``vec_distance_cosine`` over float32 BLOBs: 1 - cosine similarity."""
+    if first is None or second is None or len(first) != len(second) or not first:
+        return None
+    left, right = np.frombuffer(first, dtype="<f4"), np.frombuffer(second, dtype="<f4")
+    norms = float(np.sqrt(np.dot(left, left) * np.dot(right, right)))
+    if norms == 0.0:
+        return None
+    return 1.0 - float(np.dot(left, right)) / norms
 
 
 PHASH_DISTANCE = "phash_distance"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,9 @@ SEARCH_TABLES = frozenset({SEARCH_TABLE, *(f"{SEARCH_TABLE}_{part}" for part in 
 SEARCH_VECTOR = "search_vector"
 SEARCH_VECTOR_INDEX = "ix_photos_search_vector"
 SEARCH_OBJECTS_ON_PHOTOS = frozenset({("column", SEARCH_VECTOR), ("index", SEARCH_VECTOR_INDEX)})
+# The embeddings' vector column and its HNSW index differ per database (migration 0026): no model describes them.
+EMBEDDINGS_TABLE = "photo_embeddings"
+EMBEDDING_OBJECTS = frozenset({("column", "vector"), ("index", "ix_photo_embeddings_vector")})
 # bm25 column weights for (title, keywords, description, auto_keywords), in the proportions of ts_rank's A, B, C, D
 # weights: the inferred keywords (migration 0028) count least, below every word the photographer wrote.
 FTS5_WEIGHTS = (5.0, 2.0, 1.0, 0.5)
@@ -78,8 +82,10 @@ def include_in_autogenerate(name: str | None, type_: NameFilterType, parent_name
     """Alembic's ``include_name`` hook: hides the search objects, which no model describes, and nothing else."""
     if type_ == "table":
         return name not in SEARCH_TABLES
-    on_photos = parent_names.get("table_name") == Photo.__tablename__
-    return not (on_photos and (type_, name) in SEARCH_OBJECTS_ON_PHOTOS)
+    parent = parent_names.get("table_name")
+    if parent == EMBEDDINGS_TABLE:
+        return (type_, name) not in EMBEDDING_OBJECTS
+    return not (parent == Photo.__tablename__ and (type_, name) in SEARCH_OBJECTS_ON_PHOTOS)
 
 
 # Tags ----------------------------------------------------------------------------------------
@@ -286,3 +292,22 @@ async def facet_counts(
     for buckets in counted.values():
         buckets.sort(key=lambda bucket: (-bucket.count, bucket.value is None, bucket.value or ""))
     return counted
+
+
+async def keyword_ranking(
+    session: AsyncSession, dialect: str, within: Select[Photo], terms: Sequence[str], limit: int
+) -> list[uuid.UUID]:
+    """The ids of the keyword search's best ``limit`` photos among ``within``, in its order (relevance, id)."""
+    if not terms:
+        return []
+    query, relevance = matching(dialect, within, terms)
+    statement = query.with_only_columns(Photo.id).order_by(relevance.desc(), Photo.id).limit(limit)
+    return list((await session.scalars(statement)).all())
+
+
+async def photos_in_order(session: AsyncSession, photo_ids: Sequence[uuid.UUID]) -> list[Photo]:
+    """The photos of these ids in this order (those that still exist), in one statement."""
+    if not photo_ids:
+        return []
+    found = {row.id: row for row in (await session.scalars(select(Photo).where(Photo.id.in_(photo_ids)))).all()}
+    return [found[photo_id] for photo_id in photo_ids if photo_id in found]

@@ -22,6 +22,7 @@ from lensgraph.persistence import (
     invoices,
     licensing,
     marketplace,
+    matching,
     payments,
     plans,
     prints,
@@ -40,6 +41,7 @@ from lensgraph.persistence.models import (
     Album,
     ApiKey,
     Booking,
+    BrandMatch,
     Client,
     Collection,
     Content,
@@ -234,6 +236,9 @@ class Loaders:
     ugc_content_products = batched(ugc.products_of_contents)
     # Per content: its latest rights request (the one its rights status comes from).
     ugc_rights_request = batched(ugc.latest_rights_requests)
+    brand_match = by_id(BrandMatch)
+    # Per photo: how many brands it was matched with (Photo.matchCount, the owner's).
+    photo_match_count = batched(matching.match_counts)
 
     def __init__(self, database: Database) -> None:
         self.sessions = RequestSessions(database)

@@ -11,10 +11,11 @@ from strawberry import Info
 
 from lensgraph.domain import analytics as rules
 from lensgraph.domain.payments import Split
-from lensgraph.resolvers import analytics
+from lensgraph.resolvers import analytics, matching
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.core import Currency, Money, Node
 from lensgraph.schema.licensing import LicenseStatus
+from lensgraph.schema.matching import MatchStatus
 from lensgraph.schema.photos import Photo
 
 From = Annotated[date, strawberry.argument(name="from", description="The first day, in UTC.")]
@@ -46,6 +47,12 @@ class LicenseStatusCount:
     @classmethod
     def from_domain(cls, item: rules.StatusCount) -> LicenseStatusCount:
         return cls(status=item.status, count=item.count)
+
+
+@strawberry.type(description="How many of your matches are in one status.")
+class MatchStatusCount:
+    status: MatchStatus  # type: ignore[valid-type]
+    count: int
 
 
 @strawberry.type(description="Views of your photos by other people (you do not count), written within seconds.")
@@ -152,6 +159,14 @@ class BrandDashboard:
     @strawberry.field(description="Your licenses in force now (paid for and not ended), whatever the window.")
     async def active_licenses(self, info: Info[Context, None]) -> int:
         return await analytics.active_licenses(info.context, self._scope)
+
+    @strawberry.field(
+        description="Photos matched to your profile in the window, per status as it is now; every status is "
+        "listed, zero included."
+    )
+    async def matches_by_status(self, info: Info[Context, None]) -> list[MatchStatusCount]:
+        counts = await matching.matches_by_status(info.context, self._scope)
+        return [MatchStatusCount(status=status, count=count) for status, count in counts]
 
     @strawberry.field(description="Payments that went through in the window, per currency, alphabetical.")
     async def spending(self, info: Info[Context, None]) -> list[Money]:

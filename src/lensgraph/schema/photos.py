@@ -20,7 +20,7 @@ from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_download_original, can_review_duplicates, can_view_photo, owns
 from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Photo as PhotoRow
-from lensgraph.resolvers import marketplace, payments, photos, uploads, verification
+from lensgraph.resolvers import marketplace, matching, payments, photos, uploads, verification
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User
 from lensgraph.schema.core import (
@@ -208,6 +208,10 @@ class Photo(Node):
     @strawberry.field(description="How many faces analysis found; null until analysed. The owner's only.")
     def face_count(self, info: Info[Context, None]) -> int | None:
         return self._row.face_count if owns(info.context.viewer, self._row.user_id) else None
+
+    @strawberry.field(description="How many brands this photo was matched with. The owner's only.")
+    async def match_count(self, info: Info[Context, None]) -> int | None:
+        return await matching.match_count(info.context, self._row)
 
     @strawberry.field(
         description="Faces were found and no model release covers them: no commercial license until one does. "

@@ -58,6 +58,7 @@ from lensgraph.schema.gallery_mutations import GalleryMutations
 from lensgraph.schema.invoices import Invoice, InvoiceMutations, InvoiceQueries
 from lensgraph.schema.licensing import Contract, License, LicensingMutations, LicensingSubscriptions
 from lensgraph.schema.marketplace import Listing, MarketplaceMutations, MarketplaceQueries, Purchase
+from lensgraph.schema.matching import BrandMatch, MatchingMutations
 from lensgraph.schema.moderation import ModerationQueries
 from lensgraph.schema.notifications import (
     Notification,
@@ -159,6 +160,7 @@ class Mutation(
     PrintMutations,
     UgcMutations,
     DuplicateMutations,
+    MatchingMutations,
 ):
     pass
 
@@ -297,6 +299,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Release,
             Listing,
             Purchase,
+            BrandMatch,
             Verification,
             Client,
             DocumentTemplate,

@@ -21,6 +21,7 @@ from lensgraph.schema.gallery_collections import ViewerGalleryCollections
 from lensgraph.schema.invoices import ViewerInvoices
 from lensgraph.schema.licensing import ViewerLicensing
 from lensgraph.schema.marketplace import ViewerMarketplace
+from lensgraph.schema.matching import ViewerMatching
 from lensgraph.schema.notifications import ViewerNotifications
 from lensgraph.schema.payments import ViewerPayments
 from lensgraph.schema.photos import ViewerPhotos
@@ -50,6 +51,7 @@ class Viewer(
     ViewerReleases,
     ViewerAnalytics,
     ViewerMarketplace,
+    ViewerMatching,
     ViewerVerifications,
     ViewerStudio,
     ViewerBooking,

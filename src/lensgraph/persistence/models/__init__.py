@@ -13,6 +13,7 @@ from lensgraph.persistence.models.collections import (
 from lensgraph.persistence.models.compliance import ConsentRecord, DataRequest
 from lensgraph.persistence.models.documents import DocumentTemplate, StudioDocument
 from lensgraph.persistence.models.duplicates import DuplicateClaim, DuplicateClaimChange
+from lensgraph.persistence.models.embeddings import PhotoEmbedding
 from lensgraph.persistence.models.galleries import (
     Gallery,
     GalleryCollection,
@@ -26,6 +27,7 @@ from lensgraph.persistence.models.idempotency import IdempotencyKey
 from lensgraph.persistence.models.invoices import Invoice
 from lensgraph.persistence.models.licensing import Contract, License, LicenseRevision
 from lensgraph.persistence.models.marketplace import Listing, ListingTier, Purchase
+from lensgraph.persistence.models.matching import BrandMatch, BrandProfile
 from lensgraph.persistence.models.notifications import (
     Notification,
     NotificationPreference,
@@ -73,6 +75,8 @@ __all__ = [
     "AvailabilityWindow",
     "BlockedDate",
     "Booking",
+    "BrandMatch",
+    "BrandProfile",
     "Client",
     "ClientEmail",
     "ClientTag",
@@ -115,6 +119,7 @@ __all__ = [
     "Payout",
     "PayoutAccount",
     "Photo",
+    "PhotoEmbedding",
     "PhotoTag",
     "PhotoViewDay",
     "Portfolio",
