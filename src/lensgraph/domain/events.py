@@ -629,6 +629,8 @@ class FollowUp:
 
 
 FOLLOW_UP_JOBS: dict[str, FollowUp] = {
+    # The photo's text (with its inferred keywords and EXIF scene) embedded for semantic search.
+    PhotoAnalyzed.type: FollowUp("photos.embed", ("photoId",)),
     AccountLinkRequested.type: FollowUp("accounts.send_link", ("userId", "purpose"), with_event_id=True),
     VerificationInvited.type: FollowUp("verification.mail_invite", ("inviteId",)),
     DocumentSent.type: FollowUp("documents.mail_link", ("documentId",)),

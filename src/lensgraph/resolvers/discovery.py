@@ -6,14 +6,14 @@ from dataclasses import replace
 from typing import Any
 
 from lensgraph.domain import plans as plan_rules
-from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, clean_filter, search_terms
+from lensgraph.domain.discovery import PhotoFilter, PhotoOrder, SearchMode, clean_filter, search_terms
 from lensgraph.domain.pagination import PageRequest
 from lensgraph.persistence import discovery as queries
 from lensgraph.persistence.models import Photo
 from lensgraph.persistence.pagination import Page, paginate
 from lensgraph.persistence.photos import PhotoColumns, page_of_photos
 from lensgraph.persistence.prepared import PreparedPages
-from lensgraph.resolvers import plans
+from lensgraph.resolvers import plans, semantic
 from lensgraph.resolvers.context import Context
 
 
@@ -37,15 +37,19 @@ async def browse_photos(
     return await page_of_photos(ctx.reads, query, keys, page, columns, count_inline=count_inline, prepared=statements)
 
 
-async def search_photos(ctx: Context, text: str, given: PhotoFilter, page: PageRequest) -> Page[Photo]:
-    """READY, PUBLIC photos meeting the filter whose title, keywords or description have every word of
-    ``text``, most relevant first (ties: by id)."""
-    terms = search_terms(text)
+async def search_photos(
+    ctx: Context, text: str, given: PhotoFilter, page: PageRequest, mode: SearchMode = SearchMode.KEYWORD
+) -> Page[Photo]:
+    """READY, PUBLIC photos meeting the filter, most relevant first (ties: by id). KEYWORD: those whose title,
+    keywords or description have every word of ``text``; SEMANTIC and HYBRID: see ``resolvers.semantic``."""
+    terms = search_terms(text) if mode is SearchMode.KEYWORD else []
     cleaned = clean_filter(given)
     # The verified badge is for everyone: only the other filters are the advanced search a plan may include.
     filtered = replace(cleaned, verified_only=None) != PhotoFilter()
     if filtered:  # the plan is read only when it matters: plain searches cost no subscription lookup
         plan_rules.check_advanced_search(await plans.plan_of(ctx), filtered)
+    if mode is not SearchMode.KEYWORD:
+        return await semantic.search(ctx, text, cleaned, page, mode)
     if not terms:
         return nothing_found()
     query, relevance = queries.matching(ctx.db.dialect, queries.public_photos(cleaned), terms)

@@ -216,7 +216,10 @@ async def update_photo(
             photo.category = category
         if visibility is not None:
             photo.visibility = visibility
-        return photo
+    if title is not None or description is not None or keywords is not None:
+        # Its embedding follows its text (the job does nothing for a text that did not change).
+        ctx.services.jobs.send("photos.embed", str(photo.id))
+    return photo
 
 
 async def delete_photo(ctx: Context, photo_id: UUID) -> None:

@@ -18,6 +18,14 @@ from lensgraph.resolvers.context import Context
 from lensgraph.schema.core import Connection
 from lensgraph.schema.photos import Photo, PhotoFilter, PhotoOrder, domain_filter
 
+SearchMode = strawberry.enum(
+    discovery_rules.SearchMode,
+    description="KEYWORD: every word of the query, stemmed (full-text search). SEMANTIC: by meaning (sentence "
+    "embeddings: a paraphrase finds photos that share no word with it). HYBRID: both rankings fused (reciprocal "
+    "rank fusion). SEMANTIC and HYBRID need the embedding model (the ai extra): without it they answer with the "
+    "error code SEMANTIC_SEARCH_UNAVAILABLE.",
+)
+
 VerifiedOnly = Annotated[
     bool | None,
     strawberry.argument(
@@ -71,18 +79,22 @@ class DiscoveryQueries:
         return Connection[Photo].from_page(page, Photo.from_row)
 
     @strawberry.field(
-        description="Public photos whose title, keywords or description contain every word of `query` "
-        "(English stemming: 'sunsets' finds 'sunset'), most relevant first; a title match ranks highest."
+        description="Public photos matching `query`, most relevant first. KEYWORD (default): those whose title, "
+        "keywords or description contain every word of `query` (English stemming: 'sunsets' finds 'sunset'); a "
+        "title match ranks highest. SEMANTIC: the nearest by meaning. HYBRID: both, fused. `query`: 1 to 200 "
+        "characters for KEYWORD, up to 10,000 for SEMANTIC and HYBRID."
     )
     async def search_photos(
         self,
         info: Info[Context, None],
         query: str,
+        mode: SearchMode = SearchMode.KEYWORD,  # type: ignore[valid-type]
         filter: PhotoFilter | None = None,
         first: int | None = None,
         after: str | None = None,
         verified_only: VerifiedOnly = None,
     ) -> Connection[Photo]:
         given = replace(domain_filter(filter), verified_only=verified_only)
-        page = await discovery.search_photos(info.context, query, given, page_request(first, after, None, None))
+        page_asked = page_request(first, after, None, None)
+        page = await discovery.search_photos(info.context, query, given, page_asked, mode)
         return Connection[Photo].from_page(page, Photo.from_row)
