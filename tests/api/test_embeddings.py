@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -66,21 +65,14 @@ def exact_scan_database() -> Iterator[str]:
 
 
 @pytest.fixture(params=["native", EXACT_SCAN])
-def database_url(request: pytest.FixtureRequest, migrated_template: str, tmp_path: Path) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, database_url: str) -> str:
     """Every test here runs on the database's own vector store and, on PostgreSQL, on the exact-scan fallback."""
-    if request.param == EXACT_SCAN:
-        if not POSTGRES_URL:
-            pytest.skip("the exact-scan store is PostgreSQL's fallback")
-        yield request.getfixturevalue("exact_scan_database")
-        return
-    if POSTGRES_URL:
-        yield POSTGRES_URL
-        return
-    import shutil
-
-    copy = tmp_path / "lensgraph.db"
-    shutil.copyfile(migrated_template, copy)
-    yield f"sqlite+aiosqlite:///{copy}"
+    if request.param != EXACT_SCAN:
+        return database_url
+    if not POSTGRES_URL:
+        pytest.skip("the exact-scan store is PostgreSQL's fallback")
+    exact: str = request.getfixturevalue("exact_scan_database")
+    return exact
 
 
 @pytest.fixture(scope="session")

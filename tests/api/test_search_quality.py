@@ -19,7 +19,9 @@ from tests.search_relevance import catalogue, ndcg_at, photo_words, queries, rec
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(bool(POSTGRES_URL), reason="measured once, on SQLite; test_embeddings.py compares the databases"),
+    pytest.mark.skipif(
+        bool(POSTGRES_URL), reason="measured once, on SQLite; test_embeddings.py compares the databases"
+    ),
 ]
 
 SEARCH = """query($query: String!, $mode: SearchMode!) {
