@@ -1,4 +1,4 @@
-"""``python -m bench generate | run | compare``: make the dataset, then print the table of figures."""
+"""``python -m bench generate | run | compare | search``: make the dataset, then print the table of figures."""
 
 from __future__ import annotations
 
@@ -83,6 +83,23 @@ def run_command(
     typer.echo(render_table(report.results))
     for note in report.notes():
         typer.echo(note)
+
+
+@cli.command("search")
+def search_command(
+    database_url: str = typer.Option(
+        "sqlite+aiosqlite:///./bench-search.db",
+        "--database-url",
+        help="SQLite file or postgresql+asyncpg://...: generated when empty, reused (vectors added) otherwise.",
+    ),
+    photos: int = typer.Option(20_000, min=1, help="Photos to generate into an empty database."),
+    iterations: int = typer.Option(50, min=1, help="Timed searches per mode."),
+) -> None:
+    """Semantic and hybrid search p50/p99 at scale, embedding throughput, and the memory of the loaded model."""
+    from bench.search import run as run_search
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    typer.echo(run_search(database_url, photos, iterations).render())
 
 
 @cli.command("forensics")

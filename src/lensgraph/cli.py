@@ -129,6 +129,37 @@ def seed() -> None:
     _seed_demo(_settings())
 
 
+@cli.command()
+def reindex(batch: int = typer.Option(64, min=1, max=1000, help="Photos embedded per batch.")) -> None:
+    """Embed every analysed photo never embedded, or embedded by another model or version (semantic search).
+
+    Resumable: stopped and run again, it skips what is already current."""
+    from lensgraph.adapters.embeddings import EmbeddingsUnavailable, get_embedder
+    from lensgraph.jobs.embeddings import ReindexProgress
+    from lensgraph.jobs.embeddings import reindex as run_reindex
+    from lensgraph.persistence.db import Database
+
+    settings = _settings()
+    try:
+        embedder = get_embedder(settings.embeddings)
+    except EmbeddingsUnavailable as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+
+    def report(progress: ReindexProgress) -> None:
+        typer.echo(f"checked {progress.checked} photos, embedded {progress.embedded}")
+
+    async def run() -> ReindexProgress:
+        database = Database(settings.database_url)
+        try:
+            return await run_reindex(database, embedder, batch=batch, report=report)
+        finally:
+            await database.dispose()
+
+    done = asyncio.run(run())
+    typer.echo(f"reindex done: {done.embedded} embedded with {embedder.model_name} ({embedder.model_version})")
+
+
 @cli.command("grant-admin")
 def grant_admin(email: str = typer.Argument(..., help="The email of an existing account.")) -> None:
     """Make an existing account an ADMIN (moderation: duplicates, and later content and reports)."""

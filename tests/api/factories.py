@@ -35,10 +35,16 @@ def user_key(account: Any) -> UUID:
 
 async def ready_photos(services: Services, owner: Any, count: int, **fields: Any) -> list[UUID]:
     """``count`` READY photos of ``owner`` (an Account), newest last; ``fields`` override column values."""
+    return await ready_photos_each(services, owner, [fields] * count)
+
+
+async def ready_photos_each(services: Services, owner: Any, each: list[dict[str, Any]]) -> list[UUID]:
+    """A READY photo of ``owner`` per entry of ``each`` (its column values), newest last, in one transaction."""
     owner_id = user_key(owner)
+    count = len(each)
     start = utcnow() - timedelta(minutes=count)
     rows = []
-    for index in range(count):
+    for index, fields in enumerate(each):
         photo_id = uuid4()
         values: dict[str, Any] = {
             "id": photo_id,

@@ -71,18 +71,11 @@ _embedder: SentenceEmbedder | None = None
 _loading = threading.Lock()
 
 
-def embeddings_setting() -> str:
-    """LENSGRAPH_EMBEDDINGS, read through the settings: ``local`` (default) or ``off``."""
-    from lensgraph.config import Settings
-
-    return Settings().embeddings
-
-
-def get_embedder(setting: str | None = None) -> Embedder:
+def get_embedder(setting: str) -> Embedder:
     """The process's embedder, loading the model on first use. Raises ``EmbeddingsUnavailable`` when the extra
-    is missing, the model cannot load, or embeddings are turned off (``setting``, else LENSGRAPH_EMBEDDINGS)."""
+    is missing, the model cannot load, or embeddings are turned off (``setting``: LENSGRAPH_EMBEDDINGS)."""
     global _embedder
-    if (setting if setting is not None else embeddings_setting()) == OFF:
+    if setting == OFF:
         raise EmbeddingsUnavailable("LENSGRAPH_EMBEDDINGS is off")
     if _embedder is not None:
         return _embedder

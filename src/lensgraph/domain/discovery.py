@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
+from typing import Any, TypeVar
 
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.licensing import Usage
@@ -24,6 +25,7 @@ from lensgraph.domain.photos import (
 )
 
 MAX_SEARCH_LENGTH = 200
+T = TypeVar("T", bound=Hashable)
 # Runs of letters and digits: what both full-text tokenizers (FTS5 unicode61, PostgreSQL's parser) call words.
 WORD = re.compile(r"[^\W_]+")
 # Words too common to narrow a search: PostgreSQL's english stop list (snowball's), which its search drops by
@@ -222,3 +224,75 @@ def photo_tags(
         red, green, blue = bytes.fromhex(hex_color.removeprefix("#"))
         tags.add((TagKind.COLOR, color_name((red, green, blue))))
     return tags
+
+
+# Semantic search ------------------------------------------------------------------------------
+
+# Longest query a semantic or hybrid search embeds; the model reads about 256 word pieces in any case.
+MAX_SEMANTIC_QUERY_LENGTH = 10_000
+# RRF's constant k: ranks past the first few count less and less, and no list's raw scores are compared.
+RRF_K = 60
+# What a semantic or hybrid search ranks (and pages through): the nearest this many, no further.
+SEARCH_CANDIDATES = 200
+# Nearest vectors less similar than this are not answers to a semantic query.
+MIN_SIMILARITY = 0.2
+
+
+class SearchMode(Enum):
+    KEYWORD = "KEYWORD"
+    SEMANTIC = "SEMANTIC"
+    HYBRID = "HYBRID"
+
+
+def check_semantic_query(query: str) -> str:
+    """The query as it is embedded: refused when empty or longer than MAX_SEMANTIC_QUERY_LENGTH."""
+    cleaned = " ".join(query.split())
+    if not cleaned:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Type something to search for.", ["query"])
+    if len(query) > MAX_SEMANTIC_QUERY_LENGTH:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Use at most {MAX_SEMANTIC_QUERY_LENGTH} characters.", ["query"])
+    return cleaned
+
+
+def photo_text(
+    title: str, description: str, keywords: list[str], auto_keywords: list[str], exif: Mapping[str, Any]
+) -> str:
+    """What a photo's embedding is made from: its title, description, keywords (its own and inferred) and the
+    scene and camera facts of its EXIF, as one text. Equal photos give equal texts (and so equal hashes)."""
+    parts = [title.strip(), description.strip()]
+    words = list(dict.fromkeys(word for word in [*keywords, *auto_keywords] if word))
+    if words:
+        parts.append("Keywords: " + ", ".join(words) + ".")
+    facts = [f"{name} {exif[name]}" for name in ("scene", "flash", "make", "model", "lens") if exif.get(name)]
+    if facts:
+        parts.append("Camera: " + ", ".join(str(fact) for fact in facts) + ".")
+    return "\n".join(part for part in parts if part)
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[T]], *, k: int = RRF_K) -> list[tuple[T, float]]:
+    """Fuses ranked lists (best first) into one: each item scores the sum of 1 / (k + rank) over the lists that
+    hold it (rank from 1). Best first; ties by the order the item first appears (the first list wins)."""
+    scores: dict[T, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    order = {item: position for position, item in enumerate(scores)}
+    return sorted(scores.items(), key=lambda pair: (-pair[1], order[pair[0]]))
+
+
+def ranked_page(
+    ranked: Sequence[tuple[T, float]], after: tuple[float, str] | None, limit: int, key: Callable[[T], str]
+) -> tuple[list[tuple[T, float]], bool]:
+    """The ``limit`` items of a ranked list (best first, ties in list order) that come after the cursor
+    ``(score, key)``, and whether more follow. The cursor names the last item seen: its position is found by its
+    key, and where that item is gone, by its score (the first item scoring less)."""
+    start = 0
+    if after is not None:
+        score, seen = after
+        found = next((index for index, (item, _) in enumerate(ranked) if key(item) == seen), None)
+        if found is not None:
+            start = found + 1
+        else:
+            start = next((index for index, (_, value) in enumerate(ranked) if value < score), len(ranked))
+    chosen = list(ranked[start : start + limit])
+    return chosen, start + limit < len(ranked)

@@ -73,6 +73,8 @@ class ErrorCode(Enum):
     RIGHTS_REQUIRED = "RIGHTS_REQUIRED"
     # A rights link already answered, or past its expiry.
     TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    # Semantic or hybrid search, or similar photos, on a server without the embedding model (the ai extra).
+    SEMANTIC_SEARCH_UNAVAILABLE = "SEMANTIC_SEARCH_UNAVAILABLE"
     INTERNAL = "INTERNAL"
 
 

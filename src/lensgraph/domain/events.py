@@ -673,8 +673,9 @@ class FollowUp:
 
 
 FOLLOW_UP_JOBS: dict[str, FollowUp] = {
-    # A photo finished analysis: scored against every brand profile (a FAILED one is left alone by the job).
-    PhotoAnalyzed.type: FollowUp("matching.score_photo", ("photoId",)),
+    # A photo finished analysis: its text embedded for semantic search, then (the embedding job sends it) scored
+    # against every brand profile (a FAILED one is left alone by both jobs).
+    PhotoAnalyzed.type: FollowUp("photos.embed", ("photoId",)),
     BrandProfileUpdated.type: FollowUp("matching.score_brand", ("brandId",)),
     AccountLinkRequested.type: FollowUp("accounts.send_link", ("userId", "purpose"), with_event_id=True),
     VerificationInvited.type: FollowUp("verification.mail_invite", ("inviteId",)),

@@ -20,6 +20,7 @@ from lensgraph.domain.verification import MAX_ATTEMPTS
 from lensgraph.jobs.accounts import send_account_link
 from lensgraph.jobs.compliance import build_export, delete_due_accounts
 from lensgraph.jobs.documents import mail_document_link
+from lensgraph.jobs.embeddings import embed_photo
 from lensgraph.jobs.galleries import expire_galleries, watermark_gallery
 from lensgraph.jobs.idempotency import purge_expired_keys
 from lensgraph.jobs.invoices import mail_invoice_link, mark_overdue_invoices
@@ -208,6 +209,8 @@ ACTORS: dict[str, tuple[Callable[..., Awaitable[None]], dict[str, Any]]] = {
     # Scoring again writes the same rows; a match is announced once (a claim on announced_at).
     "matching.score_photo": (score_photo, {"max_retries": 3, "min_backoff": 5_000, "time_limit": 600_000}),
     "matching.score_brand": (score_brand, {"max_retries": 3, "min_backoff": 5_000, "time_limit": 600_000}),
+    # Skips a photo whose vector is of its current text, model and version: a second run writes nothing.
+    "photos.embed": (embed_photo, {"max_retries": 3, "min_backoff": 2_000, "time_limit": 120_000}),
     "licensing.expire_offers": (expire_offers, {"max_retries": 3}),
     "idempotency.purge_expired_keys": (purge_expired_keys, {"max_retries": 3}),
     "galleries.expire": (expire_galleries, {"max_retries": 3}),

@@ -6,10 +6,12 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
 import orjson
+from numpy.typing import NDArray
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -73,14 +75,22 @@ def _load_sqlite_vec(dbapi_connection: Any) -> bool:
 
 
 def _vec_distance_cosine(first: bytes | None, second: bytes | None) -> float | None:
-    """sqlite-vec's ``vec_distance_cosine`` over float32 BLOBs: 1 - cosine similarity."""
+    """sqlite-vec's ``vec_distance_cosine`` over float32 BLOBs: 1 - cosine similarity. The second argument is
+    the query's vector, the same for every row of a search: decoded once."""
     if first is None or second is None or len(first) != len(second) or not first:
         return None
-    left, right = np.frombuffer(first, dtype="<f4"), np.frombuffer(second, dtype="<f4")
-    norms = float(np.sqrt(np.dot(left, left) * np.dot(right, right)))
+    left = np.frombuffer(first, dtype="<f4")
+    right, right_norm = _decoded(second)
+    norms = float(np.sqrt(left.dot(left))) * right_norm
     if norms == 0.0:
         return None
-    return 1.0 - float(np.dot(left, right)) / norms
+    return 1.0 - float(left.dot(right)) / norms
+
+
+@lru_cache(maxsize=16)
+def _decoded(blob: bytes) -> tuple[NDArray[np.float32], float]:
+    vector = np.frombuffer(blob, dtype="<f4")
+    return vector, float(np.sqrt(vector.dot(vector)))
 
 
 PHASH_DISTANCE = "phash_distance"

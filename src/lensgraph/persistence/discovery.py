@@ -305,6 +305,15 @@ async def keyword_ranking(
     return list((await session.scalars(statement)).all())
 
 
+# A query of photos, as resolvers pass one on (they import no SQLAlchemy).
+PhotoQuery = Select[Photo]
+
+
+def photos_among(photo_ids: Sequence[uuid.UUID]) -> PhotoQuery:
+    """The photos of these ids (a ranked search's whole result), as a query its facets count over."""
+    return select(Photo).where(Photo.id.in_(photo_ids))
+
+
 async def photos_in_order(session: AsyncSession, photo_ids: Sequence[uuid.UUID]) -> list[Photo]:
     """The photos of these ids in this order (those that still exist), in one statement."""
     if not photo_ids:

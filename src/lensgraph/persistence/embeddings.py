@@ -165,13 +165,15 @@ async def nearest_photos(
     if store is VectorStore.PGVECTOR:
         # The HNSW index serves ORDER BY distance; iterative scans go on past rows the conditions drop.
         ef_search = str(max(MIN_EF_SEARCH, min(limit, 1000)))
-        await session.execute(text("SELECT set_config('hnsw.ef_search', :value, true)"), {"value": ef_search})
-        await session.execute(text("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)"))
-        statement = statement.order_by(VECTOR.op("<=>")(query_vector), Photo.id)
+        settings = "SELECT set_config('hnsw.ef_search', :value, true), set_config('hnsw.iterative_scan', :scan, true)"
+        await session.execute(text(settings), {"value": ef_search, "scan": "strict_order"})
+        # The distance alone: a second sort key would make the planner sort every row instead of using the index.
+        statement = statement.order_by(VECTOR.op("<=>")(query_vector))
     else:
         statement = statement.order_by(similarity.desc(), Photo.id)
     rows = (await session.execute(statement)).all()
-    return [(row[0], float(row[1])) for row in rows]
+    # Equal scores in id order, on every store.
+    return sorted(((row[0], float(row[1])) for row in rows), key=lambda pair: (-pair[1], pair[0]))
 
 
 async def photo_vectors(session: AsyncSession, photo_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[float]]:

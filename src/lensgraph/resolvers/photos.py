@@ -241,7 +241,10 @@ async def update_photo(
             photo.exclusive_available = license_offer.exclusive_available
         if keywords is not None or license_offer is not None:
             await discovery_queries.replace_tags(uow.session, photo)
-        return photo
+    if title is not None or description is not None or keywords is not None:
+        # Its embedding follows its text (the job does nothing for a text that did not change).
+        ctx.services.jobs.send("photos.embed", str(photo.id))
+    return photo
 
 
 async def delete_photo(ctx: Context, photo_id: UUID) -> None:

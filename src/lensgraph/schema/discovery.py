@@ -20,6 +20,14 @@ from lensgraph.resolvers.discovery import SearchResults
 from lensgraph.schema.core import Connection
 from lensgraph.schema.photos import Photo, PhotoFilter, PhotoOrder, domain_filter
 
+SearchMode = strawberry.enum(
+    discovery_rules.SearchMode,
+    description="KEYWORD: every word of the query, stemmed (full-text search). SEMANTIC: by meaning (sentence "
+    "embeddings: a paraphrase finds photos that share no word with it). HYBRID: both rankings fused (reciprocal "
+    "rank fusion). SEMANTIC and HYBRID need the embedding model (the ai extra): without it they answer with the "
+    "error code SEMANTIC_SEARCH_UNAVAILABLE.",
+)
+
 VerifiedOnly = Annotated[
     bool | None,
     strawberry.argument(
@@ -73,15 +81,18 @@ class DiscoveryQueries:
         return Connection[Photo].from_page(page, Photo.from_row)
 
     @strawberry.field(
-        description="Public photos whose title, keywords, description or inferred keywords (autoKeywords) contain "
-        "every word of `query` (English stemming: 'sunsets' finds 'sunset'), most relevant first: a title match "
-        "ranks highest, an inferred keyword lowest. Enterprise search (a paid plan, else PAYMENT_REQUIRED): `filter`, "
-        "an `orderBy` other than RELEVANCE, and `facets` on the result."
+        description="Public photos matching `query`, most relevant first. KEYWORD (default): those whose title, "
+        "keywords, description or inferred keywords (autoKeywords) contain every word of `query` (English stemming: "
+        "'sunsets' finds 'sunset'); a title match ranks highest, an inferred keyword lowest. SEMANTIC: the nearest "
+        "by meaning. HYBRID: both, fused. `query`: 1 to 200 characters for KEYWORD, up to 10,000 for SEMANTIC and "
+        "HYBRID. Enterprise search (a paid plan, else PAYMENT_REQUIRED): `filter`, an `orderBy` other than "
+        "RELEVANCE (KEYWORD only), and `facets` on the result."
     )
     async def search_photos(
         self,
         info: Info[Context, None],
         query: str,
+        mode: SearchMode = SearchMode.KEYWORD,  # type: ignore[valid-type]
         filter: PhotoFilter | None = None,
         first: int | None = None,
         after: str | None = None,
@@ -90,7 +101,7 @@ class DiscoveryQueries:
     ) -> PhotoSearchConnection:
         given = replace(domain_filter(filter), verified_only=verified_only)
         results = await discovery.search_photos(
-            info.context, query, given, order_by, page_request(first, after, None, None)
+            info.context, query, given, order_by, page_request(first, after, None, None), mode
         )
         return PhotoSearchConnection.from_results(results)
 

@@ -20,7 +20,7 @@ from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_download_original, can_review_duplicates, can_view_photo, owns
 from lensgraph.persistence.loaders import referenced
 from lensgraph.persistence.models import Photo as PhotoRow
-from lensgraph.resolvers import marketplace, matching, payments, photos, uploads, verification
+from lensgraph.resolvers import marketplace, matching, payments, photos, semantic, uploads, verification
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.accounts import User
 from lensgraph.schema.core import (
@@ -230,6 +230,14 @@ class Photo(Node):
         from lensgraph.schema.releases import releases_of_photo  # that module builds on this one
 
         return await releases_of_photo(info, self._row)
+
+    @strawberry.field(
+        description="Public photos most like this one by meaning (their text's sentence embeddings), best first; "
+        "near-duplicates of it (perceptual hash) left out. Empty until the photo is embedded. Needs the embedding "
+        "model (the ai extra): without it, the error code SEMANTIC_SEARCH_UNAVAILABLE."
+    )
+    async def similar(self, info: Info[Context, None], first: int = 10) -> list[Photo]:
+        return [Photo.from_row(row) for row in await semantic.similar(info.context, self._row, first)]
 
     @strawberry.field(
         description="The verified badge: true when the photo shows a JPEG its photographer verified authentic (the "
