@@ -163,6 +163,10 @@ async def test_contract_and_delivered_file_name_the_company_and_references(clien
     assert xmp["Xmp.lensgraph.LicenseId"] == str(from_global_id(license_id)[1])
     assert xmp["Xmp.lensgraph.Licensee"].startswith("Northwind Ltd, represented by Jane Buyer")
     assert "PO-2026-0042" in xmp["Xmp.xmpRights.UsageTerms"]['lang="x-default"']
+    # Made once: later reads serve the stored copy without reading the original again.
+    await services.storage.delete(key)
+    again = (await client.data(DELIVERED, {"id": license_id}, token=brand.access_token))["node"]
+    assert (await client.http.get(again["licensedFileUrl"])).content == licensed
     # The photographer gets no download of the brand's file.
     theirs = (await client.data(DELIVERED, {"id": license_id}, token=photographer.access_token))["node"]
     assert theirs["licensedFileUrl"] is None

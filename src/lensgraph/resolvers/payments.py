@@ -42,6 +42,7 @@ from lensgraph.persistence import prints as print_queries
 from lensgraph.persistence.base import utcnow
 from lensgraph.persistence.db import ConstraintViolation, Database, UnitOfWork
 from lensgraph.persistence.models import (
+    Contract,
     Earning,
     License,
     Payment,
@@ -506,6 +507,23 @@ async def licensed_file_url(ctx: Context, row: License, *, expires_in: timedelta
     contract = await ctx.loaders.contract_by_license.load(row.id) if photo else None
     if photo is None or contract is None or photo.mime_type != LICENSED_FILE_TYPE:
         return None
+    copy_key = queries.licensed_copy_key(row.id)
+    # Made once: a paid license's contract and references no longer change, and reading the original for every
+    # read of this field would let one query read every original it lists.
+    if await ctx.services.storage.stat(copy_key) is None:
+        await _make_licensed_copy(ctx, row, photo, contract, copy_key)
+    return await ctx.services.storage.presign_download(
+        copy_key,
+        expires_in=expires_in,
+        media_type=LICENSED_FILE_TYPE,
+        filename=download_name(photo.title, LICENSED_FILE_TYPE, fallback="photo"),
+    )
+
+
+async def _make_licensed_copy(ctx: Context, row: License, photo: Photo, contract: Contract, copy_key: str) -> None:
+    """The original (checked against its confirmed hash) with the license written into it, stored at
+    ``copy_key``."""
+    key = photo.original_key
     try:
         original = await ctx.services.storage.read(photo.original_key, max_bytes=photo.size_bytes)
     except ObjectTooLarge:
@@ -522,11 +540,4 @@ async def licensed_file_url(ctx: Context, row: License, *, expires_in: timedelta
         references=license_queries.references_of(row),
         agreed_at=snapshot["acceptedAt"],
     )
-    copy_key = queries.licensed_copy_key(row.id)
     await purchases.store_licensed_copy(ctx, original, notice, copy_key, f"License {row.id}")
-    return await ctx.services.storage.presign_download(
-        copy_key,
-        expires_in=expires_in,
-        media_type=LICENSED_FILE_TYPE,
-        filename=download_name(photo.title, LICENSED_FILE_TYPE, fallback="photo"),
-    )
