@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 OBJECT_COST = 1
@@ -94,9 +95,22 @@ class CostField:
             return max(selection_requested(fields, variables) for _, fields in self.variants)
         return selection_requested(self.children, variables)
 
+    @cached_property
+    def _fixed_children(self) -> tuple[int, tuple[CostField, ...]]:
+        """What the children that are single scalars cost whatever they hold, and the children whose cost depends
+        on what they hold (objects that may be null, lists): only those are walked per object returned."""
+        fixed, walked = 0, []
+        for field in self.children:
+            if field.items is None and not (field.children or field.variants):
+                fixed += field.weight
+            else:
+                walked.append(field)
+        return fixed, tuple(walked)
+
     def _actual_selection(self, value: Mapping[str, Any]) -> int:
         if not self.variants:
-            return selection_actual(self.children, value)
+            fixed, walked = self._fixed_children
+            return fixed + selection_actual(walked, value)
         by_type = dict(self.variants)
         fields = by_type.get(value.get("__typename", ""))
         if fields is not None:

@@ -380,10 +380,7 @@ async def first_collections_with_photos(
     bound per run."""
     shape = (tuple(columns), photo_columns)
     parameters = {"owner_id": owner_id, "size": limit + 1, "photo_size": photo_limit + 1}
-    async with db.connection() as connection:
-        rows = await prepared.rows(
-            connection, shape, lambda: _collections_with_photos(columns, photo_columns), parameters
-        )
+    rows = await prepared.rows(db, shape, lambda: _collections_with_photos(columns, photo_columns), parameters)
     if not rows:
         return None
     width, photo_width = len(columns), len(photo_columns.names)
@@ -419,7 +416,7 @@ def _collections_with_photos(columns: Sequence[str], photo_columns: PhotoColumns
     photos = photo_columns.joined(select(Photo).join(links, links.c.photo_id == Photo.id))
     ranked = (
         photos.with_only_columns(
-            *[column.label(f"p_{index}") for index, column in enumerate(photo_columns.selected())],
+            *[column.label(f"p_{index}") for index, column in enumerate(photo_columns.selected)],
             links.c.collection_id,
             links.c.position,
             links.c.photo_id,

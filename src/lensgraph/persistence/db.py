@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import lru_cache
 from typing import Any, Protocol
@@ -13,6 +13,7 @@ import numpy as np
 import orjson
 from numpy.typing import NDArray
 from sqlalchemy import event, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm.exc import StaleDataError
@@ -144,8 +145,12 @@ class UnitOfWork:
 class Database:
     def __init__(self, url: str, *, pool_size: int = POOL_SIZE) -> None:
         self.url = url
+        self.pool_size = pool_size
         self.engine = create_engine(url, pool_size=pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL only: asyncpg's own pool, for the compiled read path's statements (``fetch``).
+        self._driver_pool: Any = None
+        self._driver_pool_made = asyncio.Lock()
         # Set by the outbox relay of this process, to dispatch right after a commit that wrote events.
         self.on_events: Callable[[], None] | None = None
 
@@ -153,6 +158,10 @@ class Database:
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``: for the few statements the two write differently."""
         return self.engine.dialect.name
+
+    @property
+    def sql_dialect(self) -> Dialect:
+        return self.engine.dialect
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -203,8 +212,59 @@ class Database:
             return False
         return True
 
+    async def fetch(self, sql: str, arguments: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        """The records of one PostgreSQL statement in the driver's own words (``$n`` parameters), outside any
+        transaction: a single statement is consistent by itself.
+
+        Straight through asyncpg's pool: checking out a SQLAlchemy connection, setting it to autocommit and
+        wrapping its result cost more than a small read's round trip. When something listens to the engine's
+        statements (a tracer, the tests' statement counts), through SQLAlchemy instead, so that it sees them all."""
+        dispatch = self.engine.sync_engine.dispatch
+        if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+            async with self.connection() as connection:
+                return (await connection.exec_driver_sql(sql, tuple(arguments))).all()
+        pool = self._driver_pool or await self._open_driver_pool()
+        records: Sequence[Sequence[Any]] = await pool.fetch(sql, *arguments)
+        return records
+
+    async def _open_driver_pool(self) -> Any:
+        import asyncpg  # type: ignore[import-untyped]  # PostgreSQL's driver: installed wherever a PostgreSQL URL is used
+
+        async with self._driver_pool_made:
+            if self._driver_pool is None:
+                # The connection SQLAlchemy would open, without the options only its adapter knows.
+                _args, options = self.engine.dialect.create_connect_args(self.engine.url)
+                for adapter_option in ("prepared_statement_cache_size", "prepared_statement_name_func"):
+                    options.pop(adapter_option, None)
+                self._driver_pool = await asyncpg.create_pool(
+                    min_size=1, max_size=self.pool_size, init=_driver_codecs, reset=_nothing_to_reset, **options
+                )
+        return self._driver_pool
+
     async def dispose(self) -> None:
+        pool, self._driver_pool = self._driver_pool, None
+        if pool is not None:
+            await pool.close()
         await self.engine.dispose()
+
+
+async def _driver_codecs(connection: Any) -> None:
+    """JSON decoded as SQLAlchemy's asyncpg dialect decodes it, so both ways give a statement the same values."""
+    await connection.set_type_codec(
+        "json", encoder=str.encode, decoder=orjson.loads, schema="pg_catalog", format="binary"
+    )
+    await connection.set_type_codec(
+        "jsonb",
+        encoder=lambda value: b"\x01" + value.encode(),
+        decoder=lambda value: orjson.loads(value[1:]),  # after jsonb's version byte
+        schema="pg_catalog",
+        format="binary",
+    )
+
+
+async def _nothing_to_reset(_connection: Any) -> None:
+    """The pool's connections only run single reads outside transactions: no session state to undo on release
+    (asyncpg's default reset is four more statements per use)."""
 
 
 class SessionSource(Protocol):
@@ -215,6 +275,13 @@ class SessionSource(Protocol):
     def connection(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """For Core reads (plain rows, no ORM objects): the compiled read path's."""
         ...
+
+    async def fetch(self, sql: str, arguments: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        """A PostgreSQL statement's records, run as it is written (the compiled read path's prepared ones)."""
+        ...
+
+    @property
+    def sql_dialect(self) -> Dialect: ...
 
 
 class SharedReads:
@@ -253,6 +320,15 @@ class SharedReads:
         """The shared session's connection, in its transaction."""
         async with self.session() as session:
             yield await session.connection()
+
+    async def fetch(self, sql: str, arguments: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        """In the shared transaction, so the statement reads the same snapshot as the operation's others."""
+        async with self.connection() as connection:
+            return (await connection.exec_driver_sql(sql, tuple(arguments))).all()
+
+    @property
+    def sql_dialect(self) -> Dialect:
+        return self._db.sql_dialect
 
     async def close(self) -> None:
         async with self._turn:

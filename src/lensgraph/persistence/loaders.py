@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from aiodataloader import DataLoader
 from sqlalchemy import select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from lensgraph.persistence import (
@@ -91,6 +92,13 @@ class RequestSessions:
 
     def connection(self) -> AbstractAsyncContextManager[AsyncConnection]:
         return self.current.connection()
+
+    async def fetch(self, sql: str, arguments: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        return await self.current.fetch(sql, arguments)
+
+    @property
+    def sql_dialect(self) -> Dialect:
+        return self.current.sql_dialect
 
 
 class _PerRequest(Generic[K, V]):

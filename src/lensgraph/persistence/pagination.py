@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar, overload
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select, tuple_
+from sqlalchemy import ColumnElement, Integer, ScalarSelect, Select, bindparam, func, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from lensgraph.domain.errors import DomainError, ErrorCode
@@ -78,7 +78,7 @@ def _from_json(column: SortKey, value: Any, field: str) -> Any:
 
 async def paginate(
     db: SessionSource,
-    query: Select[T],
+    query: Select[T] | Callable[[], Select[T]],
     keys: Sequence[SortKey],
     page: PageRequest,
     *,
@@ -96,7 +96,8 @@ async def paginate(
     beside every row, so a page and its totalCount are one statement. ``prepared`` (a plan's statements and what
     identifies ``query`` among them) keeps the statement of each shape of page made once, its cursor and size
     bound per request. ``cursor_tag`` leads every cursor (such as the order the keys belong to): a cursor made
-    under another tag is refused, never read as keys of another order.
+    under another tag is refused, never read as keys of another order. ``query`` may be given as the function
+    that builds it: with ``prepared``, it is built only for a shape not prepared yet.
     """
     cursor_field = "before" if page.backward else "after"
     if cursor_tag and page.cursor is not None:
@@ -112,28 +113,32 @@ async def paginate(
     )
     forward_descending = descending != page.backward
 
+    def built() -> Select[T]:
+        return query() if callable(query) else query
+
     def statement(bound: Sequence[Any], limit: Any) -> Select[Any]:
-        ordered = query.order_by(*[key.desc() if forward_descending else key.asc() for key in keys])
+        ordered = built().order_by(*[key.desc() if forward_descending else key.asc() for key in keys])
         if bound:
             row_key: ColumnElement[Any] = tuple_(*keys)
             ordered = ordered.where(row_key < tuple_(*bound) if forward_descending else row_key > tuple_(*bound))
         if columns:
             ordered = ordered.with_only_columns(*columns)
         # The keys are selected beside each row, so a computed key (a search rank) makes cursors as a column does.
-        selected = [*keys, total.label("total_count")] if count_inline else keys
+        selected = [*keys, total().label("total_count")] if count_inline else keys
         return ordered.add_columns(*selected).limit(limit)
 
-    total = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
+    def total() -> ScalarSelect[int]:
+        return select(func.count()).select_from(built().order_by(None).subquery()).scalar_subquery()
+
     key_columns = slice(-len(keys) - count_inline, -1 if count_inline else None)
     if prepared is not None and columns:
         statements, identity = prepared
         shape = (identity, page.backward, bool(values))
         parameters = {f"key_{index}": value for index, value in enumerate(values)} | {"size": page.limit + 1}
         bound = [bindparam(f"key_{index}", type_=keys[index].type) for index in range(len(values))]
-        async with db.connection() as connection:
-            fetched: list[Any] = await statements.rows(
-                connection, shape, lambda: statement(bound, bindparam("size", type_=Integer())), parameters
-            )
+        fetched: list[Any] = await statements.rows(
+            db, shape, lambda: statement(bound, bindparam("size", type_=Integer())), parameters
+        )
     elif columns:
         async with db.connection() as connection:
             fetched = list((await connection.execute(statement(values, page.limit + 1))).all())
@@ -151,7 +156,7 @@ async def paginate(
         if count_inline and fetched:
             return int(fetched[0][-1])
         async with db.session() as session:
-            found = await session.scalar(select(total))
+            found = await session.scalar(select(total()))
         return int(found or 0)
 
     return Page(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -38,6 +39,7 @@ class PhotoColumns:
 
     names: tuple[str, ...]
 
+    @cached_property
     def selected(self) -> list[ColumnElement[Any]]:
         photos, users = Photo.__table__.c, User.__table__.c
         return [
@@ -56,7 +58,7 @@ class PhotoColumns:
 
 async def page_of_photos(
     db: SessionSource,
-    query: Select[Photo],
+    query: Select[Photo] | Callable[[], Select[Photo]],
     keys: Sequence[SortKey],
     page: PageRequest,
     columns: PhotoColumns | None,
@@ -69,9 +71,19 @@ async def page_of_photos(
     path's ``columns`` of them (and the total beside them with ``count_inline``), from its ``prepared`` statements."""
     if columns is None:
         return await paginate(db, query, keys, page, descending=descending)
-    selected, joined = columns.selected(), columns.joined(query)
+
+    def joined() -> Select[Photo]:
+        return columns.joined(query() if callable(query) else query)
+
     return await paginate(
-        db, joined, keys, page, descending=descending, columns=selected, count_inline=count_inline, prepared=prepared
+        db,
+        joined,
+        keys,
+        page,
+        descending=descending,
+        columns=columns.selected,
+        count_inline=count_inline,
+        prepared=prepared,
     )
 
 
@@ -81,10 +93,9 @@ async def photo_row(db: SessionSource, key: UUID, columns: PhotoColumns, prepare
 
     def statement() -> Select[Any]:
         by_id = select(Photo).where(Photo.id == bindparam("key", type_=Photo.id.type))
-        return columns.joined(by_id).with_only_columns(*columns.selected())
+        return columns.joined(by_id).with_only_columns(*columns.selected)
 
-    async with db.connection() as connection:
-        rows = await prepared.rows(connection, columns, statement, {"key": key})
+    rows = await prepared.rows(db, columns, statement, {"key": key})
     return rows[0] if rows else None
 
 

@@ -2,9 +2,9 @@
 
 Building a statement, keying SQLAlchemy's cache with it and wrapping its rows cost more than the round trip of a
 small read. A ``Prepared`` statement is compiled once, its parameters bound per run. On PostgreSQL its SQL goes
-to the driver as it is (``exec_driver_sql``: no statement to build, key or compile, and SQLAlchemy's events
-still see it, for traces and statement counts), its values turned into what SQLAlchemy would have answered by
-the same type processors. Elsewhere it runs through SQLAlchemy, from its cache.
+to the driver as it is (``SessionSource.fetch``: no statement to build, key or compile), its values turned into
+what SQLAlchemy would have answered by the same type processors. Elsewhere it runs through SQLAlchemy, from its
+cache.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
+
+from lensgraph.persistence.db import SessionSource
 
 # Shapes kept per plan: a shape is the query's own (its filter and order) with a page's direction and whether it
 # has a cursor.
@@ -34,28 +35,35 @@ class Prepared:
             name: self.compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in set(self.positions)
         }
-        self.results: list[Callable[[Any], Any] | None] = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in statement.selected_columns
+        # The columns whose values SQLAlchemy turns into something else (enums, JSON types), by position.
+        self.results: list[tuple[int, Callable[[Any], Any]]] = [
+            (position, process)
+            for position, column in enumerate(statement.selected_columns)
+            if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
         ]
         # Rows read by position and, where a column's name is unique, by name, as SQLAlchemy's rows are.
         row_type: Any = namedtuple("PreparedRow", list(statement.selected_columns.keys()), rename=True)  # type: ignore[misc]
         self.row: Callable[[Any], tuple[Any, ...]] = row_type._make
 
-    async def rows(self, connection: AsyncConnection, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    async def rows(self, source: SessionSource, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         make = self.row
-        if connection.dialect.name != "postgresql":
-            return [make(row) for row in (await connection.execute(self.statement, dict(parameters))).all()]
-        values = self.compiled.construct_params(dict(parameters))
+        if source.sql_dialect.name != "postgresql":
+            async with source.connection() as connection:
+                return [make(row) for row in (await connection.execute(self.statement, dict(parameters))).all()]
+        bound = self.compiled.construct_params(dict(parameters))
         arguments = []
         for name in self.positions:
-            process = self.binds[name]
-            arguments.append(process(values[name]) if process else values[name])
-        records = (await connection.exec_driver_sql(self.sql, tuple(arguments))).all()
-        processors = self.results
-        return [
-            make(process(value) if process else value for process, value in zip(processors, record, strict=True))
-            for record in records
-        ]
+            bind = self.binds[name]
+            arguments.append(bind(bound[name]) if bind else bound[name])
+        records = await source.fetch(self.sql, arguments)
+        processed = self.results
+        rows = []
+        for record in records:
+            values = list(record)
+            for position, process in processed:
+                values[position] = process(values[position])
+            rows.append(make(values))
+        return rows
 
 
 class PreparedStatements:
@@ -66,14 +74,14 @@ class PreparedStatements:
 
     async def rows(
         self,
-        connection: AsyncConnection,
+        source: SessionSource,
         shape: Hashable,
         build: Callable[[], Select[Any]],
         parameters: Mapping[str, Any],
     ) -> list[tuple[Any, ...]]:
         """The rows of the statement of ``shape`` (``build`` makes it, its values as named bind parameters)."""
-        made = self.get(shape) or self.keep(shape, build(), connection.dialect)
-        return await made.rows(connection, parameters)
+        made = self.get(shape) or self.keep(shape, build(), source.sql_dialect)
+        return await made.rows(source, parameters)
 
     def get(self, shape: Hashable) -> Prepared | None:
         found = self._made.get(shape)

@@ -42,9 +42,9 @@ async def browse_photos(
     (and the total beside them with ``count_inline``) for the compiled read path, from its ``prepared``
     statements."""
     cleaned = clean_filter(given)
-    query = queries.public_photos(cleaned)
     keys = queries.ORDER_KEYS[order]
     statements = (prepared, (cleaned, order)) if prepared is not None else None
+    query = lambda: queries.public_photos(cleaned)  # noqa: E731 - built only for a shape not prepared yet
     return await page_of_photos(ctx.reads, query, keys, page, columns, count_inline=count_inline, prepared=statements)
 
 

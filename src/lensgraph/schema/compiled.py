@@ -34,9 +34,13 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    ValueNode,
+    VariableNode,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.types.arguments import convert_arguments
@@ -398,9 +402,29 @@ class RootField:
     answer: Callable[[Run], Awaitable[Any]]
 
 
-def _arguments(schema: GraphQLSchema, field_def: GraphQLField, node: FieldNode, run: Run) -> dict[str, Any]:
-    """The field's arguments as its resolver receives them (strawberry's conversion of the coerced values)."""
-    coerced = get_argument_values(field_def, node, run.variables)
+def _arguments(schema: GraphQLSchema, field_def: GraphQLField, node: FieldNode) -> Callable[[Run], dict[str, Any]]:
+    """The field's arguments for a run, as its resolver receives them (strawberry's conversion of the coerced
+    values): converted once when the document writes them all out, per run when they name variables."""
+    if any(_names_a_variable(argument.value) for argument in node.arguments or ()):
+        return lambda run: _converted(schema, field_def, node, run.variables)
+    written = _converted(schema, field_def, node, None)
+    return lambda _run: written
+
+
+def _names_a_variable(value: ValueNode) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_names_a_variable(item) for item in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_names_a_variable(item.value) for item in value.fields)
+    return False
+
+
+def _converted(
+    schema: GraphQLSchema, field_def: GraphQLField, node: FieldNode, variables: VariableValues | None
+) -> dict[str, Any]:
+    coerced = get_argument_values(field_def, node, variables)
     definition = field_def.extensions["strawberry-definition"]
     strawberry_schema = schema.extensions["strawberry-definition"]
     return convert_arguments(
@@ -429,11 +453,11 @@ def _browse_root(schema: GraphQLSchema, node: FieldNode, fragments: dict[str, Fr
     )
     planned = columns.frozen()
     statements = PreparedStatements()
+    arguments_of = _arguments(schema, field_def, node)
 
     async def answer(run: Run) -> Any:
-        arguments = _arguments(schema, field_def, node, run)
         page = await browse_page(
-            run.ctx, **arguments, columns=planned, count_inline=writer.wants_total, prepared=statements
+            run.ctx, **arguments_of(run), columns=planned, count_inline=writer.wants_total, prepared=statements
         )
         return writer(page, run)
 
