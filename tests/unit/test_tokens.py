@@ -40,6 +40,27 @@ def test_round_trip_and_fifteen_minute_expiry():
         signer().verify(token, NOW + timedelta(minutes=16))
 
 
+def test_a_token_verified_before_still_expires_at_its_exp_to_the_second():
+    tokens = signer()
+    token, expires_at = tokens.issue(uuid4(), "BRAND", NOW, token_version=1)
+    tokens.verify(token, NOW)  # verified once: later uses check only its expiry
+    assert tokens.verify(token, expires_at - timedelta(seconds=1)).expires_at == expires_at
+    with pytest.raises(InvalidToken):
+        tokens.verify(token, expires_at)
+    # A fresh verifier, which checks everything, draws the line at the same second.
+    with pytest.raises(InvalidToken):
+        signer().verify(token, expires_at)
+    assert signer().verify(token, expires_at - timedelta(seconds=1)).expires_at == expires_at
+
+
+def test_a_forged_token_is_refused_every_time_not_only_the_first():
+    tokens = signer()
+    token, _ = signer(key=b"x" * 32).issue(uuid4(), "ADMIN", NOW, token_version=1)
+    for _ in range(2):
+        with pytest.raises(InvalidToken):
+            tokens.verify(token, NOW)
+
+
 @pytest.mark.parametrize(
     "other", [signer(issuer="someone-else"), signer(audience="another-api"), signer(key=b"x" * 32)]
 )

@@ -17,6 +17,8 @@ from joserfc.jwt import JWTClaimsRegistry
 
 ALGORITHM = "HS256"
 API_KEY_PREFIX = "lg"
+# Tokens whose signature and claims were checked, per kind of token: a caller sends the same one on every request.
+VERIFIED_TOKENS_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class _SignedClaims:
         self._issuer = issuer
         self._audience = audience
         self.lifetime = lifetime
+        # The claims of tokens verified before, oldest first (dropped past ``VERIFIED_TOKENS_KEPT``).
+        self._verified: dict[str, dict[str, Any]] = {}
 
     def _sign(self, subject: UUID, now: datetime, claims: dict[str, object]) -> tuple[str, datetime]:
         expires_at = now + self.lifetime
@@ -54,7 +58,20 @@ class _SignedClaims:
         return jwt.encode({"alg": ALGORITHM}, {**claims, **registered}, self._key, algorithms=[ALGORITHM]), expires_at
 
     def _checked(self, token: str, now: datetime) -> dict[str, Any]:
-        """The token's claims once its signature, issuer, audience, expiry and subject hold; InvalidToken else."""
+        """The token's claims once its signature, issuer, audience, expiry and subject hold; InvalidToken else.
+        Of a token verified before, only the expiry is checked again: nothing else about it can have changed
+        (revocation is the account's token version, checked by the caller on every use)."""
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._verify(token, now)
+            self._verified[token] = claims
+            if len(self._verified) > VERIFIED_TOKENS_KEPT:
+                del self._verified[next(iter(self._verified))]
+        elif claims["exp"] <= int(now.timestamp()):  # as joserfc decides it, with no leeway
+            raise InvalidToken("the token has expired")
+        return dict(claims)
+
+    def _verify(self, token: str, now: datetime) -> dict[str, Any]:
         try:
             decoded = jwt.decode(token, self._key, algorithms=[ALGORITHM])
             JWTClaimsRegistry(

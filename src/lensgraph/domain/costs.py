@@ -96,26 +96,43 @@ class CostField:
         return selection_requested(self.children, variables)
 
     @cached_property
+    def names_variables(self) -> bool:
+        """Whether what it requests depends on the operation's variables (a page size given by one)."""
+        return (
+            any(argument.variable is not None for argument in (self.items.arguments if self.items else ()))
+            or any(field.names_variables for field in self.children)
+            or any(field.names_variables for _, fields in self.variants for field in fields)
+        )
+
+    @cached_property
     def _fixed_children(self) -> tuple[int, tuple[CostField, ...]]:
-        """What the children that are single scalars cost whatever they hold, and the children whose cost depends
-        on what they hold (objects that may be null, lists): only those are walked per object returned."""
-        fixed, walked = 0, []
-        for field in self.children:
-            if field.items is None and not (field.children or field.variants):
-                fixed += field.weight
-            else:
-                walked.append(field)
-        return fixed, tuple(walked)
+        return _split(self.children)
+
+    @cached_property
+    def _fixed_variants(self) -> dict[str, tuple[int, tuple[CostField, ...]]]:
+        return {type_name: _split(fields) for type_name, fields in self.variants}
 
     def _actual_selection(self, value: Mapping[str, Any]) -> int:
         if not self.variants:
             fixed, walked = self._fixed_children
             return fixed + selection_actual(walked, value)
-        by_type = dict(self.variants)
-        fields = by_type.get(value.get("__typename", ""))
-        if fields is not None:
-            return selection_actual(fields, value)
-        return max(selection_actual(fields, value) for _, fields in self.variants)
+        variants = self._fixed_variants
+        chosen = variants.get(value.get("__typename", ""))
+        if chosen is not None:
+            return chosen[0] + selection_actual(chosen[1], value)
+        return max(fixed + selection_actual(walked, value) for fixed, walked in variants.values())
+
+
+def _split(fields: tuple[CostField, ...]) -> tuple[int, tuple[CostField, ...]]:
+    """What the fields that are single scalars cost whatever they hold, and the fields whose cost depends on what
+    they hold (objects that may be null, lists): only those are walked per object returned."""
+    fixed, walked = 0, []
+    for field in fields:
+        if field.items is None and not (field.children or field.variants):
+            fixed += field.weight
+        else:
+            walked.append(field)
+    return fixed, tuple(walked)
 
 
 def selection_requested(fields: tuple[CostField, ...], variables: Mapping[str, Any]) -> int:
@@ -136,7 +153,17 @@ class OperationCost:
     fields: tuple[CostField, ...]
 
     def requested(self, variables: Mapping[str, Any] | None) -> int:
-        return selection_requested(self.fields, variables or {})
+        if self._names_variables:
+            return selection_requested(self.fields, variables or {})
+        return self._requested_whatever_the_variables
+
+    @cached_property
+    def _names_variables(self) -> bool:
+        return any(field.names_variables for field in self.fields)
+
+    @cached_property
+    def _requested_whatever_the_variables(self) -> int:
+        return selection_requested(self.fields, {})
 
     def actual(self, data: Mapping[str, Any] | None, requested: int) -> int:
         """What was spent, from the answer's ``data``: never more than was requested (the requested cost is the
