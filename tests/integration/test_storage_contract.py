@@ -117,6 +117,18 @@ async def test_a_presigned_download_serves_the_bytes(storage: Storage, http: htt
     assert response.headers["content-disposition"].startswith('attachment; filename="sunset.png"')
 
 
+async def test_a_download_url_made_at_once_serves_the_bytes_inline(storage: Storage, http: httpx.AsyncClient) -> None:
+    name = key()
+    await storage.write(name, b"picture", content_type=PNG)
+
+    url = storage.download_url_now(name, expires_in=HOUR, media_type=PNG)
+
+    assert url is not None  # the credentials are at hand: no signing waits here
+    response = await http.get(url)
+    assert (response.status_code, response.content) == (200, b"picture")
+    assert (response.headers["content-type"], response.headers["content-disposition"]) == (PNG, "inline")
+
+
 async def test_downloads_are_served_as_the_server_says_never_as_stored(
     storage: Storage, http: httpx.AsyncClient
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -140,6 +140,14 @@ async def rendition_url(ctx: Context, key: str | None, *, expires_in: timedelta)
     if key is None:
         return None
     return await ctx.services.storage.presign_download(key, expires_in=expires_in, media_type=rules.RENDITION_TYPE)
+
+
+def rendition_url_now(ctx: Context, key: str | None, *, expires_in: timedelta) -> str | Awaitable[str | None] | None:
+    """``rendition_url`` made at once where storage signs without waiting (nearly always), else its awaitable."""
+    if key is None:
+        return None
+    made = ctx.services.storage.download_url_now(key, expires_in=expires_in, media_type=rules.RENDITION_TYPE)
+    return made if made is not None else rendition_url(ctx, key, expires_in=expires_in)
 
 
 async def check_decodes(data: bytes, field: str = "uploadId") -> None:

@@ -179,7 +179,7 @@ USER_COLUMN_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "createdAt": ("created_at", _instant),
 }
 PHOTO_TYPES = frozenset({"Photo", "Node"})
-# Photo fields whose value is awaited (storage signs the URL).
+# Photo fields whose value may be awaited (storage signs the URL, when it cannot at once).
 SIGNED_URL_FIELDS = frozenset({"thumbnailUrl", "previewUrl"})
 USER_TYPES = frozenset({"User", "Node"})
 
@@ -244,10 +244,10 @@ def _photo_field(node: FieldNode, columns: ColumnSet, fragments: dict[str, Fragm
         return lambda row, run: row[original] is not None if can_review_duplicates(run.ctx.viewer, row[owner]) else None
     if name == "thumbnailUrl":
         thumbnail = columns.at("thumbnail_key")
-        return lambda row, run: photos.rendition_url(run.ctx, row[thumbnail], expires_in=URL_LIFETIME)
+        return lambda row, run: photos.rendition_url_now(run.ctx, row[thumbnail], expires_in=URL_LIFETIME)
     if name == "previewUrl":
         preview, watermarked = columns.at("preview_key"), columns.at("watermarked_key")
-        return lambda row, run: photos.rendition_url(
+        return lambda row, run: photos.rendition_url_now(
             run.ctx, row[preview] if owns(run.ctx.viewer, row[owner]) else row[watermarked], expires_in=URL_LIFETIME
         )
     if name == "photographer":
@@ -282,8 +282,8 @@ class Entry:
 
 
 class ObjectWriter:
-    """Writes an object's fields from one row, in response order. A field that signs a URL leaves an awaitable
-    in its place, which the run awaits once the whole answer is written."""
+    """Writes an object's fields from one row, in response order. A field whose URL storage cannot sign at once
+    leaves an awaitable in its place, which the run awaits once the whole answer is written."""
 
     def __init__(self, entries: list[Entry], awaited: frozenset[str] = frozenset()) -> None:
         self.entries = entries
@@ -292,7 +292,8 @@ class ObjectWriter:
     def __call__(self, row: Any, run: Run) -> dict[str, Any]:
         values = {entry.key: entry.write(row, run) for entry in self.entries}
         for key in self.awaited:
-            run.pending.append((values, key))
+            if inspect.isawaitable(values[key]):
+                run.pending.append((values, key))
         return values
 
 

@@ -33,6 +33,7 @@ from lensgraph.adapters.storage import (
 )
 
 CHUNK = 64 * 1024
+INLINE = content_disposition(None)
 # Digests of files unchanged since they were hashed: delivering an original costs a stat, not a full read.
 DIGEST_CACHE_SIZE = 10_000
 ENDED = "This upload is over: request a new upload."
@@ -142,6 +143,9 @@ class LocalStorage:
         return self._url(
             "get", key, expires_in, content_type=served_type(media_type), disposition=content_disposition(filename)
         )
+
+    def download_url_now(self, key: str, *, expires_in: timedelta, media_type: str) -> str:
+        return self._url("get", key, expires_in, content_type=served_type(media_type), disposition=INLINE)
 
     async def stat(self, key: str) -> StoredObject | None:
         path = self._path(key)

@@ -87,19 +87,27 @@ class S3Storage:
         self, key: str, *, expires_in: timedelta, media_type: str, filename: str | None = None
     ) -> str:
         """An expiring GET URL whose answer has our type and disposition, whatever the object's metadata says."""
+        url: str = await self._presign(
+            self._client.generate_presigned_url, "get_object", **self._download(key, expires_in, media_type, filename)
+        )
+        return url
+
+    def download_url_now(self, key: str, *, expires_in: timedelta, media_type: str) -> str | None:
+        if not self._signs_offline():
+            return None
+        url: str = self._client.generate_presigned_url("get_object", **self._download(key, expires_in, media_type))
+        return url
+
+    def _download(
+        self, key: str, expires_in: timedelta, media_type: str, filename: str | None = None
+    ) -> dict[str, Any]:
         params = {
             "Bucket": self.bucket,
             "Key": self._key(key),
             "ResponseContentType": served_type(media_type),
             "ResponseContentDisposition": content_disposition(filename),
         }
-        url: str = await self._presign(
-            self._client.generate_presigned_url,
-            "get_object",
-            Params=params,
-            ExpiresIn=int(expires_in.total_seconds()),
-        )
-        return url
+        return {"Params": params, "ExpiresIn": int(expires_in.total_seconds())}
 
     async def stat(self, key: str) -> StoredObject | None:
         """The object's size, or None when there is no such object (any other failure raises)."""
