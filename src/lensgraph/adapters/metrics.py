@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
+from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, disable_created_metrics, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -30,6 +32,15 @@ COMPILED_OPERATIONS = Counter(
     "Operations by how they were answered: compiled (one SQL statement per root field) or resolvers.",
     ["path"],
 )
+
+
+@lru_cache(maxsize=1024)
+def labelled(metric: Any, *values: str) -> Any:
+    """``metric.labels(*values)``, kept: the client locks and checks the label values on every call, and the hot
+    path asks for the same few children on every request."""
+    return metric.labels(*values)
+
+
 RATE_LIMITED = Counter("lensgraph_rate_limited_requests", "Requests refused for going over the caller's rate.")
 
 

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lensgraph.adapters import logs, tracing
-from lensgraph.adapters.metrics import GRAPHQL_OPERATIONS
+from lensgraph.adapters.metrics import GRAPHQL_OPERATIONS, labelled
 from lensgraph.app.public_reads import Posted
 from lensgraph.domain.costs import OperationCost
 from lensgraph.resolvers.context import Context
@@ -62,7 +62,7 @@ async def answer(view: GraphQLView, request: Request, posted: Posted | None) -> 
         return response
     elapsed = time.perf_counter() - started
     logs.annotate(operation=operation_name or plan.name)
-    GRAPHQL_OPERATIONS.labels("query", "ok").inc()
+    labelled(GRAPHQL_OPERATIONS, "query", "ok").inc()
     if elapsed >= view.services.settings.slow_operation_seconds:
         log_slow_operation(operation_name or plan.name, elapsed, report)
     return view.create_response({"data": data, "extensions": {"cost": report.as_extension()}}, sub_response)

@@ -12,7 +12,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lensgraph.adapters.metrics import HTTP_REQUESTS, HTTP_SECONDS, exposition
+from lensgraph.adapters.metrics import HTTP_REQUESTS, HTTP_SECONDS, exposition, labelled
 from lensgraph.app.services import Services
 from lensgraph.resolvers.operations import backlog
 
@@ -41,8 +41,8 @@ class RequestMetrics:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
-            HTTP_REQUESTS.labels(scope["method"], template, str(status)).inc()
-            HTTP_SECONDS.labels(scope["method"], template).observe(time.perf_counter() - started)
+            labelled(HTTP_REQUESTS, scope["method"], template, str(status)).inc()
+            labelled(HTTP_SECONDS, scope["method"], template).observe(time.perf_counter() - started)
 
 
 def metrics_route(services: Services) -> Route:

@@ -45,7 +45,7 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.types.arguments import convert_arguments
 
-from lensgraph.adapters.metrics import COMPILED_OPERATIONS
+from lensgraph.adapters.metrics import COMPILED_OPERATIONS, labelled
 from lensgraph.domain import global_ids
 from lensgraph.domain.errors import DomainError
 from lensgraph.domain.pagination import page_request
@@ -785,9 +785,9 @@ async def answer_compiled(
     except (NotCompiled, DomainError):
         # The resolvers answer: an id of another type, or an error they report in their own words.
         if last_try:
-            COMPILED_OPERATIONS.labels("resolvers").inc()
+            labelled(COMPILED_OPERATIONS, "resolvers").inc()
         return None
-    COMPILED_OPERATIONS.labels("compiled").inc()
+    labelled(COMPILED_OPERATIONS, "compiled").inc()
     return data
 
 

@@ -29,7 +29,7 @@ from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.types.graphql import OperationType as ExecutedOperation
 
 from lensgraph.adapters import logs, tracing
-from lensgraph.adapters.metrics import GRAPHQL_OPERATIONS
+from lensgraph.adapters.metrics import GRAPHQL_OPERATIONS, labelled
 from lensgraph.domain.errors import AccessDenied, DomainError, ErrorCode
 from lensgraph.persistence.loaders import Loaders
 from lensgraph.resolvers.context import Context
@@ -230,7 +230,7 @@ class CountOperations(SchemaExtension):
         errors = getattr(context.result, "errors", None) or context.pre_execution_errors or []
         codes = {(error.extensions or {}).get("code") for error in errors}
         outcome = "internal" if ErrorCode.INTERNAL.value in codes else "error" if errors else "ok"
-        GRAPHQL_OPERATIONS.labels(operation_type, outcome).inc()
+        labelled(GRAPHQL_OPERATIONS, operation_type, outcome).inc()
 
 
 class ShapeErrors(SchemaExtension):

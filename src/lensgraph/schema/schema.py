@@ -22,7 +22,7 @@ from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from lensgraph.adapters.metrics import COMPILED_OPERATIONS
+from lensgraph.adapters.metrics import COMPILED_OPERATIONS, labelled
 from lensgraph.config import Settings
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.pagination import MAX_PAGE_SIZE
@@ -229,7 +229,7 @@ class LensgraphSchema(strawberry.Schema):
             self._schema, execution.query, execution.operation_name, execution.graphql_document
         )
         if plan is None:
-            COMPILED_OPERATIONS.labels("resolvers").inc()
+            labelled(COMPILED_OPERATIONS, "resolvers").inc()
         return plan
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
