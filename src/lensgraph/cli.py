@@ -94,6 +94,7 @@ def serve(
         ws=GOING_AWAY_WEBSOCKETS,
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
         log_level="info",
+        access_log=settings.access_log,
         # Applied again in each worker process uvicorn starts.
         log_config=_log_config(settings.log_format),
     )

@@ -212,6 +212,9 @@ class Settings(BaseSettings):
 
     # text: "time level logger: message"; json: one object per line, with the request id and operation name.
     log_format: Literal["text", "json"] = "text"
+    # uvicorn's line per HTTP request; off where a proxy in front already logs every request (each line costs
+    # the server about as much as answering a small read from memory).
+    access_log: bool = True
     # OpenTelemetry traces, exported over OTLP/HTTP (protobuf) when an endpoint is set: the standard variables
     # first (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is the full URL; OTEL_EXPORTER_OTLP_ENDPOINT the base, to which
     # /v1/traces is added), else LENSGRAPH_OTLP_ENDPOINT, a base like the latter. Needs `pip install lensgraph[otel]`.

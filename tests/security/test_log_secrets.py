@@ -203,3 +203,14 @@ async def test_a_full_flow_leaves_no_secret_in_the_servers_log(tmp_path: Path):
     # The flow did reach the log: its requests are in the access log, their secrets redacted.
     assert '"GET /verify-email?token=REDACTED HTTP/1.1" 200' in log
     assert "/payments/offline/" in log and "sig=REDACTED" in log
+
+
+async def test_the_access_log_can_be_left_to_a_proxy_in_front(tmp_path: Path):
+    with running_server(tmp_path, LENSGRAPH_ACCESS_LOG="false") as server:
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=TIMEOUT) as http:
+            answered = await http.post("/graphql", json={"query": "{ __typename }"})
+        await asyncio.sleep(0.5)
+        log = server.log()
+    assert answered.status_code == 200
+    assert "POST /graphql" not in log
+    assert "Application startup complete" in log  # the server's own lines are still written
