@@ -9,6 +9,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -409,3 +410,21 @@ async def test_signing_a_download_touches_neither_disk_nor_network(
     monkeypatch.setattr(asyncio, "to_thread", refuse)
     url = await storage.presign_download("photos/one/thumbnail.jpg", expires_in=HOUR, media_type="image/jpeg")
     assert urlsplit(url).path.endswith("photos/one/thumbnail.jpg")
+
+
+@file_only
+async def test_a_file_keeps_one_download_link_for_a_tenth_of_its_lifetime(storage: LocalStorage) -> None:
+    name = key()
+    before = time.time()
+    links = {await storage.presign_download(name, expires_in=HOUR, media_type=PNG) for _ in range(3)}
+    links.add(storage.download_url_now(name, expires_in=HOUR, media_type=PNG))
+    after = time.time()
+
+    assert len(links) == 1  # the same link: browsers and CDNs cache the file across page views
+    (link,) = links
+    expires = int(parse_qs(urlsplit(link).query)["exp"][0])
+    # At least the lifetime asked for, at most one step (5 minutes for an hour) more.
+    assert before + HOUR.total_seconds() <= expires <= after + HOUR.total_seconds() + 300
+    assert expires % 300 == 0
+    # Another lifetime or disposition is another link.
+    assert await storage.presign_download(name, expires_in=HOUR, media_type=PNG, filename="a.png") != link

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import hashlib
 import hmac
+import math
 import os
 import re
 import stat
@@ -34,6 +35,10 @@ from lensgraph.adapters.storage import (
 
 CHUNK = 64 * 1024
 INLINE = content_disposition(None)
+# A download link's expiry is rounded up to a step of a tenth of its lifetime (at most 5 minutes): within a step
+# a file keeps one link, so browsers and CDNs cache it across page views, and the server signs it once per step.
+EXPIRY_STEP_MAX_SECONDS = 300
+DOWNLOAD_LINKS_KEPT = 20_000
 # Digests of files unchanged since they were hashed: delivering an original costs a stat, not a full read.
 DIGEST_CACHE_SIZE = 10_000
 ENDED = "This upload is over: request a new upload."
@@ -77,6 +82,8 @@ class LocalStorage:
         self._public_url = public_url.rstrip("/")
         self._digests: OrderedDict[Path, tuple[_Version, str]] = OrderedDict()
         self._digests_lock = threading.Lock()
+        # Download links by what they sign, oldest first (dropped past ``DOWNLOAD_LINKS_KEPT``).
+        self._download_links: dict[tuple[str, int, str, str], str] = {}
 
     # Signing ------------------------------------------------------------------------------------
 
@@ -86,20 +93,25 @@ class LocalStorage:
         message = f"{operation}\n{key}\n{expires}\n{max_bytes}\n{content_type}\n{disposition}".encode()
         return hmac.digest(self._key, message, "sha256").hex()
 
+    def _download_url(self, key: str, expires_in: timedelta, content_type: str, disposition: str) -> str:
+        lifetime = expires_in.total_seconds()
+        step = max(1, min(EXPIRY_STEP_MAX_SECONDS, int(lifetime // 10)))
+        expires = -(-math.ceil(time.time() + lifetime) // step) * step
+        signed = (key, expires, content_type, disposition)
+        url = self._download_links.get(signed)
+        if url is None:
+            url = self._url("get", key, expires, content_type=content_type, disposition=disposition)
+            self._download_links[signed] = url
+            if len(self._download_links) > DOWNLOAD_LINKS_KEPT:
+                del self._download_links[next(iter(self._download_links))]
+        return url
+
     def _url(
-        self,
-        operation: str,
-        key: str,
-        expires_in: timedelta,
-        *,
-        content_type: str,
-        max_bytes: int = 0,
-        disposition: str = "",
+        self, operation: str, key: str, expires: int, *, content_type: str, max_bytes: int = 0, disposition: str = ""
     ) -> str:
         """The type (a PUT's required one, a GET's served one) and a GET's disposition are signed with the key.
         Pure computation: the key is checked by its text here (no filesystem call per URL), and resolved on use."""
         _check_key(key)
-        expires = int(time.time() + expires_in.total_seconds())
         signature = self._signature(operation, key, expires, max_bytes, content_type, disposition)
         # urlencode's form, written out: only the type and disposition need quoting, and they repeat.
         return (
@@ -119,8 +131,9 @@ class LocalStorage:
         self, key: str, *, content_type: str, max_bytes: int, expires_in: timedelta
     ) -> UploadTarget:
         """A signed PUT that stores one file, once: a key that holds an object, or held one, refuses it."""
+        expires = int(time.time() + expires_in.total_seconds())
         return UploadTarget(
-            url=self._url("put", key, expires_in, content_type=content_type, max_bytes=max_bytes),
+            url=self._url("put", key, expires, content_type=content_type, max_bytes=max_bytes),
             method="PUT",
             headers={"Content-Type": content_type},
             expires_at=datetime.now(UTC) + expires_in,
@@ -140,12 +153,10 @@ class LocalStorage:
     async def presign_download(
         self, key: str, *, expires_in: timedelta, media_type: str, filename: str | None = None
     ) -> str:
-        return self._url(
-            "get", key, expires_in, content_type=served_type(media_type), disposition=content_disposition(filename)
-        )
+        return self._download_url(key, expires_in, served_type(media_type), content_disposition(filename))
 
     def download_url_now(self, key: str, *, expires_in: timedelta, media_type: str) -> str:
-        return self._url("get", key, expires_in, content_type=served_type(media_type), disposition=INLINE)
+        return self._download_url(key, expires_in, served_type(media_type), INLINE)
 
     async def stat(self, key: str) -> StoredObject | None:
         path = self._path(key)
