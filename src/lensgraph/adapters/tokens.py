@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,6 +46,7 @@ class _SignedClaims:
         self.lifetime = lifetime
         # The claims of tokens verified before, oldest first (dropped past ``VERIFIED_TOKENS_KEPT``).
         self._verified: dict[str, dict[str, Any]] = {}
+        self._keeping = threading.Lock()
 
     def _sign(self, subject: UUID, now: datetime, claims: dict[str, object]) -> tuple[str, datetime]:
         expires_at = now + self.lifetime
@@ -64,9 +66,10 @@ class _SignedClaims:
         claims = self._verified.get(token)
         if claims is None:
             claims = self._verify(token, now)
-            self._verified[token] = claims
-            if len(self._verified) > VERIFIED_TOKENS_KEPT:
-                del self._verified[next(iter(self._verified))]
+            with self._keeping:  # jobs running in threads verify tokens too
+                self._verified[token] = claims
+                if len(self._verified) > VERIFIED_TOKENS_KEPT:
+                    del self._verified[next(iter(self._verified))]
         elif claims["exp"] <= int(now.timestamp()):  # as joserfc decides it, with no leeway
             raise InvalidToken("the token has expired")
         return dict(claims)

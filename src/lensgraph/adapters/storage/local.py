@@ -84,6 +84,7 @@ class LocalStorage:
         self._digests_lock = threading.Lock()
         # Download links by what they sign, oldest first (dropped past ``DOWNLOAD_LINKS_KEPT``).
         self._download_links: dict[tuple[str, int, str, str], str] = {}
+        self._download_links_lock = threading.Lock()
 
     # Signing ------------------------------------------------------------------------------------
 
@@ -101,9 +102,10 @@ class LocalStorage:
         url = self._download_links.get(signed)
         if url is None:
             url = self._url("get", key, expires, content_type=content_type, disposition=disposition)
-            self._download_links[signed] = url
-            if len(self._download_links) > DOWNLOAD_LINKS_KEPT:
-                del self._download_links[next(iter(self._download_links))]
+            with self._download_links_lock:  # jobs running in threads sign links too
+                self._download_links[signed] = url
+                if len(self._download_links) > DOWNLOAD_LINKS_KEPT:
+                    del self._download_links[next(iter(self._download_links))]
         return url
 
     def _url(
