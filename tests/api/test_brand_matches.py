@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lensgraph.adapters.embeddings import EmbeddingsUnavailable, get_embedder
 from lensgraph.domain.photos import PhotoCategory
@@ -191,6 +191,23 @@ async def test_a_newly_analysed_photo_is_scored_and_announced_once(client, servi
     assert owner_view["node"]["matchCount"] == 1
     brand_view = await client.data(MATCH_COUNT, {"id": confirmed["photo"]["id"]}, token=brand.access_token)
     assert brand_view["node"]["matchCount"] is None
+
+
+async def test_two_scorings_of_a_photo_at_once_announce_its_match_once(client, services, background):
+    brand, photographer = await sign_up(client, role="BRAND"), await sign_up(client)
+    await save_profile(client, brand, keywords=["sea", "dusk"], preferredCategories=[], colors=[], styles=[])
+    await upload(client, photographer, photo_jpeg(), title="Harbour lights")
+    await background.settle()
+    await background.settle()
+    assert await events(services, "match.new") == 1
+    # The match forgotten as announced, two jobs score the photo at once: one of them announces it again.
+    async with services.db.unit_of_work() as uow:
+        await uow.session.execute(update(BrandMatch).values(announced_at=None))
+    photo_key = (await _keys(services))[0][1]
+    background.send("matching.score_photo", str(photo_key))
+    background.send("matching.score_photo", str(photo_key))
+    await background.settle()
+    assert await events(services, "match.new") == 2
 
 
 async def _keys(services):
