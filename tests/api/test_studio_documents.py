@@ -201,9 +201,10 @@ async def test_a_contract_is_rendered_mailed_opened_and_signed_once(client, serv
 
 
 def pdf_text(data: bytes) -> bytes:
-    """The PDF's page content streams, inflated (fpdf2 compresses them): the text drawn is in there."""
+    """The PDF's page content streams, inflated (fpdf2 compresses them): the text drawn is in there. fpdf2 ends a
+    stream with a bare newline: a carriage return before it is the compressed data's own last byte."""
     assert data.startswith(b"%PDF")
-    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL)
+    streams = re.findall(rb"stream\r?\n(.*?)\nendstream", data, re.DOTALL)
     return b"".join(zlib.decompress(stream) for stream in streams if stream.startswith(b"x"))
 
 
