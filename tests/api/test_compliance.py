@@ -244,7 +244,13 @@ async def test_deletion_after_the_grace_period_leaves_no_file_and_no_personal_da
     photos = await originals(services, person, 2)
     # A signed, paid license of one of the person's photos: kept (pseudonymised) for the brand and the books.
     license_id = await signed_license(client, brand, person, await photo_of(services, person))
-    await pay(client, stripe_fake, brand, license_id)
+    paid = await pay(client, stripe_fake, brand, license_id)
+    receipt = await client.data(
+        "query($id: ID!) { node(id: $id) { ... on Payment { receiptUrl } } }",
+        {"id": paid["payment"]["id"]},
+        token=brand.access_token,
+    )
+    assert (await client.http.get(receipt["node"]["receiptUrl"])).status_code == 200
     raw_key = (await create_key(client, person.access_token))["rawKey"]
     await create_endpoint(client, person, HOOK)
     await client.data(EXPORT, token=person.access_token)
@@ -286,9 +292,10 @@ async def test_deletion_after_the_grace_period_leaves_no_file_and_no_personal_da
     background.send("compliance.delete_due_accounts")
     await background.settle()
 
-    # No file of the person is left in storage: photos, renditions, the export.
+    # No file of the person is left in storage: photos, renditions, the export, the receipt.
     for key in keys:
         assert await services.storage.stat(key) is None, key
+    assert (await client.http.get(receipt["node"]["receiptUrl"])).status_code == 404
     export_id = UUID(export_url.split("?")[0].rsplit("/", 1)[1])
     assert await services.storage.stat(f"exports/{export_id}/files.json") is None
     assert (await download(client, export_url)).status_code == 403

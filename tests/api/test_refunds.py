@@ -13,6 +13,7 @@ from lensgraph.domain.money import Currency
 from lensgraph.domain.payments import PayoutStatus
 from lensgraph.persistence.models import Payout
 from lensgraph.persistence.payments import claim_earnings
+from lensgraph.resolvers import payments as payment_resolvers
 from tests.api.factories import user_key
 from tests.api.helpers import Account, sign_up
 from tests.api.payment_flows import (
@@ -28,6 +29,7 @@ from tests.api.payment_flows import (
 )
 from tests.api.test_dashboards import brand_dashboard
 from tests.api.test_licensing import answer, offer, photo_of
+from tests.api.test_studio_documents import pdf_text
 from tests.fakes.stripe import StripeFake
 
 # stripe-python's httpx transport sends its form body as data=<str>, which httpx deprecates (in their code, not ours).
@@ -35,6 +37,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>' to upload ra
 
 PAYMENT = """query($id: ID!) { node(id: $id) { ... on Payment {
   status amount { amount } refundedAmount { amount currency formatted } license { status } } } }"""
+RECEIPT = "query($id: ID!) { node(id: $id) { ... on Payment { receiptUrl } } }"
 NOTIFICATIONS = "{ viewer { notifications { edges { node { eventType data } } } } }"
 
 
@@ -161,6 +164,34 @@ async def test_a_partial_refund_keeps_the_license_and_takes_its_share_off_the_ea
     assert (await payment_state(client, brand, payment_id))["license"]["status"] == "REFUNDED"
     await background.settle()
     assert (await event_types(client, brand)).count("payment.refunded") == 3
+
+
+async def test_a_receipt_is_rendered_once_for_what_it_says_and_anew_after_a_refund(
+    client, services, parties, stripe_fake, monkeypatch
+):
+    brand, _ = parties
+    _, payment_id, session = await paid(client, services, stripe_fake, parties)
+    rendered: list[str] = []
+    render = payment_resolvers.render_pdf
+
+    async def counted(title: str, blocks: list[tuple[str, str]]) -> bytes:
+        rendered.append(title)
+        return await render(title, blocks)
+
+    monkeypatch.setattr(payment_resolvers, "render_pdf", counted)
+
+    async def receipt() -> bytes:
+        url = (await client.data(RECEIPT, {"id": payment_id}, token=brand.access_token))["node"]["receiptUrl"]
+        response = await client.http.get(url)
+        assert response.status_code == 200
+        return pdf_text(response.content)
+
+    first, again = await receipt(), await receipt()
+    assert rendered == ["Receipt"] and first == again and b"Refunded" not in first
+    await refunded(client, stripe_fake, stripe_fake.refund(session, 10_000))
+    after = await receipt()
+    assert rendered == ["Receipt", "Receipt"] and b"Refunded: 100.00 EUR" in after
+    assert await receipt() == after and len(rendered) == 2
 
 
 async def test_a_payment_refunded_in_part_pays_out_what_is_left(client, services, parties, stripe_fake, background):

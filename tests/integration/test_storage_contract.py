@@ -210,6 +210,20 @@ async def test_delete_removes_and_can_be_repeated(storage: Storage) -> None:
     assert await storage.stat(name) is None
 
 
+async def test_delete_folder_removes_what_is_under_it_and_nothing_beside_it(storage: Storage) -> None:
+    folder = f"folders/{uuid.uuid4().hex}"
+    inside = [f"{folder}/a.pdf", f"{folder}/b.pdf", f"{folder}/deeper/c.pdf"]
+    beside = [f"{folder}-sibling/d.pdf", f"{folder}.pdf"]
+    for name in inside + beside:
+        await storage.write(name, b"bytes", content_type=PNG)
+
+    await storage.delete_folder(folder)
+    await storage.delete_folder(folder)
+
+    assert [await storage.stat(name) for name in inside] == [None, None, None]
+    assert all([await storage.stat(name) for name in beside])
+
+
 # S3 only ----------------------------------------------------------------------------------------
 
 
@@ -331,6 +345,13 @@ async def test_a_key_cannot_leave_the_folder(storage: LocalStorage, http: httpx.
 
     assert response.status_code == 403
     assert not (storage.root.parent / "escaped").exists()
+    # Nor is a folder outside it, or the storage folder itself, ever removed.
+    kept = key()
+    await storage.write(kept, b"data", content_type=PNG)
+    for outside in ("..", "../escaped", "", "/", "."):
+        with pytest.raises(ValueError):
+            await storage.delete_folder(outside)
+    assert await storage.stat(kept) is not None
 
 
 @file_only

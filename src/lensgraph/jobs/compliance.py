@@ -82,8 +82,7 @@ async def build_export(request_id: str) -> None:
             # Cancelled while it was written (the account was deleted): what was written goes too. A second run
             # of a READY export wrote the same files again and leaves them.
             if status is DataRequestStatus.CANCELLED:
-                written = [table_key(prefix, name) for name in queries.exported_tables()]
-                await _remove([*written, f"{prefix}/{FILES_LIST}"])
+                await services.storage.delete_folder(prefix)
             return
         uow.emit(DataExportReady(audience=(user_id,), request_id=key, expires_at=expires_at))
         token, _ = export_tokens(services.settings).issue(key, user_id, now)
@@ -117,6 +116,7 @@ async def delete_due_accounts() -> None:
 class _Doomed:
     user: User
     keys: list[str]
+    folders: list[str]
 
 
 async def delete_account(request_id: uuid.UUID) -> None:
@@ -127,21 +127,24 @@ async def delete_account(request_id: uuid.UUID) -> None:
     doomed = await _doomed(request_id)
     if doomed is None:
         return
-    await _remove(doomed.keys)
+    await _remove(doomed.keys, doomed.folders)
     async with services.database.unit_of_work() as uow:
         now = utcnow()
         if not await queries.claim(uow.session, request_id, DataRequestStatus.COMPLETED, completed_at=now):
             return
         await queries.cancel_open_exports(uow.session, doomed.user.id, now)
         await queries.erase(uow.session, doomed.user.id, queries.needles_of(doomed.user))
-    log.info("Account %s deleted (request %s): %d files removed", doomed.user.id, request_id, len(doomed.keys))
+    removed = (len(doomed.keys), len(doomed.folders))
+    log.info("Account %s deleted (request %s): %d files and %d folders removed", doomed.user.id, request_id, *removed)
 
 
-async def _remove(keys: list[str]) -> None:
-    """Removes stored files; removing one already gone is no error (a retried run)."""
+async def _remove(keys: list[str], folders: list[str]) -> None:
+    """Removes stored files and folders; removing one already gone is no error (a retried run)."""
     storage = current_services().storage
     for key in keys:
         await storage.delete(key)
+    for folder in folders:
+        await storage.delete_folder(folder)
 
 
 async def _doomed(request_id: uuid.UUID) -> _Doomed | None:
@@ -160,9 +163,7 @@ async def _doomed(request_id: uuid.UUID) -> _Doomed | None:
         if user is None:
             return None
         keys = await queries.stored_keys(session, user.id)
+        folders = await queries.stored_folders(session, user.id)
         # Every export's files, also one a job may be writing now (its prefix is known before it is READY).
-        for export_id in await queries.export_ids(session, user.id):
-            prefix = export_prefix(export_id)
-            keys.append(f"{prefix}/{FILES_LIST}")
-            keys.extend(table_key(prefix, name) for name in queries.exported_tables())
-    return _Doomed(user, keys)
+        folders.extend(export_prefix(export_id) for export_id in await queries.export_ids(session, user.id))
+    return _Doomed(user, keys, folders)

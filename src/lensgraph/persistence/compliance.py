@@ -323,6 +323,11 @@ async def stored_keys(session: AsyncSession, user_id: uuid.UUID) -> list[str]:
     return sorted(keys)
 
 
+async def stored_folders(session: AsyncSession, user_id: uuid.UUID) -> list[str]:
+    """The folders of files made from the user's rows on request (removed whole: they hold every version)."""
+    return await payment_queries.derived_folders(session, user_id)
+
+
 def _kept_ids(name: str) -> Any:
     referring, column = KEPT_WHEN[name]
     return select(table(referring).c[column]).where(table(referring).c[column].is_not(None))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
+import orjson
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,17 +33,29 @@ def licensed_copy_key(license_id: UUID) -> str:
     return f"licenses/{license_id}/licensed.jpg"
 
 
-def receipt_key(payment_id: UUID, direction: PaymentDirection) -> str:
-    """A payment's receipt (PAID, the payer's) or statement (RECEIVED, the payee's)."""
-    return f"receipts/{payment_id}/{direction.value.lower()}.pdf"
+def receipt_folder(payment_id: UUID) -> str:
+    """A payment's documents: its receipts and statements, one file per content they have had."""
+    return f"receipts/{payment_id}"
+
+
+def receipt_key(payment_id: UUID, direction: PaymentDirection, title: str, blocks: Sequence[tuple[str, str]]) -> str:
+    """A payment's receipt (PAID, the payer's) or statement (RECEIVED, the payee's), named by what it says: a read
+    renders it only when that text has not been rendered yet (a refund or a payout changes it)."""
+    fingerprint = hashlib.sha256(orjson.dumps([title, blocks])).hexdigest()[:32]
+    return f"{receipt_folder(payment_id)}/{direction.value.lower()}-{fingerprint}.pdf"
 
 
 async def derived_keys(session: AsyncSession, user_id: UUID) -> list[str]:
-    """The licensed copies and receipts of the licenses the user is a party to."""
+    """The licensed copies of the licenses the user is a party to."""
     theirs = select(License.id).where(or_(License.brand_id == user_id, License.photographer_id == user_id))
-    keys = [licensed_copy_key(license_id) for license_id in await session.scalars(theirs)]
+    return [licensed_copy_key(license_id) for license_id in await session.scalars(theirs)]
+
+
+async def derived_folders(session: AsyncSession, user_id: UUID) -> list[str]:
+    """The receipt folders of the payments for the licenses the user is a party to."""
+    theirs = select(License.id).where(or_(License.brand_id == user_id, License.photographer_id == user_id))
     paid = await session.scalars(select(Payment.id).where(Payment.license_id.in_(theirs)))
-    return keys + [receipt_key(payment_id, direction) for payment_id in paid for direction in PaymentDirection]
+    return [receipt_folder(payment_id) for payment_id in paid]
 
 
 # Payments -----------------------------------------------------------------------------------------

@@ -417,7 +417,8 @@ async def payee_sale(ctx: Context, payment: Payment) -> Earning | None:
 
 async def receipt_url(ctx: Context, payment: Payment) -> str | None:
     """The paid payment's document as a PDF, a signed URL: the brand's receipt, or the photographer's statement
-    (fee, share, payout). Made when asked, from the contract's names and the license's references."""
+    (fee, share, payout). Made from the contract's names and the license's references when first asked for with
+    what it says now."""
     side = await _side(ctx, payment)
     if side is None or payment.paid_at is None:
         return None
@@ -445,8 +446,9 @@ async def receipt_url(ctx: Context, payment: Payment) -> str | None:
         payout=str(sale.payout_id) if sale and sale.payout_id else None,
     )
     title, blocks = rules.receipt(facts, direction)
-    key = queries.receipt_key(payment.id, direction)
-    await ctx.services.storage.write(key, await render_pdf(title, blocks), content_type=PDF_MEDIA_TYPE)
+    key = queries.receipt_key(payment.id, direction, title, blocks)
+    if await ctx.services.storage.stat(key) is None:
+        await ctx.services.storage.write(key, await render_pdf(title, blocks), content_type=PDF_MEDIA_TYPE)
     return await ctx.services.storage.presign_download(
         key,
         expires_in=RECEIPT_URL_LIFETIME,

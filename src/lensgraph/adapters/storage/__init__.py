@@ -95,6 +95,10 @@ class Storage(Protocol):
 
     async def delete(self, key: str) -> None: ...
 
+    async def delete_folder(self, folder: str) -> None:
+        """Removes every object whose key starts with ``folder/``; an empty or missing folder is not an error."""
+        ...
+
 
 class ObjectTooLarge(Exception):
     pass

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import hmac
 import math
 import os
 import re
+import shutil
 import stat
 import threading
 import time
@@ -199,6 +201,16 @@ class LocalStorage:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+
+    async def delete_folder(self, folder: str) -> None:
+        """The folder's tree; the storage folder itself is refused (as any key outside it)."""
+        path = self._path(folder.rstrip("/"))
+
+        def remove_tree() -> None:
+            with contextlib.suppress(FileNotFoundError):
+                shutil.rmtree(path)
+
+        await asyncio.to_thread(remove_tree)
 
     def _digest(self, path: Path) -> str | None:
         try:

@@ -210,6 +210,20 @@ class S3Storage:
         """Removes the object; a missing one is not an error."""
         await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=self._key(key))
 
+    async def delete_folder(self, folder: str) -> None:
+        """Lists the folder's objects a page (at most 1,000) at a time, and deletes each page in one request."""
+
+        def delete_pages() -> None:
+            pages = self._client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self._key(folder.rstrip("/")) + "/"
+            )
+            for page in pages:
+                objects = [{"Key": item["Key"]} for item in page.get("Contents", ())]
+                if objects:
+                    self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": objects, "Quiet": True})
+
+        await asyncio.to_thread(delete_pages)
+
 
 def _is_missing(error: ClientError) -> bool:
     return str(error.response.get("Error", {}).get("Code")) in MISSING
