@@ -18,19 +18,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lensgraph.adapters import logs, tracing
-from lensgraph.adapters.metrics import GRAPHQL_OPERATIONS, labelled
+from lensgraph.adapters.metrics import COMPILED_OPERATIONS, GRAPHQL_OPERATIONS, labelled
 from lensgraph.app.public_reads import Posted
 from lensgraph.domain.costs import OperationCost
 from lensgraph.resolvers.context import Context
 from lensgraph.schema.compiled import Plan, answer_compiled
+from lensgraph.schema.compiled_mutations import MutationPlan
 from lensgraph.schema.costs import (
     log_slow_operation,
     refund_operation_cost,
     settle_operation_cost,
     take_operation_cost,
+    timed_out,
 )
-from lensgraph.schema.extensions import holds_nul
+from lensgraph.schema.extensions import ShapeErrors, holds_nul, operation_outcome
 from lensgraph.schema.schema import LensgraphSchema
+from lensgraph.schema.selections import NotCompiled
 
 if TYPE_CHECKING:
     from lensgraph.app.view import GraphQLView
@@ -50,16 +53,18 @@ async def answer(view: GraphQLView, request: Request, posted: Posted | None) -> 
     query, variables, operation_name = request_data
     plan = plans.known(query, operation_name)
     cost = schema.cost_plans.get(schema._schema, query, operation_name, plan.document) if plan else None
-    if plan is None or plan.resolved or cost is None or holds_nul(variables):
+    if plan is None or cost is None or holds_nul(variables):
+        return await view.run(request)
+    if isinstance(plan, MutationPlan):
+        return await _answer_mutation(view, schema, plan, cost, request, variables)
+    if plan.resolved:
         return await view.run(request)
     sub_response = await view.get_sub_response(request)
     context = await view.get_context(request, sub_response)
     started = time.perf_counter()
     data, report = await _run(view, schema, plan, cost, context, variables)
     if data is None:
-        response = await view.run(request, context=context)
-        response.headers.update(sub_response.headers)
-        return response
+        return await _the_full_way(view, request, context, sub_response)
     elapsed = time.perf_counter() - started
     logs.annotate(operation=operation_name or plan.name)
     labelled(GRAPHQL_OPERATIONS, "query", "ok").inc()
@@ -83,7 +88,7 @@ async def _run(
     if refusal is not None:
         return None, None
     try:
-        async with asyncio.timeout(settings.execution_timeout_seconds):
+        async with asyncio.timeout(schema.execution_timeout):
             if len(plan.roots) == 1:  # one statement: read outside any transaction
                 data = await answer_compiled(plan, schema._schema, context, variables, last_try=False)
             else:  # several: one read-only transaction, for one snapshot
@@ -96,6 +101,56 @@ async def _run(
         return None, None
     await settle_operation_cost(context, cost, report, data)
     return data, report
+
+
+async def _answer_mutation(
+    view: GraphQLView,
+    schema: LensgraphSchema,
+    plan: MutationPlan,
+    cost: OperationCost,
+    request: Request,
+    variables: dict[str, Any] | None,
+) -> Response:
+    """A mutation the planner compiled: its resolver called once, its payload written from what it returned.
+    Refused before the resolver runs (variables, arguments, cost), it goes the full way, which refuses it in its
+    own words; once the resolver has run, the answer is this one, errors shaped as ``ShapeErrors`` shapes them."""
+    settings = view.services.settings
+    sub_response = await view.get_sub_response(request)
+    context = await view.get_context(request, sub_response)
+    try:
+        prepared = plan.prepare(schema._schema, context, variables)
+    except NotCompiled:
+        return await _the_full_way(view, request, context, sub_response)
+    started = time.perf_counter()
+    report, refusal = await take_operation_cost(context, cost, variables, settings.max_query_cost)
+    if refusal is not None:
+        return await _the_full_way(view, request, context, sub_response)
+    try:
+        async with asyncio.timeout(schema.execution_timeout):
+            result = await plan.run(prepared)
+        await settle_operation_cost(context, cost, report, result.data)
+    except TimeoutError:
+        # As on the full way: an operation stopped at the limit keeps all it took (it spent the time).
+        assert schema.execution_timeout is not None
+        result = timed_out(schema.execution_timeout, plan.name)
+    errors = [ShapeErrors.shape(error, context.request_id) for error in result.errors or ()]
+    elapsed = time.perf_counter() - started
+    logs.annotate(operation=plan.name)
+    labelled(GRAPHQL_OPERATIONS, "mutation", operation_outcome(errors)).inc()
+    labelled(COMPILED_OPERATIONS, "compiled").inc()
+    if elapsed >= settings.slow_operation_seconds:
+        log_slow_operation(plan.name, elapsed, report)
+    answer: dict[str, Any] = {"data": result.data}
+    if errors:
+        answer["errors"] = [error.formatted for error in errors]
+    answer["extensions"] = {"cost": report.as_extension()}
+    return view.create_response(answer, sub_response)
+
+
+async def _the_full_way(view: GraphQLView, request: Request, context: Context, sub_response: Response) -> Response:
+    response = await view.run(request, context=context)
+    response.headers.update(sub_response.headers)
+    return response
 
 
 def _request_data(payload: dict[str, Any] | None) -> tuple[str, dict[str, Any] | None, str | None] | None:

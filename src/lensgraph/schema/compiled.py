@@ -28,12 +28,10 @@ from graphql import (
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
-    InlineFragmentNode,
     ListValueNode,
     ObjectValueNode,
     OperationDefinitionNode,
@@ -56,14 +54,12 @@ from lensgraph.persistence.photos import PhotoColumns
 from lensgraph.persistence.prepared import PreparedStatements
 from lensgraph.resolvers import analytics, photos
 from lensgraph.resolvers.context import Context
+from lensgraph.schema.compiled_mutations import MutationPlan, mutation_plan_of
 from lensgraph.schema.photos import URL_LIFETIME
+from lensgraph.schema.selections import Fields, NotCompiled, response_key
 
 PLAN_CACHE_SIZE = 256
 log = logging.getLogger(__name__)
-
-
-class NotCompiled(Exception):
-    """The planner leaves this document, or this run of it, to the resolvers."""
 
 
 # A row of the planned columns and the run -> the field's JSON value (or an awaitable of it).
@@ -82,50 +78,6 @@ class Run:
     async def settle(self) -> None:
         for target, key in self.pending:
             target[key] = await target[key]
-
-
-# Selections ----------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Fields:
-    """The fields a selection set asks of one runtime type, fragments flattened, in response order."""
-
-    selections: list[FieldNode]
-
-    @staticmethod
-    def of(
-        selection_set: SelectionSetNode | None,
-        type_names: frozenset[str],
-        fragments: dict[str, FragmentDefinitionNode],
-    ) -> Fields:
-        """``type_names``: the runtime type and the interfaces it implements, which fragments may name."""
-        if selection_set is None:
-            raise NotCompiled("a composite field without a selection")
-        found: list[FieldNode] = []
-        for selection in selection_set.selections:
-            if selection.directives:
-                raise NotCompiled("directives")  # @skip/@include depend on variables: left to the executor
-            if isinstance(selection, FieldNode):
-                found.append(selection)
-                continue
-            if isinstance(selection, InlineFragmentNode):
-                condition, inner = selection.type_condition, selection.selection_set
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = fragments[selection.name.value]
-                condition, inner = fragment.type_condition, fragment.selection_set
-            else:
-                raise NotCompiled("an unknown selection")
-            if condition is None or condition.name.value in type_names:
-                found.extend(Fields.of(inner, type_names, fragments).selections)
-        keys = [response_key(node) for node in found]
-        if len(set(keys)) != len(keys):
-            raise NotCompiled("a response key asked twice (merged selections)")
-        return Fields(found)
-
-
-def response_key(node: FieldNode) -> str:
-    return node.alias.value if node.alias else node.name.value
 
 
 def constant(value: Any) -> Write:
@@ -725,15 +677,20 @@ class Plan:
         return data
 
 
-def plan_of(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> Plan | None:
-    """The plan for the operation: its root fields compiled where they can be, the others left to the resolvers;
-    None where none can be (or the document's shape is one the planner leaves alone)."""
+def plan_of(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> Plan | MutationPlan | None:
+    """The plan for the operation: a query's root fields compiled where they can be, the others left to the
+    resolvers; a mutation's one root field called without the executor (``compiled_mutations``); None where
+    none can be (or the document's shape is one the planner leaves alone)."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
-    if len(chosen) != 1 or chosen[0].operation is not OperationType.QUERY:
+    if len(chosen) != 1:
         return None
     operation = chosen[0]
+    if operation.operation is OperationType.MUTATION:
+        return mutation_plan_of(schema, document, operation, fragments)
+    if operation.operation is not OperationType.QUERY:
+        return None
     try:
         plan = Plan(document, operation)
         for node in Fields.of(operation.selection_set, frozenset({"Query"}), fragments).selections:
@@ -772,13 +729,15 @@ class Plans:
 
     def __init__(self, maxsize: int = PLAN_CACHE_SIZE) -> None:
         self.maxsize = maxsize
-        self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+        self._plans: OrderedDict[tuple[str, str | None], Plan | MutationPlan | None] = OrderedDict()
 
-    def known(self, query: str, operation_name: str | None) -> Plan | None:
+    def known(self, query: str, operation_name: str | None) -> Plan | MutationPlan | None:
         """The plan of a document that ran before (so it parsed and validated), or None."""
         return self._plans.get((query, operation_name))
 
-    def get(self, schema: GraphQLSchema, query: str, operation_name: str | None, document: DocumentNode) -> Plan | None:
+    def get(
+        self, schema: GraphQLSchema, query: str, operation_name: str | None, document: DocumentNode
+    ) -> Plan | MutationPlan | None:
         key = (query, operation_name)
         if key in self._plans:
             self._plans.move_to_end(key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -228,9 +228,13 @@ class CountOperations(SchemaExtension):
         except Exception:  # a document that did not parse, or names no operation it has
             operation_type = "unknown"
         errors = getattr(context.result, "errors", None) or context.pre_execution_errors or []
-        codes = {(error.extensions or {}).get("code") for error in errors}
-        outcome = "internal" if ErrorCode.INTERNAL.value in codes else "error" if errors else "ok"
-        labelled(GRAPHQL_OPERATIONS, operation_type, outcome).inc()
+        labelled(GRAPHQL_OPERATIONS, operation_type, operation_outcome(errors)).inc()
+
+
+def operation_outcome(errors: Sequence[GraphQLError]) -> str:
+    """How an operation ended, as counted: ``internal`` (a defect of ours), ``error`` or ``ok``."""
+    codes = {(error.extensions or {}).get("code") for error in errors}
+    return "internal" if ErrorCode.INTERNAL.value in codes else "error" if errors else "ok"
 
 
 class ShapeErrors(SchemaExtension):
@@ -252,10 +256,10 @@ class ShapeErrors(SchemaExtension):
         if result is None or not getattr(result, "errors", None):
             return
         request_id = getattr(self.execution_context.context, "request_id", None)
-        result.errors = [self._shape(error, request_id) for error in result.errors]
+        result.errors = [self.shape(error, request_id) for error in result.errors]
 
     @staticmethod
-    def _shape(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    def shape(error: GraphQLError, request_id: str | None) -> GraphQLError:
         original = error.original_error
         if original is None:
             if (error.extensions or {}).get("code"):

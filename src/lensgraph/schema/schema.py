@@ -221,15 +221,20 @@ class LensgraphSchema(strawberry.Schema):
             return execution_context.result
 
     def _compiled_plan(self, execution: ExecutionContext) -> Plan | None:
+        """A query's plan, to answer it here. A mutation's is made too, but only kept: it runs the short way
+        (app/compiled.py) from the next request on, never inside the executor's run."""
         if self.compiled_plans is None or execution.graphql_document is None or execution.query is None:
             return None
-        if execution.operation_type is not OperationType.QUERY or not isinstance(execution.context, Context):
+        if execution.operation_type not in {OperationType.QUERY, OperationType.MUTATION}:
+            return None
+        if not isinstance(execution.context, Context):
             return None
         plan = self.compiled_plans.get(
             self._schema, execution.query, execution.operation_name, execution.graphql_document
         )
-        if plan is None:
+        if not isinstance(plan, Plan):
             labelled(COMPILED_OPERATIONS, "resolvers").inc()
+            return None
         return plan
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
