@@ -107,6 +107,8 @@ def _phash_distance(first: str | None, second: str | None) -> int | None:
 
 
 # PostgreSQL's serialization failure, deadlock and lock-not-available: the transaction lost to a concurrent one.
+# SQLSTATE class 23, integrity constraint violation: unique, foreign key, check, not null.
+INTEGRITY_SQLSTATE_CLASS = "23"
 CONTENTION_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
 
 
@@ -148,7 +150,7 @@ class Database:
         self.pool_size = pool_size
         self.engine = create_engine(url, pool_size=pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        # PostgreSQL only: asyncpg's own pool, for the compiled read path's statements (``fetch``).
+        # PostgreSQL only: asyncpg's own pool, for single statements (``fetch``, ``write_alone``).
         self._driver_pool: Any = None
         self._driver_pool_made = asyncio.Lock()
         # Set by the outbox relay of this process, to dispatch right after a commit that wrote events.
@@ -217,15 +219,32 @@ class Database:
         transaction: a single statement is consistent by itself.
 
         Straight through asyncpg's pool: checking out a SQLAlchemy connection, setting it to autocommit and
-        wrapping its result cost more than a small read's round trip. When something listens to the engine's
-        statements (a tracer, the tests' statement counts), through SQLAlchemy instead, so that it sees them all."""
-        dispatch = self.engine.sync_engine.dispatch
-        if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+        wrapping its result cost more than a small read's round trip. Through SQLAlchemy where
+        ``statements_go_to_the_driver`` says not."""
+        if not self.statements_go_to_the_driver():
             async with self.connection() as connection:
                 return (await connection.exec_driver_sql(sql, tuple(arguments))).all()
         pool = self._driver_pool or await self._open_driver_pool()
         records: Sequence[Sequence[Any]] = await pool.fetch(sql, *arguments)
         return records
+
+    def statements_go_to_the_driver(self) -> bool:
+        """Whether single statements go straight to asyncpg's pool: on PostgreSQL, unless something listens to
+        the engine's statements (a tracer, the tests' statement counts), which must then see them all."""
+        dispatch = self.engine.sync_engine.dispatch
+        return self.dialect == "postgresql" and not (dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+
+    async def write_alone(self, sql: str, arguments: Sequence[Any]) -> None:
+        """One PostgreSQL write statement (``$n`` parameters) as a transaction of its own, straight through the
+        driver's pool: one round trip, no BEGIN and COMMIT around a statement that is atomic by itself. Only
+        where ``statements_go_to_the_driver``; a unique or foreign key refusal becomes ``ConstraintViolation``."""
+        pool = self._driver_pool or await self._open_driver_pool()
+        try:
+            await pool.execute(sql, *arguments)
+        except Exception as exc:
+            if str(getattr(exc, "sqlstate", "")).startswith(INTEGRITY_SQLSTATE_CLASS):
+                raise ConstraintViolation(str(exc)) from exc
+            raise
 
     async def _open_driver_pool(self) -> Any:
         import asyncpg  # type: ignore[import-untyped]  # PostgreSQL's driver: installed wherever a PostgreSQL URL is used

@@ -48,19 +48,17 @@ async def create_collection(
     title = photo_rules.clean_title(title)
     description = photo_rules.clean_description(description)
     chosen = rules.clean_slug(slug) if slug is not None else None
+    if chosen is None:
+        base = rules.slug_from_title(title)
+        async with ctx.db.session() as session:
+            chosen = rules.first_free_slug(base, await queries.slugs_numbered_from(session, base))
     try:
-        async with ctx.db.unit_of_work() as uow:
-            if chosen is None:
-                base = rules.slug_from_title(title)
-                chosen = rules.first_free_slug(base, await queries.slugs_numbered_from(uow.session, base))
-            collection = Collection(
-                user_id=viewer.user_id, title=title, description=description, visibility=visibility, slug=chosen
-            )
-            uow.session.add(collection)
+        return await queries.insert_collection(
+            ctx.db, user_id=viewer.user_id, title=title, description=description, visibility=visibility, slug=chosen
+        )
     except ConstraintViolation:
         # Another collection has the slug (taken before, or between the numbering read and the insert).
         raise DomainError(ErrorCode.ALREADY_EXISTS, SLUG_TAKEN, ["slug"]) from None
-    return collection
 
 
 async def update_collection(
