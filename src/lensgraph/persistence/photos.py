@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, or_, select, update
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, or_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -30,30 +30,36 @@ def shown_to_everyone() -> ColumnElement[bool]:
 
 
 PHOTOGRAPHER = "photographer."
+# A column read as stored: an enum's name as text, not turned into the enum (for a value only written out).
+AS_STORED = "#stored"
 
 
 @dataclass(frozen=True)
 class PhotoColumns:
     """The columns a compiled selection reads, by name, in the order its rows hold them: a photo's
-    (``title``), or its photographer's (``photographer.username``, joined)."""
+    (``title``), or its photographer's (``photographer.username``, joined); ``status#stored`` as stored."""
 
     names: tuple[str, ...]
 
     @cached_property
     def selected(self) -> list[ColumnElement[Any]]:
-        photos, users = Photo.__table__.c, User.__table__.c
-        return [
-            users[name.removeprefix(PHOTOGRAPHER)].label(name.replace(".", "_"))
-            if name.startswith(PHOTOGRAPHER)
-            else photos[name]
-            for name in self.names
-        ]
+        return [_selected(name) for name in self.names]
 
     def joined(self, query: Select[Any]) -> Select[Any]:
         """``query`` over photos, joined to the photographers when their columns are read."""
         if any(name.startswith(PHOTOGRAPHER) for name in self.names):
             return query.join(User, User.id == Photo.user_id)
         return query
+
+
+def _selected(name: str) -> ColumnElement[Any]:
+    stored, column_name = name.endswith(AS_STORED), name.removesuffix(AS_STORED)
+    joined = column_name.startswith(PHOTOGRAPHER)
+    table = User.__table__ if joined else Photo.__table__
+    column: ColumnElement[Any] = table.c[column_name.removeprefix(PHOTOGRAPHER)]
+    if stored:
+        column = type_coerce(column, String)
+    return column.label(name.replace(".", "_").replace("#", "_")) if stored or joined else column
 
 
 async def page_of_photos(

@@ -50,7 +50,7 @@ from lensgraph.domain.pagination import page_request
 from lensgraph.domain.policies import can_review_duplicates, owns
 from lensgraph.persistence import collections as collection_queries
 from lensgraph.persistence.pagination import Cursors, Page
-from lensgraph.persistence.photos import PhotoColumns
+from lensgraph.persistence.photos import AS_STORED, PhotoColumns
 from lensgraph.persistence.prepared import PreparedStatements
 from lensgraph.resolvers import analytics, photos
 from lensgraph.resolvers.context import Context
@@ -91,19 +91,21 @@ def _enum_name(value: Any) -> Any:
     return None if value is None else value.name
 
 
-def _instant(value: Any) -> Any:
-    return None if value is None else value.isoformat()
-
-
 def _same(value: Any) -> Any:
     return value
+
+
+# An instant is left in the answer as the row's aware UTC datetime: the response's encoder (orjson) writes it as
+# the DateTime scalar's ``isoformat()`` does (RFC 3339, microseconds only when there are any), in C.
+_instant = _same
 
 
 def _seconds(milliseconds: Any) -> Any:
     return None if milliseconds is None else milliseconds / 1000
 
 
-# Photo fields read straight from one column: GraphQL name -> (column, how its value is written).
+# Photo fields read straight from one column: GraphQL name -> (column, how its value is written). An enum is read
+# as stored (its name, which is its GraphQL value), not turned into the enum to be written back as its name.
 PHOTO_COLUMN_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "title": ("title", _same),
     "description": ("description", _same),
@@ -114,11 +116,11 @@ PHOTO_COLUMN_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "autoKeywords": ("auto_keywords", _same),
     "colors": ("colors", _same),
     "rights": ("rights", _same),
-    "kind": ("kind", _enum_name),
-    "category": ("category", _enum_name),
-    "visibility": ("visibility", _enum_name),
-    "status": ("status", _enum_name),
-    "orientation": ("orientation", _enum_name),
+    "kind": (f"kind{AS_STORED}", _same),
+    "category": (f"category{AS_STORED}", _same),
+    "visibility": (f"visibility{AS_STORED}", _same),
+    "status": (f"status{AS_STORED}", _same),
+    "orientation": (f"orientation{AS_STORED}", _same),
     "capturedAt": ("captured_at", _instant),
     "createdAt": ("created_at", _instant),
     "durationSeconds": ("duration_ms", _seconds),
@@ -127,7 +129,7 @@ USER_COLUMN_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "username": ("username", _same),
     "firstName": ("first_name", _same),
     "lastName": ("last_name", _same),
-    "role": ("role", _enum_name),
+    "role": (f"role{AS_STORED}", _same),
     "createdAt": ("created_at", _instant),
 }
 PHOTO_TYPES = frozenset({"Photo", "Node"})
