@@ -1,11 +1,13 @@
-"""The short way through ``/graphql`` for a query the read planner compiled (``schema/compiled.py``).
+"""The short way through ``/graphql`` for an operation the planner compiled: a query (``schema/compiled.py``) or
+a mutation (``schema/compiled_mutations.py``).
 
 Strawberry's request path (its extensions' hooks, the execution context, result processing) costs more than
 a compiled plan's whole answer. A POST whose document ran before and has a plan is answered here with what that
 path would do for it: the same context (authentication, the caller's rate and its headers), the same cost taken
-and settled (``extensions.cost``), one shared read session, the time limit, the operation counted and logged.
-Anything else, and any run the plan leaves to the resolvers, goes the full way with the context made here, so
-the rate is counted once and the answer is the resolvers' own.
+and settled (``extensions.cost``), one shared read session for a query, the time limit, the operation counted
+and logged. Anything else, and any query run the plan leaves to the resolvers, goes the full way with the
+context made here, so the rate is counted once and the answer is the resolvers' own. A mutation goes the full
+way only when refused before its resolver runs: once it has run, its answer is the plan's, so it never runs twice.
 """
 
 from __future__ import annotations
@@ -61,12 +63,12 @@ async def answer(view: GraphQLView, request: Request, posted: Posted | None) -> 
         return await view.run(request)
     sub_response = await view.get_sub_response(request)
     context = await view.get_context(request, sub_response)
+    logs.annotate(operation=operation_name or plan.name)
     started = time.perf_counter()
     data, report = await _run(view, schema, plan, cost, context, variables)
     if data is None:
         return await _the_full_way(view, request, context, sub_response)
     elapsed = time.perf_counter() - started
-    logs.annotate(operation=operation_name or plan.name)
     labelled(GRAPHQL_OPERATIONS, "query", "ok").inc()
     if elapsed >= view.services.settings.slow_operation_seconds:
         log_slow_operation(operation_name or plan.name, elapsed, report)
@@ -117,6 +119,7 @@ async def _answer_mutation(
     settings = view.services.settings
     sub_response = await view.get_sub_response(request)
     context = await view.get_context(request, sub_response)
+    logs.annotate(operation=plan.name)
     try:
         prepared = plan.prepare(schema._schema, context, variables)
     except NotCompiled:
@@ -135,7 +138,6 @@ async def _answer_mutation(
         result = timed_out(schema.execution_timeout, plan.name)
     errors = [ShapeErrors.shape(error, context.request_id) for error in result.errors or ()]
     elapsed = time.perf_counter() - started
-    logs.annotate(operation=plan.name)
     labelled(GRAPHQL_OPERATIONS, "mutation", operation_outcome(errors)).inc()
     labelled(COMPILED_OPERATIONS, "compiled").inc()
     if elapsed >= settings.slow_operation_seconds:
