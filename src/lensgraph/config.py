@@ -206,9 +206,12 @@ class Settings(BaseSettings):
     execution_timeout_seconds: float = Field(default=10.0, gt=0)
     # Operations slower than this are logged (name, duration and cost; never variables).
     slow_operation_seconds: float = Field(default=1.0, ge=0)
-    # Queries the read planner can compile are answered with one SQL statement per root field (README
-    # "Compiled reads"); off: every operation runs through the field resolvers.
-    compiled_reads: bool = True
+    # Queries the read planner can compile are answered with one SQL statement per root field, and mutations whose
+    # payload it can write without the executor (README "Compiled operations"); off: every operation runs through
+    # the executor and the field resolvers. LENSGRAPH_COMPILED_READS is its former name.
+    compiled_operations: bool = Field(
+        default=True, validation_alias=AliasChoices("LENSGRAPH_COMPILED_OPERATIONS", "LENSGRAPH_COMPILED_READS")
+    )
 
     # text: "time level logger: message"; json: one object per line, with the request id and operation name.
     log_format: Literal["text", "json"] = "text"

@@ -1,10 +1,10 @@
 """The differential check of the compiled read path (issue 14): one request, two apps over one database.
 
-``Pair`` holds an app built with ``compiled_reads=True`` and one with ``compiled_reads=False``, each with services of
-its own (the planner may read the setting from either) over the same database. ``Pair.check`` sends a request to
-the compiled app, then to the resolvers app, then to the compiled app again (a planner may compile an operation on
-first sight or only once its document is cached: both answers are held to the resolvers' one), and reports any
-difference in HTTP status or body. Bodies compare as bytes after ``orjson.OPT_SORT_KEYS``, so data, errors
+``Pair`` holds an app built with ``compiled_operations=True`` and one with ``compiled_operations=False``, each with
+services of its own (the planner may read the setting from either) over the same database. ``Pair.check`` sends a
+request to the compiled app, then to the resolvers app, then to the compiled app again (a planner may compile an
+operation on first sight or only once its document is cached: both answers are held to the resolvers' one), and
+reports any difference in HTTP status or body. Bodies compare as bytes after ``orjson.OPT_SORT_KEYS``, so data, errors
 (message, path, locations, extensions) and extensions such as the cost must all be the same.
 
 What ``COMPILED_OPERATIONS`` counted for each request's compiled-app runs is kept per corpus (``Pair.paths``), so a
@@ -238,8 +238,8 @@ class Pair:
         return "\n".join(lines)
 
 
-def side(settings: Settings, *, compiled_reads: bool) -> Side:
-    services = Services(settings.model_copy(update={"compiled_reads": compiled_reads}))
+def side(settings: Settings, *, compiled_operations: bool) -> Side:
+    services = Services(settings.model_copy(update={"compiled_operations": compiled_operations}))
     app = create_app(services.settings, services=services)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
     return Side(services, http)

@@ -1,6 +1,6 @@
 """Issue 14: the compiled read path answers exactly what the field resolvers answer.
 
-Every request goes to an app with ``compiled_reads`` on and to one with it off, over the same database
+Every request goes to an app with ``compiled_operations`` on and to one with it off, over the same database
 (``tests/api/differential.py``): same HTTP status, same JSON byte for byte once keys are sorted (so the same data
 and the same errors: message, path, code). Three corpora, each as anonymous and as the roles that see more:
 
@@ -116,7 +116,7 @@ async def pair(module_database: str, tmp_path_factory: pytest.TempPathFactory) -
         request_rate_limit="off",
         cost_bucket_size=0,
     )
-    compiled, resolvers = side(settings, compiled_reads=True), side(settings, compiled_reads=False)
+    compiled, resolvers = side(settings, compiled_operations=True), side(settings, compiled_operations=False)
     if POSTGRES_URL:
         tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
         async with resolvers.services.db.engine.begin() as connection:
@@ -150,7 +150,7 @@ def assert_same(mismatches: list[Any], pair: Pair, corpus: str) -> None:
     print(pair.summary())
     assert not mismatches, f"{len(mismatches)} answers differ between the paths; the first:\n{mismatches[0]}"
     assert pair.sent[corpus] > 0
-    assert pair.resolvers_app_paths[COMPILED] == 0, "the app with compiled_reads off compiled an operation"
+    assert pair.resolvers_app_paths[COMPILED] == 0, "the app with compiled_operations off compiled an operation"
 
 
 @module_loop
@@ -165,7 +165,7 @@ def assert_same(mismatches: list[Any], pair: Pair, corpus: str) -> None:
 )
 async def test_the_check_sees_a_difference(pair: Pair, dataset: Dataset, change: dict[str, Any], shown: str):
     """The comparison is no rubber stamp: against an app that answers differently, every run is a mismatch."""
-    changed = side(pair.resolvers.services.settings.model_copy(update=change), compiled_reads=True)
+    changed = side(pair.resolvers.services.settings.model_copy(update=change), compiled_operations=True)
     try:
         mismatches = await Pair(changed, pair.resolvers, pair.tokens).check(
             Request("self-check", "browse", browse(100))

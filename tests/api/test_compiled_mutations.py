@@ -57,7 +57,7 @@ def compiled_runs() -> float:
 @pytest.fixture
 async def resolvers(services: Services) -> AsyncIterator[GraphQLClient]:
     """The same services with the compiled path off: every operation through the executor."""
-    app = create_app(services.settings.model_copy(update={"compiled_reads": False}), services=services)
+    app = create_app(services.settings.model_copy(update={"compiled_operations": False}), services=services)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
         yield GraphQLClient(http)
 
@@ -246,7 +246,7 @@ async def test_a_mutation_past_the_time_limit_is_stopped_and_answered_once(
     settings = services.settings.model_copy(update={"execution_timeout_seconds": 0.05})
     answers = []
     for compiled in (False, True):
-        app = create_app(settings.model_copy(update={"compiled_reads": compiled}), services=services)
+        app = create_app(settings.model_copy(update={"compiled_operations": compiled}), services=services)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
             client = GraphQLClient(http)
             for _ in range(2 if compiled else 1):

@@ -53,7 +53,7 @@ def compiled_count() -> float:
 @pytest.fixture
 async def resolvers(services: Services) -> AsyncIterator[GraphQLClient]:
     """The same app with the compiled path off: every operation through the resolvers."""
-    app = create_app(services.settings.model_copy(update={"compiled_reads": False}), services=services)
+    app = create_app(services.settings.model_copy(update={"compiled_operations": False}), services=services)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
         yield GraphQLClient(http)
 

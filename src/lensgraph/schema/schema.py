@@ -187,7 +187,8 @@ class LensgraphSchema(strawberry.Schema):
     # The execution time limit (``LENSGRAPH_EXECUTION_TIMEOUT_SECONDS``); set by ``build_schema``.
     execution_timeout: float | None = None
 
-    # Plans of the compiled read path (``LENSGRAPH_COMPILED_READS``); set by ``build_schema``, None when off.
+    # Plans of the compiled queries and mutations (``LENSGRAPH_COMPILED_OPERATIONS``); set by ``build_schema``, None
+    # when off.
     compiled_plans: Plans | None = None
     # The priced operations MeterCost keeps; the compiled short way (app/compiled.py) prices with them too.
     cost_plans: CostPlans
@@ -337,7 +338,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         ],
     )
     schema.execution_timeout = settings.execution_timeout_seconds
-    schema.compiled_plans = Plans() if settings.compiled_reads else None
+    schema.compiled_plans = Plans() if settings.compiled_operations else None
     schema.cost_plans = cost_plans
     return schema
 
