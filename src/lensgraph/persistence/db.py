@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from lensgraph.domain.errors import DomainError, ErrorCode
 from lensgraph.domain.events import Event
 from lensgraph.domain.marketplace import hamming
+from lensgraph.persistence.driver import DriverConnections
 from lensgraph.persistence.models import OutboxEvent
 
 # Connections a process keeps open to PostgreSQL: enough for every request in flight to hold one. Past the pool
@@ -150,9 +151,8 @@ class Database:
         self.pool_size = pool_size
         self.engine = create_engine(url, pool_size=pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        # PostgreSQL only: asyncpg's own pool, for single statements (``fetch``, ``write_alone``).
-        self._driver_pool: Any = None
-        self._driver_pool_made = asyncio.Lock()
+        # PostgreSQL only: asyncpg connections of their own, for single statements (``fetch``, ``write_alone``).
+        self._driver: DriverConnections | None = None
         # Set by the outbox relay of this process, to dispatch right after a commit that wrote events.
         self.on_events: Callable[[], None] | None = None
 
@@ -224,9 +224,7 @@ class Database:
         if not self.statements_go_to_the_driver():
             async with self.connection() as connection:
                 return (await connection.exec_driver_sql(sql, tuple(arguments))).all()
-        pool = self._driver_pool or await self._open_driver_pool()
-        records: Sequence[Sequence[Any]] = await pool.fetch(sql, *arguments)
-        return records
+        return await self._driver_connections().fetch(sql, arguments)
 
     def statements_go_to_the_driver(self) -> bool:
         """Whether single statements go straight to asyncpg's pool: on PostgreSQL, unless something listens to
@@ -238,32 +236,34 @@ class Database:
         """One PostgreSQL write statement (``$n`` parameters) as a transaction of its own, straight through the
         driver's pool: one round trip, no BEGIN and COMMIT around a statement that is atomic by itself. Only
         where ``statements_go_to_the_driver``; a unique or foreign key refusal becomes ``ConstraintViolation``."""
-        pool = self._driver_pool or await self._open_driver_pool()
         try:
-            await pool.execute(sql, *arguments)
+            await self._driver_connections().execute(sql, arguments)
         except Exception as exc:
             if str(getattr(exc, "sqlstate", "")).startswith(INTEGRITY_SQLSTATE_CLASS):
                 raise ConstraintViolation(str(exc)) from exc
             raise
 
-    async def _open_driver_pool(self) -> Any:
-        import asyncpg  # type: ignore[import-untyped]  # PostgreSQL's driver: installed wherever a PostgreSQL URL is used
+    def _driver_connections(self) -> DriverConnections:
+        if self._driver is None:
+            # The connection SQLAlchemy would open, without the options only its adapter knows.
+            _args, options = self.engine.dialect.create_connect_args(self.engine.url)
+            for adapter_option in ("prepared_statement_cache_size", "prepared_statement_name_func"):
+                options.pop(adapter_option, None)
 
-        async with self._driver_pool_made:
-            if self._driver_pool is None:
-                # The connection SQLAlchemy would open, without the options only its adapter knows.
-                _args, options = self.engine.dialect.create_connect_args(self.engine.url)
-                for adapter_option in ("prepared_statement_cache_size", "prepared_statement_name_func"):
-                    options.pop(adapter_option, None)
-                self._driver_pool = await asyncpg.create_pool(
-                    min_size=1, max_size=self.pool_size, init=_driver_codecs, reset=_nothing_to_reset, **options
-                )
-        return self._driver_pool
+            async def connect() -> Any:
+                import asyncpg  # type: ignore[import-untyped]  # installed wherever a PostgreSQL URL is used
+
+                connection = await asyncpg.connect(**options)
+                await _driver_codecs(connection)
+                return connection
+
+            self._driver = DriverConnections(connect, self.pool_size)
+        return self._driver
 
     async def dispose(self) -> None:
-        pool, self._driver_pool = self._driver_pool, None
-        if pool is not None:
-            await pool.close()
+        driver, self._driver = self._driver, None
+        if driver is not None:
+            await driver.close()
         await self.engine.dispose()
 
 
@@ -279,11 +279,6 @@ async def _driver_codecs(connection: Any) -> None:
         schema="pg_catalog",
         format="binary",
     )
-
-
-async def _nothing_to_reset(_connection: Any) -> None:
-    """The pool's connections only run single reads outside transactions: no session state to undo on release
-    (asyncpg's default reset is four more statements per use)."""
 
 
 class SessionSource(Protocol):

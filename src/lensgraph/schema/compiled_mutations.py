@@ -75,6 +75,8 @@ class Prepared:
 
 @dataclass
 class MutationPlan:
+    """A mutation document's plan: its one root field, that field's resolver, and the writer of its payload."""
+
     document: DocumentNode
     operation: OperationDefinitionNode
     node: FieldNode
