@@ -1,4 +1,5 @@
-"""Fixtures for API tests that need the background side: the relay and the in-process worker."""
+"""Fixtures for API tests that need the background side (the relay and the in-process worker), and the app with
+the compiled path off that the compiled operations are held to."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ import socket
 from collections.abc import AsyncIterator, Iterator
 from email.message import Message
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from pydantic import SecretStr
 
+from lensgraph.app import create_app
 from lensgraph.app.services import Services
 from lensgraph.config import Settings
+from tests.conftest import GraphQLClient
 from tests.fakes.stripe import StripeFake
 
 TOKEN = re.compile(r"^    (\S+)\r?$", re.MULTILINE)
@@ -124,3 +128,12 @@ async def background(services: Services) -> AsyncIterator[Background]:
         yield Background(services)
     finally:
         await services.jobs.stop()
+
+
+@pytest.fixture
+async def resolvers(services: Services) -> AsyncIterator[GraphQLClient]:
+    """The same services in an app with the compiled path off: every operation through the executor and the
+    resolvers."""
+    app = create_app(services.settings.model_copy(update={"compiled_operations": False}), services=services)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+        yield GraphQLClient(http)

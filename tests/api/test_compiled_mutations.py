@@ -14,7 +14,7 @@ import ast
 import asyncio
 import itertools
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ import httpx
 import pytest
 from graphql import parse
 
-from lensgraph.adapters.metrics import COMPILED_OPERATIONS
 from lensgraph.app import create_app
 from lensgraph.app.services import Services
 from lensgraph.resolvers import collections as collection_resolvers
@@ -30,6 +29,7 @@ from lensgraph.schema import compiled_mutations
 from lensgraph.schema.compiled import plan_of
 from lensgraph.schema.compiled_mutations import MutationPlan
 from lensgraph.schema.schema import LensgraphSchema, build_schema
+from tests.api.differential import COMPILED, operations_by_path
 from tests.api.helpers import LOGIN, PASSWORD, Account, sign_up
 from tests.conftest import GraphQLClient
 
@@ -51,15 +51,7 @@ _serial = itertools.count()
 
 
 def compiled_runs() -> float:
-    return COMPILED_OPERATIONS.labels("compiled")._value.get()
-
-
-@pytest.fixture
-async def resolvers(services: Services) -> AsyncIterator[GraphQLClient]:
-    """The same services with the compiled path off: every operation through the executor."""
-    app = create_app(services.settings.model_copy(update={"compiled_operations": False}), services=services)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
-        yield GraphQLClient(http)
+    return operations_by_path()[COMPILED]
 
 
 def masked(value: Any, key: str | None = None) -> Any:

@@ -8,14 +8,12 @@ answer falls back (never wrong), and that errors and side effects stay the resol
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
 from lensgraph.adapters.metrics import COMPILED_OPERATIONS
-from lensgraph.app import create_app
 from lensgraph.app.services import Services
 from lensgraph.domain.accounts import Role
 from lensgraph.domain.photos import PhotoStatus, Visibility
@@ -48,14 +46,6 @@ SIGNATURE = re.compile(r"exp=\d+&(.*)sig=[0-9a-f]+")
 
 def compiled_count() -> float:
     return COMPILED_OPERATIONS.labels("compiled")._value.get()
-
-
-@pytest.fixture
-async def resolvers(services: Services) -> AsyncIterator[GraphQLClient]:
-    """The same app with the compiled path off: every operation through the resolvers."""
-    app = create_app(services.settings.model_copy(update={"compiled_operations": False}), services=services)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
-        yield GraphQLClient(http)
 
 
 def unsigned(body: Any) -> str:
