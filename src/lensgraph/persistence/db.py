@@ -218,23 +218,23 @@ class Database:
         """The records of one PostgreSQL statement in the driver's own words (``$n`` parameters), outside any
         transaction: a single statement is consistent by itself.
 
-        Straight through asyncpg's pool: checking out a SQLAlchemy connection, setting it to autocommit and
-        wrapping its result cost more than a small read's round trip. Through SQLAlchemy where
-        ``statements_go_to_the_driver`` says not."""
+        Straight through the driver's own connections (``persistence/driver.py``): checking out a SQLAlchemy
+        connection, setting it to autocommit and wrapping its result cost more than a small read's round trip.
+        Through SQLAlchemy where ``statements_go_to_the_driver`` says not."""
         if not self.statements_go_to_the_driver():
             async with self.connection() as connection:
                 return (await connection.exec_driver_sql(sql, tuple(arguments))).all()
         return await self._driver_connections().fetch(sql, arguments)
 
     def statements_go_to_the_driver(self) -> bool:
-        """Whether single statements go straight to asyncpg's pool: on PostgreSQL, unless something listens to
-        the engine's statements (a tracer, the tests' statement counts), which must then see them all."""
+        """Whether single statements go straight to the driver's own connections: on PostgreSQL, unless something
+        listens to the engine's statements (a tracer, the tests' statement counts), which must then see them all."""
         dispatch = self.engine.sync_engine.dispatch
         return self.dialect == "postgresql" and not (dispatch.before_cursor_execute or dispatch.after_cursor_execute)
 
     async def write_alone(self, sql: str, arguments: Sequence[Any]) -> None:
         """One PostgreSQL write statement (``$n`` parameters) as a transaction of its own, straight through the
-        driver's pool: one round trip, no BEGIN and COMMIT around a statement that is atomic by itself. Only
+        driver's own connections: one round trip, no BEGIN and COMMIT around a statement that is atomic by itself. Only
         where ``statements_go_to_the_driver``; a unique or foreign key refusal becomes ``ConstraintViolation``."""
         try:
             await self._driver_connections().execute(sql, arguments)

@@ -45,16 +45,18 @@ def receipt_key(payment_id: UUID, direction: PaymentDirection, title: str, block
     return f"{receipt_folder(payment_id)}/{direction.value.lower()}-{fingerprint}.pdf"
 
 
+def _licenses_of(user_id: UUID) -> Select[UUID]:
+    return select(License.id).where(or_(License.brand_id == user_id, License.photographer_id == user_id))
+
+
 async def derived_keys(session: AsyncSession, user_id: UUID) -> list[str]:
     """The licensed copies of the licenses the user is a party to."""
-    theirs = select(License.id).where(or_(License.brand_id == user_id, License.photographer_id == user_id))
-    return [licensed_copy_key(license_id) for license_id in await session.scalars(theirs)]
+    return [licensed_copy_key(license_id) for license_id in await session.scalars(_licenses_of(user_id))]
 
 
 async def derived_folders(session: AsyncSession, user_id: UUID) -> list[str]:
     """The receipt folders of the payments for the licenses the user is a party to."""
-    theirs = select(License.id).where(or_(License.brand_id == user_id, License.photographer_id == user_id))
-    paid = await session.scalars(select(Payment.id).where(Payment.license_id.in_(theirs)))
+    paid = await session.scalars(select(Payment.id).where(Payment.license_id.in_(_licenses_of(user_id))))
     return [receipt_folder(payment_id) for payment_id in paid]
 
 
